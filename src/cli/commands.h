@@ -1,0 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* One entry point per subcommand; each parses its own options. */
+#pragma once
+
+int e2c_cmd_check(int argc, char **argv);

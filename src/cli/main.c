@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* e2call: the command table. Each command lives in its own cmd-*.c file. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "e2c-config.h"
+#include "errors.h"
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} commands[] = {
+    {"check", e2c_cmd_check, "Check that every element and codec e2call needs is present"},
+};
+
+static void
+print_usage(FILE *f)
+{
+    fprintf(f, "Usage: e2call <command> [<options>]\n"
+               "       e2call --help | --version\n\n"
+               "End-to-end encrypted (SFrame) calls through a Janus VideoRoom.\n\nCommands:\n");
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\nRun 'e2call <command> --help' for the options of one command.\n"
+               "See e2call(1) for events, errors and exit statuses.\n");
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_usage(stderr);
+        return E2C_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+        print_usage(stdout);
+        return E2C_EXIT_OK;
+    }
+    if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
+        printf("e2call %s\n", E2C_VERSION);
+        return E2C_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "e2call: unknown command '%s'\n\n", argv[1]);
+    print_usage(stderr);
+    return E2C_EXIT_USAGE;
+}

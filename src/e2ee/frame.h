@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Protecting and opening whole encoded frames: the codec envelope
+ * (src/envelope) around SFrame (src/sframe) with e2call's key policy.
+ *
+ *   VP8, VP9, Opus:  clear prefix || SFrame header || ciphertext || tag,
+ *                    AAD = header || clear prefix.
+ *   H.264 (Annex B, one access unit): every NAL unit of a protected type
+ *                    becomes  NAL header byte || escape(SFrame header ||
+ *                    ciphertext || tag) || 0x80, AAD = header || NAL header
+ *                    byte; other NAL units and start codes stay as they are.
+ *
+ * This is what sframeenc / sframedec run per buffer, and what the fuzzers
+ * drive without GStreamer.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../envelope/envelope.h"
+#include "receiver.h"
+#include "sender.h"
+
+/* Capacity e2c_frame_protect() needs for an in_len-byte frame. */
+size_t e2c_frame_protect_bound(enum e2c_codec codec, uint16_t suite, size_t in_len);
+/* Capacity e2c_frame_open() needs (the output is never longer than the input). */
+size_t e2c_frame_open_bound(enum e2c_codec codec, size_t in_len);
+
+/* SFRAME_OK, or an sframe error; *out_flags as for e2c_sender_seal(). */
+int e2c_frame_protect(struct e2c_sender *s, enum e2c_codec codec, uint64_t now_us,
+                      const uint8_t *in, size_t in_len, uint8_t *out, size_t cap,
+                      size_t *out_len, unsigned *out_flags);
+
+struct e2c_frame_info {
+    uint64_t kid;       /* KID of the (first) SFrame in the frame, 0 if none parsed */
+    unsigned n_sframes; /* SFrame ciphertexts found (H.264: protected NAL units) */
+};
+
+/*
+ * Opens a protected frame. The result is the frame's verdict: SFRAME_OK when
+ * every SFrame in it opened; otherwise the first failure, where an H.264 NAL
+ * unit that breaks the envelope is SFRAME_E_MALFORMED. A frame without any
+ * SFrame where the codec requires one (VP8, VP9, Opus: always; H.264: an
+ * access unit with a slice) is SFRAME_E_MALFORMED too.
+ */
+int e2c_frame_open(struct e2c_receiver *r, enum e2c_codec codec, uint64_t now_us,
+                   const uint8_t *in, size_t in_len, uint8_t *out, size_t cap, size_t *out_len,
+                   struct e2c_frame_info *info);
