@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * One stream's receiving state (SPEC.md §4).
+ *
+ * Shared keys: the current one plus the ones it replaced, each until its
+ * grace period ends. A few rapid rekeys in a row are fine; past HELD_MAX the
+ * oldest previous key goes first.
+ *
+ * KIDs: every KID seen gets an entry with its replay window and, per held
+ * shared key, the derived SFrame key (derived once, on first need). The
+ * table is bounded: a router spraying KIDs evicts first the entries that never
+ * authenticated, so it cannot push a real sender's replay window out.
+ */
+#include "receiver.h"
+
+#include <openssl/crypto.h>
+#include <stdlib.h>
+
+#include "sframe.h"
+
+#define HELD_MAX 4
+
+struct held_key {
+    struct e2c_shared_key key;
+    uint64_t id;         /* never reused, so cached SFrame keys can name it */
+    uint64_t expires_at; /* 0: the current key */
+};
+
+struct kid_entry {
+    uint64_t kid;
+    int in_use;
+    int authenticated; /* some frame under this KID opened */
+    uint64_t last_used;
+    uint64_t last_key_id; /* held key that last opened a frame; tried first */
+    struct sframe_replay replay;
+    struct {
+        uint64_t key_id;
+        struct sframe_key *skey;
+    } derived[HELD_MAX];
+};
+
+struct e2c_receiver {
+    uint16_t suite;
+    uint64_t grace_us;
+    struct held_key held[HELD_MAX]; /* held[0..n_held): newest first */
+    unsigned n_held;
+    uint64_t next_key_id;
+    uint64_t use_clock; /* LRU order for kid entries */
+    struct kid_entry kids[E2C_RECEIVER_MAX_KIDS];
+};
+
+struct e2c_receiver *
+e2c_receiver_create(uint16_t suite, uint64_t grace_us)
+{
+    if (!sframe_suite_info(suite))
+        return NULL;
+    struct e2c_receiver *r = calloc(1, sizeof(*r));
+    if (!r)
+        return NULL;
+    r->suite = suite;
+    r->grace_us = grace_us;
+    r->next_key_id = 1;
+    return r;
+}
+
+static void
+entry_forget_key(struct kid_entry *e, uint64_t key_id)
+{
+    for (unsigned i = 0; i < HELD_MAX; i++) {
+        if (e->derived[i].skey && e->derived[i].key_id == key_id) {
+            sframe_key_destroy(e->derived[i].skey);
+            e->derived[i].skey = NULL;
+            e->derived[i].key_id = 0;
+        }
+    }
+}
+
+static void
+entry_clear(struct kid_entry *e)
+{
+    for (unsigned i = 0; i < HELD_MAX; i++)
+        sframe_key_destroy(e->derived[i].skey);
+    OPENSSL_cleanse(e, sizeof(*e));
+}
+
+void
+e2c_receiver_destroy(struct e2c_receiver *r)
+{
+    if (!r)
+        return;
+    for (unsigned i = 0; i < E2C_RECEIVER_MAX_KIDS; i++)
+        entry_clear(&r->kids[i]);
+    OPENSSL_cleanse(r, sizeof(*r));
+    free(r);
+}
+
+static void
+drop_held(struct e2c_receiver *r, unsigned idx)
+{
+    uint64_t id = r->held[idx].id;
+    for (unsigned i = 0; i < E2C_RECEIVER_MAX_KIDS; i++)
+        if (r->kids[i].in_use)
+            entry_forget_key(&r->kids[i], id);
+    for (unsigned i = idx; i + 1 < r->n_held; i++)
+        r->held[i] = r->held[i + 1];
+    r->n_held--;
+    OPENSSL_cleanse(&r->held[r->n_held], sizeof(r->held[0]));
+}
+
+static void
+expire_keys(struct e2c_receiver *r, uint64_t now_us)
+{
+    for (unsigned i = r->n_held; i-- > 0;)
+        if (r->held[i].expires_at && now_us >= r->held[i].expires_at)
+            drop_held(r, i);
+}
+
+int
+e2c_receiver_add_key(struct e2c_receiver *r, const struct e2c_shared_key *key, uint64_t now_us)
+{
+    if (!r || !key)
+        return SFRAME_E_PARAM;
+    expire_keys(r, now_us);
+    if (r->n_held == HELD_MAX)
+        drop_held(r, HELD_MAX - 1);
+    if (r->n_held)
+        r->held[0].expires_at = now_us + r->grace_us;
+    for (unsigned i = r->n_held; i > 0; i--)
+        r->held[i] = r->held[i - 1];
+    r->held[0].key = *key;
+    r->held[0].id = r->next_key_id++;
+    r->held[0].expires_at = 0;
+    r->n_held++;
+    return SFRAME_OK;
+}
+
+unsigned
+e2c_receiver_key_count(struct e2c_receiver *r, uint64_t now_us)
+{
+    expire_keys(r, now_us);
+    return r->n_held;
+}
+
+static struct kid_entry *
+find_entry(struct e2c_receiver *r, uint64_t kid)
+{
+    struct kid_entry *victim = NULL;
+    for (unsigned i = 0; i < E2C_RECEIVER_MAX_KIDS; i++)
+        if (r->kids[i].in_use && r->kids[i].kid == kid)
+            return &r->kids[i];
+    /* A free slot first, then the least recently used never-authenticated entry, then LRU. */
+    for (unsigned i = 0; i < E2C_RECEIVER_MAX_KIDS; i++) {
+        struct kid_entry *e = &r->kids[i];
+        if (!e->in_use) {
+            victim = e;
+            break;
+        }
+        if (!victim || (victim->authenticated && !e->authenticated) ||
+            (victim->authenticated == e->authenticated && e->last_used < victim->last_used))
+            victim = e;
+    }
+    entry_clear(victim);
+    victim->in_use = 1;
+    victim->kid = kid;
+    sframe_replay_init(&victim->replay);
+    return victim;
+}
+
+static int
+derived_key(struct e2c_receiver *r, struct kid_entry *e, const struct held_key *h,
+            struct sframe_key **out)
+{
+    unsigned free_slot = HELD_MAX;
+    for (unsigned i = 0; i < HELD_MAX; i++) {
+        if (e->derived[i].skey && e->derived[i].key_id == h->id) {
+            *out = e->derived[i].skey;
+            return SFRAME_OK;
+        }
+        if (!e->derived[i].skey && free_slot == HELD_MAX)
+            free_slot = i;
+    }
+    if (free_slot == HELD_MAX)
+        return SFRAME_E_CRYPTO; /* cannot happen: one slot per held key */
+
+    uint8_t base[E2C_BASE_KEY_LEN];
+    int err = e2c_base_key_derive(&h->key, e->kid, base);
+    if (err == SFRAME_OK)
+        err = sframe_key_create(r->suite, e->kid, SFRAME_KEY_DECRYPT, base, sizeof(base),
+                                &e->derived[free_slot].skey);
+    OPENSSL_cleanse(base, sizeof(base));
+    if (err != SFRAME_OK)
+        return err;
+    e->derived[free_slot].key_id = h->id;
+    *out = e->derived[free_slot].skey;
+    return SFRAME_OK;
+}
+
+int
+e2c_receiver_open(struct e2c_receiver *r, uint64_t now_us, const uint8_t *metadata,
+                  size_t metadata_len, const uint8_t *in, size_t in_len, uint8_t *out,
+                  size_t *out_len, uint64_t *out_kid)
+{
+    uint64_t kid, ctr;
+    size_t hdr_len;
+
+    if (!r || !out_len || (in_len && !in) || (metadata_len && !metadata))
+        return SFRAME_E_PARAM;
+    int err = sframe_header_decode(in, in_len, &kid, &ctr, &hdr_len);
+    if (err != SFRAME_OK)
+        return err;
+    if (out_kid)
+        *out_kid = kid;
+
+    expire_keys(r, now_us);
+    if (r->n_held == 0)
+        return SFRAME_E_UNKNOWN_KID;
+
+    struct kid_entry *e = find_entry(r, kid);
+    e->last_used = ++r->use_clock;
+    /* Checked before authentication so replays cost nothing and never count as failures. */
+    if (sframe_replay_check(&e->replay, ctr) != SFRAME_OK)
+        return SFRAME_E_REPLAY;
+
+    /* The key that opened this KID last time first, then newest to oldest. */
+    unsigned order[HELD_MAX], n = 0;
+    for (unsigned i = 0; i < r->n_held; i++)
+        if (r->held[i].id == e->last_key_id)
+            order[n++] = i;
+    for (unsigned i = 0; i < r->n_held; i++)
+        if (r->held[i].id != e->last_key_id)
+            order[n++] = i;
+
+    for (unsigned i = 0; i < n; i++) {
+        const struct held_key *h = &r->held[order[i]];
+        struct sframe_key *skey;
+        err = derived_key(r, e, h, &skey);
+        if (err != SFRAME_OK)
+            return err;
+        err = sframe_open(skey, ctr, metadata, metadata_len, in, hdr_len, in_len, out, out_len);
+        if (err == SFRAME_OK) {
+            sframe_replay_update(&e->replay, ctr);
+            e->authenticated = 1;
+            e->last_key_id = h->id;
+            return SFRAME_OK;
+        }
+        if (err != SFRAME_E_AUTH)
+            return err;
+    }
+    return SFRAME_E_AUTH;
+}
