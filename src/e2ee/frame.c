@@ -150,9 +150,13 @@ open_prefixed(struct e2c_receiver *r, enum e2c_codec codec, uint64_t now_us, con
               size_t in_len, uint8_t *out, size_t cap, size_t *out_len,
               struct e2c_frame_info *info)
 {
-    size_t prefix = e2c_clear_prefix_len(codec, in, in_len);
-    if (in_len == 0 || prefix == 0 || prefix >= in_len)
+    size_t prefix = e2c_clear_prefix_len(codec, in, in_len), hdr_len;
+    uint64_t kid, ctr;
+    if (in_len == 0 || prefix == 0 || prefix >= in_len ||
+        sframe_header_decode(in + prefix, in_len - prefix, &kid, &ctr, &hdr_len) != SFRAME_OK) {
+        info->no_envelope = 1;
         return SFRAME_E_MALFORMED;
+    }
     if (cap < prefix)
         return SFRAME_E_SHORT_BUFFER;
     size_t pt_len = cap - prefix;
@@ -187,6 +191,7 @@ open_h264(struct e2c_receiver *r, uint64_t now_us, const uint8_t *in, size_t in_
         info->n_sframes++;
         size_t body = nal.end - clear_end;
         if (body < 2 || in[nal.end - 1] != E2C_H264_TRAILER) {
+            info->no_envelope = 1;
             err = SFRAME_E_MALFORMED;
             goto out;
         }
@@ -234,6 +239,7 @@ e2c_frame_open(struct e2c_receiver *r, enum e2c_codec codec, uint64_t now_us, co
         info = &scratch_info;
     info->kid = 0;
     info->n_sframes = 0;
+    info->no_envelope = 0;
     if (!r || !in || !out || !out_len)
         return SFRAME_E_PARAM;
     switch (codec) {

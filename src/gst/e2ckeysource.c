@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "e2ckeysource.h"
+
+#include <string.h>
+
+GST_DEBUG_CATEGORY_STATIC(e2c_key_source_debug);
+#define GST_CAT_DEFAULT e2c_key_source_debug
+
+struct request {
+    GstElement *element;
+    struct e2c_key_source *src;
+    guint generation;
+};
+
+void
+e2c_key_source_init(struct e2c_key_source *src, GstElement *element, E2cKeyInstallFunc install)
+{
+    static gsize once;
+    if (g_once_init_enter(&once)) {
+        GST_DEBUG_CATEGORY_INIT(e2c_key_source_debug, "e2ckeysource", 0,
+                                "e2call secrets and keys of the SFrame elements");
+        g_once_init_leave(&once, 1);
+    }
+    memset(src, 0, sizeof(*src));
+    src->element = element;
+    src->install = install;
+}
+
+void
+e2c_key_source_finish(struct e2c_key_source *src)
+{
+    g_free(src->room);
+    src->room = NULL;
+    e2c_secret_clear(&src->waiting);
+    src->has_waiting = FALSE;
+}
+
+static void
+key_ready(E2cKey *key, const GError *error, gpointer data)
+{
+    struct request *req = data;
+    gboolean newest;
+
+    if (!key) {
+        /* Not the secret's content: the error names the failure only. */
+        GST_ELEMENT_WARNING(req->element, LIBRARY, SETTINGS,
+                            ("%s", error ? error->message : "key derivation failed"), (NULL));
+        return;
+    }
+    GST_OBJECT_LOCK(req->element);
+    newest = req->generation == req->src->generation;
+    GST_OBJECT_UNLOCK(req->element);
+    if (!newest) {
+        GST_DEBUG_OBJECT(req->element, "a newer secret was set meanwhile; key %u not installed",
+                         e2c_key_serial(key));
+        return;
+    }
+    GST_INFO_OBJECT(req->element, "derived key %u installed", e2c_key_serial(key));
+    req->src->install(req->element, key);
+}
+
+static void
+request_free(gpointer data)
+{
+    struct request *req = data;
+    gst_object_unref(req->element);
+    g_free(req);
+}
+
+/* Called with the object lock held; drops and retakes it. */
+static void
+start_derivation_locked(struct e2c_key_source *src, const gchar *secret_utf8)
+{
+    GError *error = NULL;
+    struct request *req = g_new0(struct request, 1);
+    req->element = gst_object_ref(src->element);
+    req->src = src;
+    req->generation = ++src->generation;
+    gchar *room = g_strdup(src->room);
+    src->have_key = TRUE;
+    GST_OBJECT_UNLOCK(src->element);
+    if (!e2c_key_derive_async(secret_utf8, room, key_ready, req, request_free, &error)) {
+        GST_ELEMENT_WARNING(src->element, LIBRARY, SETTINGS, ("%s", error->message), (NULL));
+        g_error_free(error);
+        request_free(req);
+    }
+    g_free(room);
+    GST_OBJECT_LOCK(src->element);
+}
+
+void
+e2c_key_source_set_room(struct e2c_key_source *src, const gchar *room)
+{
+    GST_OBJECT_LOCK(src->element);
+    g_free(src->room);
+    src->room = g_strdup(room);
+    if (src->has_waiting && src->room) {
+        struct e2c_secret waiting = src->waiting;
+        memset(&src->waiting, 0, sizeof(src->waiting));
+        src->has_waiting = FALSE;
+        start_derivation_locked(src, waiting.utf8);
+        e2c_secret_clear(&waiting);
+    }
+    GST_OBJECT_UNLOCK(src->element);
+}
+
+gchar *
+e2c_key_source_dup_room(struct e2c_key_source *src)
+{
+    GST_OBJECT_LOCK(src->element);
+    gchar *room = g_strdup(src->room);
+    GST_OBJECT_UNLOCK(src->element);
+    return room;
+}
+
+void
+e2c_key_source_set_secret(struct e2c_key_source *src, const gchar *secret)
+{
+    struct e2c_secret checked = {0};
+    int err = e2c_secret_set(&checked, secret, secret ? strlen(secret) : 0, 0);
+    if (err != E2C_SECRET_OK) {
+        GST_ELEMENT_WARNING(src->element, LIBRARY, SETTINGS,
+                            ("INVALID_ENCRYPTION_SECRET: %s; the key in force stays",
+                             e2c_secret_strerror(err)),
+                            (NULL));
+        e2c_secret_clear(&checked);
+        return;
+    }
+    GST_OBJECT_LOCK(src->element);
+    if (!src->room) {
+        e2c_secret_clear(&src->waiting);
+        src->waiting = checked;
+        src->has_waiting = TRUE;
+        src->generation++;
+        GST_OBJECT_UNLOCK(src->element);
+        return;
+    }
+    start_derivation_locked(src, checked.utf8);
+    GST_OBJECT_UNLOCK(src->element);
+    e2c_secret_clear(&checked);
+}
+
+void
+e2c_key_source_set_key(struct e2c_key_source *src, E2cKey *key)
+{
+    if (!key)
+        return;
+    GST_OBJECT_LOCK(src->element);
+    src->generation++;
+    src->have_key = TRUE;
+    GST_OBJECT_UNLOCK(src->element);
+    src->install(src->element, key);
+}
+
+gboolean
+e2c_key_source_check(struct e2c_key_source *src)
+{
+    GST_OBJECT_LOCK(src->element);
+    gboolean waiting = src->has_waiting;
+    GST_OBJECT_UNLOCK(src->element);
+    if (waiting) {
+        GST_ELEMENT_ERROR(src->element, LIBRARY, SETTINGS,
+                          ("A secret was set but no room: set the \"room\" property too"),
+                          (NULL));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+e2c_key_source_configured(struct e2c_key_source *src)
+{
+    GST_OBJECT_LOCK(src->element);
+    gboolean configured = src->have_key;
+    GST_OBJECT_UNLOCK(src->element);
+    return configured;
+}
+
+void
+e2c_key_source_install_properties(GObjectClass *klass, guint prop_secret, guint prop_room,
+                                  guint prop_shared_key)
+{
+    g_object_class_install_property(
+        klass, prop_secret,
+        g_param_spec_string(
+            "secret", "Secret",
+            "The end-to-end encryption secret: UTF-8, 8 to 256 characters, no NUL. Write-only "
+            "(never readable back). The key is derived from it and the room off the streaming "
+            "thread (PBKDF2-HMAC-SHA256, 600000 iterations); set room first. Applications "
+            "should prefer shared-key, which derives once for all elements",
+            NULL, G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
+    g_object_class_install_property(
+        klass, prop_room,
+        g_param_spec_string("room", "Room",
+                            "The room id the key is bound to (the PBKDF2 salt is \"e2call/1 "
+                            "room \" followed by it): a number or 1-128 printable characters",
+                            NULL,
+                            G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+                                GST_PARAM_MUTABLE_PLAYING));
+    g_object_class_install_property(
+        klass, prop_shared_key,
+        g_param_spec_boxed("shared-key", "Shared key",
+                           "An already derived E2cKey (see e2ckey.h), shared by every element of "
+                           "one secret and room. Write-only",
+                           E2C_TYPE_KEY,
+                           G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
+}

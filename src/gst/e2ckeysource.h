@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What sframeenc and sframedec share about keys: the "secret", "room" and
+ * "shared-key" properties. A secret is validated when set (an invalid one is
+ * refused with a warning naming INVALID_ENCRYPTION_SECRET, and the key in
+ * force stays), derived on a worker thread, and handed to the element's
+ * install function; a secret set before the room waits (wiped) for it. Only
+ * the newest request is installed.
+ */
+#pragma once
+
+#include <gst/gst.h>
+
+#include "e2ckey.h"
+#include "secret.h"
+
+/* Called without the object lock held; the element takes it itself. */
+typedef void (*E2cKeyInstallFunc)(GstElement *element, E2cKey *key);
+
+struct e2c_key_source {
+    GstElement *element; /* the owner; not referenced */
+    E2cKeyInstallFunc install;
+    /* Guarded by the element's object lock: */
+    gchar *room;
+    struct e2c_secret waiting; /* a secret that arrived before the room */
+    gboolean has_waiting;
+    guint generation; /* of the newest secret or key */
+    gboolean have_key;
+};
+
+void e2c_key_source_init(struct e2c_key_source *src, GstElement *element,
+                         E2cKeyInstallFunc install);
+void e2c_key_source_finish(struct e2c_key_source *src);
+
+void e2c_key_source_set_room(struct e2c_key_source *src, const gchar *room);
+gchar *e2c_key_source_dup_room(struct e2c_key_source *src);
+void e2c_key_source_set_secret(struct e2c_key_source *src, const gchar *secret);
+void e2c_key_source_set_key(struct e2c_key_source *src, E2cKey *key);
+/* At start: FALSE (and an element error posted) when a secret still waits for a room. */
+gboolean e2c_key_source_check(struct e2c_key_source *src);
+/* TRUE once a key was given or a secret is being derived. */
+gboolean e2c_key_source_configured(struct e2c_key_source *src);
+
+/* Property helpers for class_init. */
+void e2c_key_source_install_properties(GObjectClass *klass, guint prop_secret, guint prop_room,
+                                       guint prop_shared_key);

@@ -1,0 +1,492 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/**
+ * SECTION:element-sframedec
+ *
+ * Decrypts frames sframeenc protected (e2call-e2ee(7)); sits between the RTP
+ * depayloader and the decoder, one element per received stream. Frames that
+ * do not open are dropped and counted, never passed on.
+ *
+ * Keys: the newest key (secret or shared-key) opens frames at once; the key
+ * it replaced keeps opening them for grace-period milliseconds.
+ *
+ * Per stream it keeps a state and posts each transition once as an element
+ * message (structure name, then fields):
+ *
+ * - `sframe-decrypting`: the first frame opened (kid, state, frames-ok, auth-failed)
+ * - `sframe-mismatch`: 10 consecutive frames failed authentication under every
+ *   key held; replayed, malformed and unencrypted frames and frames that follow
+ *   lost packets (DISCONT from the depayloader) neither count nor reset the run
+ * - `sframe-match`: the first good frame after a mismatch; a keyframe is then
+ *   requested upstream
+ * - `sframe-secret-missing`: frames arrive and no key is held
+ * - `sframe-secret-found`: the first good frame after that
+ *
+ * A crypto library failure is an error (DECRYPTION_INTERNAL_ERROR).
+ */
+#include "e2csframedec.h"
+
+#include <gst/video/video.h>
+
+#include "e2ckeysource.h"
+#include "frame.h"
+#include "health.h"
+#include "sframe.h"
+
+GST_DEBUG_CATEGORY_STATIC(e2c_sframe_dec_debug);
+#define GST_CAT_DEFAULT e2c_sframe_dec_debug
+
+#define DEFAULT_CIPHER_SUITE SFRAME_DEFAULT_SUITE
+#define DEFAULT_GRACE_MS 10000
+#define DEFAULT_WAIT_FOR_KEYFRAME TRUE
+
+enum {
+    PROP_0,
+    PROP_SECRET,
+    PROP_ROOM,
+    PROP_SHARED_KEY,
+    PROP_CIPHER_SUITE,
+    PROP_GRACE_PERIOD,
+    PROP_WAIT_FOR_KEYFRAME,
+    PROP_KEY_ID,
+    PROP_STATE,
+    PROP_STATS,
+};
+
+struct counters {
+    guint64 ok, auth_failed, damaged, replayed, malformed, unencrypted, unknown_kid;
+    guint64 waiting_keyframe, mismatches, matches;
+};
+
+struct _E2cSframeDec {
+    GstBaseTransform parent;
+
+    struct e2c_key_source keys;
+    /* Guarded by the object lock: */
+    struct e2c_receiver *receiver;
+    E2cKey *early_key; /* the newest key given before start */
+    guint cipher_suite;
+    guint grace_ms;
+    gboolean wait_for_keyframe;
+    gboolean need_keyframe; /* after (re)gaining the stream, until a keyframe opens */
+    enum e2c_codec codec;
+    struct e2c_health health;
+    struct counters n;
+    guint64 last_kid;
+};
+
+G_DEFINE_TYPE(E2cSframeDec, e2c_sframe_dec, GST_TYPE_BASE_TRANSFORM);
+GST_ELEMENT_REGISTER_DEFINE(sframedec, "sframedec", GST_RANK_NONE, E2C_TYPE_SFRAME_DEC);
+
+#define CODEC_CAPS                                                                                 \
+    "video/x-vp8; video/x-vp9; "                                                                   \
+    "video/x-h264, stream-format = (string) byte-stream, alignment = (string) au; "               \
+    "audio/x-opus"
+
+static GstStaticPadTemplate sink_template =
+    GST_STATIC_PAD_TEMPLATE("sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS(CODEC_CAPS));
+static GstStaticPadTemplate src_template =
+    GST_STATIC_PAD_TEMPLATE("src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS(CODEC_CAPS));
+
+static void
+install_key(GstElement *element, E2cKey *key)
+{
+    E2cSframeDec *self = E2C_SFRAME_DEC(element);
+    GST_OBJECT_LOCK(self);
+    if (self->receiver) {
+        e2c_receiver_add_key(self->receiver, e2c_key_peek(key), (uint64_t)g_get_monotonic_time());
+    } else {
+        if (self->early_key)
+            e2c_key_unref(self->early_key);
+        self->early_key = e2c_key_ref(key);
+    }
+    GST_OBJECT_UNLOCK(self);
+}
+
+static gboolean
+e2c_sframe_dec_start(GstBaseTransform *trans)
+{
+    E2cSframeDec *self = E2C_SFRAME_DEC(trans);
+    if (!e2c_key_source_check(&self->keys))
+        return FALSE;
+    GST_OBJECT_LOCK(self);
+    self->receiver = e2c_receiver_create((uint16_t)self->cipher_suite,
+                                         (uint64_t)self->grace_ms * 1000);
+    if (self->receiver && self->early_key) {
+        e2c_receiver_add_key(self->receiver, e2c_key_peek(self->early_key),
+                             (uint64_t)g_get_monotonic_time());
+        g_clear_pointer(&self->early_key, e2c_key_unref);
+    }
+    e2c_health_init(&self->health);
+    memset(&self->n, 0, sizeof(self->n));
+    self->need_keyframe = TRUE;
+    self->last_kid = 0;
+    gboolean ok = self->receiver != NULL;
+    GST_OBJECT_UNLOCK(self);
+    if (!ok)
+        GST_ELEMENT_ERROR(self, LIBRARY, INIT, ("DECRYPTION_INTERNAL_ERROR: no receiver"), (NULL));
+    return ok;
+}
+
+static gboolean
+e2c_sframe_dec_stop(GstBaseTransform *trans)
+{
+    E2cSframeDec *self = E2C_SFRAME_DEC(trans);
+    GST_OBJECT_LOCK(self);
+    g_clear_pointer(&self->receiver, e2c_receiver_destroy);
+    GST_OBJECT_UNLOCK(self);
+    return TRUE;
+}
+
+static gboolean
+e2c_sframe_dec_set_caps(GstBaseTransform *trans, GstCaps *incaps, GstCaps *outcaps)
+{
+    E2cSframeDec *self = E2C_SFRAME_DEC(trans);
+    enum e2c_codec codec =
+        e2c_codec_from_media_type(gst_structure_get_name(gst_caps_get_structure(incaps, 0)));
+    if (codec == E2C_CODEC_NONE)
+        return FALSE;
+    GST_OBJECT_LOCK(self);
+    self->codec = codec;
+    GST_OBJECT_UNLOCK(self);
+    return TRUE;
+}
+
+static gboolean
+e2c_sframe_dec_transform_size(GstBaseTransform *trans, GstPadDirection direction, GstCaps *caps,
+                              gsize size, GstCaps *othercaps, gsize *othersize)
+{
+    E2cSframeDec *self = E2C_SFRAME_DEC(trans);
+    if (direction != GST_PAD_SINK)
+        return FALSE;
+    *othersize = e2c_frame_open_bound(self->codec, size);
+    return TRUE;
+}
+
+static gboolean
+is_keyframe(enum e2c_codec codec, const guint8 *data, gsize len)
+{
+    if (codec == E2C_CODEC_OPUS)
+        return TRUE;
+    if (codec != E2C_CODEC_H264)
+        return e2c_frame_is_keyframe(codec, data, len) == 1;
+    size_t pos = 0;
+    struct e2c_nal nal;
+    while (e2c_h264_next_nal(data, len, &pos, &nal))
+        if (nal.hdr < nal.end && (data[nal.hdr] & 0x1f) == 5)
+            return TRUE;
+    return FALSE;
+}
+
+static void
+post_transition(E2cSframeDec *self, enum e2c_health_event ev, guint64 kid, guint64 ok,
+                guint64 failed, const char *state)
+{
+    static const char *const names[] = {
+        [E2C_HEALTH_EV_FIRST_OK] = "sframe-decrypting",
+        [E2C_HEALTH_EV_MISMATCH] = "sframe-mismatch",
+        [E2C_HEALTH_EV_MATCH] = "sframe-match",
+        [E2C_HEALTH_EV_SECRET_MISSING] = "sframe-secret-missing",
+        [E2C_HEALTH_EV_SECRET_FOUND] = "sframe-secret-found",
+    };
+    if (ev == E2C_HEALTH_EV_NONE || (size_t)ev >= G_N_ELEMENTS(names) || !names[ev])
+        return;
+    GstStructure *s = gst_structure_new(names[ev], "kid", G_TYPE_UINT64, kid, "state",
+                                        G_TYPE_STRING, state, "frames-ok", G_TYPE_UINT64, ok,
+                                        "auth-failed", G_TYPE_UINT64, failed, NULL);
+    GST_INFO_OBJECT(self, "%" GST_PTR_FORMAT, s);
+    gst_element_post_message(GST_ELEMENT(self), gst_message_new_element(GST_OBJECT(self), s));
+}
+
+static GstFlowReturn
+e2c_sframe_dec_transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuffer *outbuf)
+{
+    E2cSframeDec *self = E2C_SFRAME_DEC(trans);
+    gboolean damaged = GST_BUFFER_FLAG_IS_SET(inbuf, GST_BUFFER_FLAG_DISCONT);
+    struct e2c_frame_info info;
+    GstMapInfo in, out;
+    size_t out_len = 0;
+    gboolean pass = FALSE, request = FALSE;
+    enum e2c_health_event ev = E2C_HEALTH_EV_NONE;
+
+    if (!gst_buffer_map(inbuf, &in, GST_MAP_READ))
+        return GST_FLOW_ERROR;
+    if (!gst_buffer_map(outbuf, &out, GST_MAP_WRITE)) {
+        gst_buffer_unmap(inbuf, &in);
+        return GST_FLOW_ERROR;
+    }
+
+    GST_OBJECT_LOCK(self);
+    int err = e2c_frame_open(self->receiver, self->codec, (uint64_t)g_get_monotonic_time(),
+                             in.data, in.size, out.data, out.size, &out_len, &info);
+    enum e2c_health_input input = E2C_HEALTH_IN_IGNORED;
+    switch (err) {
+    case SFRAME_OK:
+        if (info.n_sframes == 0) {
+            pass = TRUE; /* H.264 parameter sets alone: nothing to open */
+            break;
+        }
+        input = E2C_HEALTH_IN_OK;
+        self->n.ok++;
+        self->last_kid = info.kid;
+        pass = TRUE;
+        break;
+    case SFRAME_E_AUTH:
+        if (damaged) {
+            self->n.damaged++;
+            input = E2C_HEALTH_IN_DAMAGED_AUTH_FAILED;
+        } else {
+            self->n.auth_failed++;
+            input = E2C_HEALTH_IN_AUTH_FAILED;
+        }
+        break;
+    case SFRAME_E_REPLAY:
+        self->n.replayed++;
+        break;
+    case SFRAME_E_MALFORMED:
+        if (info.no_envelope)
+            self->n.unencrypted++;
+        else
+            self->n.malformed++;
+        break;
+    case SFRAME_E_UNKNOWN_KID:
+        self->n.unknown_kid++;
+        input = E2C_HEALTH_IN_NO_KEY;
+        break;
+    default:
+        break;
+    }
+    if (input != E2C_HEALTH_IN_IGNORED || err == SFRAME_OK)
+        ev = e2c_health_feed(&self->health, input);
+    if (ev == E2C_HEALTH_EV_MISMATCH)
+        self->n.mismatches++;
+    if (ev == E2C_HEALTH_EV_MATCH) {
+        self->n.matches++;
+        request = TRUE;
+    }
+    if (ev == E2C_HEALTH_EV_MATCH || ev == E2C_HEALTH_EV_SECRET_FOUND)
+        self->need_keyframe = TRUE;
+    /* Never hand the decoder a stream it cannot start: wait for a keyframe. */
+    if (pass && input == E2C_HEALTH_IN_OK && self->wait_for_keyframe && self->need_keyframe) {
+        if (is_keyframe(self->codec, out.data, out_len)) {
+            self->need_keyframe = FALSE;
+        } else {
+            self->n.waiting_keyframe++;
+            pass = FALSE;
+        }
+    }
+    guint64 ok = self->n.ok, failed = self->n.auth_failed;
+    const char *state = e2c_health_state_name(self->health.state);
+    GST_OBJECT_UNLOCK(self);
+    gst_buffer_unmap(outbuf, &out);
+    gst_buffer_unmap(inbuf, &in);
+
+    post_transition(self, ev, info.kid, ok, failed, state);
+    if (request)
+        gst_pad_push_event(GST_BASE_TRANSFORM_SINK_PAD(self),
+                           gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE,
+                                                                       0));
+    if (err != SFRAME_OK && err != SFRAME_E_AUTH && err != SFRAME_E_REPLAY &&
+        err != SFRAME_E_MALFORMED && err != SFRAME_E_UNKNOWN_KID) {
+        GST_ELEMENT_ERROR(self, STREAM, DECRYPT, ("DECRYPTION_INTERNAL_ERROR"),
+                          ("opening failed: %s", sframe_strerror(err)));
+        return GST_FLOW_ERROR;
+    }
+    if (!pass)
+        return GST_BASE_TRANSFORM_FLOW_DROPPED;
+    gst_buffer_set_size(outbuf, out_len);
+    return GST_FLOW_OK;
+}
+
+static GstStructure *
+make_stats(E2cSframeDec *self)
+{
+    GST_OBJECT_LOCK(self);
+    struct counters n = self->n;
+    GstStructure *s = gst_structure_new(
+        "sframedec-stats", "state", G_TYPE_STRING, e2c_health_state_name(self->health.state),
+        "frames-ok", G_TYPE_UINT64, n.ok, "auth-failed", G_TYPE_UINT64, n.auth_failed,
+        "auth-failed-after-loss", G_TYPE_UINT64, n.damaged, "replayed", G_TYPE_UINT64,
+        n.replayed, "malformed", G_TYPE_UINT64, n.malformed, "unencrypted", G_TYPE_UINT64,
+        n.unencrypted, "unknown-kid", G_TYPE_UINT64, n.unknown_kid, "waiting-keyframe",
+        G_TYPE_UINT64, n.waiting_keyframe, "mismatch-events", G_TYPE_UINT64, n.mismatches,
+        "match-events", G_TYPE_UINT64, n.matches, "kid", G_TYPE_UINT64, self->last_kid,
+        "keys-held", G_TYPE_UINT,
+        self->receiver ? e2c_receiver_key_count(self->receiver, (uint64_t)g_get_monotonic_time())
+                       : 0u,
+        "cipher-suite", G_TYPE_UINT, self->cipher_suite, NULL);
+    GST_OBJECT_UNLOCK(self);
+    return s;
+}
+
+static void
+e2c_sframe_dec_set_property(GObject *object, guint prop_id, const GValue *value,
+                            GParamSpec *pspec)
+{
+    E2cSframeDec *self = E2C_SFRAME_DEC(object);
+    switch (prop_id) {
+    case PROP_SECRET:
+        e2c_key_source_set_secret(&self->keys, g_value_get_string(value));
+        break;
+    case PROP_ROOM:
+        e2c_key_source_set_room(&self->keys, g_value_get_string(value));
+        break;
+    case PROP_SHARED_KEY:
+        e2c_key_source_set_key(&self->keys, g_value_get_boxed(value));
+        break;
+    case PROP_CIPHER_SUITE:
+        GST_OBJECT_LOCK(self);
+        if (self->receiver)
+            GST_WARNING_OBJECT(self, "cipher-suite cannot change while running");
+        else
+            self->cipher_suite = g_value_get_uint(value);
+        GST_OBJECT_UNLOCK(self);
+        break;
+    case PROP_GRACE_PERIOD:
+        GST_OBJECT_LOCK(self);
+        self->grace_ms = g_value_get_uint(value);
+        GST_OBJECT_UNLOCK(self);
+        break;
+    case PROP_WAIT_FOR_KEYFRAME:
+        GST_OBJECT_LOCK(self);
+        self->wait_for_keyframe = g_value_get_boolean(value);
+        GST_OBJECT_UNLOCK(self);
+        break;
+    default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+        break;
+    }
+}
+
+static void
+e2c_sframe_dec_get_property(GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+    E2cSframeDec *self = E2C_SFRAME_DEC(object);
+    switch (prop_id) {
+    case PROP_ROOM:
+        g_value_take_string(value, e2c_key_source_dup_room(&self->keys));
+        break;
+    case PROP_CIPHER_SUITE:
+        GST_OBJECT_LOCK(self);
+        g_value_set_uint(value, self->cipher_suite);
+        GST_OBJECT_UNLOCK(self);
+        break;
+    case PROP_GRACE_PERIOD:
+        GST_OBJECT_LOCK(self);
+        g_value_set_uint(value, self->grace_ms);
+        GST_OBJECT_UNLOCK(self);
+        break;
+    case PROP_WAIT_FOR_KEYFRAME:
+        GST_OBJECT_LOCK(self);
+        g_value_set_boolean(value, self->wait_for_keyframe);
+        GST_OBJECT_UNLOCK(self);
+        break;
+    case PROP_KEY_ID:
+        GST_OBJECT_LOCK(self);
+        g_value_set_uint64(value, self->last_kid);
+        GST_OBJECT_UNLOCK(self);
+        break;
+    case PROP_STATE:
+        GST_OBJECT_LOCK(self);
+        g_value_set_string(value, e2c_health_state_name(self->health.state));
+        GST_OBJECT_UNLOCK(self);
+        break;
+    case PROP_STATS:
+        g_value_take_boxed(value, make_stats(self));
+        break;
+    default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+        break;
+    }
+}
+
+static void
+e2c_sframe_dec_finalize(GObject *object)
+{
+    E2cSframeDec *self = E2C_SFRAME_DEC(object);
+    e2c_receiver_destroy(self->receiver);
+    if (self->early_key)
+        e2c_key_unref(self->early_key);
+    e2c_key_source_finish(&self->keys);
+    G_OBJECT_CLASS(e2c_sframe_dec_parent_class)->finalize(object);
+}
+
+static void
+e2c_sframe_dec_class_init(E2cSframeDecClass *klass)
+{
+    GObjectClass *gobject_class = G_OBJECT_CLASS(klass);
+    GstElementClass *element_class = GST_ELEMENT_CLASS(klass);
+    GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS(klass);
+
+    GST_DEBUG_CATEGORY_INIT(e2c_sframe_dec_debug, "sframedec", 0, "SFrame frame decryption");
+
+    gobject_class->set_property = e2c_sframe_dec_set_property;
+    gobject_class->get_property = e2c_sframe_dec_get_property;
+    gobject_class->finalize = e2c_sframe_dec_finalize;
+
+    e2c_key_source_install_properties(gobject_class, PROP_SECRET, PROP_ROOM, PROP_SHARED_KEY);
+    g_object_class_install_property(
+        gobject_class, PROP_CIPHER_SUITE,
+        g_param_spec_uint("cipher-suite", "Cipher suite",
+                          "SFrame cipher suite, as on the sending side (1-8, default 6)", 1, 8,
+                          DEFAULT_CIPHER_SUITE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+    g_object_class_install_property(
+        gobject_class, PROP_GRACE_PERIOD,
+        g_param_spec_uint("grace-period", "Grace period",
+                          "Milliseconds a replaced key keeps opening frames after a new one "
+                          "was installed",
+                          0, 3600000, DEFAULT_GRACE_MS,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+                              GST_PARAM_MUTABLE_PLAYING));
+    g_object_class_install_property(
+        gobject_class, PROP_WAIT_FOR_KEYFRAME,
+        g_param_spec_boolean("wait-for-keyframe", "Wait for keyframe",
+                             "After starting or regaining a stream, pass nothing on until a "
+                             "keyframe opened, so the decoder never starts on a delta frame",
+                             DEFAULT_WAIT_FOR_KEYFRAME,
+                             G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+                                 GST_PARAM_MUTABLE_PLAYING));
+    g_object_class_install_property(
+        gobject_class, PROP_KEY_ID,
+        g_param_spec_uint64("key-id", "Key ID", "The KID of the last frame that opened", 0,
+                            G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+    g_object_class_install_property(
+        gobject_class, PROP_STATE,
+        g_param_spec_string("state", "State",
+                            "waiting, decrypting, mismatch or secret-missing", "waiting",
+                            G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+    g_object_class_install_property(
+        gobject_class, PROP_STATS,
+        g_param_spec_boxed("stats", "Statistics",
+                           "state, frames-ok, auth-failed, auth-failed-after-loss, replayed, "
+                           "malformed, unencrypted, unknown-kid, waiting-keyframe, "
+                           "mismatch-events, match-events, kid, keys-held, cipher-suite",
+                           GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
+    gst_element_class_add_static_pad_template(element_class, &sink_template);
+    gst_element_class_add_static_pad_template(element_class, &src_template);
+    gst_element_class_set_static_metadata(
+        element_class, "SFrame decrypter", "Codec/Decoder/Network",
+        "Decrypts VP8, VP9, H.264 and Opus frames protected by sframeenc, drops what does not "
+        "authenticate and reports secret mismatch and match",
+        "e2call developers");
+
+    trans_class->start = GST_DEBUG_FUNCPTR(e2c_sframe_dec_start);
+    trans_class->stop = GST_DEBUG_FUNCPTR(e2c_sframe_dec_stop);
+    trans_class->set_caps = GST_DEBUG_FUNCPTR(e2c_sframe_dec_set_caps);
+    trans_class->transform_size = GST_DEBUG_FUNCPTR(e2c_sframe_dec_transform_size);
+    trans_class->transform = GST_DEBUG_FUNCPTR(e2c_sframe_dec_transform);
+    trans_class->passthrough_on_same_caps = FALSE;
+}
+
+static void
+e2c_sframe_dec_init(E2cSframeDec *self)
+{
+    self->cipher_suite = DEFAULT_CIPHER_SUITE;
+    self->grace_ms = DEFAULT_GRACE_MS;
+    self->wait_for_keyframe = DEFAULT_WAIT_FOR_KEYFRAME;
+    e2c_health_init(&self->health);
+    e2c_key_source_init(&self->keys, GST_ELEMENT(self), install_key);
+    gst_base_transform_set_passthrough(GST_BASE_TRANSFORM(self), FALSE);
+    gst_base_transform_set_in_place(GST_BASE_TRANSFORM(self), FALSE);
+}

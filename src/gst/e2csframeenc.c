@@ -1,0 +1,394 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/**
+ * SECTION:element-sframeenc
+ *
+ * Encrypts every encoded frame with SFrame (RFC 9605) as e2call's wire format
+ * says (e2call-e2ee(7)): the codec's clear prefix stays readable for the
+ * payloader and the router, the rest becomes ciphertext. Sits between the
+ * encoder and the RTP payloader. Output is never plaintext: without a key a
+ * frame is dropped, and a crypto failure is an error
+ * (ENCRYPTION_INTERNAL_ERROR).
+ *
+ * A new key (secret or shared-key) takes over sending after switch-delay
+ * milliseconds with a fresh KID, so receivers that install it first lose no
+ * frame; then a keyframe is requested upstream (RFC 9605 §6.2).
+ *
+ * |[
+ * gst-launch-1.0 videotestsrc ! vp8enc deadline=1 ! \
+ *     sframeenc room=1234 secret=correct-horse-battery ! sframevp8pay ! fakesink
+ * ]|
+ */
+#include "e2csframeenc.h"
+
+#include <gst/video/video.h>
+
+#include "e2ckeysource.h"
+#include "frame.h"
+#include "sframe.h"
+
+GST_DEBUG_CATEGORY_STATIC(e2c_sframe_enc_debug);
+#define GST_CAT_DEFAULT e2c_sframe_enc_debug
+
+#define DEFAULT_CIPHER_SUITE SFRAME_DEFAULT_SUITE
+#define DEFAULT_SWITCH_DELAY_MS 2000
+
+enum {
+    PROP_0,
+    PROP_SECRET,
+    PROP_ROOM,
+    PROP_SHARED_KEY,
+    PROP_CIPHER_SUITE,
+    PROP_SWITCH_DELAY,
+    PROP_KEY_ID,
+    PROP_STATS,
+};
+
+struct _E2cSframeEnc {
+    GstBaseTransform parent;
+
+    struct e2c_key_source keys;
+    /* Guarded by the object lock: */
+    struct e2c_sender *sender;
+    guint cipher_suite;
+    guint switch_delay_ms;
+    enum e2c_codec codec;
+    E2cKey *first_key;        /* set before the sender exists (before start) */
+    gboolean want_keyframe;   /* a key arrived while frames were being dropped */
+    guint64 frames, bytes_in, bytes_out, dropped_no_key, malformed, switches;
+};
+
+G_DEFINE_TYPE(E2cSframeEnc, e2c_sframe_enc, GST_TYPE_BASE_TRANSFORM);
+GST_ELEMENT_REGISTER_DEFINE(sframeenc, "sframeenc", GST_RANK_NONE, E2C_TYPE_SFRAME_ENC);
+
+#define CODEC_CAPS                                                                                 \
+    "video/x-vp8; video/x-vp9; "                                                                   \
+    "video/x-h264, stream-format = (string) byte-stream, alignment = (string) au; "               \
+    "audio/x-opus"
+
+static GstStaticPadTemplate sink_template =
+    GST_STATIC_PAD_TEMPLATE("sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS(CODEC_CAPS));
+static GstStaticPadTemplate src_template =
+    GST_STATIC_PAD_TEMPLATE("src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS(CODEC_CAPS));
+
+static void
+request_keyframe(E2cSframeEnc *self)
+{
+    GstEvent *ev = gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0);
+    gst_pad_push_event(GST_BASE_TRANSFORM_SINK_PAD(self), ev);
+}
+
+/* Key installation (any thread). The first key is used at once, later ones after the delay. */
+static void
+install_key(GstElement *element, E2cKey *key)
+{
+    E2cSframeEnc *self = E2C_SFRAME_ENC(element);
+    GST_OBJECT_LOCK(self);
+    if (self->sender) {
+        gboolean first = !e2c_sender_has_key(self->sender);
+        guint64 at = (guint64)g_get_monotonic_time() + (guint64)self->switch_delay_ms * 1000;
+        e2c_sender_set_key(self->sender, e2c_key_peek(key), at);
+        if (first)
+            self->want_keyframe = TRUE;
+    } else {
+        if (self->first_key)
+            e2c_key_unref(self->first_key);
+        self->first_key = e2c_key_ref(key);
+    }
+    GST_OBJECT_UNLOCK(self);
+}
+
+static gboolean
+e2c_sframe_enc_start(GstBaseTransform *trans)
+{
+    E2cSframeEnc *self = E2C_SFRAME_ENC(trans);
+    if (!e2c_key_source_check(&self->keys))
+        return FALSE;
+    if (!e2c_key_source_configured(&self->keys)) {
+        GST_ELEMENT_ERROR(self, LIBRARY, SETTINGS,
+                          ("ENCRYPTION_SECRET_MISSING: sframeenc has no secret or shared-key"),
+                          (NULL));
+        return FALSE;
+    }
+    GST_OBJECT_LOCK(self);
+    self->sender = e2c_sender_create((uint16_t)self->cipher_suite);
+    if (self->sender && self->first_key) {
+        e2c_sender_set_key(self->sender, e2c_key_peek(self->first_key), 0);
+        g_clear_pointer(&self->first_key, e2c_key_unref);
+    }
+    self->frames = self->bytes_in = self->bytes_out = 0;
+    self->dropped_no_key = self->malformed = self->switches = 0;
+    gboolean ok = self->sender != NULL;
+    GST_OBJECT_UNLOCK(self);
+    if (!ok)
+        GST_ELEMENT_ERROR(self, LIBRARY, INIT, ("ENCRYPTION_INTERNAL_ERROR: no sender"), (NULL));
+    return ok;
+}
+
+static gboolean
+e2c_sframe_enc_stop(GstBaseTransform *trans)
+{
+    E2cSframeEnc *self = E2C_SFRAME_ENC(trans);
+    GST_OBJECT_LOCK(self);
+    g_clear_pointer(&self->sender, e2c_sender_destroy);
+    GST_OBJECT_UNLOCK(self);
+    return TRUE;
+}
+
+static gboolean
+e2c_sframe_enc_set_caps(GstBaseTransform *trans, GstCaps *incaps, GstCaps *outcaps)
+{
+    E2cSframeEnc *self = E2C_SFRAME_ENC(trans);
+    const gchar *name = gst_structure_get_name(gst_caps_get_structure(incaps, 0));
+    enum e2c_codec codec = e2c_codec_from_media_type(name);
+    if (codec == E2C_CODEC_NONE)
+        return FALSE;
+    GST_OBJECT_LOCK(self);
+    self->codec = codec;
+    GST_OBJECT_UNLOCK(self);
+    GST_DEBUG_OBJECT(self, "codec %s", e2c_codec_name(codec));
+    return TRUE;
+}
+
+static gboolean
+e2c_sframe_enc_transform_size(GstBaseTransform *trans, GstPadDirection direction, GstCaps *caps,
+                              gsize size, GstCaps *othercaps, gsize *othersize)
+{
+    E2cSframeEnc *self = E2C_SFRAME_ENC(trans);
+    if (direction != GST_PAD_SINK)
+        return FALSE;
+    GST_OBJECT_LOCK(self);
+    *othersize = e2c_frame_protect_bound(self->codec, (uint16_t)self->cipher_suite, size);
+    GST_OBJECT_UNLOCK(self);
+    return TRUE;
+}
+
+static GstFlowReturn
+e2c_sframe_enc_transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuffer *outbuf)
+{
+    E2cSframeEnc *self = E2C_SFRAME_ENC(trans);
+    GstMapInfo in, out;
+    size_t out_len = 0;
+    unsigned flags = 0;
+    int err;
+    gboolean keyframe_wanted;
+
+    if (!gst_buffer_map(inbuf, &in, GST_MAP_READ))
+        return GST_FLOW_ERROR;
+    if (!gst_buffer_map(outbuf, &out, GST_MAP_WRITE)) {
+        gst_buffer_unmap(inbuf, &in);
+        return GST_FLOW_ERROR;
+    }
+    GST_OBJECT_LOCK(self);
+    err = e2c_frame_protect(self->sender, self->codec, (uint64_t)g_get_monotonic_time(), in.data,
+                            in.size, out.data, out.size, &out_len, &flags);
+    if (err == SFRAME_OK) {
+        self->frames++;
+        self->bytes_in += in.size;
+        self->bytes_out += out_len;
+        if (flags & E2C_SENDER_SWITCHED)
+            self->switches++;
+    } else if (err == SFRAME_E_UNKNOWN_KID) {
+        self->dropped_no_key++;
+    } else if (err == SFRAME_E_MALFORMED) {
+        self->malformed++;
+    }
+    keyframe_wanted = (err == SFRAME_OK && (self->want_keyframe || (flags & E2C_SENDER_SWITCHED)));
+    if (keyframe_wanted)
+        self->want_keyframe = FALSE;
+    guint64 kid = e2c_sender_kid(self->sender);
+    GST_OBJECT_UNLOCK(self);
+    gst_buffer_unmap(outbuf, &out);
+    gst_buffer_unmap(inbuf, &in);
+
+    switch (err) {
+    case SFRAME_OK:
+        break;
+    case SFRAME_E_UNKNOWN_KID:
+        /* The key is still being derived: drop; a keyframe follows once it is there. */
+        GST_LOG_OBJECT(self, "no key yet, frame dropped");
+        GST_OBJECT_LOCK(self);
+        self->want_keyframe = TRUE;
+        GST_OBJECT_UNLOCK(self);
+        return GST_BASE_TRANSFORM_FLOW_DROPPED;
+    case SFRAME_E_MALFORMED:
+        GST_WARNING_OBJECT(self, "frame shorter than its clear prefix, dropped");
+        return GST_BASE_TRANSFORM_FLOW_DROPPED;
+    default:
+        GST_ELEMENT_ERROR(self, STREAM, ENCRYPT, ("ENCRYPTION_INTERNAL_ERROR"),
+                          ("sealing failed: %s", sframe_strerror(err)));
+        return GST_FLOW_ERROR;
+    }
+
+    gst_buffer_set_size(outbuf, out_len);
+    if (flags & E2C_SENDER_SWITCHED) {
+        GstStructure *s = gst_structure_new("sframe-key-switched", "kid", G_TYPE_UINT64, kid, NULL);
+        gst_element_post_message(GST_ELEMENT(self),
+                                 gst_message_new_element(GST_OBJECT(self), s));
+    }
+    if (keyframe_wanted)
+        request_keyframe(self);
+    return GST_FLOW_OK;
+}
+
+static GstStructure *
+make_stats(E2cSframeEnc *self)
+{
+    GST_OBJECT_LOCK(self);
+    GstStructure *s = gst_structure_new(
+        "sframeenc-stats", "frames-protected", G_TYPE_UINT64, self->frames, "bytes-in",
+        G_TYPE_UINT64, self->bytes_in, "bytes-out", G_TYPE_UINT64, self->bytes_out,
+        "frames-dropped-no-key", G_TYPE_UINT64, self->dropped_no_key, "frames-malformed",
+        G_TYPE_UINT64, self->malformed, "key-switches", G_TYPE_UINT64, self->switches, "kid",
+        G_TYPE_UINT64, (guint64)e2c_sender_kid(self->sender), "cipher-suite", G_TYPE_UINT,
+        self->cipher_suite, NULL);
+    GST_OBJECT_UNLOCK(self);
+    return s;
+}
+
+static void
+e2c_sframe_enc_set_property(GObject *object, guint prop_id, const GValue *value,
+                            GParamSpec *pspec)
+{
+    E2cSframeEnc *self = E2C_SFRAME_ENC(object);
+    switch (prop_id) {
+    case PROP_SECRET:
+        e2c_key_source_set_secret(&self->keys, g_value_get_string(value));
+        break;
+    case PROP_ROOM:
+        e2c_key_source_set_room(&self->keys, g_value_get_string(value));
+        break;
+    case PROP_SHARED_KEY:
+        e2c_key_source_set_key(&self->keys, g_value_get_boxed(value));
+        break;
+    case PROP_CIPHER_SUITE: {
+        guint suite = g_value_get_uint(value);
+        GST_OBJECT_LOCK(self);
+        if (self->sender)
+            GST_WARNING_OBJECT(self, "cipher-suite cannot change while running");
+        else
+            self->cipher_suite = suite;
+        GST_OBJECT_UNLOCK(self);
+        break;
+    }
+    case PROP_SWITCH_DELAY:
+        GST_OBJECT_LOCK(self);
+        self->switch_delay_ms = g_value_get_uint(value);
+        GST_OBJECT_UNLOCK(self);
+        break;
+    default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+        break;
+    }
+}
+
+static void
+e2c_sframe_enc_get_property(GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+    E2cSframeEnc *self = E2C_SFRAME_ENC(object);
+    switch (prop_id) {
+    case PROP_ROOM:
+        g_value_take_string(value, e2c_key_source_dup_room(&self->keys));
+        break;
+    case PROP_CIPHER_SUITE:
+        GST_OBJECT_LOCK(self);
+        g_value_set_uint(value, self->cipher_suite);
+        GST_OBJECT_UNLOCK(self);
+        break;
+    case PROP_SWITCH_DELAY:
+        GST_OBJECT_LOCK(self);
+        g_value_set_uint(value, self->switch_delay_ms);
+        GST_OBJECT_UNLOCK(self);
+        break;
+    case PROP_KEY_ID:
+        GST_OBJECT_LOCK(self);
+        g_value_set_uint64(value, e2c_sender_kid(self->sender));
+        GST_OBJECT_UNLOCK(self);
+        break;
+    case PROP_STATS:
+        g_value_take_boxed(value, make_stats(self));
+        break;
+    default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+        break;
+    }
+}
+
+static void
+e2c_sframe_enc_finalize(GObject *object)
+{
+    E2cSframeEnc *self = E2C_SFRAME_ENC(object);
+    e2c_sender_destroy(self->sender);
+    if (self->first_key)
+        e2c_key_unref(self->first_key);
+    e2c_key_source_finish(&self->keys);
+    G_OBJECT_CLASS(e2c_sframe_enc_parent_class)->finalize(object);
+}
+
+static void
+e2c_sframe_enc_class_init(E2cSframeEncClass *klass)
+{
+    GObjectClass *gobject_class = G_OBJECT_CLASS(klass);
+    GstElementClass *element_class = GST_ELEMENT_CLASS(klass);
+    GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS(klass);
+
+    GST_DEBUG_CATEGORY_INIT(e2c_sframe_enc_debug, "sframeenc", 0, "SFrame frame encryption");
+
+    gobject_class->set_property = e2c_sframe_enc_set_property;
+    gobject_class->get_property = e2c_sframe_enc_get_property;
+    gobject_class->finalize = e2c_sframe_enc_finalize;
+
+    e2c_key_source_install_properties(gobject_class, PROP_SECRET, PROP_ROOM, PROP_SHARED_KEY);
+    g_object_class_install_property(
+        gobject_class, PROP_CIPHER_SUITE,
+        g_param_spec_uint("cipher-suite", "Cipher suite",
+                          "SFrame cipher suite: 1-5 (RFC 9605), 6-8 (AES-256-CTR + HMAC-SHA512, "
+                          "draft-barnes-sframe-iana-256); 6 (AES_256_CTR_HMAC_SHA512_80) is "
+                          "e2call's default. Every participant must use the same",
+                          1, 8, DEFAULT_CIPHER_SUITE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+    g_object_class_install_property(
+        gobject_class, PROP_SWITCH_DELAY,
+        g_param_spec_uint("switch-delay", "Switch delay",
+                          "Milliseconds between receiving a new key and sending under it "
+                          "(receive first, send later); the first key is used at once",
+                          0, 600000, DEFAULT_SWITCH_DELAY_MS,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+                              GST_PARAM_MUTABLE_PLAYING));
+    g_object_class_install_property(
+        gobject_class, PROP_KEY_ID,
+        g_param_spec_uint64("key-id", "Key ID",
+                            "The KID frames are sent under (64 random bits, new at start, at "
+                            "every key switch and before a usage limit); 0 before the first frame",
+                            0, G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+    g_object_class_install_property(
+        gobject_class, PROP_STATS,
+        g_param_spec_boxed("stats", "Statistics",
+                           "frames-protected, bytes-in, bytes-out, frames-dropped-no-key, "
+                           "frames-malformed, key-switches, kid, cipher-suite",
+                           GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
+    gst_element_class_add_static_pad_template(element_class, &sink_template);
+    gst_element_class_add_static_pad_template(element_class, &src_template);
+    gst_element_class_set_static_metadata(
+        element_class, "SFrame encrypter", "Codec/Encoder/Network",
+        "Encrypts encoded VP8, VP9, H.264 and Opus frames end to end with SFrame (RFC 9605), "
+        "leaving the codec's clear prefix readable",
+        "e2call developers");
+
+    trans_class->start = GST_DEBUG_FUNCPTR(e2c_sframe_enc_start);
+    trans_class->stop = GST_DEBUG_FUNCPTR(e2c_sframe_enc_stop);
+    trans_class->set_caps = GST_DEBUG_FUNCPTR(e2c_sframe_enc_set_caps);
+    trans_class->transform_size = GST_DEBUG_FUNCPTR(e2c_sframe_enc_transform_size);
+    trans_class->transform = GST_DEBUG_FUNCPTR(e2c_sframe_enc_transform);
+    trans_class->passthrough_on_same_caps = FALSE;
+}
+
+static void
+e2c_sframe_enc_init(E2cSframeEnc *self)
+{
+    self->cipher_suite = DEFAULT_CIPHER_SUITE;
+    self->switch_delay_ms = DEFAULT_SWITCH_DELAY_MS;
+    e2c_key_source_init(&self->keys, GST_ELEMENT(self), install_key);
+    gst_base_transform_set_passthrough(GST_BASE_TRANSFORM(self), FALSE);
+    gst_base_transform_set_in_place(GST_BASE_TRANSFORM(self), FALSE);
+}
