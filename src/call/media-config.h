@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What a participant sends and how it encrypts: the knobs of `e2call join`. */
+#pragma once
+
+#include <glib.h>
+
+#include "e2ckey.h"
+#include "envelope.h"
+
+#define E2C_TONE_HZ 440.0
+
+struct e2c_media_config {
+    enum e2c_codec video; /* E2C_CODEC_NONE: no video */
+    enum e2c_codec audio; /* E2C_CODEC_OPUS or E2C_CODEC_NONE */
+    guint width, height, fps;
+    guint video_kbps, audio_kbps;
+    gchar *media_file; /* NULL: test pattern and tone */
+};
+
+struct e2c_crypto_config {
+    E2cKey *key;            /* NULL: plain media, no SFrame elements */
+    gchar *room;            /* canonical room id */
+    guint cipher_suite;
+    guint switch_delay_ms;  /* sframeenc switch-delay */
+    guint grace_ms;         /* sframedec grace-period */
+};

@@ -1,0 +1,416 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "peer.h"
+
+#include <gst/sdp/sdp.h>
+
+#define G_LOG_DOMAIN "e2c-call"
+
+struct e2c_peer {
+    gint refcount;
+    GstElement *webrtc;
+    GstBin *bin;
+    GMainContext *context;
+    struct e2c_peer_callbacks cb;
+    gpointer user;
+    gboolean closed;
+    gboolean locked_down;
+};
+
+static struct e2c_peer *
+peer_ref(struct e2c_peer *peer)
+{
+    g_atomic_int_inc(&peer->refcount);
+    return peer;
+}
+
+static void
+peer_unref(struct e2c_peer *peer)
+{
+    if (!g_atomic_int_dec_and_test(&peer->refcount))
+        return;
+    if (peer->webrtc)
+        gst_object_unref(peer->webrtc);
+    if (peer->bin)
+        gst_object_unref(peer->bin);
+    g_main_context_unref(peer->context);
+    g_free(peer);
+}
+
+/* ---- bringing webrtcbin's threads back to the main loop -------------------- */
+
+struct call {
+    struct e2c_peer *peer;
+    void (*fn)(struct call *);
+    guint mline;
+    gchar *text;
+    GError *error;
+    GstWebRTCPeerConnectionState state;
+    gpointer done;
+    gpointer user;
+};
+
+static gboolean
+run_call(gpointer data)
+{
+    struct call *c = data;
+    if (!c->peer->closed)
+        c->fn(c);
+    return G_SOURCE_REMOVE;
+}
+
+static void
+free_call(gpointer data)
+{
+    struct call *c = data;
+    peer_unref(c->peer);
+    g_free(c->text);
+    g_clear_error(&c->error);
+    g_free(c);
+}
+
+static void
+dispatch(struct e2c_peer *peer, struct call *c)
+{
+    c->peer = peer_ref(peer);
+    g_main_context_invoke_full(peer->context, G_PRIORITY_DEFAULT, run_call, c, free_call);
+}
+
+static void
+do_candidate(struct call *c)
+{
+    if (c->peer->cb.candidate)
+        c->peer->cb.candidate(c->peer->user, c->mline, c->text);
+}
+
+static void
+on_ice_candidate(GstElement *webrtc, guint mline, gchar *candidate, gpointer data)
+{
+    struct call *c = g_new0(struct call, 1);
+    c->fn = do_candidate;
+    c->mline = mline;
+    c->text = g_strdup(candidate);
+    dispatch(data, c);
+}
+
+static void
+do_gathering_done(struct call *c)
+{
+    if (c->peer->cb.gathering_done)
+        c->peer->cb.gathering_done(c->peer->user);
+}
+
+static void
+on_gathering_state(GObject *webrtc, GParamSpec *pspec, gpointer data)
+{
+    GstWebRTCICEGatheringState state;
+    g_object_get(webrtc, "ice-gathering-state", &state, NULL);
+    if (state != GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE)
+        return;
+    struct call *c = g_new0(struct call, 1);
+    c->fn = do_gathering_done;
+    dispatch(data, c);
+}
+
+static void
+do_state(struct call *c)
+{
+    if (c->peer->cb.state)
+        c->peer->cb.state(c->peer->user, c->state);
+}
+
+static void
+on_connection_state(GObject *webrtc, GParamSpec *pspec, gpointer data)
+{
+    struct call *c = g_new0(struct call, 1);
+    g_object_get(webrtc, "connection-state", &c->state, NULL);
+    c->fn = do_state;
+    dispatch(data, c);
+}
+
+/* UPnP discovery multicasts to every interface and ICE-TCP is useless against Janus. */
+static gboolean
+lock_down_ice(GstElement *webrtc)
+{
+    GObject *ice = NULL, *agent = NULL;
+    gboolean upnp = TRUE, tcp = TRUE;
+    g_object_get(webrtc, "ice-agent", &ice, NULL);
+    if (!ice)
+        return FALSE;
+    /* Floating and never sunk by webrtcbin: unref, never ref_sink (1.22). */
+    g_object_set(ice, "ice-tcp", FALSE, NULL);
+    g_object_get(ice, "ice-tcp", &tcp, NULL);
+    g_object_get(ice, "agent", &agent, NULL);
+    if (agent) {
+        g_object_set(agent, "upnp", FALSE, NULL);
+        g_object_get(agent, "upnp", &upnp, NULL);
+        g_object_unref(agent);
+    }
+    gst_object_unref(ice);
+    return !upnp && !tcp;
+}
+
+struct e2c_peer *
+e2c_peer_new(GstBin *bin, const gchar *name, guint latency_ms, const struct e2c_peer_callbacks *cb,
+             gpointer user)
+{
+    GstElement *webrtc = gst_element_factory_make("webrtcbin", name);
+    if (!webrtc)
+        return NULL;
+    struct e2c_peer *peer = g_new0(struct e2c_peer, 1);
+    peer->refcount = 1;
+    peer->webrtc = gst_object_ref(webrtc);
+    peer->bin = gst_object_ref(bin);
+    peer->context = g_main_context_ref_thread_default();
+    peer->cb = *cb;
+    peer->user = user;
+    g_object_set(webrtc, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency",
+                 latency_ms, NULL);
+    peer->locked_down = lock_down_ice(webrtc);
+    if (!peer->locked_down)
+        g_warning("could not verify that UPnP and ICE-TCP are off on %s", name);
+    g_signal_connect(webrtc, "on-ice-candidate", G_CALLBACK(on_ice_candidate), peer);
+    g_signal_connect(webrtc, "notify::ice-gathering-state", G_CALLBACK(on_gathering_state), peer);
+    g_signal_connect(webrtc, "notify::connection-state", G_CALLBACK(on_connection_state), peer);
+    gst_bin_add(bin, webrtc);
+    return peer;
+}
+
+GstElement *
+e2c_peer_webrtcbin(struct e2c_peer *peer)
+{
+    return peer->webrtc;
+}
+
+gboolean
+e2c_peer_ice_locked_down(struct e2c_peer *peer)
+{
+    return peer->locked_down;
+}
+
+void
+e2c_peer_set_direction(struct e2c_peer *peer, GstWebRTCRTPTransceiverDirection dir)
+{
+    GArray *transceivers = NULL;
+    g_signal_emit_by_name(peer->webrtc, "get-transceivers", &transceivers);
+    if (!transceivers)
+        return;
+    for (guint i = 0; i < transceivers->len; i++) {
+        GstWebRTCRTPTransceiver *t = g_array_index(transceivers, GstWebRTCRTPTransceiver *, i);
+        g_object_set(t, "direction", dir, NULL);
+    }
+    g_array_unref(transceivers);
+}
+
+/* ---- offer / answer -------------------------------------------------------- */
+
+static void
+do_sdp_done(struct call *c)
+{
+    ((E2cPeerSdpFunc)c->done)(c->user, c->text, c->error);
+}
+
+static void
+finish_sdp(struct e2c_peer *peer, E2cPeerSdpFunc done, gpointer user, gchar *sdp, GError *error)
+{
+    struct call *c = g_new0(struct call, 1);
+    c->fn = do_sdp_done;
+    c->done = done;
+    c->user = user;
+    c->text = sdp;
+    c->error = error;
+    dispatch(peer, c);
+}
+
+struct op {
+    struct e2c_peer *peer;
+    gpointer done;
+    gpointer user;
+    GstWebRTCSessionDescription *desc; /* the description being set locally */
+};
+
+static struct op *
+op_new(struct e2c_peer *peer, gpointer done, gpointer user)
+{
+    struct op *op = g_new0(struct op, 1);
+    op->peer = peer_ref(peer);
+    op->done = done;
+    op->user = user;
+    return op;
+}
+
+static void
+op_free(struct op *op)
+{
+    if (op->desc)
+        gst_webrtc_session_description_free(op->desc);
+    peer_unref(op->peer);
+    g_free(op);
+}
+
+static GError *
+promise_error(GstPromise *promise, const char *what)
+{
+    if (gst_promise_wait(promise) != GST_PROMISE_RESULT_REPLIED)
+        return g_error_new(G_IO_ERROR, G_IO_ERROR_FAILED, "%s: no reply from webrtcbin", what);
+    const GstStructure *reply = gst_promise_get_reply(promise);
+    GError *error = NULL;
+    if (reply && gst_structure_has_field(reply, "error")) {
+        gst_structure_get(reply, "error", G_TYPE_ERROR, &error, NULL);
+        if (error) {
+            GError *wrapped = g_error_new(G_IO_ERROR, G_IO_ERROR_FAILED, "%s: %s", what,
+                                          error->message);
+            g_error_free(error);
+            return wrapped;
+        }
+        return g_error_new(G_IO_ERROR, G_IO_ERROR_FAILED, "%s failed", what);
+    }
+    return NULL;
+}
+
+static void
+on_local_set(GstPromise *promise, gpointer data)
+{
+    struct op *op = data;
+    GError *error = promise_error(promise, "set-local-description");
+    gchar *sdp = error ? NULL : gst_sdp_message_as_text(op->desc->sdp);
+    finish_sdp(op->peer, op->done, op->user, sdp, error);
+    gst_promise_unref(promise);
+    op_free(op);
+}
+
+static void
+on_created(GstPromise *promise, gpointer data, const char *field)
+{
+    struct op *op = data;
+    GError *error = promise_error(promise, field);
+    const GstStructure *reply = error ? NULL : gst_promise_get_reply(promise);
+    if (!error && reply)
+        gst_structure_get(reply, field, GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &op->desc, NULL);
+    gst_promise_unref(promise);
+    if (!error && !op->desc)
+        error = g_error_new(G_IO_ERROR, G_IO_ERROR_FAILED, "webrtcbin gave no %s", field);
+    if (error) {
+        finish_sdp(op->peer, op->done, op->user, NULL, error);
+        op_free(op);
+        return;
+    }
+    GstPromise *p = gst_promise_new_with_change_func(on_local_set, op, NULL);
+    g_signal_emit_by_name(op->peer->webrtc, "set-local-description", op->desc, p);
+}
+
+static void
+on_offer_created(GstPromise *promise, gpointer data)
+{
+    on_created(promise, data, "offer");
+}
+
+static void
+on_answer_created(GstPromise *promise, gpointer data)
+{
+    on_created(promise, data, "answer");
+}
+
+void
+e2c_peer_offer(struct e2c_peer *peer, E2cPeerSdpFunc done, gpointer user)
+{
+    struct op *op = op_new(peer, done, user);
+    GstPromise *p = gst_promise_new_with_change_func(on_offer_created, op, NULL);
+    g_signal_emit_by_name(peer->webrtc, "create-offer", NULL, p);
+}
+
+static GstWebRTCSessionDescription *
+parse_description(GstWebRTCSDPType type, const gchar *text, GError **error)
+{
+    GstSDPMessage *sdp = NULL;
+    if (gst_sdp_message_new_from_text(text, &sdp) != GST_SDP_OK || !sdp) {
+        if (sdp)
+            gst_sdp_message_free(sdp);
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "the router sent invalid SDP");
+        return NULL;
+    }
+    return gst_webrtc_session_description_new(type, sdp);
+}
+
+static void
+on_remote_offer_set(GstPromise *promise, gpointer data)
+{
+    struct op *op = data;
+    GError *error = promise_error(promise, "set-remote-description");
+    gst_promise_unref(promise);
+    if (error) {
+        finish_sdp(op->peer, op->done, op->user, NULL, error);
+        op_free(op);
+        return;
+    }
+    GstPromise *p = gst_promise_new_with_change_func(on_answer_created, op, NULL);
+    g_signal_emit_by_name(op->peer->webrtc, "create-answer", NULL, p);
+}
+
+void
+e2c_peer_answer(struct e2c_peer *peer, const gchar *offer_sdp, E2cPeerSdpFunc done,
+                gpointer user)
+{
+    GError *error = NULL;
+    GstWebRTCSessionDescription *offer =
+        parse_description(GST_WEBRTC_SDP_TYPE_OFFER, offer_sdp, &error);
+    if (!offer) {
+        finish_sdp(peer, done, user, NULL, error);
+        return;
+    }
+    struct op *op = op_new(peer, done, user);
+    GstPromise *p = gst_promise_new_with_change_func(on_remote_offer_set, op, NULL);
+    g_signal_emit_by_name(peer->webrtc, "set-remote-description", offer, p);
+    gst_webrtc_session_description_free(offer);
+}
+
+static void
+do_done(struct call *c)
+{
+    ((E2cPeerDoneFunc)c->done)(c->user, c->error);
+}
+
+static void
+on_remote_answer_set(GstPromise *promise, gpointer data)
+{
+    struct op *op = data;
+    struct call *c = g_new0(struct call, 1);
+    c->fn = do_done;
+    c->done = op->done;
+    c->user = op->user;
+    c->error = promise_error(promise, "set-remote-description");
+    gst_promise_unref(promise);
+    dispatch(op->peer, c);
+    op_free(op);
+}
+
+void
+e2c_peer_accept(struct e2c_peer *peer, const gchar *answer_sdp, E2cPeerDoneFunc done,
+                gpointer user)
+{
+    GError *error = NULL;
+    GstWebRTCSessionDescription *answer =
+        parse_description(GST_WEBRTC_SDP_TYPE_ANSWER, answer_sdp, &error);
+    if (!answer) {
+        struct call *c = g_new0(struct call, 1);
+        c->fn = do_done;
+        c->done = done;
+        c->user = user;
+        c->error = error;
+        dispatch(peer, c);
+        return;
+    }
+    struct op *op = op_new(peer, done, user);
+    GstPromise *p = gst_promise_new_with_change_func(on_remote_answer_set, op, NULL);
+    g_signal_emit_by_name(peer->webrtc, "set-remote-description", answer, p);
+    gst_webrtc_session_description_free(answer);
+}
+
+void
+e2c_peer_close(struct e2c_peer *peer)
+{
+    if (!peer)
+        return;
+    peer->closed = TRUE;
+    g_signal_handlers_disconnect_by_data(peer->webrtc, peer);
+    peer_unref(peer);
+}

@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "recv-media.h"
+
+#include <gst/audio/audio.h>
+#include <gst/video/video.h>
+#include <string.h>
+
+#include "reference.h"
+#include "verify.h"
+
+#define G_LOG_DOMAIN "e2c-call"
+
+struct e2c_recv_stream {
+    gint refcount;
+    enum e2c_codec codec;
+    gboolean video;
+    GstElement *sframedec;
+    GMainContext *context;
+    struct e2c_recv_callbacks cb;
+    gpointer user;
+    gboolean keep_last;
+
+    GMutex lock; /* the fields below are written on the streaming thread */
+    gboolean closed;
+    struct e2c_recv_stats st;
+    gboolean have_counter;
+    guint last_counter, advances;
+    gboolean first_reported, verified_reported;
+    GstSample *last_sample;
+};
+
+enum e2c_codec
+e2c_codec_from_encoding_name(const gchar *name)
+{
+    if (!name)
+        return E2C_CODEC_NONE;
+    if (!g_ascii_strcasecmp(name, "VP8"))
+        return E2C_CODEC_VP8;
+    if (!g_ascii_strcasecmp(name, "VP9"))
+        return E2C_CODEC_VP9;
+    if (!g_ascii_strcasecmp(name, "H264"))
+        return E2C_CODEC_H264;
+    if (!g_ascii_strcasecmp(name, "OPUS"))
+        return E2C_CODEC_OPUS;
+    return E2C_CODEC_NONE;
+}
+
+static struct e2c_recv_stream *
+stream_ref(struct e2c_recv_stream *s)
+{
+    g_atomic_int_inc(&s->refcount);
+    return s;
+}
+
+static void
+stream_unref(struct e2c_recv_stream *s)
+{
+    if (!g_atomic_int_dec_and_test(&s->refcount))
+        return;
+    if (s->last_sample)
+        gst_sample_unref(s->last_sample);
+    g_mutex_clear(&s->lock);
+    g_main_context_unref(s->context);
+    g_free(s);
+}
+
+struct notify {
+    struct e2c_recv_stream *s;
+    gboolean verified;
+};
+
+static gboolean
+run_notify(gpointer data)
+{
+    struct notify *n = data;
+    g_mutex_lock(&n->s->lock);
+    gboolean closed = n->s->closed;
+    g_mutex_unlock(&n->s->lock);
+    if (!closed) {
+        if (n->verified && n->s->cb.verified)
+            n->s->cb.verified(n->s->user, n->s);
+        else if (!n->verified && n->s->cb.first_frame)
+            n->s->cb.first_frame(n->s->user, n->s);
+    }
+    return G_SOURCE_REMOVE;
+}
+
+static void
+free_notify(gpointer data)
+{
+    struct notify *n = data;
+    stream_unref(n->s);
+    g_free(n);
+}
+
+static void
+notify(struct e2c_recv_stream *s, gboolean verified)
+{
+    struct notify *n = g_new0(struct notify, 1);
+    n->s = stream_ref(s);
+    n->verified = verified;
+    g_main_context_invoke_full(s->context, G_PRIORITY_DEFAULT, run_notify, n, free_notify);
+}
+
+/* Video check on a decoded frame; called with the lock held. */
+static gboolean
+check_video(struct e2c_recv_stream *s, GstBuffer *buf, GstCaps *caps)
+{
+    GstVideoInfo info;
+    GstVideoFrame frame;
+    unsigned counter;
+    int pattern;
+    gboolean good = FALSE;
+    if (!caps || !gst_video_info_from_caps(&info, caps) ||
+        !gst_video_frame_map(&frame, &info, buf, GST_MAP_READ))
+        return FALSE;
+    guint w = GST_VIDEO_INFO_WIDTH(&info), h = GST_VIDEO_INFO_HEIGHT(&info);
+    const guint8 *y = GST_VIDEO_FRAME_PLANE_DATA(&frame, 0);
+    gsize stride = GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0);
+    if (e2c_marker_read(y, stride, w, h, &counter, &pattern)) {
+        good = TRUE;
+        if (pattern) {
+            GBytes *ref = e2c_reference_luma(w, h);
+            if (ref) {
+                s->st.last_psnr = e2c_psnr(y, stride, g_bytes_get_data(ref, NULL), w, w, h,
+                                           e2c_marker_rows(w));
+                good = s->st.last_psnr >= E2C_RECV_MIN_PSNR;
+            }
+        }
+        if (good) {
+            if (s->have_counter && counter != s->last_counter)
+                s->advances++;
+            s->have_counter = TRUE;
+            s->last_counter = counter;
+        }
+    }
+    gst_video_frame_unmap(&frame);
+    return good;
+}
+
+static gboolean
+check_audio(GstBuffer *buf, GstCaps *caps)
+{
+    GstAudioInfo info;
+    GstMapInfo map;
+    gboolean good = FALSE;
+    if (!caps || !gst_audio_info_from_caps(&info, caps) ||
+        GST_AUDIO_INFO_FORMAT(&info) != GST_AUDIO_FORMAT_S16 ||
+        !gst_buffer_map(buf, &map, GST_MAP_READ))
+        return FALSE;
+    gsize frames = map.size / GST_AUDIO_INFO_BPF(&info);
+    double share = e2c_tone_share((const gint16 *)map.data, frames, GST_AUDIO_INFO_CHANNELS(&info),
+                                  GST_AUDIO_INFO_RATE(&info), E2C_TONE_HZ);
+    good = share >= E2C_RECV_MIN_TONE_SHARE;
+    gst_buffer_unmap(buf, &map);
+    return good;
+}
+
+static GstPadProbeReturn
+on_decoded(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+    struct e2c_recv_stream *s = data;
+    GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
+    GstCaps *caps = gst_pad_get_current_caps(pad);
+    gboolean first = FALSE, verified = FALSE;
+
+    g_mutex_lock(&s->lock);
+    s->st.frames_decoded++;
+    if (!s->first_reported) {
+        s->first_reported = first = TRUE;
+        s->st.first_frame_us = g_get_monotonic_time();
+    }
+    if (!s->st.verified) {
+        if (s->video ? check_video(s, buf, caps) : check_audio(buf, caps))
+            s->st.frames_good++;
+        if (s->video ? (s->st.frames_good >= E2C_RECV_GOOD_FRAMES && s->advances >= 5)
+                     : s->st.frames_good >= E2C_RECV_GOOD_WINDOWS)
+            s->st.verified = verified = TRUE;
+    }
+    if (s->keep_last && s->video) {
+        if (s->last_sample)
+            gst_sample_unref(s->last_sample);
+        s->last_sample = gst_sample_new(buf, caps, NULL, NULL);
+    }
+    g_mutex_unlock(&s->lock);
+    if (caps)
+        gst_caps_unref(caps);
+    if (first)
+        notify(s, FALSE);
+    if (verified)
+        notify(s, TRUE);
+    return GST_PAD_PROBE_OK;
+}
+
+static GstPadProbeReturn
+on_rtp(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+    struct e2c_recv_stream *s = data;
+    gsize size = gst_buffer_get_size(GST_PAD_PROBE_INFO_BUFFER(info));
+    g_mutex_lock(&s->lock);
+    s->st.rtp_bytes += size;
+    g_mutex_unlock(&s->lock);
+    return GST_PAD_PROBE_OK;
+}
+
+static const struct {
+    enum e2c_codec codec;
+    const char *depay, *decoder;
+    gboolean video;
+} chains[] = {
+    {E2C_CODEC_VP8, "rtpvp8depay", "vp8dec", TRUE},
+    {E2C_CODEC_VP9, "rtpvp9depay", "vp9dec", TRUE},
+    {E2C_CODEC_H264, "rtph264depay", "avdec_h264", TRUE},
+    {E2C_CODEC_OPUS, "rtpopusdepay", "opusdec", FALSE},
+};
+
+struct e2c_recv_stream *
+e2c_recv_stream_new(GstBin *bin, GstPad *pad, const struct e2c_crypto_config *crypto,
+                    gboolean keep_last_frame, const struct e2c_recv_callbacks *cb, gpointer user,
+                    GError **error)
+{
+    GstCaps *caps = gst_pad_get_current_caps(pad);
+    if (!caps)
+        caps = gst_pad_query_caps(pad, NULL);
+    const gchar *enc = gst_structure_get_string(gst_caps_get_structure(caps, 0), "encoding-name");
+    enum e2c_codec codec = e2c_codec_from_encoding_name(enc);
+    gst_caps_unref(caps);
+    unsigned i;
+    for (i = 0; i < G_N_ELEMENTS(chains) && chains[i].codec != codec; i++)
+        ;
+    if (i == G_N_ELEMENTS(chains)) {
+        g_set_error(error, GST_STREAM_ERROR, GST_STREAM_ERROR_CODEC_NOT_FOUND,
+                    "UNSUPPORTED: received codec '%s'", enc ? enc : "?");
+        return NULL;
+    }
+
+    GstElement *depay = gst_element_factory_make(chains[i].depay, NULL);
+    GstElement *dec = gst_element_factory_make(chains[i].decoder, NULL);
+    GstElement *sink = gst_element_factory_make("fakesink", NULL);
+    GstElement *sframedec = crypto->key ? gst_element_factory_make("sframedec", NULL) : NULL;
+    if (!depay || !dec || !sink || (crypto->key && !sframedec)) {
+        g_set_error(error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
+                    "UNSUPPORTED: cannot receive %s (see e2call check)", e2c_codec_name(codec));
+        for (GstElement **e = (GstElement *[]){depay, dec, sink, sframedec, NULL}; *e; e++)
+            gst_object_unref(gst_object_ref_sink(*e));
+        return NULL;
+    }
+    g_object_set(sink, "sync", FALSE, "async", FALSE, NULL);
+
+    struct e2c_recv_stream *s = g_new0(struct e2c_recv_stream, 1);
+    s->refcount = 1;
+    s->codec = codec;
+    s->video = chains[i].video;
+    s->context = g_main_context_ref_thread_default();
+    s->cb = *cb;
+    s->user = user;
+    s->keep_last = keep_last_frame;
+    g_mutex_init(&s->lock);
+
+    gst_bin_add_many(bin, depay, dec, sink, NULL);
+    gboolean linked;
+    if (sframedec) {
+        g_object_set(sframedec, "room", crypto->room, "cipher-suite", crypto->cipher_suite,
+                     "grace-period", crypto->grace_ms, "shared-key", crypto->key, NULL);
+        gst_bin_add(bin, sframedec);
+        s->sframedec = sframedec;
+        linked = gst_element_link_many(depay, sframedec, dec, sink, NULL);
+    } else {
+        linked = gst_element_link_many(depay, dec, sink, NULL);
+    }
+    GstPad *depay_sink = gst_element_get_static_pad(depay, "sink");
+    gst_pad_add_probe(depay_sink, GST_PAD_PROBE_TYPE_BUFFER, on_rtp, stream_ref(s),
+                      (GDestroyNotify)stream_unref);
+    if (linked && gst_pad_link(pad, depay_sink) != GST_PAD_LINK_OK)
+        linked = FALSE;
+    gst_object_unref(depay_sink);
+    GstPad *dec_src = gst_element_get_static_pad(dec, "src");
+    gst_pad_add_probe(dec_src, GST_PAD_PROBE_TYPE_BUFFER, on_decoded, stream_ref(s),
+                      (GDestroyNotify)stream_unref);
+    gst_object_unref(dec_src);
+    if (!linked) {
+        g_set_error(error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
+                    "cannot link the %s receive chain", e2c_codec_name(codec));
+        e2c_recv_stream_free(s);
+        return NULL;
+    }
+    for (GstElement **e = (GstElement *[]){sink, dec, sframedec, depay, NULL}; *e; e++)
+        gst_element_sync_state_with_parent(*e);
+    return s;
+}
+
+enum e2c_codec
+e2c_recv_stream_codec(const struct e2c_recv_stream *s)
+{
+    return s->codec;
+}
+
+gboolean
+e2c_recv_stream_is_video(const struct e2c_recv_stream *s)
+{
+    return s->video;
+}
+
+GstElement *
+e2c_recv_stream_sframedec(const struct e2c_recv_stream *s)
+{
+    return s->sframedec;
+}
+
+void
+e2c_recv_stream_get_stats(struct e2c_recv_stream *s, struct e2c_recv_stats *out)
+{
+    g_mutex_lock(&s->lock);
+    *out = s->st;
+    g_mutex_unlock(&s->lock);
+}
+
+gboolean
+e2c_recv_stream_snapshot(struct e2c_recv_stream *s, const gchar *path, GError **error)
+{
+    g_mutex_lock(&s->lock);
+    GstSample *sample = s->last_sample ? gst_sample_ref(s->last_sample) : NULL;
+    g_mutex_unlock(&s->lock);
+    if (!sample) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no decoded frame to save");
+        return FALSE;
+    }
+    GstCaps *png = gst_caps_new_empty_simple("image/png");
+    GstSample *converted = gst_video_convert_sample(sample, png, 5 * GST_SECOND, error);
+    gst_caps_unref(png);
+    gst_sample_unref(sample);
+    if (!converted)
+        return FALSE;
+    GstMapInfo map;
+    gboolean ok = FALSE;
+    if (gst_buffer_map(gst_sample_get_buffer(converted), &map, GST_MAP_READ)) {
+        ok = g_file_set_contents(path, (const gchar *)map.data, (gssize)map.size, error);
+        gst_buffer_unmap(gst_sample_get_buffer(converted), &map);
+    }
+    gst_sample_unref(converted);
+    return ok;
+}
+
+void
+e2c_recv_stream_free(struct e2c_recv_stream *s)
+{
+    if (!s)
+        return;
+    g_mutex_lock(&s->lock);
+    s->closed = TRUE;
+    g_mutex_unlock(&s->lock);
+    stream_unref(s);
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * One received stream: webrtcbin src pad ! depayloader ! sframedec (E2EE) !
+ * decoder ! fakesink, built explicitly per codec (never auto-plugged), with
+ * the checks of --expect-media on the decoded output:
+ *
+ *   video: a valid frame marker in at least E2C_RECV_GOOD_FRAMES frames with
+ *          advancing counters and, for the test pattern, a PSNR of at least
+ *          E2C_RECV_MIN_PSNR dB against the pattern;
+ *   audio: the tone in at least E2C_RECV_GOOD_WINDOWS 20 ms windows.
+ */
+#pragma once
+
+#include <gst/gst.h>
+
+#include "media-config.h"
+
+#define E2C_RECV_GOOD_FRAMES 10
+#define E2C_RECV_MIN_PSNR 30.0
+#define E2C_RECV_GOOD_WINDOWS 25
+#define E2C_RECV_MIN_TONE_SHARE 0.5
+
+struct e2c_recv_stream;
+
+struct e2c_recv_callbacks {
+    /* On the main loop: the first decrypted and decoded frame (SPEC.md "media-flowing"). */
+    void (*first_frame)(gpointer user, struct e2c_recv_stream *s);
+    /* On the main loop: the stream passed its media check. */
+    void (*verified)(gpointer user, struct e2c_recv_stream *s);
+};
+
+struct e2c_recv_stats {
+    guint64 rtp_bytes;       /* payload bytes into the depayloader */
+    guint64 frames_decoded;
+    guint64 frames_good;     /* video: marker (and pattern) ok; audio: tone windows */
+    double last_psnr;        /* video with the test pattern; 0 otherwise */
+    gboolean verified;
+    gint64 first_frame_us;   /* monotonic; 0 until then */
+};
+
+/*
+ * Builds the chain for pad (caps application/x-rtp) inside bin and links it.
+ * Returns NULL with error for a codec e2call does not receive.
+ */
+struct e2c_recv_stream *e2c_recv_stream_new(GstBin *bin, GstPad *pad,
+                                            const struct e2c_crypto_config *crypto,
+                                            gboolean keep_last_frame,
+                                            const struct e2c_recv_callbacks *cb, gpointer user,
+                                            GError **error);
+enum e2c_codec e2c_recv_stream_codec(const struct e2c_recv_stream *s);
+gboolean e2c_recv_stream_is_video(const struct e2c_recv_stream *s);
+/* The sframedec element (NULL in plain mode); a borrowed reference. */
+GstElement *e2c_recv_stream_sframedec(const struct e2c_recv_stream *s);
+void e2c_recv_stream_get_stats(struct e2c_recv_stream *s, struct e2c_recv_stats *out);
+/* The last decoded video frame as PNG into path; FALSE (and error) when there is none. */
+gboolean e2c_recv_stream_snapshot(struct e2c_recv_stream *s, const gchar *path, GError **error);
+/* Stops callbacks; the elements go with their bin. */
+void e2c_recv_stream_free(struct e2c_recv_stream *s);
+
+/* Maps an RTP encoding name ("VP8", "OPUS", ...) to a codec; E2C_CODEC_NONE if unknown. */
+enum e2c_codec e2c_codec_from_encoding_name(const gchar *name);

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The sending side of the pipeline, in two parts so that many publishers can
+ * share one encoder (e2call load):
+ *
+ *   source:  videotestsrc (SMPTE) or a file ! raw caps ! frame marker ! encoder ! tee
+ *            audiotestsrc (440 Hz) or a file ! opusenc ! tee
+ *   branch:  tee ! queue ! sframeenc (E2EE only) ! payloader   -> to a webrtcbin
+ *
+ * Every raw video frame gets the marker of src/media/verify.h before it is
+ * encoded, so receivers can check what they decode.
+ */
+#pragma once
+
+#include <gst/gst.h>
+
+#include "media-config.h"
+
+struct e2c_send_source {
+    GstElement *video_tee; /* NULL without video */
+    GstElement *audio_tee; /* NULL without audio */
+    enum e2c_codec video, audio;
+    guint counter;         /* frame marker counter */
+    gboolean pattern;      /* TRUE for the test pattern */
+};
+
+/* Adds the source part to bin; elements are started with the bin. */
+gboolean e2c_send_source_build(GstBin *bin, const struct e2c_media_config *cfg,
+                               struct e2c_send_source *out, GError **error);
+
+struct e2c_send_branch {
+    GstElement *sframeenc; /* NULL in plain mode */
+    GstPad *src;           /* the payloader's src pad (a reference) */
+    enum e2c_codec codec;
+};
+
+/* Adds tee ! queue ! [sframeenc] ! payloader to bin; link branch->src to webrtcbin. */
+gboolean e2c_send_branch_build(GstBin *bin, GstElement *tee, enum e2c_codec codec,
+                               const struct e2c_crypto_config *crypto, const char *name,
+                               struct e2c_send_branch *out, GError **error);
+void e2c_send_branch_clear(struct e2c_send_branch *branch);
+
+/* RTP payload types e2call offers (fixed, so SDP munging is never needed). */
+guint e2c_payload_type(enum e2c_codec codec);
