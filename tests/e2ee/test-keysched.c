@@ -195,6 +195,17 @@ test_same_and_different(void)
     g_assert_true(memcmp(a.bytes, d.bytes, 32) != 0);
     g_assert_true(memcmp(a.bytes, f.bytes, 32) != 0);
 
+    /* a one-character room: a 15-byte salt, under SP 800-132's 128 bits */
+    struct e2c_shared_key g = derive("the same secret", "7", 1);
+    struct e2c_shared_key h = derive("the same secret", "8", 1);
+    g_assert_true(memcmp(g.bytes, h.bytes, 32) != 0);
+    static const uint8_t kat_room7[32] = {
+        0x19, 0x21, 0x56, 0xe6, 0xf5, 0x2b, 0x4c, 0x73, 0x56, 0x13, 0xd6,
+        0xb9, 0x65, 0x31, 0x7a, 0xe4, 0x31, 0x91, 0xd2, 0x0d, 0x86, 0xd6,
+        0xeb, 0x5c, 0x6e, 0x03, 0x8a, 0x2e, 0x04, 0xeb, 0x31, 0x94,
+    }; /* same Python recipe: secret "the same secret", room "7", 1 iteration */
+    g_assert_cmpmem(g.bytes, 32, kat_room7, 32);
+
     /* per KID: same KID same key, another KID another key */
     uint8_t k1[32], k2[32], k3[32], k4[32];
     g_assert_cmpint(e2c_base_key_derive(&a, 7, k1), ==, SFRAME_OK);
