@@ -6,6 +6,9 @@
  * - match: the first good frame after a mismatch;
  * - replayed and malformed frames, and frames damaged by packet loss, neither
  *   count toward the run nor reset it; a good frame resets it.
+ * - no key held: SECRET_MISSING (and the run starts over, since failures
+ *   under earlier keys say nothing about the next one); the first good frame
+ *   afterwards reports SECRET_FOUND, not FIRST_OK or MATCH.
  * Each transition is reported once, by the call that causes it.
  */
 #pragma once

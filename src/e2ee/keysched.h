@@ -26,12 +26,19 @@ struct e2c_shared_key {
 
 /*
  * Room ids are canonical: a number in decimal without leading zeros (what
- * Janus numeric rooms are), otherwise the string as given (1-128 bytes of
- * printable ASCII). Returns SFRAME_E_PARAM for anything else.
+ * Janus numeric rooms are: "0042" -> "42", "000" -> "0"), otherwise the
+ * string as given (1-128 bytes of printable ASCII, 0x20-0x7e). A run of
+ * digits above 2^64 - 1 cannot be a Janus room number, so it is a string
+ * room and keeps its leading zeros. Returns SFRAME_E_PARAM for anything else,
+ * SFRAME_E_SHORT_BUFFER when the result and its NUL do not fit in cap.
  */
 int e2c_room_canonical(const char *room, char *out, size_t cap);
 
-/* SFRAME_OK or SFRAME_E_PARAM / SFRAME_E_CRYPTO. iterations is E2C_PBKDF2_ITERATIONS outside tests. */
+/*
+ * SFRAME_OK or SFRAME_E_PARAM / SFRAME_E_CRYPTO; out is written only on
+ * success. iterations is E2C_PBKDF2_ITERATIONS outside tests. The secret is
+ * not cleared here: the caller clears it once its keys are derived.
+ */
 int e2c_shared_key_derive(const struct e2c_secret *secret, const char *room, unsigned iterations,
                           struct e2c_shared_key *out);
 int e2c_base_key_derive(const struct e2c_shared_key *shared, uint64_t kid,

@@ -27,26 +27,52 @@ enum e2c_secret_error {
 };
 
 struct e2c_secret {
-    char *utf8;     /* NUL-terminated copy, wiped on e2c_secret_clear() */
+    char *utf8;     /* NUL-terminated copy (OpenSSL secure heap), wiped on e2c_secret_clear() */
     size_t len;     /* bytes, without the terminator */
     size_t n_chars; /* code points */
 };
 
+/*
+ * Every function below fills *out and returns E2C_SECRET_OK, or returns an
+ * error and leaves *out without bytes (utf8 NULL, len 0) but with n_chars set
+ * to the code points counted for E2C_SECRET_E_TOO_SHORT / E2C_SECRET_E_TOO_LONG
+ * (0 when a reader stopped at E2C_SECRET_MAX_BYTES, and for other errors), so
+ * that e2c_secret_describe() can give the count. *out is overwritten, not
+ * cleared: clear a previous secret first. E2C_SECRET_E_IO leaves errno set.
+ */
+
 /* Validates len bytes (trailing newline handling as in the readers when strip_newline). */
 int e2c_secret_set(struct e2c_secret *out, const char *bytes, size_t len, int strip_newline);
-/* Reads a regular file, FIFO or character device without following a final symlink. */
+/*
+ * Reads a regular file, FIFO or character device without following a final
+ * symlink (errno ELOOP); a directory gives EISDIR, other types EINVAL.
+ * "/dev/stdin", "/dev/fd/N" and "/proc/self/fd/N" (symlinks on Linux, and
+ * what bash's <(...) hands out) read descriptor N instead, which stays open.
+ */
 int e2c_secret_read_file(struct e2c_secret *out, const char *path);
 /* Reads until EOF (or more than E2C_SECRET_MAX_BYTES) from fd; used for stdin and sockets. */
 int e2c_secret_read_fd(struct e2c_secret *out, int fd);
-/* The value of an environment variable, taken as is (no newline stripping). */
+/* The value of an environment variable, taken as is (no newline stripping); unset: IO, ENOENT. */
 int e2c_secret_from_env(struct e2c_secret *out, const char *name);
 
-/* Human text: "secret has 7 characters, at least 8 are required" needs the count, so: */
+/* A short static text per error, without counts. */
 const char *e2c_secret_strerror(int err);
-/* SPEC.md §5 error name for a validation failure: "INVALID_ENCRYPTION_SECRET". */
+/*
+ * One line for a person, from counts and errno only, never from content:
+ * "secret has 7 characters, at least 8 are required". attempt is the *out
+ * of the failed call (NULL gives the text without the count); for
+ * E2C_SECRET_E_IO call it before anything else can change errno. Returns
+ * what snprintf() returns.
+ */
+int e2c_secret_describe(int err, const struct e2c_secret *attempt, char *buf, size_t cap);
+/*
+ * SPEC.md §5 error name for a validation failure (too short, too long, NUL,
+ * not UTF-8): "INVALID_ENCRYPTION_SECRET". NULL for E2C_SECRET_OK and for
+ * E2C_SECRET_E_IO / E2C_SECRET_E_NOMEM, which say nothing about the secret.
+ */
 const char *e2c_secret_error_name(int err);
 
-/* Mode bits that let group or others read the file (0 when private); -1 with errno on error. */
+/* Mode bits that let group or others read the file (mode & 044; 0 when private); -1 with errno. */
 int e2c_secret_file_exposure(const char *path);
 
 void e2c_secret_clear(struct e2c_secret *s); /* wipes and frees; safe on zeroed or cleared values */

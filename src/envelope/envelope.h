@@ -20,8 +20,8 @@ enum e2c_codec {
     E2C_CODEC_OPUS,
 };
 
-const char *e2c_codec_name(enum e2c_codec c); /* "vp8", "vp9", "h264", "opus" */
-enum e2c_codec e2c_codec_from_name(const char *name); /* E2C_CODEC_NONE if unknown */
+const char *e2c_codec_name(enum e2c_codec c); /* "vp8", "vp9", "h264", "opus"; else "none" */
+enum e2c_codec e2c_codec_from_name(const char *name); /* any case; E2C_CODEC_NONE if unknown */
 /* From a GStreamer media type such as "video/x-vp8"; E2C_CODEC_NONE if unknown. */
 enum e2c_codec e2c_codec_from_media_type(const char *media_type);
 
@@ -32,7 +32,11 @@ enum e2c_codec e2c_codec_from_media_type(const char *media_type);
  * For H.264 the envelope is per NAL unit: see below.
  */
 size_t e2c_clear_prefix_len(enum e2c_codec c, const uint8_t *frame, size_t len);
-/* 1 when the frame is a keyframe according to its clear bytes, 0 when not or unknown. */
+/*
+ * 1 when the frame is a keyframe according to its clear bytes, 0 when not or
+ * unknown. H.264: the access unit holds an IDR slice (type 5). Opus: every
+ * non-empty packet, since each one decodes on its own.
+ */
 int e2c_frame_is_keyframe(enum e2c_codec c, const uint8_t *frame, size_t len);
 
 /* ---- H.264 Annex B byte streams, alignment=au ---------------------------- */
@@ -47,8 +51,10 @@ struct e2c_nal {
 /*
  * Iterates NAL units: *pos starts at 0; returns 1 and fills nal while one is
  * found, 0 at the end. Bytes before the first start code are skipped. Trailing
- * zero bytes before a start code belong to the next start code (Annex B
- * trailing_zero_8bits), so nal->end never includes them.
+ * zero bytes before a start code, or at the end of the access unit, are
+ * Annex B trailing_zero_8bits, so nal->end never includes them. A start code
+ * followed directly by another (or by nothing) gives an empty NAL unit with
+ * nal->end == nal->hdr: check that before reading the header byte.
  */
 int e2c_h264_next_nal(const uint8_t *au, size_t len, size_t *pos, struct e2c_nal *nal);
 
@@ -56,6 +62,7 @@ int e2c_h264_next_nal(const uint8_t *au, size_t len, size_t *pos, struct e2c_nal
  * Whether the payload of a NAL unit of this type is encrypted: parameter
  * sets and delimiters (7, 8, 9, 10, 11, 12, 13, 15) stay clear, everything
  * else (slices, SEI, ...) carries ciphertext after its clear header byte.
+ * Values above 31 are not NAL unit types: 0.
  */
 int e2c_h264_nal_type_protected(unsigned nal_type);
 
@@ -67,7 +74,11 @@ int e2c_h264_nal_type_protected(unsigned nal_type);
 size_t e2c_h264_escape_bound(size_t len);
 /* Returns bytes written, or 0 when cap is too small for a non-empty input. */
 size_t e2c_h264_escape(const uint8_t *in, size_t len, uint8_t *out, size_t cap);
-/* Inverse; -1 on input that no escape could have produced (00 00 00/01/02, 00 00 03 > 03). */
+/*
+ * Inverse; -1 on input that no escape could have produced (00 00 00/01/02,
+ * 00 00 03 followed by a byte > 03 or by nothing), -2 when cap is too small
+ * (cap >= len always suffices). escape(unescape(x)) == x for every x accepted.
+ */
 long e2c_h264_unescape(const uint8_t *in, size_t len, uint8_t *out, size_t cap);
 
 /* The last byte of every protected NAL: never zero, so rtph264pay trims nothing. */
