@@ -60,7 +60,8 @@ int e2c_h264_next_nal(const uint8_t *au, size_t len, size_t *pos, struct e2c_nal
 
 /*
  * Whether the payload of a NAL unit of this type is encrypted: parameter
- * sets and delimiters (7, 8, 9, 10, 11, 12, 13, 15) stay clear, everything
+ * sets and delimiters (7, 8, 9, 10, 11, 12, 13, 15) and the unspecified type 0
+ * (whose header byte may be 0x00) stay clear, everything
  * else (slices, SEI, ...) carries ciphertext after its clear header byte.
  * Values above 31 are not NAL unit types: 0.
  */

@@ -90,7 +90,7 @@ test_iterate(void)
 static void
 test_nal_types(void)
 {
-    static const unsigned clear[] = {7, 8, 9, 10, 11, 12, 13, 15};
+    static const unsigned clear[] = {0, 7, 8, 9, 10, 11, 12, 13, 15};
     for (unsigned t = 0; t < 32; t++) {
         int expect_clear = 0;
         for (size_t i = 0; i < G_N_ELEMENTS(clear); i++)
