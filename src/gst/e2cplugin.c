@@ -2,6 +2,8 @@
 #include "e2cplugin.h"
 
 #include "e2c-config.h"
+#include "e2csframedec.h"
+#include "e2csframeenc.h"
 #include "e2cvp8pay.h"
 
 gboolean
@@ -11,6 +13,8 @@ e2c_plugin_init(GstPlugin *plugin)
 
     /* One line per element. A call needs all of them, so one that fails to
      * register fails the plugin rather than leaving a partial set. */
+    ok &= GST_ELEMENT_REGISTER(sframeenc, plugin);
+    ok &= GST_ELEMENT_REGISTER(sframedec, plugin);
     ok &= GST_ELEMENT_REGISTER(sframevp8pay, plugin);
 
     return ok;

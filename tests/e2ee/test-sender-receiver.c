@@ -148,9 +148,9 @@ test_no_key_nonce_reuse(void)
             for (unsigned j = 0; j < frames_per_kid; j++) {
                 struct sealed f;
                 g_assert_cmpint(seal(senders[i], T0, &f), ==, SFRAME_OK);
-                uint8_t base[E2C_BASE_KEY_LEN], skey[64 + 32], salt[SFRAME_NONCE_LEN];
+                uint8_t base[E2C_BASE_KEY_LEN], skey[SFRAME_NK_MAX], salt[SFRAME_NONCE_LEN];
                 g_assert_cmpint(e2c_base_key_derive(&k, f.kid, base), ==, SFRAME_OK);
-                g_assert_cmpint(sframe_derive_key_salt(SFRAME_DEFAULT_SUITE, f.kid, base,
+                g_assert_cmpint(sframe_kdf_derive(SFRAME_DEFAULT_SUITE, f.kid, base,
                                                        sizeof(base), skey, salt),
                                 ==, SFRAME_OK);
                 uint8_t pair[sizeof(skey) + SFRAME_NONCE_LEN];
