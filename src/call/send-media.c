@@ -2,6 +2,8 @@
 #include "send-media.h"
 
 #include <gst/video/video.h>
+#include <stdarg.h>
+#include <string.h>
 
 #include "verify.h"
 
@@ -300,8 +302,8 @@ e2c_send_branch_build(GstBin *bin, GstElement *tee, enum e2c_codec codec,
           *pname = g_strdup_printf("%s-pay", name);
     GstElement *queue = make("queue", qname, error);
     GstElement *enc = queue && crypto->key ? make("sframeenc", ename, error) : NULL;
-    GstElement *pay = queue && (enc || !crypto->key) ? payloader(codec, crypto->key != NULL, pname, error)
-                                                     : NULL;
+    GstElement *pay =
+        queue && (enc || !crypto->key) ? payloader(codec, crypto->key != NULL, pname, error) : NULL;
     g_free(qname);
     g_free(ename);
     g_free(pname);
@@ -312,27 +314,75 @@ e2c_send_branch_build(GstBin *bin, GstElement *tee, enum e2c_codec codec,
             gst_object_unref(gst_object_ref_sink(enc));
         return FALSE;
     }
-    /* A slow publisher must not stall the shared encoder: drop old buffers instead. */
+    /* A slow publisher must not stall a shared encoder: drop old buffers instead. */
     g_object_set(queue, "max-size-buffers", 30, "max-size-bytes", 0, "max-size-time",
                  (guint64)0, "leaky", 2 /* downstream */, NULL);
+    out->bin = GST_BIN(gst_object_ref(bin));
+    out->tee = gst_object_ref(tee);
+    out->queue = queue;
+    out->pay = pay;
+    out->sframeenc = enc;
     gst_bin_add_many(bin, queue, pay, NULL);
     if (enc) {
         g_object_set(enc, "room", crypto->room, "cipher-suite", crypto->cipher_suite,
                      "switch-delay", crypto->switch_delay_ms, "shared-key", crypto->key, NULL);
         gst_bin_add(bin, enc);
-        if (!link_many(error, tee, queue, enc, pay, NULL))
-            return FALSE;
-    } else if (!link_many(error, tee, queue, pay, NULL)) {
+    }
+    out->tee_pad = gst_element_request_pad_simple(tee, "src_%u");
+    GstPad *qsink = gst_element_get_static_pad(queue, "sink");
+    gboolean ok = out->tee_pad && gst_pad_link_maybe_ghosting(out->tee_pad, qsink);
+    gst_object_unref(qsink);
+    if (!ok) {
+        g_set_error(error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
+                    "cannot link the %s encoder to its branch", e2c_codec_name(codec));
         return FALSE;
     }
-    out->sframeenc = enc;
+    if (enc ? !link_many(error, queue, enc, pay, NULL) : !link_many(error, queue, pay, NULL))
+        return FALSE;
     out->src = gst_element_get_static_pad(pay, "src");
     return TRUE;
 }
 
+/* Starts a built branch once it is linked downstream. */
 void
-e2c_send_branch_clear(struct e2c_send_branch *branch)
+e2c_send_branch_start(struct e2c_send_branch *branch)
 {
+    gst_element_sync_state_with_parent(branch->pay);
+    if (branch->sframeenc)
+        gst_element_sync_state_with_parent(branch->sframeenc);
+    gst_element_sync_state_with_parent(branch->queue);
+}
+
+void
+e2c_send_branch_remove(struct e2c_send_branch *branch)
+{
+    if (!branch || !branch->bin)
+        return;
+    GstElement *elements[] = {branch->queue, branch->sframeenc, branch->pay};
+    for (unsigned i = 0; i < G_N_ELEMENTS(elements); i++) {
+        if (!elements[i])
+            continue;
+        gst_element_set_locked_state(elements[i], TRUE);
+        gst_element_set_state(elements[i], GST_STATE_NULL);
+        gst_bin_remove(branch->bin, elements[i]);
+    }
+    if (branch->tee_pad) {
+        GstPad *peer = gst_pad_get_peer(branch->tee_pad);
+        if (peer) {
+            gst_pad_unlink(branch->tee_pad, peer);
+            /* A ghost pad made for the link across bins goes with it. */
+            GstObject *parent = gst_object_get_parent(GST_OBJECT(peer));
+            if (GST_IS_GHOST_PAD(peer) && parent && GST_IS_ELEMENT(parent))
+                gst_element_remove_pad(GST_ELEMENT(parent), peer);
+            if (parent)
+                gst_object_unref(parent);
+            gst_object_unref(peer);
+        }
+        gst_element_release_request_pad(branch->tee, branch->tee_pad);
+        gst_object_unref(branch->tee_pad);
+    }
     g_clear_object(&branch->src);
-    branch->sframeenc = NULL;
+    gst_object_unref(branch->tee);
+    gst_object_unref(branch->bin);
+    memset(branch, 0, sizeof(*branch));
 }

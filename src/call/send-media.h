@@ -32,13 +32,24 @@ struct e2c_send_branch {
     GstElement *sframeenc; /* NULL in plain mode */
     GstPad *src;           /* the payloader's src pad (a reference) */
     enum e2c_codec codec;
+    /*< private >*/
+    GstBin *bin;
+    GstElement *tee, *queue, *pay;
+    GstPad *tee_pad;
 };
 
-/* Adds tee ! queue ! [sframeenc] ! payloader to bin; link branch->src to webrtcbin. */
+/*
+ * Adds tee ! queue ! [sframeenc] ! payloader to bin (the tee may sit in a
+ * child bin: the link is ghosted) and starts the elements; link branch->src
+ * to webrtcbin (gst_pad_link_maybe_ghosting).
+ */
 gboolean e2c_send_branch_build(GstBin *bin, GstElement *tee, enum e2c_codec codec,
                                const struct e2c_crypto_config *crypto, const char *name,
                                struct e2c_send_branch *out, GError **error);
-void e2c_send_branch_clear(struct e2c_send_branch *branch);
+/* Brings the branch's elements to their bin's state (after linking downstream). */
+void e2c_send_branch_start(struct e2c_send_branch *branch);
+/* Stops and removes the branch's elements and gives the tee its pad back. NULL-safe. */
+void e2c_send_branch_remove(struct e2c_send_branch *branch);
 
 /* RTP payload types e2call offers (fixed, so SDP munging is never needed). */
 guint e2c_payload_type(enum e2c_codec codec);

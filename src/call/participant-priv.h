@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What participant.c, publication.c and subscription.c share. */
+#pragma once
+
+#include "janus-client.h"
+#include "participant.h"
+#include "peer.h"
+#include "recv-media.h"
+
+enum participant_state {
+    P_IDLE,
+    P_CONNECTING,
+    P_JOINING,
+    P_JOINED,
+    P_LEAVING,
+    P_LEFT,
+};
+
+struct publication {
+    struct e2c_participant *p;
+    GstElement *bin;
+    struct e2c_peer *peer;
+    struct e2c_send_branch video, audio;
+    GPtrArray *pending_candidates; /* "mline\tcandidate" until the offer went out */
+    gboolean offer_sent, gathering_done, completed_sent, published;
+};
+
+struct sub_stream {
+    struct subscription *sub;
+    struct e2c_recv_stream *rs;
+    gchar *track;
+    GstElement *sframedec; /* NULL in plain mode */
+    gboolean mismatch_now;
+    gboolean ended;
+    struct e2c_stream_info last; /* kept when the stream ended */
+};
+
+struct subscription {
+    gint refcount; /* pending router requests hold one each */
+    struct e2c_participant *p;
+    GMutex lock;   /* streams: webrtcbin adds them from its streaming thread */
+    guint64 feed;
+    gchar *display;
+    guint64 handle;
+    GstElement *bin;
+    struct e2c_peer *peer;
+    GPtrArray *streams; /* struct sub_stream */
+    GPtrArray *pending_candidates;
+    gboolean answer_sent, gathering_done, completed_sent, started, closed;
+};
+
+struct e2c_participant {
+    struct e2c_participant_config cfg;
+    gchar *server, *display, *label;
+    struct e2c_participant_callbacks cb;
+    gpointer user;
+    struct e2c_events *events;
+    struct e2c_media *media;
+    E2cJanusClient *janus;
+    gulong closed_handler;
+    enum participant_state state;
+    gint64 started_us;
+    guint64 pub_handle, my_id, private_id;
+    struct e2c_send_source *source; /* shared or own */
+    struct e2c_send_source own_source;
+    GstElement *source_bin; /* own source's bin */
+    struct publication *pub;
+    GHashTable *subs;      /* feed id -> struct subscription */
+    GPtrArray *ended;      /* struct e2c_stream_info of streams that went away */
+    guint sub_failures;
+    guint leave_timeout;
+    gboolean failed;
+};
+
+/* Events carry who and what: room, our label, and the given fields. */
+json_t *participant_event(struct e2c_participant *p, const char *name);
+void participant_emit(struct e2c_participant *p, json_t *event);
+void participant_fail(struct e2c_participant *p, enum e2c_error err, const char *fmt, ...)
+    G_GNUC_PRINTF(3, 4);
+
+/* publication.c */
+void publication_start(struct e2c_participant *p);
+void publication_free(struct publication *pub);
+void publication_set_key(struct publication *pub, E2cKey *key);
+
+/* subscription.c */
+void subscription_add(struct e2c_participant *p, guint64 feed, const char *display);
+void subscription_remove(struct e2c_participant *p, guint64 feed, const char *why);
+void subscription_free(struct subscription *sub); /* closes, then drops the table's ref */
+void subscription_set_key(struct subscription *sub, E2cKey *key);
+void sub_stream_info(struct sub_stream *st, struct e2c_stream_info *out);

@@ -1,0 +1,477 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * A participant's session: connect, learn whether the room requires E2EE,
+ * join as publisher, follow the room's publishers, leave cleanly.
+ */
+#include "participant-priv.h"
+
+#include <string.h>
+
+#define G_LOG_DOMAIN "e2c-call"
+
+/* Leaving must not hang on a router that stopped answering. */
+#define LEAVE_TIMEOUT_MS 3000
+
+json_t *
+participant_event(struct e2c_participant *p, const char *name)
+{
+    json_t *e = e2c_event_new(name);
+    if (p->label)
+        json_object_set_new(e, "participant", json_string(p->label));
+    return e;
+}
+
+void
+participant_emit(struct e2c_participant *p, json_t *event)
+{
+    e2c_events_emit(p->events, event);
+}
+
+static void finish_leaving(struct e2c_participant *p);
+
+void
+participant_fail(struct e2c_participant *p, enum e2c_error err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    gchar *message = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    if (!p->failed) {
+        p->failed = TRUE;
+        json_t *e = participant_event(p, "error");
+        json_object_set_new(e, "error", json_string(e2c_error_name(err)));
+        json_object_set_new(e, "exit-status", json_integer(e2c_error_exit_status(err)));
+        json_object_set_new(e, "message", json_string(message));
+        participant_emit(p, e);
+        if (p->cb.failed)
+            p->cb.failed(p->user, p, err, message);
+    }
+    g_free(message);
+    e2c_participant_leave(p, "error");
+}
+
+/* ---- Janus plumbing ----------------------------------------------------- */
+
+static enum e2c_error
+error_for_join(const GError *error)
+{
+    if (error->domain == E2C_JANUS_ERROR && error->code == E2C_JANUS_ERROR_VR_UNAUTHORIZED &&
+        strstr(error->message, "end-to-end"))
+        return E2C_ERR_ENCRYPTION_SECRET_MISSING;
+    return E2C_ERR_CONNECT_FAILED;
+}
+
+static void
+on_pub_event(E2cJanusClient *client, guint64 handle, E2cJanusMsg *msg, gpointer data)
+{
+    struct e2c_participant *p = data;
+    if (msg->kind == E2C_JANUS_KIND_HANGUP && p->pub) {
+        participant_fail(p, E2C_ERR_STREAM_CREATE_FAILED, "the router hung up the publication: %s",
+                         msg->reason ? msg->reason : "no reason given");
+        return;
+    }
+    if (msg->kind == E2C_JANUS_KIND_WEBRTCUP && p->pub) {
+        g_debug("publication is up");
+        return;
+    }
+    if (msg->kind != E2C_JANUS_KIND_EVENT || !msg->is_videoroom)
+        return;
+    const struct e2c_janus_vr_data *vr = &msg->vr;
+    if (vr->has_publishers && p->cfg.subscribe) {
+        for (gsize i = 0; i < vr->n_publishers; i++)
+            if (vr->publishers[i].id != p->my_id)
+                subscription_add(p, vr->publishers[i].id, vr->publishers[i].display);
+    }
+    if (vr->unpublished && !vr->unpublished_ok)
+        subscription_remove(p, vr->unpublished, "unpublished");
+    if (vr->leaving && !vr->leaving_ok)
+        subscription_remove(p, vr->leaving, "left");
+    if (vr->error_code)
+        g_message("router event error %d: %s", vr->error_code, vr->error ? vr->error : "");
+}
+
+static void
+on_joined(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpointer data)
+{
+    struct e2c_participant *p = data;
+    if (p->state != P_JOINING)
+        return;
+    if (error) {
+        participant_fail(p, error_for_join(error), "cannot join room %" G_GUINT64_FORMAT ": %s",
+                         p->cfg.room, error->message);
+        return;
+    }
+    if (msg->kind == E2C_JANUS_KIND_ACK)
+        return;
+    if (!msg->is_videoroom || g_strcmp0(msg->vr.videoroom, "joined") != 0) {
+        participant_fail(p, E2C_ERR_CONNECT_FAILED, "unexpected reply to join");
+        return;
+    }
+    p->state = P_JOINED;
+    p->my_id = msg->vr.id;
+    p->private_id = msg->vr.private_id;
+    json_t *e = participant_event(p, "joined");
+    json_object_set_new(e, "room", json_integer((json_int_t)p->cfg.room));
+    json_object_set_new(e, "id", json_integer((json_int_t)p->my_id));
+    json_object_set_new(e, "e2ee", json_boolean(p->cfg.crypto.key != NULL));
+    json_object_set_new(e, "publishers", json_integer((json_int_t)msg->vr.n_publishers));
+    participant_emit(p, e);
+
+    if (p->cfg.publish)
+        publication_start(p);
+    if (p->cfg.subscribe)
+        for (gsize i = 0; i < msg->vr.n_publishers; i++)
+            subscription_add(p, msg->vr.publishers[i].id, msg->vr.publishers[i].display);
+}
+
+static void
+join(struct e2c_participant *p)
+{
+    p->state = P_JOINING;
+    json_t *body = e2c_janus_msg_vr_join_publisher(p->cfg.room, p->display, 0);
+    e2c_janus_client_send_message(p->janus, p->pub_handle, body, NULL, on_joined, p);
+}
+
+/* Janus 1.1.2 tells whether a room requires E2EE only in "list" (janus.md §8). */
+static void
+on_list(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpointer data)
+{
+    struct e2c_participant *p = data;
+    if (p->state != P_JOINING)
+        return;
+    if (error) {
+        participant_fail(p, E2C_ERR_CONNECT_FAILED, "cannot list the rooms: %s", error->message);
+        return;
+    }
+    gboolean found = FALSE, required = FALSE;
+    for (gsize i = 0; msg->is_videoroom && i < msg->vr.n_list; i++) {
+        if (msg->vr.list[i].room == p->cfg.room) {
+            found = TRUE;
+            required = msg->vr.list[i].require_e2ee;
+        }
+    }
+    if (found && required && !p->cfg.crypto.key && !p->cfg.plain_requested) {
+        participant_fail(p, E2C_ERR_ENCRYPTION_SECRET_MISSING,
+                         "room %" G_GUINT64_FORMAT " requires end-to-end encryption and no "
+                         "secret was given (--secret-file, --secret-stdin, --secret-env)",
+                         p->cfg.room);
+        return;
+    }
+    /* A private room is not listed: the router still refuses a plain publisher there. */
+    join(p);
+}
+
+static void
+on_attached(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpointer data)
+{
+    struct e2c_participant *p = data;
+    if (p->state != P_CONNECTING)
+        return;
+    if (error) {
+        participant_fail(p, E2C_ERR_CONNECT_FAILED, "cannot attach to the VideoRoom: %s",
+                         error->message);
+        return;
+    }
+    p->pub_handle = msg->data_id;
+    p->state = P_JOINING;
+    e2c_janus_client_send_message(p->janus, p->pub_handle, e2c_janus_msg_vr_list(), NULL, on_list,
+                                  p);
+}
+
+static void
+on_session(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpointer data)
+{
+    struct e2c_participant *p = data;
+    if (p->state != P_CONNECTING)
+        return;
+    if (error) {
+        participant_fail(p, E2C_ERR_CONNECT_FAILED, "cannot create a session: %s",
+                         error->message);
+        return;
+    }
+    json_t *e = participant_event(p, "connected");
+    json_object_set_new(e, "server", json_string(p->server));
+    json_object_set_new(e, "session", json_integer((json_int_t)msg->data_id));
+    participant_emit(p, e);
+    e2c_janus_client_attach(p->janus, E2C_JANUS_PLUGIN_VIDEOROOM, on_pub_event, p, NULL,
+                            on_attached, p);
+}
+
+static void
+on_connected(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpointer data)
+{
+    struct e2c_participant *p = data;
+    if (p->state != P_CONNECTING)
+        return;
+    if (error) {
+        participant_fail(p, E2C_ERR_CONNECT_FAILED, "cannot reach the router at %s: %s",
+                         p->server, error->message);
+        return;
+    }
+    e2c_janus_client_create_session(p->janus, on_session, p);
+}
+
+static void
+on_closed(E2cJanusClient *client, const GError *error, gpointer data)
+{
+    struct e2c_participant *p = data;
+    if (p->state == P_LEAVING || p->state == P_LEFT) {
+        finish_leaving(p);
+        return;
+    }
+    participant_fail(p, E2C_ERR_CONNECT_FAILED, "lost the router: %s",
+                     error ? error->message : "connection closed");
+}
+
+/* ---- lifecycle ------------------------------------------------------------ */
+
+struct e2c_participant *
+e2c_participant_new(const struct e2c_participant_config *cfg, struct e2c_media *media,
+                    struct e2c_send_source *source, struct e2c_events *events,
+                    const struct e2c_participant_callbacks *cb, gpointer user)
+{
+    struct e2c_participant *p = g_new0(struct e2c_participant, 1);
+    p->cfg = *cfg;
+    p->server = g_strdup(cfg->server);
+    p->display = g_strdup(cfg->display ? cfg->display : "e2call");
+    p->label = g_strdup(cfg->label);
+    p->cfg.server = p->server;
+    p->cfg.display = p->display;
+    p->cfg.label = p->label;
+    p->cfg.media.media_file = g_strdup(cfg->media.media_file);
+    p->cfg.crypto.room = g_strdup(cfg->crypto.room);
+    if (cfg->crypto.key)
+        p->cfg.crypto.key = e2c_key_ref(cfg->crypto.key);
+    p->cb = *cb;
+    p->user = user;
+    p->events = events;
+    p->media = media;
+    p->source = source;
+    p->subs = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL,
+                                    (GDestroyNotify)subscription_free);
+    p->ended = g_ptr_array_new_with_free_func(g_free);
+    p->janus = e2c_janus_client_new();
+    if (cfg->connect_timeout_ms)
+        e2c_janus_client_set_connect_timeout(p->janus, cfg->connect_timeout_ms);
+    p->closed_handler = g_signal_connect(p->janus, "closed", G_CALLBACK(on_closed), p);
+    return p;
+}
+
+void
+e2c_participant_start(struct e2c_participant *p)
+{
+    p->state = P_CONNECTING;
+    p->started_us = g_get_monotonic_time();
+    e2c_janus_client_connect(p->janus, p->server, on_connected, p);
+}
+
+static void
+finish_leaving(struct e2c_participant *p)
+{
+    if (p->state == P_LEFT)
+        return;
+    p->state = P_LEFT;
+    if (p->leave_timeout) {
+        g_source_remove(p->leave_timeout);
+        p->leave_timeout = 0;
+    }
+    g_hash_table_remove_all(p->subs);
+    g_clear_pointer(&p->pub, publication_free);
+    if (p->source_bin) {
+        e2c_media_remove(p->media, p->source_bin);
+        p->source_bin = NULL;
+    }
+    if (p->cb.left)
+        p->cb.left(p->user, p);
+}
+
+static void
+on_session_destroyed(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error,
+                     gpointer data)
+{
+    struct e2c_participant *p = data;
+    e2c_janus_client_close(p->janus); /* "closed" finishes leaving */
+}
+
+static gboolean
+leave_timed_out(gpointer data)
+{
+    struct e2c_participant *p = data;
+    p->leave_timeout = 0;
+    g_message("the router did not confirm leaving in time; closing");
+    e2c_janus_client_close(p->janus);
+    finish_leaving(p);
+    return G_SOURCE_REMOVE;
+}
+
+void
+e2c_participant_leave(struct e2c_participant *p, const char *reason)
+{
+    if (p->state == P_LEAVING || p->state == P_LEFT)
+        return;
+    enum participant_state was = p->state;
+    p->state = P_LEAVING;
+    json_t *e = participant_event(p, "left");
+    json_object_set_new(e, "reason", json_string(reason ? reason : "done"));
+    participant_emit(p, e);
+
+    /* Media first: nothing more goes out while the router is told. */
+    g_hash_table_remove_all(p->subs);
+    g_clear_pointer(&p->pub, publication_free);
+    if (!e2c_janus_client_is_connected(p->janus) || was == P_IDLE || was == P_CONNECTING) {
+        e2c_janus_client_close(p->janus);
+        finish_leaving(p);
+        return;
+    }
+    p->leave_timeout = g_timeout_add(LEAVE_TIMEOUT_MS, leave_timed_out, p);
+    if (p->pub_handle) {
+        e2c_janus_client_send_message(p->janus, p->pub_handle, e2c_janus_msg_vr_leave(), NULL,
+                                      NULL, NULL);
+        e2c_janus_client_detach(p->janus, p->pub_handle, NULL, NULL);
+    }
+    if (e2c_janus_client_get_session_id(p->janus))
+        e2c_janus_client_destroy_session(p->janus, on_session_destroyed, p);
+    else
+        e2c_janus_client_close(p->janus);
+}
+
+void
+e2c_participant_free(struct e2c_participant *p)
+{
+    if (!p)
+        return;
+    if (p->leave_timeout)
+        g_source_remove(p->leave_timeout);
+    g_signal_handler_disconnect(p->janus, p->closed_handler);
+    g_hash_table_destroy(p->subs);
+    g_clear_pointer(&p->pub, publication_free);
+    if (p->source_bin)
+        e2c_media_remove(p->media, p->source_bin);
+    e2c_janus_client_close(p->janus);
+    g_object_unref(p->janus);
+    g_ptr_array_unref(p->ended);
+    if (p->cfg.crypto.key)
+        e2c_key_unref(p->cfg.crypto.key);
+    g_free((gchar *)p->cfg.crypto.room);
+    g_free(p->cfg.media.media_file);
+    g_free(p->server);
+    g_free(p->display);
+    g_free(p->label);
+    g_free(p);
+}
+
+void
+e2c_participant_set_key(struct e2c_participant *p, E2cKey *key)
+{
+    if (!key || !p->cfg.crypto.key)
+        return; /* plain participants have no encryption to rekey */
+    e2c_key_unref(p->cfg.crypto.key);
+    p->cfg.crypto.key = e2c_key_ref(key);
+    GHashTableIter it;
+    gpointer value;
+    g_hash_table_iter_init(&it, p->subs);
+    while (g_hash_table_iter_next(&it, NULL, &value))
+        subscription_set_key(value, key);
+    if (p->pub)
+        publication_set_key(p->pub, key);
+}
+
+/* ---- queries ---------------------------------------------------------------- */
+
+void
+e2c_participant_foreach_stream(struct e2c_participant *p, gboolean include_ended,
+                               void (*fn)(gpointer user, const struct e2c_stream_info *s),
+                               gpointer user)
+{
+    GHashTableIter it;
+    gpointer value;
+    g_hash_table_iter_init(&it, p->subs);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        struct subscription *sub = value;
+        g_mutex_lock(&sub->lock);
+        for (guint i = 0; i < sub->streams->len; i++) {
+            struct e2c_stream_info info;
+            sub_stream_info(g_ptr_array_index(sub->streams, i), &info);
+            fn(user, &info);
+        }
+        g_mutex_unlock(&sub->lock);
+    }
+    if (include_ended)
+        for (guint i = 0; i < p->ended->len; i++)
+            fn(user, g_ptr_array_index(p->ended, i));
+}
+
+guint
+e2c_participant_subscription_failures(struct e2c_participant *p)
+{
+    return p->sub_failures;
+}
+
+gint64
+e2c_participant_started_us(struct e2c_participant *p)
+{
+    return p->started_us;
+}
+
+guint64
+e2c_participant_id(struct e2c_participant *p)
+{
+    return p->my_id;
+}
+
+gboolean
+e2c_participant_is_publishing(struct e2c_participant *p)
+{
+    return p->pub && p->pub->published;
+}
+
+void
+e2c_participant_sending_kids(struct e2c_participant *p, guint64 *video, guint64 *audio)
+{
+    *video = *audio = 0;
+    if (!p->pub)
+        return;
+    if (p->pub->video.sframeenc)
+        g_object_get(p->pub->video.sframeenc, "key-id", video, NULL);
+    if (p->pub->audio.sframeenc)
+        g_object_get(p->pub->audio.sframeenc, "key-id", audio, NULL);
+}
+
+guint
+e2c_participant_snapshots(struct e2c_participant *p, const char *dir)
+{
+    guint written = 0;
+    GHashTableIter it;
+    gpointer value;
+    g_hash_table_iter_init(&it, p->subs);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        struct subscription *sub = value;
+        g_mutex_lock(&sub->lock);
+        for (guint i = 0; i < sub->streams->len; i++) {
+            struct sub_stream *st = g_ptr_array_index(sub->streams, i);
+            if (!e2c_recv_stream_is_video(st->rs))
+                continue;
+            gchar *safe = g_strdup(sub->display ? sub->display : "feed");
+            g_strcanon(safe, G_CSET_A_2_Z G_CSET_a_2_z G_CSET_DIGITS "-_", '_');
+            gchar *name = g_strdup_printf("%s-%" G_GUINT64_FORMAT ".png", safe, sub->feed);
+            gchar *path = g_build_filename(dir, name, NULL);
+            GError *error = NULL;
+            json_t *e = participant_event(p, "snapshot");
+            json_object_set_new(e, "remote", json_string(sub->display ? sub->display : ""));
+            json_object_set_new(e, "feed", json_integer((json_int_t)sub->feed));
+            if (e2c_recv_stream_snapshot(st->rs, path, &error)) {
+                json_object_set_new(e, "file", json_string(path));
+                written++;
+            } else {
+                json_object_set_new(e, "message", json_string(error->message));
+                g_error_free(error);
+            }
+            participant_emit(p, e);
+            g_free(path);
+            g_free(name);
+            g_free(safe);
+        }
+        g_mutex_unlock(&sub->lock);
+    }
+    return written;
+}

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * One participant of a VideoRoom: a Janus session with a publisher handle
+ * (joined even when not publishing, to learn who publishes), an optional
+ * publication, and one subscription per remote feed, following publishers
+ * as they come and go. Reports what happens as SPEC.md §5 events.
+ *
+ * Runs on the main loop. Many participants can share one e2c_media and one
+ * send source (e2call load).
+ */
+#pragma once
+
+#include <gst/gst.h>
+#include <jansson.h>
+
+#include "events.h"
+#include "health.h"
+#include "media-config.h"
+#include "media.h"
+#include "send-media.h"
+
+struct e2c_participant_config {
+    const char *server; /* ws:// URL of the Janus WebSocket API */
+    guint64 room;
+    const char *display;
+    gboolean publish;
+    gboolean subscribe;
+    struct e2c_media_config media;   /* what to publish */
+    struct e2c_crypto_config crypto; /* key NULL: plain media */
+    gboolean plain_requested;        /* --plain: plain even if the room requires E2EE */
+    guint latency_ms;                /* webrtcbin jitterbuffer */
+    gboolean keep_last_frame;        /* for snapshots */
+    guint connect_timeout_ms;
+    const char *label;               /* for events of load runs ("p3"); NULL: none */
+};
+
+struct e2c_participant;
+
+struct e2c_participant_callbacks {
+    /* A fatal error: the participant cannot go on (it starts leaving by itself). */
+    void (*failed)(gpointer user, struct e2c_participant *p, enum e2c_error err,
+                   const char *message);
+    /* Leaving finished (session destroyed or connection gone). */
+    void (*left)(gpointer user, struct e2c_participant *p);
+    /* Optional: a stream's media check passed / a stream appeared or went. */
+    void (*streams_changed)(gpointer user, struct e2c_participant *p);
+};
+
+/*
+ * source: a shared send source (load), or NULL to build one from cfg->media
+ * when publishing. The config's strings and key are copied/referenced.
+ */
+struct e2c_participant *e2c_participant_new(const struct e2c_participant_config *cfg,
+                                            struct e2c_media *media,
+                                            struct e2c_send_source *source,
+                                            struct e2c_events *events,
+                                            const struct e2c_participant_callbacks *cb,
+                                            gpointer user);
+void e2c_participant_start(struct e2c_participant *p);
+/* Leave the room cleanly (leave, detach, destroy); "left" follows. Idempotent. */
+void e2c_participant_leave(struct e2c_participant *p, const char *reason);
+void e2c_participant_free(struct e2c_participant *p);
+
+/* Rekey: receive at once, send after the switch delay (in the elements). */
+void e2c_participant_set_key(struct e2c_participant *p, E2cKey *key);
+
+/* A snapshot of one received stream, for checks, stats and status. */
+struct e2c_stream_info {
+    guint64 feed;
+    const char *display; /* remote participant */
+    const char *track;   /* "video" / "audio" */
+    enum e2c_codec codec;
+    const char *state;   /* sframedec state, or "plain" */
+    gboolean verified;
+    gboolean mismatch_now;
+    guint64 frames_decoded, rtp_bytes;
+    guint64 frames_ok, auth_failed, replayed, malformed, unencrypted;
+    guint64 mismatch_events, match_events;
+    guint64 kid;
+    double last_psnr;
+    gint64 first_frame_us; /* monotonic */
+};
+
+/* Calls fn for every current stream (and for streams that left, when ended is TRUE). */
+void e2c_participant_foreach_stream(struct e2c_participant *p, gboolean include_ended,
+                                    void (*fn)(gpointer user, const struct e2c_stream_info *s),
+                                    gpointer user);
+guint e2c_participant_subscription_failures(struct e2c_participant *p);
+gint64 e2c_participant_started_us(struct e2c_participant *p);
+guint64 e2c_participant_id(struct e2c_participant *p);
+gboolean e2c_participant_is_publishing(struct e2c_participant *p);
+/* The KIDs this participant sends under (0 when none): video, audio. */
+void e2c_participant_sending_kids(struct e2c_participant *p, guint64 *video, guint64 *audio);
+/* Writes the last decoded frame of every video stream as DIR/<display>-<feed>.png. */
+guint e2c_participant_snapshots(struct e2c_participant *p, const char *dir);

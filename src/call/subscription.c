@@ -1,0 +1,484 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * One subscription per remote feed: its own handle and PeerConnection,
+ * join as subscriber, answer Janus's offer, start, then one receive chain
+ * per incoming stream (recv-media.c). sframedec's state messages become the
+ * SPEC.md events encryption-secret-mismatch / -match.
+ */
+#include "participant-priv.h"
+
+#include <string.h>
+
+#define G_LOG_DOMAIN "e2c-call"
+
+static json_t *
+stream_event(struct sub_stream *st, const char *name)
+{
+    json_t *e = participant_event(st->sub->p, name);
+    json_object_set_new(e, "remote", json_string(st->sub->display ? st->sub->display : ""));
+    json_object_set_new(e, "feed", json_integer((json_int_t)st->sub->feed));
+    json_object_set_new(e, "track", json_string(st->track));
+    return e;
+}
+
+static void
+set_kid(json_t *e, guint64 kid)
+{
+    gchar *text = g_strdup_printf("%016" G_GINT64_MODIFIER "x", kid);
+    json_object_set_new(e, "kid", json_string(text));
+    g_free(text);
+}
+
+void
+sub_stream_info(struct sub_stream *st, struct e2c_stream_info *out)
+{
+    if (st->ended) {
+        *out = st->last;
+        return;
+    }
+    struct e2c_recv_stats rs;
+    memset(out, 0, sizeof(*out));
+    e2c_recv_stream_get_stats(st->rs, &rs);
+    out->feed = st->sub->feed;
+    out->display = st->sub->display;
+    out->track = st->track;
+    out->codec = e2c_recv_stream_codec(st->rs);
+    out->verified = rs.verified;
+    out->mismatch_now = st->mismatch_now;
+    out->frames_decoded = rs.frames_decoded;
+    out->rtp_bytes = rs.rtp_bytes;
+    out->last_psnr = rs.last_psnr;
+    out->first_frame_us = rs.first_frame_us;
+    out->state = "plain";
+    if (st->sframedec) {
+        GstStructure *s = NULL;
+        g_object_get(st->sframedec, "stats", &s, NULL);
+        if (s) {
+            gst_structure_get_uint64(s, "frames-ok", &out->frames_ok);
+            gst_structure_get_uint64(s, "auth-failed", &out->auth_failed);
+            gst_structure_get_uint64(s, "replayed", &out->replayed);
+            gst_structure_get_uint64(s, "malformed", &out->malformed);
+            gst_structure_get_uint64(s, "unencrypted", &out->unencrypted);
+            gst_structure_get_uint64(s, "mismatch-events", &out->mismatch_events);
+            gst_structure_get_uint64(s, "match-events", &out->match_events);
+            gst_structure_get_uint64(s, "kid", &out->kid);
+            out->state = g_intern_string(gst_structure_get_string(s, "state"));
+            gst_structure_free(s);
+        }
+    }
+}
+
+static struct subscription *
+sub_ref(struct subscription *sub)
+{
+    g_atomic_int_inc(&sub->refcount);
+    return sub;
+}
+
+static void
+sub_unref(gpointer data)
+{
+    struct subscription *sub = data;
+    if (!g_atomic_int_dec_and_test(&sub->refcount))
+        return;
+    g_ptr_array_unref(sub->streams);
+    g_ptr_array_unref(sub->pending_candidates);
+    gst_object_unref(sub->bin);
+    g_mutex_clear(&sub->lock);
+    g_free(sub->display);
+    g_free(sub);
+}
+
+/* A router reply for sub: TRUE when it is the last call for this request. */
+static gboolean
+reply_done(E2cJanusMsg *msg, const GError *error)
+{
+    return error || !msg || msg->kind != E2C_JANUS_KIND_ACK;
+}
+
+/* ---- per-stream callbacks --------------------------------------------------- */
+
+static void
+on_first_frame(gpointer user, struct e2c_recv_stream *rs)
+{
+    struct sub_stream *st = user;
+    struct e2c_participant *p = st->sub->p;
+    struct e2c_recv_stats stats;
+    e2c_recv_stream_get_stats(rs, &stats);
+    json_t *e = stream_event(st, "media-flowing");
+    json_object_set_new(e, "codec", json_string(e2c_codec_name(e2c_recv_stream_codec(rs))));
+    json_object_set_new(e, "e2ee", json_boolean(st->sframedec != NULL));
+    json_object_set_new(e, "ms-since-join",
+                        json_integer((stats.first_frame_us - p->started_us) / 1000));
+    participant_emit(p, e);
+}
+
+static void
+on_verified(gpointer user, struct e2c_recv_stream *rs)
+{
+    struct sub_stream *st = user;
+    struct e2c_recv_stats stats;
+    e2c_recv_stream_get_stats(rs, &stats);
+    json_t *e = stream_event(st, "media-verified");
+    if (e2c_recv_stream_is_video(rs)) {
+        json_object_set_new(e, "frames", json_integer((json_int_t)stats.frames_good));
+        if (stats.last_psnr > 0)
+            json_object_set_new(e, "psnr-db", json_real(stats.last_psnr));
+    } else {
+        json_object_set_new(e, "tone-windows", json_integer((json_int_t)stats.frames_good));
+    }
+    participant_emit(st->sub->p, e);
+    if (st->sub->p->cb.streams_changed)
+        st->sub->p->cb.streams_changed(st->sub->p->user, st->sub->p);
+}
+
+static void
+on_stream_message(gpointer user, GstMessage *msg)
+{
+    struct sub_stream *st = user;
+    struct e2c_participant *p = st->sub->p;
+    if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
+        GError *error = NULL;
+        gst_message_parse_error(msg, &error, NULL);
+        if (error->domain == GST_STREAM_ERROR && error->code == GST_STREAM_ERROR_DECRYPT)
+            participant_fail(p, E2C_ERR_DECRYPTION_INTERNAL_ERROR, "%s", error->message);
+        else
+            g_message("stream %s of %s: %s", st->track, st->sub->display, error->message);
+        g_error_free(error);
+        return;
+    }
+    if (GST_MESSAGE_TYPE(msg) != GST_MESSAGE_ELEMENT)
+        return;
+    const GstStructure *s = gst_message_get_structure(msg);
+    guint64 kid = 0;
+    gst_structure_get_uint64(s, "kid", &kid);
+    const char *event = NULL;
+    if (gst_structure_has_name(s, "sframe-mismatch")) {
+        st->mismatch_now = TRUE;
+        event = "encryption-secret-mismatch";
+    } else if (gst_structure_has_name(s, "sframe-match")) {
+        st->mismatch_now = FALSE;
+        event = "encryption-secret-match";
+    } else if (gst_structure_has_name(s, "sframe-secret-missing")) {
+        event = "encryption-secret-missing";
+    } else if (gst_structure_has_name(s, "sframe-secret-found")) {
+        st->mismatch_now = FALSE;
+        event = "encryption-secret-found";
+    }
+    if (!event)
+        return;
+    json_t *e = stream_event(st, event);
+    set_kid(e, kid);
+    if (!strcmp(event, "encryption-secret-mismatch"))
+        json_object_set_new(e, "error", json_string("ENCRYPTION_SECRET_MISMATCH"));
+    participant_emit(p, e);
+}
+
+static void
+sub_stream_free(gpointer data)
+{
+    struct sub_stream *st = data;
+    if (st->sframedec)
+        e2c_media_unroute(st->sub->p->media, GST_OBJECT(st->sframedec));
+    e2c_recv_stream_free(st->rs);
+    g_free(st->track);
+    g_free(st);
+}
+
+/* webrtcbin's streaming thread: build the receive chain right here. */
+static void
+on_pad_added(GstElement *webrtc, GstPad *pad, gpointer data)
+{
+    struct subscription *sub = data;
+    if (GST_PAD_DIRECTION(pad) != GST_PAD_SRC)
+        return;
+    struct sub_stream *st = g_new0(struct sub_stream, 1);
+    st->sub = sub;
+    struct e2c_recv_callbacks cb = {on_first_frame, on_verified};
+    GError *error = NULL;
+    GstCaps *caps = gst_pad_get_current_caps(pad);
+    const gchar *media = caps ? gst_structure_get_string(gst_caps_get_structure(caps, 0), "media")
+                              : NULL;
+    st->track = g_strdup(media ? media : "unknown");
+    if (caps)
+        gst_caps_unref(caps);
+    st->rs = e2c_recv_stream_new(GST_BIN(sub->bin), pad, &sub->p->cfg.crypto,
+                                 sub->p->cfg.keep_last_frame, &cb, st, &error);
+    if (!st->rs) {
+        g_message("not receiving a stream of %s: %s", sub->display, error->message);
+        g_error_free(error);
+        g_free(st->track);
+        g_free(st);
+        return;
+    }
+    st->sframedec = e2c_recv_stream_sframedec(st->rs);
+    g_mutex_lock(&sub->lock);
+    g_ptr_array_add(sub->streams, st);
+    g_mutex_unlock(&sub->lock);
+    if (st->sframedec)
+        e2c_media_route(sub->p->media, GST_OBJECT(st->sframedec), on_stream_message, st);
+}
+
+/* ---- negotiation ------------------------------------------------------------ */
+
+static void
+fail_sub(struct subscription *sub, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+static void
+fail_sub(struct subscription *sub, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    gchar *message = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    struct e2c_participant *p = sub->p;
+    p->sub_failures++;
+    json_t *e = participant_event(p, "error");
+    json_object_set_new(e, "error", json_string("UNABLE_TO_SUBSCRIBE"));
+    json_object_set_new(e, "remote", json_string(sub->display ? sub->display : ""));
+    json_object_set_new(e, "feed", json_integer((json_int_t)sub->feed));
+    json_object_set_new(e, "message", json_string(message));
+    participant_emit(p, e);
+    g_free(message);
+    sub->closed = TRUE;
+}
+
+static void
+send_candidate(struct subscription *sub, guint mline, const gchar *candidate)
+{
+    e2c_janus_client_trickle(sub->p->janus, sub->handle, candidate, NULL, (gint)mline, NULL, NULL);
+}
+
+static void
+maybe_complete(struct subscription *sub)
+{
+    if (sub->answer_sent && sub->gathering_done && !sub->completed_sent) {
+        sub->completed_sent = TRUE;
+        e2c_janus_client_trickle_completed(sub->p->janus, sub->handle, NULL, NULL);
+    }
+}
+
+static void
+on_candidate(gpointer user, guint mline, const gchar *candidate)
+{
+    struct subscription *sub = user;
+    if (!sub->answer_sent)
+        g_ptr_array_add(sub->pending_candidates, g_strdup_printf("%u\t%s", mline, candidate));
+    else
+        send_candidate(sub, mline, candidate);
+}
+
+static void
+on_gathering_done(gpointer user)
+{
+    struct subscription *sub = user;
+    sub->gathering_done = TRUE;
+    maybe_complete(sub);
+}
+
+static void
+on_state(gpointer user, GstWebRTCPeerConnectionState state)
+{
+    struct subscription *sub = user;
+    if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED && !sub->closed)
+        fail_sub(sub, "the connection to the router failed (ICE or DTLS)");
+}
+
+static void
+on_started(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpointer data)
+{
+    struct subscription *sub = data;
+    if (!sub->closed) {
+        if (error) {
+            fail_sub(sub, "the router refused to start: %s", error->message);
+        } else if (msg->kind != E2C_JANUS_KIND_ACK) {
+            sub->started = TRUE;
+            json_t *e = participant_event(sub->p, "subscribed");
+            json_object_set_new(e, "remote", json_string(sub->display ? sub->display : ""));
+            json_object_set_new(e, "feed", json_integer((json_int_t)sub->feed));
+            participant_emit(sub->p, e);
+        }
+    }
+    if (reply_done(msg, error))
+        sub_unref(sub);
+}
+
+static void
+on_answer(gpointer user, const gchar *sdp, const GError *error)
+{
+    struct subscription *sub = user;
+    struct e2c_participant *p = sub->p;
+    if (sub->closed)
+        return;
+    if (error) {
+        fail_sub(sub, "cannot answer the router's offer: %s", error->message);
+        return;
+    }
+    json_t *jsep = e2c_janus_msg_jsep("answer", sdp, FALSE);
+    e2c_janus_client_send_message(p->janus, sub->handle, e2c_janus_msg_vr_start(p->cfg.room), jsep,
+                                  on_started, sub_ref(sub));
+    sub->answer_sent = TRUE;
+    for (guint i = 0; i < sub->pending_candidates->len; i++) {
+        gchar **parts = g_strsplit(g_ptr_array_index(sub->pending_candidates, i), "\t", 2);
+        send_candidate(sub, (guint)g_ascii_strtoull(parts[0], NULL, 10), parts[1]);
+        g_strfreev(parts);
+    }
+    g_ptr_array_set_size(sub->pending_candidates, 0);
+    maybe_complete(sub);
+}
+
+static void handle_offer(struct subscription *sub, E2cJanusMsg *msg, const GError *error);
+
+static void
+on_sub_joined(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpointer data)
+{
+    struct subscription *sub = data;
+    if (reply_done(msg, error)) {
+        if (!sub->closed)
+            handle_offer(sub, msg, error);
+        sub_unref(sub);
+    }
+}
+
+static void
+handle_offer(struct subscription *sub, E2cJanusMsg *msg, const GError *error)
+{
+    if (error) {
+        fail_sub(sub, "the router refused the subscription: %s", error->message);
+        return;
+    }
+    if (!msg->has_jsep || g_strcmp0(msg->jsep.type, "offer") != 0 || !msg->jsep.sdp) {
+        fail_sub(sub, "the router sent no offer");
+        return;
+    }
+    struct e2c_peer_callbacks cb = {on_candidate, on_gathering_done, on_state};
+    sub->peer = e2c_peer_new(GST_BIN(sub->bin), "webrtc", sub->p->cfg.latency_ms, &cb, sub);
+    if (!sub->peer) {
+        fail_sub(sub, "UNSUPPORTED: webrtcbin is missing");
+        return;
+    }
+    g_signal_connect(e2c_peer_webrtcbin(sub->peer), "pad-added", G_CALLBACK(on_pad_added), sub);
+    e2c_media_add(sub->p->media, sub->bin);
+    e2c_peer_answer(sub->peer, msg->jsep.sdp, on_answer, sub);
+}
+
+static void
+on_sub_event(E2cJanusClient *client, guint64 handle, E2cJanusMsg *msg, gpointer data)
+{
+    struct subscription *sub = data;
+    if (msg->kind == E2C_JANUS_KIND_HANGUP && !sub->closed)
+        g_message("the router hung up the subscription to %s: %s", sub->display,
+                  msg->reason ? msg->reason : "");
+}
+
+static void
+on_sub_attached(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpointer data)
+{
+    struct subscription *sub = data;
+    if (!error)
+        sub->handle = msg->data_id;
+    if (sub->closed) {
+        /* Removed while attaching: give the handle back. */
+        if (!error && e2c_janus_client_is_connected(client))
+            e2c_janus_client_detach(client, sub->handle, NULL, NULL);
+    } else if (error) {
+        fail_sub(sub, "cannot attach a subscriber handle: %s", error->message);
+    } else {
+        struct e2c_janus_vr_feed feed = {sub->feed, NULL};
+        json_t *body = e2c_janus_msg_vr_join_subscriber(sub->p->cfg.room, &feed, 1,
+                                                        sub->p->private_id);
+        e2c_janus_client_send_message(sub->p->janus, sub->handle, body, NULL, on_sub_joined,
+                                      sub_ref(sub));
+    }
+    sub_unref(sub);
+}
+
+void
+subscription_add(struct e2c_participant *p, guint64 feed, const char *display)
+{
+    if (p->state != P_JOINED || g_hash_table_contains(p->subs, &feed) || feed == p->my_id)
+        return;
+    struct subscription *sub = g_new0(struct subscription, 1);
+    sub->refcount = 1;
+    g_mutex_init(&sub->lock);
+    sub->p = p;
+    sub->feed = feed;
+    sub->display = g_strdup(display ? display : "");
+    sub->streams = g_ptr_array_new_with_free_func(sub_stream_free);
+    sub->pending_candidates = g_ptr_array_new_with_free_func(g_free);
+    gchar *name = g_strdup_printf("sub-%s-%" G_GUINT64_FORMAT, p->label ? p->label : "self", feed);
+    sub->bin = gst_object_ref_sink(gst_bin_new(name));
+    g_free(name);
+    g_hash_table_insert(p->subs, &sub->feed, sub);
+
+    json_t *e = participant_event(p, "remote-published");
+    json_object_set_new(e, "remote", json_string(sub->display));
+    json_object_set_new(e, "feed", json_integer((json_int_t)feed));
+    participant_emit(p, e);
+    e2c_janus_client_attach(p->janus, E2C_JANUS_PLUGIN_VIDEOROOM, on_sub_event, sub_ref(sub),
+                            sub_unref, on_sub_attached, sub_ref(sub));
+}
+
+void
+subscription_remove(struct e2c_participant *p, guint64 feed, const char *why)
+{
+    struct subscription *sub = g_hash_table_lookup(p->subs, &feed);
+    if (!sub)
+        return;
+    json_t *e = participant_event(p, "remote-unpublished");
+    json_object_set_new(e, "remote", json_string(sub->display));
+    json_object_set_new(e, "feed", json_integer((json_int_t)feed));
+    json_object_set_new(e, "reason", json_string(why));
+    participant_emit(p, e);
+    /* Keep what the streams did, for the verdict at the end. */
+    g_mutex_lock(&sub->lock);
+    for (guint i = 0; i < sub->streams->len; i++) {
+        struct sub_stream *st = g_ptr_array_index(sub->streams, i);
+        struct e2c_stream_info *info = g_new(struct e2c_stream_info, 1);
+        sub_stream_info(st, info);
+        info->display = g_intern_string(info->display);
+        info->track = g_intern_string(info->track);
+        g_ptr_array_add(p->ended, info);
+    }
+    g_mutex_unlock(&sub->lock);
+    if (sub->handle && e2c_janus_client_is_connected(p->janus)) {
+        e2c_janus_client_send_message(p->janus, sub->handle, e2c_janus_msg_vr_leave(), NULL, NULL,
+                                      NULL);
+        e2c_janus_client_detach(p->janus, sub->handle, NULL, NULL);
+    }
+    g_hash_table_remove(p->subs, &feed);
+    if (p->cb.streams_changed)
+        p->cb.streams_changed(p->user, p);
+}
+
+void
+subscription_free(struct subscription *sub)
+{
+    struct e2c_participant *p = sub->p;
+    sub->closed = TRUE;
+    if (sub->handle && e2c_janus_client_is_connected(p->janus) && p->state == P_LEAVING)
+        e2c_janus_client_detach(p->janus, sub->handle, NULL, NULL);
+    if (sub->peer) {
+        g_signal_handlers_disconnect_by_data(e2c_peer_webrtcbin(sub->peer), sub);
+        e2c_peer_close(sub->peer);
+    }
+    if (GST_OBJECT_PARENT(sub->bin))
+        e2c_media_remove(p->media, sub->bin);
+    /* The streams go now (their elements stopped with the bin); late replies find closed. */
+    g_mutex_lock(&sub->lock);
+    g_ptr_array_set_size(sub->streams, 0);
+    g_mutex_unlock(&sub->lock);
+    sub_unref(sub);
+}
+
+void
+subscription_set_key(struct subscription *sub, E2cKey *key)
+{
+    g_mutex_lock(&sub->lock);
+    for (guint i = 0; i < sub->streams->len; i++) {
+        struct sub_stream *st = g_ptr_array_index(sub->streams, i);
+        if (st->sframedec)
+            g_object_set(st->sframedec, "shared-key", key, NULL);
+    }
+    g_mutex_unlock(&sub->lock);
+}
