@@ -18,7 +18,8 @@ struct e2c_media_config {
 };
 
 struct e2c_crypto_config {
-    E2cKey *key;            /* NULL: plain media, no SFrame elements */
+    gboolean e2ee;          /* FALSE: plain media, no SFrame elements */
+    E2cKey *key;            /* with e2ee: may arrive later (e2c_participant_set_key) */
     gchar *room;            /* canonical room id */
     guint cipher_suite;
     guint switch_delay_ms;  /* sframeenc switch-delay */

@@ -113,11 +113,13 @@ on_joined(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpointe
     json_t *e = participant_event(p, "joined");
     json_object_set_new(e, "room", json_integer((json_int_t)p->cfg.room));
     json_object_set_new(e, "id", json_integer((json_int_t)p->my_id));
-    json_object_set_new(e, "e2ee", json_boolean(p->cfg.crypto.key != NULL));
+    json_object_set_new(e, "e2ee", json_boolean(p->cfg.crypto.e2ee));
     json_object_set_new(e, "publishers", json_integer((json_int_t)msg->vr.n_publishers));
     participant_emit(p, e);
 
-    if (p->cfg.publish)
+    if (p->cfg.crypto.e2ee && !p->cfg.crypto.key)
+        p->awaiting_key = TRUE; /* publishing and subscribing wait for it */
+    else if (p->cfg.publish)
         publication_start(p);
     if (p->cfg.subscribe)
         for (gsize i = 0; i < msg->vr.n_publishers; i++)
@@ -150,7 +152,7 @@ on_list(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpointer 
             required = msg->vr.list[i].require_e2ee;
         }
     }
-    if (found && required && !p->cfg.crypto.key && !p->cfg.plain_requested) {
+    if (found && required && !p->cfg.crypto.e2ee && !p->cfg.plain_requested) {
         participant_fail(p, E2C_ERR_ENCRYPTION_SECRET_MISSING,
                          "room %" G_GUINT64_FORMAT " requires end-to-end encryption and no "
                          "secret was given (--secret-file, --secret-stdin, --secret-env)",
@@ -250,6 +252,8 @@ e2c_participant_new(const struct e2c_participant_config *cfg, struct e2c_media *
     p->subs = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL,
                                     (GDestroyNotify)subscription_free);
     p->ended = g_ptr_array_new_with_free_func(g_free);
+    p->deferred_feeds = g_array_new(FALSE, FALSE, sizeof(guint64));
+    p->deferred_names = g_ptr_array_new_with_free_func(g_free);
     p->janus = e2c_janus_client_new();
     if (cfg->connect_timeout_ms)
         e2c_janus_client_set_connect_timeout(p->janus, cfg->connect_timeout_ms);
@@ -350,6 +354,8 @@ e2c_participant_free(struct e2c_participant *p)
     e2c_janus_client_close(p->janus);
     g_object_unref(p->janus);
     g_ptr_array_unref(p->ended);
+    g_array_unref(p->deferred_feeds);
+    g_ptr_array_unref(p->deferred_names);
     if (p->cfg.crypto.key)
         e2c_key_unref(p->cfg.crypto.key);
     g_free((gchar *)p->cfg.crypto.room);
@@ -363,10 +369,22 @@ e2c_participant_free(struct e2c_participant *p)
 void
 e2c_participant_set_key(struct e2c_participant *p, E2cKey *key)
 {
-    if (!key || !p->cfg.crypto.key)
+    if (!key || !p->cfg.crypto.e2ee)
         return; /* plain participants have no encryption to rekey */
-    e2c_key_unref(p->cfg.crypto.key);
+    if (p->cfg.crypto.key)
+        e2c_key_unref(p->cfg.crypto.key);
     p->cfg.crypto.key = e2c_key_ref(key);
+    if (p->awaiting_key) {
+        p->awaiting_key = FALSE;
+        if (p->cfg.publish)
+            publication_start(p);
+        for (guint i = 0; i < p->deferred_feeds->len; i++)
+            subscription_add(p, g_array_index(p->deferred_feeds, guint64, i),
+                             g_ptr_array_index(p->deferred_names, i));
+        g_array_set_size(p->deferred_feeds, 0);
+        g_ptr_array_set_size(p->deferred_names, 0);
+        return;
+    }
     GHashTableIter it;
     gpointer value;
     g_hash_table_iter_init(&it, p->subs);

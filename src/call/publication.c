@@ -66,7 +66,7 @@ on_answer_applied(gpointer user, const GError *error)
     json_t *e = participant_event(p, "published");
     json_object_set_new(e, "room", json_integer((json_int_t)p->cfg.room));
     json_object_set_new(e, "id", json_integer((json_int_t)p->my_id));
-    json_object_set_new(e, "e2ee", json_boolean(p->cfg.crypto.key != NULL));
+    json_object_set_new(e, "e2ee", json_boolean(p->cfg.crypto.e2ee));
     if (pub->video.src)
         json_object_set_new(e, "video", json_string(e2c_codec_name(pub->video.codec)));
     if (pub->audio.src)
@@ -97,7 +97,7 @@ on_configured(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpo
         participant_fail(p, E2C_ERR_STREAM_CREATE_FAILED, "the router sent no answer");
         return;
     }
-    if (p->cfg.crypto.key && !msg->jsep.e2ee)
+    if (p->cfg.crypto.e2ee && !msg->jsep.e2ee)
         g_message("the router did not confirm e2ee in its answer");
     e2c_peer_accept(pub->peer, msg->jsep.sdp, on_answer_applied, pub);
 }
@@ -113,7 +113,7 @@ on_offer(gpointer user, const gchar *sdp, const GError *error)
         return;
     }
     json_t *body = e2c_janus_msg_vr_configure(pub->audio.src != NULL, pub->video.src != NULL);
-    json_t *jsep = e2c_janus_msg_jsep("offer", sdp, p->cfg.crypto.key != NULL);
+    json_t *jsep = e2c_janus_msg_jsep("offer", sdp, p->cfg.crypto.e2ee);
     e2c_janus_client_send_message(p->janus, p->pub_handle, body, jsep, on_configured, p);
     pub->offer_sent = TRUE;
     for (guint i = 0; i < pub->pending_candidates->len; i++) {

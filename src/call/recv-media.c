@@ -237,8 +237,8 @@ e2c_recv_stream_new(GstBin *bin, GstPad *pad, const struct e2c_crypto_config *cr
     GstElement *depay = gst_element_factory_make(chains[i].depay, NULL);
     GstElement *dec = gst_element_factory_make(chains[i].decoder, NULL);
     GstElement *sink = gst_element_factory_make("fakesink", NULL);
-    GstElement *sframedec = crypto->key ? gst_element_factory_make("sframedec", NULL) : NULL;
-    if (!depay || !dec || !sink || (crypto->key && !sframedec)) {
+    GstElement *sframedec = crypto->e2ee ? gst_element_factory_make("sframedec", NULL) : NULL;
+    if (!depay || !dec || !sink || (crypto->e2ee && !sframedec)) {
         g_set_error(error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
                     "UNSUPPORTED: cannot receive %s (see e2call check)", e2c_codec_name(codec));
         for (GstElement **e = (GstElement *[]){depay, dec, sink, sframedec, NULL}; *e; e++)

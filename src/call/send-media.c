@@ -301,9 +301,9 @@ e2c_send_branch_build(GstBin *bin, GstElement *tee, enum e2c_codec codec,
     gchar *qname = g_strdup_printf("%s-queue", name), *ename = g_strdup_printf("%s-sframeenc", name),
           *pname = g_strdup_printf("%s-pay", name);
     GstElement *queue = make("queue", qname, error);
-    GstElement *enc = queue && crypto->key ? make("sframeenc", ename, error) : NULL;
+    GstElement *enc = queue && crypto->e2ee ? make("sframeenc", ename, error) : NULL;
     GstElement *pay =
-        queue && (enc || !crypto->key) ? payloader(codec, crypto->key != NULL, pname, error) : NULL;
+        queue && (enc || !crypto->e2ee) ? payloader(codec, crypto->e2ee, pname, error) : NULL;
     g_free(qname);
     g_free(ename);
     g_free(pname);

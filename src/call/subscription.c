@@ -398,6 +398,11 @@ subscription_add(struct e2c_participant *p, guint64 feed, const char *display)
 {
     if (p->state != P_JOINED || g_hash_table_contains(p->subs, &feed) || feed == p->my_id)
         return;
+    if (p->awaiting_key) {
+        g_array_append_val(p->deferred_feeds, feed);
+        g_ptr_array_add(p->deferred_names, g_strdup(display ? display : ""));
+        return;
+    }
     struct subscription *sub = g_new0(struct subscription, 1);
     sub->refcount = 1;
     g_mutex_init(&sub->lock);

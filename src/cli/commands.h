@@ -3,3 +3,4 @@
 #pragma once
 
 int e2c_cmd_check(int argc, char **argv);
+int e2c_cmd_join(int argc, char **argv);

@@ -12,6 +12,7 @@ static const struct {
     int (*run)(int argc, char **argv);
     const char *summary;
 } commands[] = {
+    {"join", e2c_cmd_join, "Join a room: publish, receive everyone, report events"},
     {"check", e2c_cmd_check, "Check that every element and codec e2call needs is present"},
 };
 

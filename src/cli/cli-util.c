@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "cli-util.h"
+
+#include <gst/gst.h>
+#include <stdlib.h>
+#include <string.h>
+
+gboolean
+e2c_parse_uint(const char *text, guint64 min, guint64 max, guint64 *out)
+{
+    guint64 v;
+    if (!text || !g_ascii_isdigit(text[0]) ||
+        !g_ascii_string_to_unsigned(text, 10, min, max, &v, NULL))
+        return FALSE;
+    *out = v;
+    return TRUE;
+}
+
+gboolean
+e2c_parse_duration_ms(const char *text, guint64 *out_ms)
+{
+    static const struct {
+        const char *suffix;
+        double ms;
+    } units[] = {{"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}, {"", 1000}};
+    if (!text || !*text || !(g_ascii_isdigit(text[0]) || text[0] == '.'))
+        return FALSE;
+    char *end = NULL;
+    double v = g_ascii_strtod(text, &end);
+    if (end == text || v < 0 || v > 1e7)
+        return FALSE;
+    for (size_t i = 0; i < G_N_ELEMENTS(units); i++) {
+        if (strcmp(end, units[i].suffix) == 0) {
+            *out_ms = (guint64)(v * units[i].ms + 0.5);
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+const char *
+e2c_server_url(const char *option)
+{
+    if (option && *option)
+        return option;
+    const char *env = g_getenv("E2CALL_SERVER");
+    return env && *env ? env : NULL;
+}
+
+static gpointer
+warm_up(gpointer unused)
+{
+    /* dtlsdec's init generates (or reuses) the process-wide certificate. */
+    GstElement *e = gst_element_factory_make("dtlsdec", NULL);
+    if (e)
+        gst_object_unref(gst_object_ref_sink(e));
+    return NULL;
+}
+
+void
+e2c_warm_up_dtls(void)
+{
+    g_thread_unref(g_thread_new("dtls-warm-up", warm_up, NULL));
+}

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Small parsers shared by the commands; each rejects what it cannot read exactly. */
+#pragma once
+
+#include <glib.h>
+
+/* "15", "15s", "1.5s", "500ms", "2m", "1h" -> milliseconds. FALSE on anything else. */
+gboolean e2c_parse_duration_ms(const char *text, guint64 *out_ms);
+/* A decimal unsigned integer in [min, max]; no sign, no trailing garbage. */
+gboolean e2c_parse_uint(const char *text, guint64 min, guint64 max, guint64 *out);
+/* The server URL: an explicit value, else $E2CALL_SERVER; NULL when neither. */
+const char *e2c_server_url(const char *option);
+/* Starts the DTLS certificate generation (RSA-2048, once per process) in the background. */
+void e2c_warm_up_dtls(void);
