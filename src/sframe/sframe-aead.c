@@ -18,6 +18,8 @@
 #define MAC_PREFIX_LEN (3 * 8 + SFRAME_NONCE_LEN)
 /* AAD bytes copied behind the prefix to save an HMAC update call: a header fits. */
 #define MAC_PREFIX_AAD_MAX 32
+/* Whole words from the start of the prefix, through the nonce: OPENSSL_cleanse()'s fast path. */
+#define MAC_PREFIX_WIPE 40
 
 void
 sframe_aead_split(const struct sframe_suite_info *info, const uint8_t *key,
@@ -92,26 +94,17 @@ fail:
     return err;
 }
 
-static void
-put_be64(uint8_t *out, uint64_t v)
-{
-    for (int i = 7; i >= 0; i--) {
-        out[i] = (uint8_t)v;
-        v >>= 8;
-    }
-}
-
-/* Common argument checks; EVP takes int lengths. */
+/* EVP takes int lengths; the MAC needs len(aad) in 64 bits. */
 static int
-check_args(const struct sframe_aead *aead, int encrypt, const uint8_t *nonce, const uint8_t *aad1,
-           size_t aad1_len, const uint8_t *aad2, size_t aad2_len, const uint8_t *in, size_t in_len,
-           const uint8_t *out, const uint8_t *tag)
+check_args(const struct sframe_aead *aead, int encrypt, const uint8_t *nonce,
+           const struct sframe_aad *aad, const uint8_t *in, size_t len, const uint8_t *out)
 {
-    if (!aead || !aead->info || aead->encrypt != encrypt || !nonce || !tag)
+    if (!aead || !aead->info || aead->encrypt != encrypt || !nonce || !aad ||
+        (!out && (encrypt || len)))
         return SFRAME_E_PARAM;
-    if ((!aad1 && aad1_len) || (!aad2 && aad2_len) || (in_len && (!in || !out)))
+    if ((!aad->head && aad->head_len) || (!aad->tail && aad->tail_len) || (!in && len))
         return SFRAME_E_PARAM;
-    if (aad1_len > INT_MAX || aad2_len > INT_MAX - aad1_len || in_len > INT_MAX)
+    if (aad->head_len > INT_MAX || aad->tail_len > INT_MAX - aad->head_len || len > INT_MAX)
         return SFRAME_E_PARAM;
     return SFRAME_OK;
 }
@@ -121,40 +114,39 @@ check_args(const struct sframe_aead *aead, int encrypt, const uint8_t *nonce, co
  * HMAC(auth_key, len(aad) || len(ct) || Nt || nonce || aad || ct).
  */
 static int
-ctr_mac(struct sframe_aead *aead, const uint8_t *nonce, const uint8_t *aad1, size_t aad1_len,
-        const uint8_t *aad2, size_t aad2_len, const uint8_t *ct, size_t ct_len,
-        uint8_t out[EVP_MAX_MD_SIZE])
+ctr_mac(struct sframe_aead *aead, const uint8_t *nonce, const struct sframe_aad *aad,
+        const uint8_t *ct, size_t ct_len, uint8_t out[EVP_MAX_MD_SIZE])
 {
-    uint8_t prefix[MAC_PREFIX_LEN + MAC_PREFIX_AAD_MAX];
-    size_t n = MAC_PREFIX_LEN, mac_len = 0;
+    _Alignas(16) uint8_t prefix[MAC_PREFIX_LEN + MAC_PREFIX_AAD_MAX];
+    size_t n = MAC_PREFIX_LEN, head_len = aad->head_len, mac_len = 0;
     int ok;
 
-    put_be64(prefix, (uint64_t)aad1_len + aad2_len);
-    put_be64(prefix + 8, ct_len);
-    put_be64(prefix + 16, aead->info->nt);
+    store_be64(prefix, (uint64_t)aad->head_len + aad->tail_len);
+    store_be64(prefix + 8, ct_len);
+    store_be64(prefix + 16, aead->info->nt);
     memcpy(prefix + 24, nonce, SFRAME_NONCE_LEN);
-    if (aad1_len <= MAC_PREFIX_AAD_MAX) {
-        if (aad1_len)
-            memcpy(prefix + n, aad1, aad1_len);
-        n += aad1_len;
-        aad1_len = 0;
+    if (head_len <= MAC_PREFIX_AAD_MAX) {
+        if (head_len)
+            memcpy(prefix + n, aad->head, head_len);
+        n += head_len;
+        head_len = 0;
     }
     /* A NULL key re-uses the keyed state: no key schedule per frame. */
     ok = EVP_MAC_init(aead->mac, NULL, 0, NULL) == 1 && EVP_MAC_update(aead->mac, prefix, n) == 1;
-    OPENSSL_cleanse(prefix, MAC_PREFIX_LEN); /* the nonce reveals the salt */
-    ok = ok && (!aad1_len || EVP_MAC_update(aead->mac, aad1, aad1_len) == 1);
-    ok = ok && (!aad2_len || EVP_MAC_update(aead->mac, aad2, aad2_len) == 1);
+    OPENSSL_cleanse(prefix, MAC_PREFIX_WIPE); /* the nonce reveals the salt */
+    ok = ok && (!head_len || EVP_MAC_update(aead->mac, aad->head, head_len) == 1);
+    ok = ok && (!aad->tail_len || EVP_MAC_update(aead->mac, aad->tail, aad->tail_len) == 1);
     ok = ok && (!ct_len || EVP_MAC_update(aead->mac, ct, ct_len) == 1);
     ok = ok && EVP_MAC_final(aead->mac, out, &mac_len, EVP_MAX_MD_SIZE) == 1;
     return ok && mac_len >= aead->info->nt ? SFRAME_OK : SFRAME_E_CRYPTO;
 }
 
-/* Initial counter block nonce || 00000000 (§4.5.1). */
+/* AES-CTR from the initial counter block nonce || 00000000 (§4.5.1). */
 static int
 ctr_stream(struct sframe_aead *aead, const uint8_t *nonce, const uint8_t *in, size_t len,
            uint8_t *out)
 {
-    uint8_t iv[CTR_IV_LEN] = {0};
+    _Alignas(16) uint8_t iv[CTR_IV_LEN] = {0};
     int n = 0, ok;
 
     memcpy(iv, nonce, SFRAME_NONCE_LEN);
@@ -165,110 +157,82 @@ ctr_stream(struct sframe_aead *aead, const uint8_t *nonce, const uint8_t *in, si
     return ok ? SFRAME_OK : SFRAME_E_CRYPTO;
 }
 
+/* IV and AAD; the data and the tag are the caller's. */
 static int
-gcm_start(struct sframe_aead *aead, const uint8_t *nonce, const uint8_t *aad1, size_t aad1_len,
-          const uint8_t *aad2, size_t aad2_len)
+gcm_start(struct sframe_aead *aead, const uint8_t *nonce, const struct sframe_aad *aad)
 {
+    EVP_CIPHER_CTX *c = aead->cipher;
     int n;
 
-    if (EVP_CipherInit_ex(aead->cipher, NULL, NULL, NULL, nonce, aead->encrypt) != 1)
-        return SFRAME_E_CRYPTO;
-    if (aad1_len && EVP_CipherUpdate(aead->cipher, NULL, &n, aad1, (int)aad1_len) != 1)
-        return SFRAME_E_CRYPTO;
-    if (aad2_len && EVP_CipherUpdate(aead->cipher, NULL, &n, aad2, (int)aad2_len) != 1)
-        return SFRAME_E_CRYPTO;
-    return SFRAME_OK;
-}
-
-static int
-gcm_seal(struct sframe_aead *aead, const uint8_t *nonce, const uint8_t *aad1, size_t aad1_len,
-         const uint8_t *aad2, size_t aad2_len, const uint8_t *pt, size_t pt_len, uint8_t *ct,
-         uint8_t *tag)
-{
-    int n = 0, fin = 0;
-    int err = gcm_start(aead, nonce, aad1, aad1_len, aad2, aad2_len);
-
-    if (err != SFRAME_OK)
-        return err;
-    if (pt_len && EVP_EncryptUpdate(aead->cipher, ct, &n, pt, (int)pt_len) != 1)
-        return SFRAME_E_CRYPTO;
-    if ((size_t)n != pt_len || EVP_EncryptFinal_ex(aead->cipher, ct + n, &fin) != 1 || fin != 0)
-        return SFRAME_E_CRYPTO;
-    if (EVP_CIPHER_CTX_ctrl(aead->cipher, EVP_CTRL_AEAD_GET_TAG, (int)aead->info->nt, tag) != 1)
-        return SFRAME_E_CRYPTO;
-    return SFRAME_OK;
-}
-
-/* GCM decrypts while it authenticates; the plaintext is wiped unless the tag verifies. */
-static int
-gcm_open(struct sframe_aead *aead, const uint8_t *nonce, const uint8_t *aad1, size_t aad1_len,
-         const uint8_t *aad2, size_t aad2_len, const uint8_t *ct, size_t ct_len, const uint8_t *tag,
-         uint8_t *pt)
-{
-    int n = 0, fin = 0;
-    int err = gcm_start(aead, nonce, aad1, aad1_len, aad2, aad2_len);
-
-    if (err != SFRAME_OK)
-        return err;
-    if (EVP_CIPHER_CTX_ctrl(aead->cipher, EVP_CTRL_AEAD_SET_TAG, (int)aead->info->nt,
-                            (void *)tag) != 1)
-        return SFRAME_E_CRYPTO;
-    if (ct_len &&
-        (EVP_DecryptUpdate(aead->cipher, pt, &n, ct, (int)ct_len) != 1 || (size_t)n != ct_len)) {
-        OPENSSL_cleanse(pt, ct_len);
-        return SFRAME_E_CRYPTO;
-    }
-    if (EVP_DecryptFinal_ex(aead->cipher, pt + n, &fin) != 1 || fin != 0) {
-        if (ct_len)
-            OPENSSL_cleanse(pt, ct_len);
-        return SFRAME_E_AUTH;
-    }
-    return SFRAME_OK;
+    return EVP_CipherInit_ex(c, NULL, NULL, NULL, nonce, aead->encrypt) == 1 &&
+           (!aad->head_len || EVP_CipherUpdate(c, NULL, &n, aad->head, (int)aad->head_len) == 1) &&
+           (!aad->tail_len || EVP_CipherUpdate(c, NULL, &n, aad->tail, (int)aad->tail_len) == 1);
 }
 
 int
 sframe_aead_seal(struct sframe_aead *aead, const uint8_t nonce[SFRAME_NONCE_LEN],
-                 const uint8_t *aad1, size_t aad1_len, const uint8_t *aad2, size_t aad2_len,
-                 const uint8_t *pt, size_t pt_len, uint8_t *ct, uint8_t *tag)
+                 const struct sframe_aad *aad, const uint8_t *pt, size_t pt_len, uint8_t *out)
 {
-    uint8_t mac[EVP_MAX_MD_SIZE];
-    int err = check_args(aead, 1, nonce, aad1, aad1_len, aad2, aad2_len, pt, pt_len, ct, tag);
+    _Alignas(16) uint8_t mac[EVP_MAX_MD_SIZE];
+    int err = check_args(aead, 1, nonce, aad, pt, pt_len, out), n = 0, fin = 0;
+    size_t nt;
 
     if (err != SFRAME_OK)
         return err;
-    if (aead->info->is_gcm)
-        return gcm_seal(aead, nonce, aad1, aad1_len, aad2, aad2_len, pt, pt_len, ct, tag);
+    nt = aead->info->nt;
+    if (aead->info->is_gcm) {
+        if (!gcm_start(aead, nonce, aad) ||
+            (pt_len && EVP_EncryptUpdate(aead->cipher, out, &n, pt, (int)pt_len) != 1) ||
+            (size_t)n != pt_len || EVP_EncryptFinal_ex(aead->cipher, out + n, &fin) != 1 ||
+            fin != 0 ||
+            EVP_CIPHER_CTX_ctrl(aead->cipher, EVP_CTRL_AEAD_GET_TAG, (int)nt, out + pt_len) != 1)
+            return SFRAME_E_CRYPTO;
+        return SFRAME_OK;
+    }
 
     /* Encrypt, then MAC the ciphertext (§4.5.1). */
-    err = ctr_stream(aead, nonce, pt, pt_len, ct);
+    err = ctr_stream(aead, nonce, pt, pt_len, out);
     if (err == SFRAME_OK)
-        err = ctr_mac(aead, nonce, aad1, aad1_len, aad2, aad2_len, ct, pt_len, mac);
+        err = ctr_mac(aead, nonce, aad, out, pt_len, mac);
     if (err == SFRAME_OK)
-        memcpy(tag, mac, aead->info->nt);
+        memcpy(out + pt_len, mac, nt);
     OPENSSL_cleanse(mac, sizeof(mac));
     return err;
 }
 
 int
 sframe_aead_open(struct sframe_aead *aead, const uint8_t nonce[SFRAME_NONCE_LEN],
-                 const uint8_t *aad1, size_t aad1_len, const uint8_t *aad2, size_t aad2_len,
-                 const uint8_t *ct, size_t ct_len, const uint8_t *tag, uint8_t *pt)
+                 const struct sframe_aad *aad, const uint8_t *in, size_t ct_len, uint8_t *pt)
 {
-    uint8_t mac[EVP_MAX_MD_SIZE];
-    int err = check_args(aead, 0, nonce, aad1, aad1_len, aad2, aad2_len, ct, ct_len, pt, tag);
+    _Alignas(16) uint8_t mac[EVP_MAX_MD_SIZE];
+    int err = check_args(aead, 0, nonce, aad, in, ct_len, pt), n = 0, fin = 0;
+    const uint8_t *tag;
+    size_t nt;
 
     if (err != SFRAME_OK)
         return err;
-    if (aead->info->is_gcm)
-        return gcm_open(aead, nonce, aad1, aad1_len, aad2, aad2_len, ct, ct_len, tag, pt);
+    nt = aead->info->nt;
+    tag = in + ct_len;
+    if (aead->info->is_gcm) {
+        if (!gcm_start(aead, nonce, aad) ||
+            (ct_len && EVP_DecryptUpdate(aead->cipher, pt, &n, in, (int)ct_len) != 1) ||
+            (size_t)n != ct_len ||
+            EVP_CIPHER_CTX_ctrl(aead->cipher, EVP_CTRL_AEAD_SET_TAG, (int)nt, (void *)tag) != 1)
+            err = SFRAME_E_CRYPTO;
+        else if (EVP_DecryptFinal_ex(aead->cipher, pt ? pt + n : mac, &fin) != 1 || fin != 0)
+            err = SFRAME_E_AUTH;
+        if (err != SFRAME_OK && ct_len)
+            OPENSSL_cleanse(pt, ct_len);
+        return err;
+    }
 
     /* Verify in constant time before anything is decrypted (§4.5.1). */
-    err = ctr_mac(aead, nonce, aad1, aad1_len, aad2, aad2_len, ct, ct_len, mac);
-    if (err == SFRAME_OK && CRYPTO_memcmp(mac, tag, aead->info->nt) != 0)
+    err = ctr_mac(aead, nonce, aad, in, ct_len, mac);
+    if (err == SFRAME_OK && CRYPTO_memcmp(mac, tag, nt) != 0)
         err = SFRAME_E_AUTH;
     OPENSSL_cleanse(mac, sizeof(mac));
     if (err == SFRAME_OK) {
-        err = ctr_stream(aead, nonce, ct, ct_len, pt);
+        err = ctr_stream(aead, nonce, in, ct_len, pt);
         if (err != SFRAME_OK && ct_len)
             OPENSSL_cleanse(pt, ct_len);
     }

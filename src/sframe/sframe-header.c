@@ -5,28 +5,21 @@
  * config byte; larger ones "MUST be encoded with the minimum number of
  * bytes required", which the decoder enforces.
  */
-#include "sframe.h"
+#include <string.h>
+
+#include "sframe-internal.h"
 
 /* Bytes of the extended encoding of v; 0 when v fits in the config byte. */
 static size_t
 extended_len(uint64_t v)
 {
-    size_t n = 0;
-
-    if (v < 8)
-        return 0;
-    for (; v; v >>= 8)
-        n++;
-    return n;
+    return v < 8 ? 0 : (size_t)(71 - __builtin_clzll(v)) / 8;
 }
 
-static void
-put_be(uint8_t *out, uint64_t v, size_t n)
+size_t
+sframe_header_size(uint64_t kid, uint64_t ctr)
 {
-    for (size_t i = n; i > 0; i--) {
-        out[i - 1] = (uint8_t)v;
-        v >>= 8;
-    }
+    return 1 + extended_len(kid) + extended_len(ctr);
 }
 
 int
@@ -34,23 +27,18 @@ sframe_header_encode(uint64_t kid, uint64_t ctr, uint8_t *out, size_t cap, size_
 {
     size_t kid_len = extended_len(kid), ctr_len = extended_len(ctr);
     size_t len = 1 + kid_len + ctr_len;
-    uint8_t config = 0;
+    uint8_t buf[1 + 8 + 8];
 
     if (!out || !out_len)
         return SFRAME_E_PARAM;
     if (cap < len)
         return SFRAME_E_SHORT_BUFFER;
-    if (kid_len)
-        config |= (uint8_t)(0x80 | (kid_len - 1) << 4);
-    else
-        config |= (uint8_t)(kid << 4);
-    if (ctr_len)
-        config |= (uint8_t)(0x08 | (ctr_len - 1));
-    else
-        config |= (uint8_t)ctr;
-    out[0] = config;
-    put_be(out + 1, kid, kid_len);
-    put_be(out + 1 + kid_len, ctr, ctr_len);
+    /* Whole-word stores into buf, left-aligned; the next field overwrites the slack. */
+    buf[0] = (uint8_t)((kid_len ? 0x80 | (kid_len - 1) << 4 : kid << 4) |
+                       (ctr_len ? 0x08 | (ctr_len - 1) : ctr));
+    store_be64(buf + 1, kid_len ? kid << (64 - 8 * kid_len) : 0);
+    store_be64(buf + 1 + kid_len, ctr_len ? ctr << (64 - 8 * ctr_len) : 0);
+    memcpy(out, buf, len);
     *out_len = len;
     return SFRAME_OK;
 }
@@ -69,8 +57,12 @@ read_field(const uint8_t *in, size_t in_len, size_t *pos, int extended, unsigned
     }
     if (in_len - *pos < n)
         return SFRAME_E_MALFORMED;
-    for (size_t i = 0; i < n; i++)
-        v = v << 8 | in[*pos + i];
+    if (in_len - *pos >= 8) {
+        v = load_be64(in + *pos) >> (64 - 8 * n);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            v = v << 8 | in[*pos + i];
+    }
     if (extended_len(v) != n)
         return SFRAME_E_MALFORMED;
     *pos += n;

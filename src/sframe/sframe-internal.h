@@ -13,6 +13,31 @@
 
 #include "sframe.h"
 
+/* Big-endian loads and stores; compilers turn the shifts into one bswap. */
+static inline uint64_t
+load_be64(const uint8_t *p)
+{
+    return (uint64_t)p[0] << 56 | (uint64_t)p[1] << 48 | (uint64_t)p[2] << 40 |
+           (uint64_t)p[3] << 32 | (uint64_t)p[4] << 24 | (uint64_t)p[5] << 16 |
+           (uint64_t)p[6] << 8 | (uint64_t)p[7];
+}
+
+static inline void
+store_be64(uint8_t *p, uint64_t v)
+{
+    p[0] = (uint8_t)(v >> 56);
+    p[1] = (uint8_t)(v >> 48);
+    p[2] = (uint8_t)(v >> 40);
+    p[3] = (uint8_t)(v >> 32);
+    p[4] = (uint8_t)(v >> 24);
+    p[5] = (uint8_t)(v >> 16);
+    p[6] = (uint8_t)(v >> 8);
+    p[7] = (uint8_t)v;
+}
+
+/* Length of the minimal header for (kid, ctr), 1-17 (RFC 9605 §4.3). */
+size_t sframe_header_size(uint64_t kid, uint64_t ctr);
+
 /* ---- EVP objects, fetched once per process (sframe-suite.c) -------------- */
 
 struct sframe_suite_evp {
@@ -69,18 +94,25 @@ int sframe_aead_init(struct sframe_aead *aead, uint16_t suite, int encrypt, cons
                      size_t key_len);
 void sframe_aead_finish(struct sframe_aead *aead); /* zeroed-struct-safe */
 
-/*
- * AAD = aad1 || aad2 (either may be empty), so callers can pass header and
- * metadata without copying them together. seal writes pt_len bytes to ct
- * and Nt bytes to tag; open verifies the tag, then writes ct_len bytes to pt
- * (which it wipes again when the tag does not verify).
- */
+/* AAD = head || tail (either may be empty): header and metadata are not copied together. */
+struct sframe_aad {
+    const uint8_t *head;
+    size_t head_len;
+    const uint8_t *tail;
+    size_t tail_len;
+};
+
+/* out = ciphertext (pt_len bytes) || tag (Nt bytes). */
 int sframe_aead_seal(struct sframe_aead *aead, const uint8_t nonce[SFRAME_NONCE_LEN],
-                     const uint8_t *aad1, size_t aad1_len, const uint8_t *aad2, size_t aad2_len,
-                     const uint8_t *pt, size_t pt_len, uint8_t *ct, uint8_t *tag);
+                     const struct sframe_aad *aad, const uint8_t *pt, size_t pt_len, uint8_t *out);
+
+/*
+ * in = ciphertext (ct_len bytes) || tag (Nt bytes). The tag is verified
+ * before pt is written (CTR suites), or pt is wiped again when it does not
+ * verify (GCM, which decrypts as it authenticates).
+ */
 int sframe_aead_open(struct sframe_aead *aead, const uint8_t nonce[SFRAME_NONCE_LEN],
-                     const uint8_t *aad1, size_t aad1_len, const uint8_t *aad2, size_t aad2_len,
-                     const uint8_t *ct, size_t ct_len, const uint8_t *tag, uint8_t *pt);
+                     const struct sframe_aad *aad, const uint8_t *in, size_t ct_len, uint8_t *pt);
 
 /* ---- Nonce (RFC 9605 §4.4.3, sframe-key.c) ------------------------------- */
 

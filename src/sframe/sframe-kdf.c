@@ -24,8 +24,8 @@ sframe_kdf_label(enum sframe_kdf_label_kind kind, uint64_t kid, uint16_t suite,
     size_t n = strlen(prefix);
 
     memcpy(out, prefix, n);
-    for (int i = 7; i >= 0; i--)
-        out[n++] = (uint8_t)(kid >> (8 * i));
+    store_be64(out + n, kid);
+    n += 8;
     out[n++] = (uint8_t)(suite >> 8);
     out[n++] = (uint8_t)suite;
     return n;

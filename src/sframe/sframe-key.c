@@ -22,11 +22,9 @@ struct sframe_key {
 void
 sframe_nonce(const uint8_t salt[SFRAME_NONCE_LEN], uint64_t ctr, uint8_t out[SFRAME_NONCE_LEN])
 {
-    memcpy(out, salt, SFRAME_NONCE_LEN);
-    for (size_t i = SFRAME_NONCE_LEN; i > SFRAME_NONCE_LEN - 8; i--) {
-        out[i - 1] ^= (uint8_t)ctr;
-        ctr >>= 8;
-    }
+    /* The counter, big-endian in 12 bytes, only reaches the last 8. */
+    memcpy(out, salt, SFRAME_NONCE_LEN - 8);
+    store_be64(out + SFRAME_NONCE_LEN - 8, load_be64(salt + SFRAME_NONCE_LEN - 8) ^ ctr);
 }
 
 void
@@ -103,7 +101,8 @@ int
 sframe_seal(struct sframe_key *key, uint64_t ctr, const uint8_t *metadata, size_t metadata_len,
             const uint8_t *pt, size_t pt_len, uint8_t *out, size_t *out_len)
 {
-    uint8_t header[SFRAME_HEADER_MAX], nonce[SFRAME_NONCE_LEN];
+    _Alignas(16) uint8_t nonce[16]; /* 16 so that OPENSSL_cleanse() takes its word-wise path */
+    struct sframe_aad aad;
     size_t hdr_len, nt, need;
     int err;
 
@@ -111,9 +110,7 @@ sframe_seal(struct sframe_key *key, uint64_t ctr, const uint8_t *metadata, size_
         return SFRAME_E_PARAM;
     if (key->use != SFRAME_KEY_ENCRYPT)
         return SFRAME_E_PARAM;
-    err = sframe_header_encode(key->kid, ctr, header, sizeof(header), &hdr_len);
-    if (err != SFRAME_OK)
-        return err;
+    hdr_len = sframe_header_size(key->kid, ctr);
     nt = key->aead.info->nt;
     if (pt_len > SIZE_MAX - hdr_len - nt)
         return SFRAME_E_PARAM;
@@ -121,10 +118,12 @@ sframe_seal(struct sframe_key *key, uint64_t ctr, const uint8_t *metadata, size_
     if (*out_len < need)
         return SFRAME_E_SHORT_BUFFER;
 
-    memcpy(out, header, hdr_len);
+    err = sframe_header_encode(key->kid, ctr, out, hdr_len, &hdr_len);
+    if (err != SFRAME_OK)
+        return err;
     sframe_nonce(key->salt, ctr, nonce);
-    err = sframe_aead_seal(&key->aead, nonce, out, hdr_len, metadata, metadata_len, pt, pt_len,
-                           out + hdr_len, out + hdr_len + pt_len);
+    aad = (struct sframe_aad){out, hdr_len, metadata, metadata_len};
+    err = sframe_aead_seal(&key->aead, nonce, &aad, pt, pt_len, out + hdr_len);
     OPENSSL_cleanse(nonce, sizeof(nonce));
     if (err == SFRAME_OK)
         *out_len = need;
@@ -135,7 +134,8 @@ int
 sframe_open(struct sframe_key *key, uint64_t ctr, const uint8_t *metadata, size_t metadata_len,
             const uint8_t *in, size_t hdr_len, size_t in_len, uint8_t *out, size_t *out_len)
 {
-    uint8_t nonce[SFRAME_NONCE_LEN];
+    _Alignas(16) uint8_t nonce[16];
+    struct sframe_aad aad;
     size_t nt, ct_len;
     int err;
 
@@ -155,8 +155,8 @@ sframe_open(struct sframe_key *key, uint64_t ctr, const uint8_t *metadata, size_
 
     /* The header bytes are authenticated as AAD, so any change to them fails the tag. */
     sframe_nonce(key->salt, ctr, nonce);
-    err = sframe_aead_open(&key->aead, nonce, in, hdr_len, metadata, metadata_len, in + hdr_len,
-                           ct_len, in + hdr_len + ct_len, out);
+    aad = (struct sframe_aad){in, hdr_len, metadata, metadata_len};
+    err = sframe_aead_open(&key->aead, nonce, &aad, in + hdr_len, ct_len, out);
     OPENSSL_cleanse(nonce, sizeof(nonce));
     if (err == SFRAME_OK)
         *out_len = ct_len;

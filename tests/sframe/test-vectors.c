@@ -199,25 +199,32 @@ check_aes_ctr_hmac(json_t *tc, size_t idx)
     CHECK(bytes_eq(auth_key, ak, ak_len), "case %zu (suite %u): auth_key differs", idx, suite);
 
     uint8_t *out = g_malloc(SIZE(ct) + 1), *back = g_malloc(SIZE(pt) + 1);
+    struct sframe_aad whole = {DATA(aad), SIZE(aad), NULL, 0};
     err = sframe_aead_init(&seal, suite, 1, DATA(key), SIZE(key));
     if (err == SFRAME_OK)
-        err = sframe_aead_seal(&seal, DATA(nonce), DATA(aad), SIZE(aad), NULL, 0, DATA(pt),
-                               SIZE(pt), out, out + SIZE(pt));
+        err = sframe_aead_seal(&seal, DATA(nonce), &whole, DATA(pt), SIZE(pt), out);
     CHECK(err == SFRAME_OK && bytes_eq(ct, out, SIZE(ct)), "case %zu (suite %u): seal %s", idx,
           suite, err ? sframe_strerror(err) : "differs");
 
     /* The same AAD in two pieces must give the same tag. */
     size_t half = SIZE(aad) / 2;
-    err = sframe_aead_seal(&seal, DATA(nonce), DATA(aad), half, DATA(aad) + half, SIZE(aad) - half,
-                           DATA(pt), SIZE(pt), out, out + SIZE(pt));
+    struct sframe_aad split = {DATA(aad), half, DATA(aad) + half, SIZE(aad) - half};
+    err = sframe_aead_seal(&seal, DATA(nonce), &split, DATA(pt), SIZE(pt), out);
     CHECK(err == SFRAME_OK && bytes_eq(ct, out, SIZE(ct)), "case %zu: split AAD differs", idx);
 
     err = sframe_aead_init(&open, suite, 0, DATA(key), SIZE(key));
     if (err == SFRAME_OK)
-        err = sframe_aead_open(&open, DATA(nonce), DATA(aad), SIZE(aad), NULL, 0, DATA(ct),
-                               SIZE(pt), DATA(ct) + SIZE(pt), back);
+        err = sframe_aead_open(&open, DATA(nonce), &whole, DATA(ct), SIZE(pt), back);
     CHECK(err == SFRAME_OK && bytes_eq(pt, back, SIZE(pt)), "case %zu (suite %u): open %s", idx,
           suite, err ? sframe_strerror(err) : "differs");
+
+    /* A flipped tag bit fails, and leaves no plaintext behind. */
+    memcpy(out, DATA(ct), SIZE(ct));
+    out[SIZE(ct) - 1] ^= 0x80;
+    memset(back, 0xa5, SIZE(pt));
+    err = sframe_aead_open(&open, DATA(nonce), &whole, out, SIZE(pt), back);
+    CHECK(err == SFRAME_E_AUTH && (SIZE(pt) == 0 || back[0] == 0xa5),
+          "case %zu (suite %u): flipped tag bit accepted", idx, suite);
 
     sframe_aead_finish(&seal);
     sframe_aead_finish(&open);
