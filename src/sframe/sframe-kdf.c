@@ -31,7 +31,10 @@ sframe_kdf_label(enum sframe_kdf_label_kind kind, uint64_t kid, uint16_t suite,
     return n;
 }
 
-/* Empty salt: OpenSSL then uses HashLen zero bytes as RFC 5869 §2.2 requires. */
+/*
+ * No salt parameter: HKDF-Extract keys HMAC with the empty string, which is
+ * the same as the HashLen zero bytes RFC 5869 §2.2 prescribes.
+ */
 static int
 hkdf(const struct sframe_suite_evp *evp, int mode, const uint8_t *key, size_t key_len,
      const uint8_t *info, size_t info_len, uint8_t *out, size_t out_len)
