@@ -142,11 +142,10 @@ ctr_mac(struct sframe_aead *aead, const uint8_t *nonce, const struct sframe_aad 
     store_be64(stage + 8, ct_len);
     store_be64(stage + 16, aead->info->nt);
     memcpy(stage + 24, nonce, SFRAME_NONCE_LEN);
+    /* Once the stage is full, the later takes are empty. */
     n = stage_take(stage, MAC_PREFIX_LEN, &head, &head_len);
-    if (!head_len)
-        n = stage_take(stage, n, &tail, &tail_len);
-    if (!tail_len)
-        n = stage_take(stage, n, &ct, &ct_len);
+    n = stage_take(stage, n, &tail, &tail_len);
+    n = stage_take(stage, n, &ct, &ct_len);
 
     /* A NULL key re-uses the keyed state: no key schedule per frame. */
     ok = EVP_MAC_init(aead->mac, NULL, 0, NULL) == 1 && EVP_MAC_update(aead->mac, stage, n) == 1;
