@@ -115,8 +115,9 @@ stage_take(uint8_t *stage, size_t n, const uint8_t **p, size_t *len)
 {
     size_t take = *len < MAC_STAGE - n ? *len : MAC_STAGE - n;
 
-    if (take)
-        memcpy(stage + n, *p, take);
+    if (!take) /* *p may be NULL */
+        return n;
+    memcpy(stage + n, *p, take);
     *p += take;
     *len -= take;
     return n + take;
