@@ -349,6 +349,13 @@ def main():
     tx = a.send({"janus": "detach", "session_id": sa, "handle_id": ha})
     a.reply(tx)
 
+    # Erin is in the room before Alice publishes: she gets an event with "publishers".
+    e = Janus(url, "erin")
+    se, he, _, _ = new_session(e)
+    tx = vr(e, se, he, {"request": "join", "ptype": "publisher", "room": E2EE_ROOM, "display": "erin"})
+    e.reply(tx)
+    e.event(tx)
+
     # Alice proper, on a fresh handle, with e2ee in the jsep.
     tx = a.send({"janus": "attach", "session_id": sa, "plugin": "janus.plugin.videoroom"})
     ha = a.reply(tx)[1]["data"]["id"]
@@ -364,6 +371,8 @@ def main():
     pub.trickle_all(a, sa, ha)
     rec.save("webrtcup", a.wait(lambda m: m.get("janus") == "webrtcup", "webrtcup")[0])
     rec.save("media", a.wait(lambda m: m.get("janus") == "media", "media")[0])
+    rec.save("vr-event-publishers", e.wait(
+        lambda m: m.get("plugindata", {}).get("data", {}).get("publishers"), "publishers")[0])
 
     # Bob joins and sees Alice; a second handle of Bob's tries Alice's id.
     b = Janus(url, "bob")

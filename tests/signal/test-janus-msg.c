@@ -199,19 +199,24 @@ test_vr_sync(void)
     g_autoptr(E2cJanusMsg) parts = parse_file("vr-participants.json");
     g_assert_cmpstr(parts->vr.videoroom, ==, "participants");
     g_assert_true(parts->vr.has_participants);
-    g_assert_cmpuint(parts->vr.n_participants, ==, 2);
-    /* Janus lists them in hash-table order. */
-    for (gsize i = 0; i < 2; i++) {
+    g_assert_cmpuint(parts->vr.n_participants, ==, 3);
+    /* Janus lists them in hash-table order; only alice publishes. */
+    guint seen = 0;
+    for (gsize i = 0; i < parts->vr.n_participants; i++) {
         const struct e2c_janus_vr_participant *p = &parts->vr.participants[i];
         g_assert_cmpuint(p->id, >, 0);
-        if (g_str_equal(p->display, "alice"))
+        if (g_str_equal(p->display, "alice")) {
             g_assert_true(p->publisher);
-        else if (g_str_equal(p->display, "bob"))
+            seen |= 1;
+        } else if (g_str_equal(p->display, "bob")) {
             g_assert_false(p->publisher);
-        else
-            g_assert_not_reached();
+            seen |= 2;
+        } else if (g_str_equal(p->display, "erin")) {
+            g_assert_false(p->publisher);
+            seen |= 4;
+        }
     }
-    g_assert_cmpstr(parts->vr.participants[0].display, !=, parts->vr.participants[1].display);
+    g_assert_cmpuint(seen, ==, 7);
 
     /* Synchronous errors come as "success" with error_code. */
     g_autoptr(E2cJanusMsg) e426 = parse_file("vr-error-426-no-such-room.json");
@@ -251,6 +256,18 @@ test_vr_publisher(void)
     g_assert_cmpstr(alice->streams[0].mid, ==, "video0");
     g_assert_cmpstr(alice->streams[0].codec, ==, "vp8");
     g_assert_false(alice->streams[0].disabled);
+
+    /* Someone already in the room hears about the new publisher. */
+    g_autoptr(E2cJanusMsg) news = parse_file("vr-event-publishers.json");
+    g_assert_cmpint(news->kind, ==, E2C_JANUS_KIND_EVENT);
+    g_assert_null(news->transaction);
+    g_assert_cmpstr(news->vr.videoroom, ==, "event");
+    g_assert_true(news->vr.has_publishers);
+    g_assert_cmpuint(news->vr.n_publishers, ==, 1);
+    g_assert_cmpuint(news->vr.publishers[0].id, ==, alice->id);
+    g_assert_cmpstr(news->vr.publishers[0].display, ==, "alice");
+    g_assert_cmpuint(news->vr.publishers[0].n_streams, ==, 1);
+    g_assert_cmpstr(news->vr.publishers[0].streams[0].codec, ==, "vp8");
 
     g_autoptr(E2cJanusMsg) conf = parse_file("vr-event-configured-answer.json");
     g_assert_cmpint(conf->kind, ==, E2C_JANUS_KIND_EVENT);
