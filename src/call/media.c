@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "media.h"
 
-#define G_LOG_DOMAIN "e2c-call"
 
 struct route {
     GstObject *root;

@@ -22,6 +22,9 @@ struct publication {
     struct e2c_peer *peer;
     struct e2c_send_branch video, audio;
     GPtrArray *pending_candidates; /* "mline\tcandidate" until the offer went out */
+    gint caps_pending;             /* payloaders whose caps webrtcbin has not seen yet */
+    gulong caps_probe[2];          /* on the video, audio payloader src pads */
+    guint offer_source;
     gboolean offer_sent, gathering_done, completed_sent, published;
 };
 

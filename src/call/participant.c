@@ -7,7 +7,6 @@
 
 #include <string.h>
 
-#define G_LOG_DOMAIN "e2c-call"
 
 /* Leaving must not hang on a router that stopped answering. */
 #define LEAVE_TIMEOUT_MS 3000

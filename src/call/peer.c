@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "peer.h"
 
+#include <gio/gio.h>
 #include <gst/sdp/sdp.h>
 
-#define G_LOG_DOMAIN "e2c-call"
 
 struct e2c_peer {
     gint refcount;

@@ -7,7 +7,6 @@
 
 #include <string.h>
 
-#define G_LOG_DOMAIN "e2c-call"
 
 static void
 send_candidate(struct e2c_participant *p, guint mline, const gchar *candidate)
@@ -126,10 +125,57 @@ on_offer(gpointer user, const gchar *sdp, const GError *error)
 }
 
 static gboolean
+all_sink_pads_have_caps(GstElement *webrtc)
+{
+    gboolean all = TRUE;
+    GstIterator *it = gst_element_iterate_sink_pads(webrtc);
+    GValue v = G_VALUE_INIT;
+    while (gst_iterator_next(it, &v) == GST_ITERATOR_OK) {
+        if (!gst_pad_has_current_caps(g_value_get_object(&v)))
+            all = FALSE;
+        g_value_reset(&v);
+    }
+    g_value_unset(&v);
+    gst_iterator_free(it);
+    return all;
+}
+
+static gboolean
+make_offer(gpointer data)
+{
+    struct publication *pub = data;
+    /* The caps went past the payloader; webrtcbin may not have taken them yet. */
+    if (!all_sink_pads_have_caps(e2c_peer_webrtcbin(pub->peer)))
+        return G_SOURCE_CONTINUE;
+    pub->offer_source = 0;
+    e2c_peer_offer(pub->peer, on_offer, pub);
+    return G_SOURCE_REMOVE;
+}
+
+/*
+ * webrtcbin 1.22 describes a stream in its offer from the caps it received,
+ * so the offer waits until every payloader has sent its caps (the encoders'
+ * first frames): a streaming thread counts down, the main loop offers.
+ */
+static GstPadProbeReturn
+on_caps(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+    struct publication *pub = data;
+    if (GST_EVENT_TYPE(GST_PAD_PROBE_INFO_EVENT(info)) != GST_EVENT_CAPS)
+        return GST_PAD_PROBE_OK;
+    if (g_atomic_int_dec_and_test(&pub->caps_pending))
+        pub->offer_source = g_timeout_add(5, make_offer, pub);
+    return GST_PAD_PROBE_REMOVE;
+}
+
+static gboolean
 link_branch(struct publication *pub, GstElement *webrtc, struct e2c_send_branch *branch,
             GError **error)
 {
     GstPad *sink = gst_element_request_pad_simple(webrtc, "sink_%u");
+    g_atomic_int_inc(&pub->caps_pending);
+    pub->caps_probe[branch == &pub->video ? 0 : 1] = gst_pad_add_probe(
+        branch->src, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_caps, pub, NULL);
     gboolean ok = sink && gst_pad_link_maybe_ghosting(branch->src, sink);
     if (sink)
         gst_object_unref(sink);
@@ -146,8 +192,8 @@ on_bin_message(gpointer user, GstMessage *msg)
     if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
         GError *error = NULL;
         gst_message_parse_error(msg, &error, NULL);
-        gboolean crypto = error->domain == GST_STREAM_ERROR &&
-                          error->code == GST_STREAM_ERROR_ENCRYPT;
+        /* sframeenc names ENCRYPTION_INTERNAL_ERROR in its error (e2call-e2ee(7)). */
+        gboolean crypto = strstr(error->message, "ENCRYPTION_INTERNAL_ERROR") != NULL;
         participant_fail(pub->p,
                          crypto ? E2C_ERR_ENCRYPTION_INTERNAL_ERROR
                                 : E2C_ERR_STREAM_CREATE_FAILED,
@@ -238,8 +284,7 @@ publication_start(struct e2c_participant *p)
         e2c_send_branch_start(&pub->audio);
     if (p->source_bin)
         gst_element_sync_state_with_parent(p->source_bin);
-    e2c_peer_offer(pub->peer, on_offer, pub);
-    return;
+    return; /* on_caps() makes the offer */
 
 fail:
     participant_fail(p,
@@ -258,6 +303,8 @@ publication_free(struct publication *pub)
     struct e2c_send_branch *branches[] = {&pub->video, &pub->audio};
     for (unsigned i = 0; i < G_N_ELEMENTS(branches); i++) {
         struct e2c_send_branch *b = branches[i];
+        if (b->src && pub->caps_probe[i])
+            gst_pad_remove_probe(b->src, pub->caps_probe[i]);
         if (b->sframeenc)
             e2c_media_unroute(p->media, GST_OBJECT(b->sframeenc));
         if (b->pay)
@@ -268,6 +315,8 @@ publication_free(struct publication *pub)
         e2c_peer_close(pub->peer);
     if (pub->bin && GST_OBJECT_PARENT(pub->bin))
         e2c_media_remove(p->media, pub->bin);
+    if (pub->offer_source)
+        g_source_remove(pub->offer_source);
     g_ptr_array_unref(pub->pending_candidates);
     if (p->pub == pub)
         p->pub = NULL;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "recv-media.h"
 
+#include <gio/gio.h>
 #include <gst/audio/audio.h>
 #include <gst/video/video.h>
 #include <string.h>
@@ -8,7 +9,6 @@
 #include "reference.h"
 #include "verify.h"
 
-#define G_LOG_DOMAIN "e2c-call"
 
 struct e2c_recv_stream {
     gint refcount;

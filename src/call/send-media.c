@@ -7,7 +7,6 @@
 
 #include "verify.h"
 
-#define G_LOG_DOMAIN "e2c-call"
 
 guint
 e2c_payload_type(enum e2c_codec codec)
@@ -181,6 +180,12 @@ struct file_ctx {
 };
 
 static void
+free_file_ctx(gpointer data, GClosure *closure)
+{
+    g_free(data);
+}
+
+static void
 on_decoded_pad(GstElement *decodebin, GstPad *pad, gpointer data)
 {
     struct file_ctx *ctx = data;
@@ -226,7 +231,7 @@ e2c_send_source_build(GstBin *bin, const struct e2c_media_config *cfg,
         ctx->video_in = cfg->video != E2C_CODEC_NONE ? vq : NULL;
         ctx->audio_in = cfg->audio != E2C_CODEC_NONE ? aq : NULL;
         g_signal_connect_data(decode, "pad-added", G_CALLBACK(on_decoded_pad), ctx,
-                              (GClosureNotify)g_free, 0);
+                              free_file_ctx, 0);
         if (cfg->video != E2C_CODEC_NONE && !build_video(bin, cfg, vq, out, error))
             return FALSE;
         if (cfg->audio != E2C_CODEC_NONE && !build_audio(bin, cfg, aq, out, error))

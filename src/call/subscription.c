@@ -9,7 +9,6 @@
 
 #include <string.h>
 
-#define G_LOG_DOMAIN "e2c-call"
 
 static json_t *
 stream_event(struct sub_stream *st, const char *name)

@@ -4,3 +4,4 @@
 
 int e2c_cmd_check(int argc, char **argv);
 int e2c_cmd_join(int argc, char **argv);
+int e2c_cmd_session(int argc, char **argv);

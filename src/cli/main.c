@@ -13,6 +13,7 @@ static const struct {
     const char *summary;
 } commands[] = {
     {"join", e2c_cmd_join, "Join a room: publish, receive everyone, report events"},
+    {"session", e2c_cmd_session, "Create or destroy a room (--e2ee: encryption required)"},
     {"check", e2c_cmd_check, "Check that every element and codec e2call needs is present"},
 };
 

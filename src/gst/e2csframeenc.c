@@ -214,7 +214,7 @@ e2c_sframe_enc_transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuffer *o
         GST_WARNING_OBJECT(self, "frame shorter than its clear prefix, dropped");
         return GST_BASE_TRANSFORM_FLOW_DROPPED;
     default:
-        GST_ELEMENT_ERROR(self, STREAM, ENCRYPT, ("ENCRYPTION_INTERNAL_ERROR"),
+        GST_ELEMENT_ERROR(self, STREAM, ENCODE, ("ENCRYPTION_INTERNAL_ERROR"),
                           ("sealing failed: %s", sframe_strerror(err)));
         return GST_FLOW_ERROR;
     }

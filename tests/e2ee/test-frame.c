@@ -137,13 +137,18 @@ append_nal(GByteArray *au, GRand *rand, gboolean four_byte_sc, uint8_t header, s
     static const uint8_t sc4[] = {0, 0, 0, 1};
     g_byte_array_append(au, four_byte_sc ? sc4 : sc4 + 1, four_byte_sc ? 4 : 3);
     g_byte_array_append(au, &header, 1);
+    unsigned zeros = 0;
     for (size_t i = 0; i < payload_len; i++) {
-        /* Many zeros and small values, so escaping and emulation are exercised. */
+        /* Many zeros and small values, so the ciphertext's escaping is exercised. */
         guint32 r = g_rand_int_range(rand, 0, 8);
         uint8_t b = r < 3 ? 0 : r < 5 ? (uint8_t)g_rand_int_range(rand, 1, 4)
                                        : (uint8_t)g_rand_int(rand);
+        /* Like an encoder's output, the plaintext itself holds no start code. */
+        if (zeros >= 2 && b <= 3)
+            b = 0x03 + (uint8_t)g_rand_int_range(rand, 1, 200);
         if (i == payload_len - 1 && b == 0)
             b = 0x80; /* an encoder's RBSP never ends in a zero byte */
+        zeros = b == 0 ? zeros + 1 : 0;
         g_byte_array_append(au, &b, 1);
     }
 }

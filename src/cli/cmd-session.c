@@ -1,0 +1,297 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * e2call session create|destroy: VideoRoom rooms. `create --e2ee` makes a
+ * room with require_e2ee (SPEC.md §2); recording such a room is refused,
+ * because the router never holds the keys and could only archive ciphertext.
+ */
+#include <gst/gst.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli-util.h"
+#include "commands.h"
+#include "errors.h"
+#include "janus-client.h"
+
+struct session_op {
+    GMainLoop *loop;
+    E2cJanusClient *janus;
+    guint64 handle;
+    json_t *request; /* the VideoRoom request to send */
+    gboolean json;
+    gboolean create;
+    gboolean e2ee;
+    int status;
+    const char *server;
+};
+
+static void
+done(struct session_op *op, int status)
+{
+    op->status = status;
+    e2c_janus_client_close(op->janus);
+    g_main_loop_quit(op->loop);
+}
+
+static void
+fail(struct session_op *op, enum e2c_error err, const char *what, const GError *error)
+{
+    fprintf(stderr, "e2call session: %s: %s: %s\n", e2c_error_name(err), what,
+            error ? error->message : "unexpected reply");
+    done(op, e2c_error_exit_status(err));
+}
+
+static void
+on_reply(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpointer data)
+{
+    struct session_op *op = data;
+    if (error) {
+        fail(op, E2C_ERR_CONNECT_FAILED,
+             op->create ? "the router refused to create the room" : "the router refused",
+             error);
+        return;
+    }
+    if (!msg->is_videoroom) {
+        fail(op, E2C_ERR_CONNECT_FAILED, "reply", NULL);
+        return;
+    }
+    if (op->create) {
+        if (op->json)
+            printf("{\"room\":%" G_GUINT64_FORMAT ",\"e2ee\":%s}\n", msg->vr.room,
+                   op->e2ee ? "true" : "false");
+        else
+            printf("%" G_GUINT64_FORMAT "\n", msg->vr.room);
+        fprintf(stderr, "e2call session: room %" G_GUINT64_FORMAT " created%s\n", msg->vr.room,
+                op->e2ee ? " (end-to-end encryption required)" : "");
+    } else {
+        if (op->json)
+            printf("{\"room\":%" G_GUINT64_FORMAT ",\"destroyed\":true}\n", msg->vr.room);
+        fprintf(stderr, "e2call session: room %" G_GUINT64_FORMAT " destroyed\n", msg->vr.room);
+    }
+    fflush(stdout);
+    e2c_janus_client_destroy_session(op->janus, NULL, NULL);
+    done(op, E2C_EXIT_OK);
+}
+
+static void
+on_attached(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpointer data)
+{
+    struct session_op *op = data;
+    if (error) {
+        fail(op, E2C_ERR_CONNECT_FAILED, "cannot attach to the VideoRoom", error);
+        return;
+    }
+    op->handle = msg->data_id;
+    e2c_janus_client_send_message(op->janus, op->handle, op->request, NULL, on_reply, op);
+    op->request = NULL;
+}
+
+static void
+on_session(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpointer data)
+{
+    struct session_op *op = data;
+    if (error) {
+        fail(op, E2C_ERR_CONNECT_FAILED, "cannot create a session", error);
+        return;
+    }
+    e2c_janus_client_attach(op->janus, E2C_JANUS_PLUGIN_VIDEOROOM, NULL, NULL, NULL, on_attached,
+                            op);
+}
+
+static void
+on_connected(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpointer data)
+{
+    struct session_op *op = data;
+    if (error) {
+        gchar *what = g_strdup_printf("cannot reach the router at %s", op->server);
+        fail(op, E2C_ERR_CONNECT_FAILED, what, error);
+        g_free(what);
+        return;
+    }
+    e2c_janus_client_create_session(op->janus, on_session, op);
+}
+
+static int
+run(struct session_op *op)
+{
+    op->loop = g_main_loop_new(NULL, FALSE);
+    op->janus = e2c_janus_client_new();
+    op->status = E2C_EXIT_CONNECT_FAILED;
+    e2c_janus_client_connect(op->janus, op->server, on_connected, op);
+    g_main_loop_run(op->loop);
+    g_object_unref(op->janus);
+    g_main_loop_unref(op->loop);
+    if (op->request)
+        json_decref(op->request);
+    return op->status;
+}
+
+static const char *codecs_video[] = {"vp8", "vp9", "h264", NULL};
+
+static gboolean
+valid_codec_list(const char *list, const char *const *allowed)
+{
+    gchar **parts = g_strsplit(list, ",", -1);
+    gboolean ok = parts[0] != NULL;
+    for (gchar **p = parts; *p && ok; p++)
+        ok = g_strv_contains(allowed, *p);
+    g_strfreev(parts);
+    return ok;
+}
+
+static int
+cmd_create(int argc, char **argv)
+{
+    gchar *server = NULL, *room = NULL, *description = NULL, *videocodec = NULL;
+    gboolean e2ee = FALSE, record = FALSE, json = FALSE, is_private = FALSE;
+    gint publishers = 6, bitrate_kbps = 0, fir_freq = 10;
+    GOptionEntry entries[] = {
+        {"server", 's', 0, G_OPTION_ARG_STRING, &server,
+         "Janus WebSocket URL (default: $E2CALL_SERVER)", "URL"},
+        {"e2ee", 0, 0, G_OPTION_ARG_NONE, &e2ee,
+         "Require end-to-end encryption: the router refuses publishers without it", NULL},
+        {"room", 'r', 0, G_OPTION_ARG_STRING, &room, "Room id (default: the router picks one)",
+         "ID"},
+        {"description", 0, 0, G_OPTION_ARG_STRING, &description, "Room description", "TEXT"},
+        {"publishers", 0, 0, G_OPTION_ARG_INT, &publishers, "Most publishers at once (default 6)",
+         "N"},
+        {"video-codecs", 0, 0, G_OPTION_ARG_STRING, &videocodec,
+         "Allowed video codecs in order of preference (default vp8,vp9,h264)", "LIST"},
+        {"bitrate", 0, 0, G_OPTION_ARG_INT, &bitrate_kbps,
+         "Bitrate cap the router asks publishers for (default none)", "KBIT/S"},
+        {"fir-freq", 0, 0, G_OPTION_ARG_INT, &fir_freq,
+         "Seconds between keyframe requests to publishers (default 10; 0: none)", "S"},
+        {"private", 0, 0, G_OPTION_ARG_NONE, &is_private, "Leave the room out of room lists",
+         NULL},
+        {"record", 0, 0, G_OPTION_ARG_NONE, &record,
+         "Record the room (refused with --e2ee: encrypted sessions cannot be archived)", NULL},
+        {"json", 'j', 0, G_OPTION_ARG_NONE, &json, "Print {\"room\": ID, \"e2ee\": BOOL}", NULL},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    GOptionContext *ctx = g_option_context_new("- create a VideoRoom room");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_set_summary(ctx, "Prints the new room's id (the router picks it unless --room "
+                                      "is given). Exit status 0, 2 (usage), 8 (CONNECT_FAILED: "
+                                      "unreachable, or the router refused).");
+    GError *error = NULL;
+    int status = E2C_EXIT_USAGE;
+    struct session_op op = {0};
+    struct e2c_janus_vr_room_config cfg = {0};
+    guint64 room_id = 0;
+
+    if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
+        fprintf(stderr, "e2call session create: %s\n", error->message);
+        goto out;
+    }
+    if (argc > 1) {
+        fprintf(stderr, "e2call session create: unexpected argument '%s'\n", argv[1]);
+        goto out;
+    }
+    if (e2ee && record) {
+        fprintf(stderr, "e2call session create: --record cannot be combined with --e2ee: "
+                        "end-to-end encrypted sessions cannot be archived (the router never "
+                        "holds the keys)\n");
+        goto out;
+    }
+    op.server = e2c_server_url(server);
+    if (!op.server) {
+        fprintf(stderr, "e2call session create: give --server URL (or set E2CALL_SERVER)\n");
+        goto out;
+    }
+    if (room && !e2c_parse_uint(room, 1, G_MAXINT64, &room_id)) {
+        fprintf(stderr, "e2call session create: --room must be a number from 1 to 2^63-1\n");
+        goto out;
+    }
+    if (publishers < 1 || publishers > 1000 || bitrate_kbps < 0 || bitrate_kbps > 100000 ||
+        fir_freq < 0 || fir_freq > 3600) {
+        fprintf(stderr, "e2call session create: --publishers must be 1-1000, --bitrate "
+                        "0-100000 and --fir-freq 0-3600\n");
+        goto out;
+    }
+    if (videocodec && !valid_codec_list(videocodec, codecs_video)) {
+        fprintf(stderr, "e2call session create: --video-codecs is a comma list of vp8, vp9, "
+                        "h264\n");
+        goto out;
+    }
+    cfg.room = room_id;
+    cfg.description = description ? description : (e2ee ? "e2call (E2EE)" : "e2call");
+    cfg.publishers = publishers;
+    cfg.videocodec = videocodec ? videocodec : "vp8,vp9,h264";
+    cfg.audiocodec = "opus";
+    cfg.require_e2ee = e2ee;
+    cfg.record = record;
+    cfg.bitrate = (guint32)bitrate_kbps * 1000;
+    cfg.fir_freq = fir_freq;
+    cfg.is_private = is_private;
+    op.request = e2c_janus_msg_vr_create(&cfg);
+    op.json = json;
+    op.create = TRUE;
+    op.e2ee = e2ee;
+    status = run(&op);
+out:
+    g_clear_error(&error);
+    g_option_context_free(ctx);
+    g_free(server);
+    g_free(room);
+    g_free(description);
+    g_free(videocodec);
+    return status;
+}
+
+static int
+cmd_destroy(int argc, char **argv)
+{
+    gchar *server = NULL, *room = NULL;
+    gboolean json = FALSE;
+    GOptionEntry entries[] = {
+        {"server", 's', 0, G_OPTION_ARG_STRING, &server,
+         "Janus WebSocket URL (default: $E2CALL_SERVER)", "URL"},
+        {"room", 'r', 0, G_OPTION_ARG_STRING, &room, "Room id (required)", "ID"},
+        {"json", 'j', 0, G_OPTION_ARG_NONE, &json, "Print {\"room\": ID, \"destroyed\": true}",
+         NULL},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    GOptionContext *ctx = g_option_context_new("- destroy a VideoRoom room");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    GError *error = NULL;
+    int status = E2C_EXIT_USAGE;
+    struct session_op op = {0};
+    guint64 room_id = 0;
+    if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
+        fprintf(stderr, "e2call session destroy: %s\n", error->message);
+        goto out;
+    }
+    op.server = e2c_server_url(server);
+    if (argc > 1 || !op.server || !room || !e2c_parse_uint(room, 1, G_MAXINT64, &room_id)) {
+        fprintf(stderr, "e2call session destroy: give --room ID and --server URL (or set "
+                        "E2CALL_SERVER)\n");
+        goto out;
+    }
+    op.request = e2c_janus_msg_vr_destroy(room_id);
+    op.json = json;
+    status = run(&op);
+out:
+    g_clear_error(&error);
+    g_option_context_free(ctx);
+    g_free(server);
+    g_free(room);
+    return status;
+}
+
+int
+e2c_cmd_session(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        FILE *f = argc < 2 ? stderr : stdout;
+        fprintf(f, "Usage: e2call session create [--e2ee] [--room ID] [OPTIONS]\n"
+                   "       e2call session destroy --room ID\n\n"
+                   "Run 'e2call session create --help' for the options.\n");
+        return argc < 2 ? E2C_EXIT_USAGE : E2C_EXIT_OK;
+    }
+    if (!strcmp(argv[1], "create"))
+        return cmd_create(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "destroy"))
+        return cmd_destroy(argc - 1, argv + 1);
+    fprintf(stderr, "e2call session: unknown subcommand '%s' (create, destroy)\n", argv[1]);
+    return E2C_EXIT_USAGE;
+}
