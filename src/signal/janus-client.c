@@ -17,7 +17,9 @@
 #define TRANSACTION_LEN 12
 #define JANUS_SUBPROTOCOL "janus-protocol"
 
-G_DEFINE_QUARK(e2c - janus - client - error - quark, e2c_janus_client_error)
+/* clang-format off */
+G_DEFINE_QUARK(e2c-janus-client-error-quark, e2c_janus_client_error)
+/* clang-format on */
 
 enum client_state {
     CLIENT_DISCONNECTED, /* new, or the last connect attempt failed */

@@ -8,6 +8,9 @@
  *
  * Threading: create, use and drop a client on the thread that iterates the
  * main context that was thread-default at e2c_janus_client_new().
+ *
+ * Callbacks never run from inside the call that started a request. Dropping
+ * the last reference drops pending requests without calling them back.
  */
 #pragma once
 

@@ -16,8 +16,10 @@ G_STATIC_ASSERT(sizeof(json_int_t) == sizeof(gint64));
 /* Per array; keeps a hostile message from costing more than a few MB. */
 #define MAX_ITEMS 4096
 
-G_DEFINE_QUARK(e2c - janus - msg - error - quark, e2c_janus_msg_error)
-G_DEFINE_QUARK(e2c - janus - error - quark, e2c_janus_error)
+/* clang-format off */
+G_DEFINE_QUARK(e2c-janus-msg-error-quark, e2c_janus_msg_error)
+G_DEFINE_QUARK(e2c-janus-error-quark, e2c_janus_error)
+/* clang-format on */
 
 /* ---- builders ---- */
 

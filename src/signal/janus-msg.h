@@ -3,8 +3,9 @@
  * Janus 1.1 WebSocket API and VideoRoom messages, built and parsed with
  * jansson. Pure: no sockets, no main loop, no logging of message content.
  *
- * Builders return a new reference (NULL only when a precondition fails,
- * with a g_return_val_if_fail warning). Janus ids (sessions, handles, rooms,
+ * Builders return a new reference, or NULL with a critical warning when a
+ * precondition fails (an id out of range, a string that is not UTF-8: the
+ * caller validates user input first). Janus ids (sessions, handles, rooms,
  * participants) are unsigned 64-bit numbers in the protocol, carried in JSON
  * integers; jansson's json_int_t is a signed 64-bit integer, so an id must be
  * in 1..E2C_JANUS_ID_MAX. Janus itself keeps the ids it picks below 2^53

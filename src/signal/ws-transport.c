@@ -28,7 +28,9 @@
 
 #define EVLIB_GLIB_PLUGIN LWS_INSTALL_LIBDIR "/libwebsockets-evlib_glib.so"
 
-G_DEFINE_QUARK(e2c - ws - error - quark, e2c_ws_error)
+/* clang-format off */
+G_DEFINE_QUARK(e2c-ws-error-quark, e2c_ws_error)
+/* clang-format on */
 
 enum state {
     STATE_CONNECTING,
@@ -254,27 +256,6 @@ connect_timeout_cb(gpointer data)
 
 /* ---- the lws protocol callback ---- */
 
-static GError *
-connect_error(E2cWsTransport *t, const char *why, int err)
-{
-    /* lws reports a bare "Unable to connect"; errno still holds the cause
-     * of the last connect() attempt. */
-    if (why && (g_str_has_prefix(why, "HS:") || strstr(why, "hung up") ||
-                strstr(why, "read failed") || strstr(why, "parsing header") || strstr(why, "tls") ||
-                strstr(why, "TLS") || strstr(why, "SSL")))
-        return g_error_new(E2C_WS_ERROR, E2C_WS_ERROR_HANDSHAKE,
-                           "WebSocket handshake with %s:%d failed (%s)", t->host, t->port, why);
-    if (err == ECONNREFUSED)
-        return g_error_new(E2C_WS_ERROR, E2C_WS_ERROR_REFUSED, "connection to %s:%d refused",
-                           t->host, t->port);
-    if (err == ETIMEDOUT)
-        return g_error_new(E2C_WS_ERROR, E2C_WS_ERROR_TIMEOUT, "connection to %s:%d timed out",
-                           t->host, t->port);
-    return g_error_new(E2C_WS_ERROR, E2C_WS_ERROR_UNREACHABLE, "cannot connect to %s:%d (%s%s%s)",
-                       t->host, t->port, why && *why ? why : "connect failed", err ? ": " : "",
-                       err ? g_strerror(err) : "");
-}
-
 static gboolean
 errno_tells(int err)
 {
@@ -289,6 +270,27 @@ errno_tells(int err)
     default:
         return FALSE;
     }
+}
+
+static GError *
+connect_error(E2cWsTransport *t, const char *why, int err)
+{
+    /* errno is the cause only when connect() itself failed at once. */
+    if (why && (g_str_has_prefix(why, "HS:") || strstr(why, "hung up") ||
+                strstr(why, "read failed") || strstr(why, "parsing header") || strstr(why, "tls") ||
+                strstr(why, "TLS") || strstr(why, "SSL")))
+        return g_error_new(E2C_WS_ERROR, E2C_WS_ERROR_HANDSHAKE,
+                           "WebSocket handshake with %s:%d failed (%s)", t->host, t->port, why);
+    if (err == ECONNREFUSED)
+        return g_error_new(E2C_WS_ERROR, E2C_WS_ERROR_REFUSED, "connection to %s:%d refused",
+                           t->host, t->port);
+    if (err == ETIMEDOUT)
+        return g_error_new(E2C_WS_ERROR, E2C_WS_ERROR_TIMEOUT, "connection to %s:%d timed out",
+                           t->host, t->port);
+    gboolean tells = errno_tells(err);
+    return g_error_new(E2C_WS_ERROR, E2C_WS_ERROR_UNREACHABLE, "cannot connect to %s:%d (%s%s%s)",
+                       t->host, t->port, why && *why ? why : "connect failed", tells ? ": " : "",
+                       tells ? g_strerror(err) : "");
 }
 
 static void
@@ -607,8 +609,10 @@ e2c_ws_transport_new(GMainContext *context, const char *url, const char *protoco
                         "(Debian package libwebsockets-evlib-glib)",
                         EVLIB_GLIB_PLUGIN);
         else
-            g_set_error(error, E2C_WS_ERROR, E2C_WS_ERROR_FAILED,
-                        "could not create a libwebsockets context");
+            g_set_error(error, E2C_WS_ERROR, E2C_WS_ERROR_UNSUPPORTED,
+                        "could not create a libwebsockets context on the GLib main loop (is %s "
+                        "from libwebsockets-evlib-glib loadable?)",
+                        EVLIB_GLIB_PLUGIN);
         destroy_now(t);
         return NULL;
     }

@@ -54,8 +54,12 @@ struct e2c_ws_transport_callbacks {
  * Start connecting to url (ws://HOST[:PORT]/PATH or wss://...) asking for
  * the subprotocol `protocol'. context NULL means the thread-default main
  * context. Failures found at once (bad URL, missing event-loop plugin,
- * connection refused on loopback) return NULL with error set; later ones
- * arrive through callbacks->closed. callbacks must outlive the transport.
+ * no route to the host) return NULL with error set; later ones (refused,
+ * timeout, handshake) arrive through callbacks->closed. callbacks must
+ * outlive the transport.
+ * A host name (rather than an address) is resolved by libwebsockets with a
+ * blocking getaddrinfo(). wss:// uses the system CA store; it is built but
+ * not exercised by the tests.
  */
 E2cWsTransport *e2c_ws_transport_new(GMainContext *context, const char *url, const char *protocol,
                                      guint connect_timeout_ms,
