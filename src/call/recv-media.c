@@ -112,21 +112,29 @@ check_video(struct e2c_recv_stream *s, GstBuffer *buf, GstCaps *caps)
     int pattern;
     gboolean good = FALSE;
     if (!caps || !gst_video_info_from_caps(&info, caps) ||
-        !gst_video_frame_map(&frame, &info, buf, GST_MAP_READ))
+        !gst_video_frame_map(&frame, &info, buf, GST_MAP_READ)) {
+        g_debug("cannot map a decoded frame (caps %" GST_PTR_FORMAT ")", caps);
         return FALSE;
+    }
     guint w = GST_VIDEO_INFO_WIDTH(&info), h = GST_VIDEO_INFO_HEIGHT(&info);
     const guint8 *y = GST_VIDEO_FRAME_PLANE_DATA(&frame, 0);
     gsize stride = GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0);
-    if (e2c_marker_read(y, stride, w, h, &counter, &pattern)) {
+    if (!e2c_marker_read(y, stride, w, h, &counter, &pattern)) {
+        g_debug("%s frame %ux%u: no valid marker", e2c_codec_name(s->codec), w, h);
+    } else {
         good = TRUE;
         if (pattern) {
             GBytes *ref = e2c_reference_luma(w, h);
             if (ref) {
-                s->st.last_psnr = e2c_psnr(y, stride, g_bytes_get_data(ref, NULL), w, w, h,
-                                           e2c_marker_rows(w));
+                unsigned first, end;
+                e2c_pattern_rows(w, h, &first, &end);
+                s->st.last_psnr =
+                    e2c_psnr(y, stride, g_bytes_get_data(ref, NULL), w, w, first, end);
                 good = s->st.last_psnr >= E2C_RECV_MIN_PSNR;
             }
         }
+        g_debug("%s frame: marker %u, pattern %d, psnr %.1f dB", e2c_codec_name(s->codec), counter,
+                pattern, s->st.last_psnr);
         if (good) {
             if (s->have_counter && counter != s->last_counter)
                 s->advances++;

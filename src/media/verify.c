@@ -88,13 +88,20 @@ e2c_marker_read(const uint8_t *y, size_t y_stride, unsigned width, unsigned heig
     return 1;
 }
 
+void
+e2c_pattern_rows(unsigned width, unsigned height, unsigned *first_row, unsigned *end_row)
+{
+    *first_row = e2c_marker_rows(width);
+    *end_row = height * 3 / 4;
+}
+
 double
 e2c_psnr(const uint8_t *a, size_t a_stride, const uint8_t *b, size_t b_stride, unsigned width,
-         unsigned height, unsigned first_row)
+         unsigned first_row, unsigned end_row)
 {
     double sse = 0;
     unsigned long n = 0;
-    for (unsigned row = first_row; row < height; row++) {
+    for (unsigned row = first_row; row < end_row; row++) {
         const uint8_t *pa = a + row * a_stride, *pb = b + row * b_stride;
         for (unsigned col = 0; col < width; col++, n++) {
             int d = (int)pa[col] - (int)pb[col];

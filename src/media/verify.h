@@ -40,9 +40,15 @@ void e2c_marker_stamp(uint8_t *y, size_t y_stride, uint8_t *u, uint8_t *v, size_
 int e2c_marker_read(const uint8_t *y, size_t y_stride, unsigned width, unsigned height,
                     unsigned *counter, int *pattern);
 
-/* PSNR in dB between two luma planes over rows [first_row, height); 99 when identical. */
+/* PSNR in dB between two luma planes over rows [first_row, end_row); 99 when identical. */
 double e2c_psnr(const uint8_t *a, size_t a_stride, const uint8_t *b, size_t b_stride,
-                unsigned width, unsigned height, unsigned first_row);
+                unsigned width, unsigned first_row, unsigned end_row);
+/*
+ * The rows of the test pattern (videotestsrc SMPTE) that are the same in every
+ * frame: below the marker and above the bottom quarter, whose right part is
+ * animated noise.
+ */
+void e2c_pattern_rows(unsigned width, unsigned height, unsigned *first_row, unsigned *end_row);
 
 /* Share (0..1) of the power of interleaved S16 audio at freq Hz, all channels mixed. */
 double e2c_tone_share(const int16_t *samples, size_t frames, unsigned channels, unsigned rate,

@@ -68,14 +68,14 @@ test_psnr(void)
     guint8 a[64 * 48], b[64 * 48];
     for (unsigned i = 0; i < sizeof(a); i++)
         a[i] = b[i] = (guint8)(i * 7);
-    g_assert_cmpfloat(e2c_psnr(a, width, b, width, width, height, 0), ==, 99.0);
+    g_assert_cmpfloat(e2c_psnr(a, width, b, width, width, 0, height), ==, 99.0);
     /* Every sample off by 4: MSE 16 -> 10 log10(65025/16) = 36.09 dB. */
     for (unsigned i = 0; i < sizeof(b); i++)
         b[i] = (guint8)(a[i] < 128 ? a[i] + 4 : a[i] - 4);
-    g_assert_cmpfloat_with_epsilon(e2c_psnr(a, width, b, width, width, height, 0), 36.09, 0.01);
+    g_assert_cmpfloat_with_epsilon(e2c_psnr(a, width, b, width, width, 0, height), 36.09, 0.01);
     /* Rows before first_row do not count. */
     memset(b, 0, width * 8);
-    g_assert_cmpfloat_with_epsilon(e2c_psnr(a, width, b, width, width, height, 8), 36.09, 0.01);
+    g_assert_cmpfloat_with_epsilon(e2c_psnr(a, width, b, width, width, 8, height), 36.09, 0.01);
 }
 
 static void
