@@ -94,15 +94,19 @@ fail:
     return err;
 }
 
-/* EVP takes int lengths; the MAC needs len(aad) in 64 bits. */
+/*
+ * Sealing always writes a tag and opening always reads one, so out (seal)
+ * and in (open) are needed even for empty data. EVP takes int lengths.
+ */
 static int
 check_args(const struct sframe_aead *aead, int encrypt, const uint8_t *nonce,
            const struct sframe_aad *aad, const uint8_t *in, size_t len, const uint8_t *out)
 {
-    if (!aead || !aead->info || aead->encrypt != encrypt || !nonce || !aad ||
-        (!out && (encrypt || len)))
+    if (!aead || !aead->info || aead->encrypt != encrypt || !nonce || !aad)
         return SFRAME_E_PARAM;
-    if ((!aad->head && aad->head_len) || (!aad->tail && aad->tail_len) || (!in && len))
+    if ((!in && (len || !encrypt)) || (!out && (len || encrypt)))
+        return SFRAME_E_PARAM;
+    if ((!aad->head && aad->head_len) || (!aad->tail && aad->tail_len))
         return SFRAME_E_PARAM;
     if (aad->head_len > INT_MAX || aad->tail_len > INT_MAX - aad->head_len || len > INT_MAX)
         return SFRAME_E_PARAM;

@@ -43,7 +43,7 @@ size_t sframe_header_size(uint64_t kid, uint64_t ctr);
 
 struct sframe_suite_evp {
     EVP_CIPHER *cipher; /* AES-{128,256}-{CTR,GCM} */
-    EVP_MAC *hmac;      /* HMAC: the CTR suites' MAC and HKDF's engine */
+    EVP_MAC *hmac;      /* the CTR suites' MAC */
     EVP_KDF *hkdf;
     const char *md_name; /* "SHA256" or "SHA512" */
 };

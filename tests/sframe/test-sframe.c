@@ -688,6 +688,10 @@ test_aead_reference(void)
         g_assert_cmpint(sframe_aead_seal(&open, nonce, &none, pt, 1, got), ==, SFRAME_E_PARAM);
         g_assert_cmpint(sframe_aead_open(&seal, nonce, &none, got, 1, back), ==, SFRAME_E_PARAM);
         g_assert_cmpint(sframe_aead_seal(&seal, nonce, &bad, pt, 1, got), ==, SFRAME_E_PARAM);
+        g_assert_cmpint(sframe_aead_seal(&seal, nonce, &none, NULL, 0, NULL), ==, SFRAME_E_PARAM);
+        g_assert_cmpint(sframe_aead_open(&open, nonce, &none, NULL, 0, NULL), ==, SFRAME_E_PARAM);
+        g_assert_cmpint(sframe_aead_seal(&seal, nonce, &none, NULL, 0, got), ==, SFRAME_OK);
+        g_assert_cmpint(sframe_aead_open(&open, nonce, &none, got, 0, NULL), ==, SFRAME_OK);
         g_assert_cmpint(sframe_aead_init(&seal, info->id, 1, key, info->nk - 1), ==,
                         SFRAME_E_PARAM);
         sframe_aead_finish(&seal);
