@@ -24,6 +24,7 @@ struct publication {
     GPtrArray *pending_candidates; /* "mline\tcandidate" until the offer went out */
     gint caps_pending;             /* payloaders whose caps webrtcbin has not seen yet */
     gulong caps_probe[2];          /* on the video, audio payloader src pads */
+    gint caps_seen[2];
     guint offer_source;
     gboolean offer_sent, gathering_done, completed_sent, published;
 };

@@ -161,11 +161,13 @@ static GstPadProbeReturn
 on_caps(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
     struct publication *pub = data;
-    if (GST_EVENT_TYPE(GST_PAD_PROBE_INFO_EVENT(info)) != GST_EVENT_CAPS)
+    gint *seen = &pub->caps_seen[pad == pub->video.src ? 0 : 1];
+    if (GST_EVENT_TYPE(GST_PAD_PROBE_INFO_EVENT(info)) != GST_EVENT_CAPS ||
+        !g_atomic_int_compare_and_exchange(seen, 0, 1))
         return GST_PAD_PROBE_OK;
     if (g_atomic_int_dec_and_test(&pub->caps_pending))
         pub->offer_source = g_timeout_add(5, make_offer, pub);
-    return GST_PAD_PROBE_REMOVE;
+    return GST_PAD_PROBE_OK;
 }
 
 static gboolean
@@ -189,7 +191,7 @@ static void
 on_bin_message(gpointer user, GstMessage *msg)
 {
     struct publication *pub = user;
-    if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
+    if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR && pub->p->state < P_LEAVING) {
         GError *error = NULL;
         gst_message_parse_error(msg, &error, NULL);
         /* sframeenc names ENCRYPTION_INTERNAL_ERROR in its error (e2call-e2ee(7)). */
@@ -200,7 +202,7 @@ on_bin_message(gpointer user, GstMessage *msg)
                          "publishing failed in %s: %s", GST_OBJECT_NAME(GST_MESSAGE_SRC(msg)),
                          error->message);
         g_error_free(error);
-    } else if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ELEMENT &&
+    } else if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ELEMENT && pub &&
                gst_message_has_name(msg, "sframe-key-switched")) {
         guint64 kid = 0;
         gst_structure_get_uint64(gst_message_get_structure(msg), "kid", &kid);
@@ -214,6 +216,20 @@ on_bin_message(gpointer user, GstMessage *msg)
         g_free(kid_text);
         participant_emit(pub->p, e);
     }
+}
+
+/* The participant's own source outlives a publication: its messages go to the participant. */
+static void
+on_source_message(gpointer user, GstMessage *msg)
+{
+    struct e2c_participant *p = user;
+    if (GST_MESSAGE_TYPE(msg) != GST_MESSAGE_ERROR || p->state >= P_LEAVING)
+        return;
+    GError *error = NULL;
+    gst_message_parse_error(msg, &error, NULL);
+    participant_fail(p, E2C_ERR_STREAM_CREATE_FAILED, "the media source failed in %s: %s",
+                     GST_OBJECT_NAME(GST_MESSAGE_SRC(msg)), error->message);
+    g_error_free(error);
 }
 
 void
@@ -235,7 +251,7 @@ publication_start(struct e2c_participant *p)
             goto fail;
         }
         p->source = &p->own_source;
-        e2c_media_route(p->media, GST_OBJECT(p->source_bin), on_bin_message, pub);
+        e2c_media_route(p->media, GST_OBJECT(p->source_bin), on_source_message, p);
     }
 
     gchar *name = g_strdup_printf("pub-%s", p->label ? p->label : "self");

@@ -128,6 +128,8 @@ build_video(GstBin *bin, const struct e2c_media_config *cfg, GstElement *decoded
     GstElement *tee = parsecaps ? make("tee", "vtee", error) : NULL;
     if (!tee)
         return FALSE;
+    /* Publications come and go (load): the encoder runs on with none attached. */
+    g_object_set(tee, "allow-not-linked", TRUE, NULL);
     GstCaps *raw = gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "I420", "width",
                                        G_TYPE_INT, (gint)cfg->width, "height", G_TYPE_INT,
                                        (gint)cfg->height, "framerate", GST_TYPE_FRACTION,
@@ -161,6 +163,7 @@ build_audio(GstBin *bin, const struct e2c_media_config *cfg, GstElement *decoded
     GstElement *tee = enc ? make("tee", "atee", error) : NULL;
     if (!tee)
         return FALSE;
+    g_object_set(tee, "allow-not-linked", TRUE, NULL);
     GstCaps *raw = gst_caps_from_string("audio/x-raw,rate=48000,channels=2");
     g_object_set(caps, "caps", raw, NULL);
     gst_caps_unref(raw);

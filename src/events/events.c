@@ -64,12 +64,12 @@ append_value(GString *s, const json_t *v)
         break;
     case JSON_OBJECT:
     case JSON_ARRAY:
-        text = json_dumps(v, JSON_COMPACT);
+        text = json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(6));
         g_string_append(s, text ? text : "?");
         free(text);
         break;
     default:
-        text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+        text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(6));
         g_string_append(s, text ? text : "?");
         free(text);
         break;
@@ -106,7 +106,7 @@ e2c_events_emit(struct e2c_events *ev, json_t *event)
     if (ev) {
         g_mutex_lock(&ev->lock);
         if (ev->json_out) {
-            char *line = json_dumps(event, JSON_COMPACT | JSON_PRESERVE_ORDER);
+            char *line = json_dumps(event, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
             if (line) {
                 fputs(line, ev->json_out);
                 fputc('\n', ev->json_out);
