@@ -57,8 +57,8 @@ warm_up(gpointer unused)
     return NULL;
 }
 
-void
+GThread *
 e2c_warm_up_dtls(void)
 {
-    g_thread_unref(g_thread_new("dtls-warm-up", warm_up, NULL));
+    return g_thread_new("dtls-warm-up", warm_up, NULL);
 }

@@ -10,5 +10,9 @@ gboolean e2c_parse_duration_ms(const char *text, guint64 *out_ms);
 gboolean e2c_parse_uint(const char *text, guint64 min, guint64 max, guint64 *out);
 /* The server URL: an explicit value, else $E2CALL_SERVER; NULL when neither. */
 const char *e2c_server_url(const char *option);
-/* Starts the DTLS certificate generation (RSA-2048, once per process) in the background. */
-void e2c_warm_up_dtls(void);
+/*
+ * Starts the DTLS certificate generation (RSA-2048, once per process) in the
+ * background; join the thread before exiting (OpenSSL's exit handlers must
+ * not run under it).
+ */
+GThread *e2c_warm_up_dtls(void);

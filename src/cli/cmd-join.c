@@ -459,7 +459,7 @@ e2c_cmd_join(int argc, char **argv)
 
     gst_init(NULL, NULL);
     e2c_selftest_register_plugin();
-    e2c_warm_up_dtls();
+    GThread *warm_up = e2c_warm_up_dtls();
 
     j.loop = g_main_loop_new(NULL, FALSE);
     j.events = e2c_events_new(json ? stdout : NULL, quiet ? NULL : stderr);
@@ -541,6 +541,7 @@ e2c_cmd_join(int argc, char **argv)
         g_free(d->room);
         g_free(d);
     }
+    g_thread_join(warm_up);
     e2c_participant_free(j.p);
     e2c_media_free(j.media);
     e2c_events_free(j.events);

@@ -1,0 +1,22 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Two participants with one secret, one video codec (VP8, VP9 or H.264) and
+# Opus: both decrypt and decode what the other sent (--expect-media), exit 0.
+. "$(dirname "$0")/lib.sh"
+codec=${1:?usage: e2ee-call.sh vp8|vp9|h264}
+
+room=$(create_room --e2ee)
+s=$(secret_file shared "correct horse battery staple")
+join alice --room "$room" --secret-file "$s" --video "$codec" --width 320 --height 240 \
+    --duration 10s --expect-media
+join bob --room "$room" --secret-file "$s" --video "$codec" --width 320 --height 240 \
+    --duration 10s --expect-media
+wait_status alice 0
+wait_status bob 0
+for who in alice bob; do
+    expect_events $who published 1 "\"video\":\"$codec\""
+    expect_events $who media-verified 1 '"track":"video"'
+    expect_events $who media-verified 1 '"track":"audio"'
+    expect_events $who media-check 1 '"passed":true'
+    expect_no_events $who encryption-secret-mismatch
+done

@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Shared helpers for the call tests. Each test runs inside `scripts/lab run`
+# (E2CALL_SERVER points at the lab's Janus) with E2CALL set to the binary.
+
+: "${E2CALL:?E2CALL must point at the e2call binary}"
+: "${E2CALL_SERVER:?run this inside scripts/lab run}"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/e2call-test.XXXXXX")
+trap 'status=$?; [ "$status" -ne 0 ] && dump_logs; kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; exit $status' EXIT
+
+dump_logs() {
+    for f in "$work"/*.err; do
+        [ -f "$f" ] || continue
+        echo "---- $(basename "$f")" >&2
+        tail -n 40 "$f" >&2
+    done
+}
+
+fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+
+ok() {
+    echo "ok: $*"
+}
+
+# A new room; prints its id. create_room [--e2ee]
+create_room() {
+    "$E2CALL" session create "$@" 2>>"$work/session.err" || fail "session create $*"
+}
+
+# join NAME ARGS...: runs `e2call join` in the background with --json,
+# events in $work/NAME.json, readable lines in $work/NAME.err; the pid in
+# the variable pid_NAME.
+join() {
+    name=$1
+    shift
+    "$E2CALL" join --display "$name" --json --stats-interval 0 "$@" \
+        >"$work/$name.json" 2>"$work/$name.err" &
+    eval "pid_$name=$!"
+}
+
+# wait_status NAME EXPECTED: waits for NAME's join and checks its exit status.
+wait_status() {
+    eval "p=\$pid_$1"
+    wait "$p"
+    st=$?
+    [ "$st" -eq "$2" ] || fail "$1 exited $st, expected $2"
+    # UPnP must be off on every ICE agent: a gssdp line means discovery ran.
+    ! grep -q gssdp "$work/$1.err" || fail "$1 ran UPnP discovery (gssdp in its log)"
+    ok "$1 exited $st"
+}
+
+# count_events NAME EVENT [FILTER]: JSON lines of that event (containing FILTER).
+count_events() {
+    grep "\"event\":\"$2\"" "$work/$1.json" | grep -c -- "${3:-}" || true
+}
+
+expect_events() {
+    n=$(count_events "$1" "$2" "${4:-}")
+    [ "$n" -ge "$3" ] || fail "$1: $n $2 event(s)${4:+ with $4}, expected at least $3"
+    ok "$1: $n $2 event(s)${4:+ with $4}"
+}
+
+expect_no_events() {
+    n=$(count_events "$1" "$2" "${3:-}")
+    [ "$n" -eq 0 ] || fail "$1: $n unexpected $2 event(s)"
+    ok "$1: no $2 event"
+}
+
+# A secret in a private file: secret_file NAME TEXT
+secret_file() {
+    printf '%s\n' "$2" >"$work/$1.secret"
+    chmod 600 "$work/$1.secret"
+    echo "$work/$1.secret"
+}

@@ -1,0 +1,14 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# A room without E2EE: two participants without a secret, plain media, exit 0.
+. "$(dirname "$0")/lib.sh"
+
+room=$(create_room)
+join alice --room "$room" --duration 8s --width 320 --height 240 --expect-media
+join bob --room "$room" --duration 8s --width 320 --height 240 --expect-media
+wait_status alice 0
+wait_status bob 0
+for who in alice bob; do
+    expect_events $who published 1 '"e2ee":false'
+    expect_events $who media-verified 2
+done
