@@ -325,12 +325,18 @@ publication_free(struct publication *pub)
             e2c_media_unroute(p->media, GST_OBJECT(b->sframeenc));
         if (b->pay)
             e2c_media_unroute(p->media, GST_OBJECT(b->pay));
-        e2c_send_branch_remove(b);
     }
+    /*
+     * webrtcbin first: until negotiation completes it holds the branches'
+     * buffers, and stopping a branch queue whose thread is blocked in there
+     * would wait forever. Stopped, it refuses them (flushing) instead.
+     */
     if (pub->peer)
         e2c_peer_close(pub->peer);
     if (pub->bin && GST_OBJECT_PARENT(pub->bin))
         e2c_media_remove(p->media, pub->bin);
+    for (unsigned i = 0; i < G_N_ELEMENTS(branches); i++)
+        e2c_send_branch_remove(branches[i]);
     if (pub->offer_source)
         g_source_remove(pub->offer_source);
     g_ptr_array_unref(pub->pending_candidates);

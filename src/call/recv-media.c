@@ -249,8 +249,10 @@ e2c_recv_stream_new(GstBin *bin, GstPad *pad, const struct e2c_crypto_config *cr
     if (!depay || !dec || !sink || (crypto->e2ee && !sframedec)) {
         g_set_error(error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
                     "UNSUPPORTED: cannot receive %s (see e2call check)", e2c_codec_name(codec));
-        for (GstElement **e = (GstElement *[]){depay, dec, sink, sframedec, NULL}; *e; e++)
-            gst_object_unref(gst_object_ref_sink(*e));
+        GstElement *made[] = {depay, dec, sink, sframedec};
+        for (unsigned k = 0; k < G_N_ELEMENTS(made); k++)
+            if (made[k])
+                gst_object_unref(gst_object_ref_sink(made[k]));
         return NULL;
     }
     g_object_set(sink, "sync", FALSE, "async", FALSE, NULL);
@@ -292,8 +294,11 @@ e2c_recv_stream_new(GstBin *bin, GstPad *pad, const struct e2c_crypto_config *cr
         e2c_recv_stream_free(s);
         return NULL;
     }
-    for (GstElement **e = (GstElement *[]){sink, dec, sframedec, depay, NULL}; *e; e++)
-        gst_element_sync_state_with_parent(*e);
+    /* Downstream first, so nothing pushes into an element that is not running yet. */
+    GstElement *order[] = {sink, dec, sframedec, depay};
+    for (unsigned k = 0; k < G_N_ELEMENTS(order); k++)
+        if (order[k])
+            gst_element_sync_state_with_parent(order[k]);
     return s;
 }
 
