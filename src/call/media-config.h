@@ -14,6 +14,7 @@ struct e2c_media_config {
     enum e2c_codec audio; /* E2C_CODEC_OPUS or E2C_CODEC_NONE */
     guint width, height, fps;
     guint video_kbps, audio_kbps;
+    guint keyframe_interval_s; /* 0: the default of 10 s */
     gchar *media_file; /* NULL: test pattern and tone */
 };
 

@@ -68,7 +68,8 @@ static GstElement *
 video_encoder(const struct e2c_media_config *cfg, GError **error)
 {
     GstElement *enc = NULL;
-    guint kf = cfg->fps * 10; /* receivers that lose sync ask for keyframes (PLI) anyway */
+    /* Receivers that lose sync ask for keyframes (PLI) anyway; this only bounds the wait. */
+    guint kf = cfg->fps * (cfg->keyframe_interval_s ? cfg->keyframe_interval_s : 10);
     switch (cfg->video) {
     case E2C_CODEC_VP8:
         if ((enc = make("vp8enc", "venc", error)))

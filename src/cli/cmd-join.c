@@ -283,7 +283,7 @@ e2c_cmd_join(int argc, char **argv)
     gchar *media_file = NULL, *duration = NULL, *snapshot = NULL, *suite = NULL;
     gchar *rekey_delay = NULL, *connect_timeout = NULL;
     gint width = 640, height = 480, fps = 30, video_kbps = 800, audio_kbps = 32;
-    gint latency = DEFAULT_LATENCY_MS, stats_interval = 5;
+    gint latency = DEFAULT_LATENCY_MS, stats_interval = 5, keyframe_interval = 10;
     gboolean json = FALSE, quiet = FALSE, plain = FALSE, no_publish = FALSE, no_subscribe = FALSE;
     struct e2c_secret_args secret_args = {0};
     GOptionEntry secret_entries[5];
@@ -308,6 +308,8 @@ e2c_cmd_join(int argc, char **argv)
          "KBIT/S"},
         {"audio-bitrate", 0, 0, G_OPTION_ARG_INT, &audio_kbps, "Audio bitrate (default 32)",
          "KBIT/S"},
+        {"keyframe-interval", 0, 0, G_OPTION_ARG_INT, &keyframe_interval,
+         "Seconds between video keyframes (default 10; receivers also ask for them)", "S"},
         {"media-file", 0, 0, G_OPTION_ARG_FILENAME, &media_file,
          "Publish this file instead of the test pattern and tone", "PATH"},
         {"no-publish", 0, 0, G_OPTION_ARG_NONE, &no_publish, "Only receive", NULL},
@@ -404,8 +406,10 @@ e2c_cmd_join(int argc, char **argv)
                         "--audio-bitrate 6-510\n");
         goto out;
     }
-    if (latency < 0 || latency > 5000 || stats_interval < 0 || stats_interval > 3600) {
-        fprintf(stderr, "e2call join: --latency must be 0-5000 and --stats-interval 0-3600\n");
+    if (latency < 0 || latency > 5000 || stats_interval < 0 || stats_interval > 3600 ||
+        keyframe_interval < 1 || keyframe_interval > 3600) {
+        fprintf(stderr, "e2call join: --latency must be 0-5000, --stats-interval 0-3600 and "
+                        "--keyframe-interval 1-3600\n");
         goto out;
     }
     if (media_file && !g_file_test(media_file, G_FILE_TEST_IS_REGULAR)) {
@@ -480,6 +484,7 @@ e2c_cmd_join(int argc, char **argv)
     cfg.media.fps = (guint)fps;
     cfg.media.video_kbps = (guint)video_kbps;
     cfg.media.audio_kbps = (guint)audio_kbps;
+    cfg.media.keyframe_interval_s = (guint)keyframe_interval;
     cfg.media.media_file = media_file;
     cfg.crypto.e2ee = e2ee;
     cfg.crypto.room = room_text;
