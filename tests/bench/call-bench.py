@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Call benchmarks through the lab's Janus (run inside `scripts/lab run`).
+
+join:  process start of `e2call join` to its first decrypted, decoded video
+       frame, over N joins against a publisher that is already running;
+       prints p50 / p95 (SPEC.md §7: under 2 s; target p50 <= 0.5 s).
+cpu:   CPU seconds (user + system) of a two-party call with E2EE against the
+       same call without E2EE, measured side by side in alternating rounds;
+       prints the median ratio (SPEC.md §7: at most 1.05).
+
+Usage: call-bench.py E2CALL [join|cpu|all] [--joins N] [--rounds N] [--seconds S]
+"""
+import argparse
+import datetime
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+SECRET = "a benchmark secret, not a real one"
+
+
+def create_room(e2call, e2ee):
+    args = [e2call, "session", "create"] + (["--e2ee"] if e2ee else [])
+    return subprocess.run(args, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def join_args(e2call, room, name, e2ee, secret_file, extra):
+    args = [e2call, "join", "--room", room, "--display", name, "--json", "--quiet",
+            "--stats-interval", "0"]
+    if e2ee:
+        args += ["--secret-file", secret_file]
+    return args + extra
+
+
+def first_frame_ms(events, start_wall):
+    for line in events.splitlines():
+        try:
+            e = json.loads(line)
+        except ValueError:
+            continue
+        if e.get("event") == "media-flowing" and e.get("track") == "video":
+            ts = datetime.datetime.strptime(e["ts"], "%Y-%m-%dT%H:%M:%S.%fZ")
+            ts = ts.replace(tzinfo=datetime.timezone.utc).timestamp()
+            return (ts - start_wall) * 1000.0
+    return None
+
+
+def bench_join(e2call, secret_file, joins):
+    room = create_room(e2call, True)
+    pub = subprocess.Popen(join_args(e2call, room, "publisher", True, secret_file,
+                                     ["--no-subscribe", "--duration", f"{joins * 5 + 10}s"]),
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(2)
+    times = []
+    for i in range(joins):
+        start = time.time()
+        out = subprocess.run(join_args(e2call, room, f"viewer{i}", True, secret_file,
+                                       ["--no-publish", "--duration", "3s"]),
+                             capture_output=True, text=True).stdout
+        ms = first_frame_ms(out, start)
+        if ms is None:
+            print(f"join {i}: no decoded video frame", file=sys.stderr)
+            continue
+        times.append(ms)
+        print(f"join {i + 1:2d}: first decrypted, decoded video frame after {ms:6.0f} ms")
+    pub.terminate()
+    pub.wait()
+    if not times:
+        print("join: no measurement")
+        return None
+    times.sort()
+    p50 = statistics.median(times)
+    p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+    print(f"join to first frame over {len(times)} joins: p50 {p50:.0f} ms, p95 {p95:.0f} ms, "
+          f"max {times[-1]:.0f} ms")
+    return p50, p95
+
+
+def call_cpu(e2call, secret_file, e2ee, seconds):
+    """CPU seconds of both participants of one two-party call."""
+    room = create_room(e2call, e2ee)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    procs = [subprocess.Popen(join_args(e2call, room, n, e2ee, secret_file,
+                                        ["--duration", f"{seconds}s", "--expect-media"]),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             for n in ("a", "b")]
+    codes = [p.wait() for p in procs]
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if any(codes):
+        print(f"  warning: exit statuses {codes}", file=sys.stderr)
+    return cpu
+
+
+def bench_cpu(e2call, secret_file, rounds, seconds):
+    e2ee, plain = [], []
+    for r in range(rounds):
+        # Alternate the order so drift on a shared machine hits both alike.
+        order = (True, False) if r % 2 == 0 else (False, True)
+        for mode in order:
+            cpu = call_cpu(e2call, secret_file, mode, seconds)
+            (e2ee if mode else plain).append(cpu)
+            print(f"round {r + 1}: {'e2ee ' if mode else 'plain'} two-party call, {seconds} s: "
+                  f"{cpu:.2f} CPU s")
+    ratios = [a / b for a, b in zip(e2ee, plain)]
+    print(f"e2ee median {statistics.median(e2ee):.2f} CPU s, plain median "
+          f"{statistics.median(plain):.2f} CPU s")
+    ratio = statistics.median(ratios)
+    print(f"two-party call e2ee/plain cpu ratio: {ratio:.3f}")
+    return ratio
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("e2call")
+    ap.add_argument("what", nargs="?", default="all", choices=["join", "cpu", "all"])
+    ap.add_argument("--joins", type=int, default=10)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--seconds", type=int, default=20)
+    a = ap.parse_args()
+    if "E2CALL_SERVER" not in os.environ:
+        sys.exit("call-bench.py: run it inside scripts/lab run")
+    with tempfile.NamedTemporaryFile("w", delete=False) as f:
+        f.write(SECRET)
+        secret_file = f.name
+    os.chmod(secret_file, 0o600)
+    try:
+        if a.what in ("join", "all"):
+            bench_join(a.e2call, secret_file, a.joins)
+        if a.what in ("cpu", "all"):
+            bench_cpu(a.e2call, secret_file, a.rounds, a.seconds)
+    finally:
+        os.unlink(secret_file)
+
+
+if __name__ == "__main__":
+    main()
