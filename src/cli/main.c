@@ -14,6 +14,10 @@ static const struct {
 } commands[] = {
     {"join", e2c_cmd_join, "Join a room: publish, receive everyone, report events"},
     {"session", e2c_cmd_session, "Create or destroy a room (--e2ee: encryption required)"},
+    {"rekey", e2c_cmd_rekey, "Give a running call a new secret (from a file or stdin)"},
+    {"status", e2c_cmd_status, "Show a running call's participants, streams and KIDs"},
+    {"stats", e2c_cmd_stats, "Show a running call's per-stream counters"},
+    {"leave", e2c_cmd_leave, "Make a running call leave its room"},
     {"check", e2c_cmd_check, "Check that every element and codec e2call needs is present"},
 };
 
