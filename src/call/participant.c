@@ -442,18 +442,6 @@ e2c_participant_is_publishing(struct e2c_participant *p)
     return p->pub && p->pub->published;
 }
 
-void
-e2c_participant_sending_kids(struct e2c_participant *p, guint64 *video, guint64 *audio)
-{
-    *video = *audio = 0;
-    if (!p->pub)
-        return;
-    if (p->pub->video.sframeenc)
-        g_object_get(p->pub->video.sframeenc, "key-id", video, NULL);
-    if (p->pub->audio.sframeenc)
-        g_object_get(p->pub->audio.sframeenc, "key-id", audio, NULL);
-}
-
 guint
 e2c_participant_snapshots(struct e2c_participant *p, const char *dir)
 {
@@ -491,4 +479,112 @@ e2c_participant_snapshots(struct e2c_participant *p, const char *dir)
         g_mutex_unlock(&sub->lock);
     }
     return written;
+}
+
+void
+e2c_participant_foreach_send(struct e2c_participant *p,
+                             void (*fn)(gpointer user, const struct e2c_send_info *s),
+                             gpointer user)
+{
+    if (!p->pub)
+        return;
+    struct e2c_send_branch *branches[] = {&p->pub->video, &p->pub->audio};
+    for (unsigned i = 0; i < G_N_ELEMENTS(branches); i++) {
+        struct e2c_send_branch *b = branches[i];
+        if (!b->src)
+            continue;
+        struct e2c_send_info info = {i == 0 ? "video" : "audio", b->codec, b->sframeenc != NULL,
+                                     0, 0, 0};
+        if (b->sframeenc) {
+            GstStructure *st = NULL;
+            g_object_get(b->sframeenc, "stats", &st, NULL);
+            if (st) {
+                gst_structure_get_uint64(st, "kid", &info.kid);
+                gst_structure_get_uint64(st, "frames-protected", &info.frames);
+                gst_structure_get_uint64(st, "bytes-out", &info.bytes);
+                gst_structure_free(st);
+            }
+        }
+        fn(user, &info);
+    }
+}
+
+const char *
+e2c_participant_display(struct e2c_participant *p)
+{
+    return p->display;
+}
+
+guint64
+e2c_participant_room(struct e2c_participant *p)
+{
+    return p->cfg.room;
+}
+
+gboolean
+e2c_participant_e2ee(struct e2c_participant *p)
+{
+    return p->cfg.crypto.e2ee;
+}
+
+static json_t *
+kid_json(guint64 kid)
+{
+    if (!kid)
+        return json_null();
+    gchar *text = g_strdup_printf("%016" G_GINT64_MODIFIER "x", kid);
+    json_t *j = json_string(text);
+    g_free(text);
+    return j;
+}
+
+struct status_ctx {
+    struct e2c_participant *p;
+    json_t *array;
+};
+
+static void
+status_send(gpointer user, const struct e2c_send_info *s)
+{
+    struct status_ctx *c = user;
+    json_t *o = json_object();
+    json_object_set_new(o, "participant", json_string(c->p->display));
+    json_object_set_new(o, "direction", json_string("send"));
+    json_object_set_new(o, "track", json_string(s->track));
+    json_object_set_new(o, "codec", json_string(e2c_codec_name(s->codec)));
+    json_object_set_new(o, "state", json_string(s->e2ee ? "encrypting" : "plain"));
+    json_object_set_new(o, "kid", kid_json(s->kid));
+    json_object_set_new(o, "frames", json_integer((json_int_t)s->frames));
+    json_array_append_new(c->array, o);
+}
+
+static void
+status_recv(gpointer user, const struct e2c_stream_info *s)
+{
+    struct status_ctx *c = user;
+    json_t *o = json_object();
+    json_object_set_new(o, "participant", json_string(c->p->display));
+    json_object_set_new(o, "direction", json_string("recv"));
+    json_object_set_new(o, "remote", json_string(s->display ? s->display : ""));
+    json_object_set_new(o, "feed", json_integer((json_int_t)s->feed));
+    json_object_set_new(o, "track", json_string(s->track));
+    json_object_set_new(o, "codec", json_string(e2c_codec_name(s->codec)));
+    json_object_set_new(o, "state", json_string(s->state ? s->state : "?"));
+    json_object_set_new(o, "kid", kid_json(s->kid));
+    json_object_set_new(o, "frames", json_integer((json_int_t)s->frames_decoded));
+    json_object_set_new(o, "frames-decrypted", json_integer((json_int_t)s->frames_ok));
+    json_object_set_new(o, "frames-failed", json_integer((json_int_t)s->auth_failed));
+    json_object_set_new(o, "frames-replayed", json_integer((json_int_t)s->replayed));
+    json_object_set_new(o, "mismatch-events", json_integer((json_int_t)s->mismatch_events));
+    json_object_set_new(o, "match-events", json_integer((json_int_t)s->match_events));
+    json_object_set_new(o, "verified", json_boolean(s->verified));
+    json_array_append_new(c->array, o);
+}
+
+void
+e2c_participant_status_json(struct e2c_participant *p, json_t *array)
+{
+    struct status_ctx c = {p, array};
+    e2c_participant_foreach_send(p, status_send, &c);
+    e2c_participant_foreach_stream(p, FALSE, status_recv, &c);
 }

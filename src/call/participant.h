@@ -89,7 +89,27 @@ guint e2c_participant_subscription_failures(struct e2c_participant *p);
 gint64 e2c_participant_started_us(struct e2c_participant *p);
 guint64 e2c_participant_id(struct e2c_participant *p);
 gboolean e2c_participant_is_publishing(struct e2c_participant *p);
-/* The KIDs this participant sends under (0 when none): video, audio. */
-void e2c_participant_sending_kids(struct e2c_participant *p, guint64 *video, guint64 *audio);
+/* One sent track. */
+struct e2c_send_info {
+    const char *track; /* "video" / "audio" */
+    enum e2c_codec codec;
+    gboolean e2ee;
+    guint64 kid;       /* 0 in plain mode or before the first frame */
+    guint64 frames;    /* frames protected (E2EE) */
+    guint64 bytes;     /* bytes after protection */
+};
+/* Calls fn for each track being published. */
+void e2c_participant_foreach_send(struct e2c_participant *p,
+                                  void (*fn)(gpointer user, const struct e2c_send_info *s),
+                                  gpointer user);
+const char *e2c_participant_display(struct e2c_participant *p);
+guint64 e2c_participant_room(struct e2c_participant *p);
+gboolean e2c_participant_e2ee(struct e2c_participant *p);
+
+/*
+ * The control socket's "status" streams (e2call-control(7)): appends one
+ * object per sent and per received stream to array. Never a secret or key.
+ */
+void e2c_participant_status_json(struct e2c_participant *p, json_t *array);
 /* Writes the last decoded frame of every video stream as DIR/<display>-<feed>.png. */
 guint e2c_participant_snapshots(struct e2c_participant *p, const char *dir);

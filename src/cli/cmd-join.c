@@ -12,6 +12,7 @@
 
 #include "cli-util.h"
 #include "commands.h"
+#include "control-server.h"
 #include "e2ckey.h"
 #include "errors.h"
 #include "events.h"
@@ -20,6 +21,7 @@
 #include "secret-args.h"
 #include "selftest.h"
 #include "sframe.h"
+#include "stats.h"
 
 #define DEFAULT_LATENCY_MS 50
 #define DEFAULT_EXPECT_DURATION_MS 20000
@@ -36,10 +38,11 @@ struct join {
     /* options */
     gint64 expect_media; /* -1: not asked; 0: every stream seen; N */
     gchar *snapshot_dir;
-    guint stats_interval_s;
-    gint64 last_stats_us;
-    GHashTable *last_bytes; /* "feed/track" -> guint64 bytes at the last stats event */
-    GHashTable *last_frames;
+    gchar *room_text;
+    guint rekey_delay_ms;
+    struct e2c_stats_sampler *periodic, *on_request;
+    struct e2c_control_server *control;
+    GThread *rekeying; /* a rekey's key derivation, at most one at a time */
 };
 
 /* ---- option values ----------------------------------------------------------- */
@@ -132,48 +135,14 @@ verdict(struct join *j)
 
 /* ---- periodic stats --------------------------------------------------------------- */
 
-struct stats_ctx {
-    struct join *j;
-    json_t *streams;
-    double dt;
-};
-
-static void
-stats_stream(gpointer user, const struct e2c_stream_info *s)
-{
-    struct stats_ctx *c = user;
-    gchar *key = g_strdup_printf("%" G_GUINT64_FORMAT "/%s", s->feed, s->track);
-    guint64 prev_bytes = GPOINTER_TO_SIZE(g_hash_table_lookup(c->j->last_bytes, key));
-    guint64 prev_frames = GPOINTER_TO_SIZE(g_hash_table_lookup(c->j->last_frames, key));
-    json_t *o = json_object();
-    json_object_set_new(o, "remote", json_string(s->display ? s->display : ""));
-    json_object_set_new(o, "feed", json_integer((json_int_t)s->feed));
-    json_object_set_new(o, "track", json_string(s->track));
-    json_object_set_new(o, "state", json_string(s->state ? s->state : "?"));
-    json_object_set_new(o, "kbps", json_integer((json_int_t)((s->rtp_bytes - prev_bytes) * 8 /
-                                                              1000 / (c->dt > 0 ? c->dt : 1))));
-    json_object_set_new(o, "fps", json_real((double)(s->frames_decoded - prev_frames) /
-                                            (c->dt > 0 ? c->dt : 1)));
-    json_object_set_new(o, "frames-decoded", json_integer((json_int_t)s->frames_decoded));
-    json_object_set_new(o, "frames-decrypted", json_integer((json_int_t)s->frames_ok));
-    json_object_set_new(o, "frames-failed", json_integer((json_int_t)s->auth_failed));
-    json_object_set_new(o, "frames-replayed", json_integer((json_int_t)s->replayed));
-    json_object_set_new(o, "verified", json_boolean(s->verified));
-    json_array_append_new(c->streams, o);
-    g_hash_table_insert(c->j->last_bytes, g_strdup(key), GSIZE_TO_POINTER(s->rtp_bytes));
-    g_hash_table_insert(c->j->last_frames, key, GSIZE_TO_POINTER(s->frames_decoded));
-}
-
 static gboolean
 emit_stats(gpointer data)
 {
     struct join *j = data;
-    gint64 now = g_get_monotonic_time();
-    struct stats_ctx c = {j, json_array(), (now - j->last_stats_us) / 1e6};
-    j->last_stats_us = now;
-    e2c_participant_foreach_stream(j->p, FALSE, stats_stream, &c);
+    json_t *streams = json_array();
+    e2c_stats_sample(j->periodic, j->p, streams);
     json_t *e = e2c_event_new("stats");
-    json_object_set_new(e, "streams", c.streams);
+    json_object_set_new(e, "streams", streams);
     e2c_events_emit(j->events, e);
     return G_SOURCE_CONTINUE;
 }
@@ -221,6 +190,7 @@ static gboolean
 on_signal(gpointer data)
 {
     struct join *j = data;
+    e2c_control_server_remove_socket(j->control);
     if (j->finished) {
         fprintf(stderr, "e2call join: interrupted again, exiting without leaving cleanly\n");
         _exit(130);
@@ -265,6 +235,114 @@ derive(gpointer data)
     return NULL;
 }
 
+/* ---- the control socket (e2call-control(7)) -------------------------------------- */
+
+struct rekey_job {
+    struct join *j;
+    struct e2c_secret secret;
+    E2cKey *key;
+    GError *error;
+    E2cControlDone done;
+    gpointer done_data;
+};
+
+static gboolean
+rekey_finish(gpointer data)
+{
+    struct rekey_job *r = data;
+    struct join *j = r->j;
+    g_thread_join(j->rekeying);
+    j->rekeying = NULL;
+    if (r->key) {
+        /* SPEC.md §4: receive at once, send after the switch delay. */
+        e2c_participant_set_key(j->p, r->key);
+        json_t *e = e2c_event_new("rekeyed");
+        json_object_set_new(e, "switch-delay-ms", json_integer(j->rekey_delay_ms));
+        json_object_set_new(e, "grace-ms", json_integer(10000));
+        e2c_events_emit(j->events, e);
+        r->done(r->done_data, NULL);
+        e2c_key_unref(r->key);
+    } else {
+        GError *error = g_error_new(E2C_CONTROL_ERROR, E2C_CONTROL_ERROR_INTERNAL,
+                                    "key derivation failed: %s", r->error->message);
+        r->done(r->done_data, error);
+        g_error_free(error);
+        g_error_free(r->error);
+    }
+    g_free(r);
+    return G_SOURCE_REMOVE;
+}
+
+static gpointer
+rekey_derive(gpointer data)
+{
+    struct rekey_job *r = data;
+    r->key = e2c_key_derive(&r->secret, r->j->room_text, &r->error);
+    e2c_secret_clear(&r->secret);
+    g_main_context_invoke(NULL, rekey_finish, r);
+    return NULL;
+}
+
+static void
+op_rekey(gpointer user, struct e2c_secret *secret, E2cControlDone done, gpointer done_data)
+{
+    struct join *j = user;
+    GError *error = NULL;
+    if (!e2c_participant_e2ee(j->p)) {
+        e2c_secret_clear(secret);
+        error = g_error_new(E2C_CONTROL_ERROR, E2C_CONTROL_ERROR_NOT_ENCRYPTED,
+                            "this call is not end-to-end encrypted: there is no secret to change");
+    } else if (j->rekeying || j->finished) {
+        e2c_secret_clear(secret);
+        error = g_error_new(E2C_CONTROL_ERROR, E2C_CONTROL_ERROR_BUSY,
+                            j->finished ? "the call is ending" : "a rekey is still in progress");
+    }
+    if (error) {
+        done(done_data, error);
+        g_error_free(error);
+        return;
+    }
+    struct rekey_job *r = g_new0(struct rekey_job, 1);
+    r->j = j;
+    r->secret = *secret; /* the bytes move here; wiped after deriving */
+    memset(secret, 0, sizeof(*secret));
+    r->done = done;
+    r->done_data = done_data;
+    j->rekeying = g_thread_new("rekey", rekey_derive, r);
+}
+
+static json_t *
+op_status(gpointer user)
+{
+    struct join *j = user;
+    json_t *o = json_object();
+    json_object_set_new(o, "room", json_integer((json_int_t)e2c_participant_room(j->p)));
+    json_object_set_new(o, "e2ee", json_boolean(e2c_participant_e2ee(j->p)));
+    json_object_set_new(o, "participant", json_string(e2c_participant_display(j->p)));
+    json_object_set_new(o, "id", json_integer((json_int_t)e2c_participant_id(j->p)));
+    json_t *streams = json_array();
+    e2c_participant_status_json(j->p, streams);
+    json_object_set_new(o, "streams", streams);
+    return o;
+}
+
+static json_t *
+op_stats(gpointer user)
+{
+    struct join *j = user;
+    json_t *streams = json_array();
+    e2c_stats_sample(j->on_request, j->p, streams);
+    return json_pack("{s:o}", "streams", streams);
+}
+
+static void
+op_leave(gpointer user)
+{
+    finish(user, "control");
+}
+
+static const struct e2c_control_ops join_ops = {op_rekey, op_status, op_stats, op_leave};
+
 /* ---- the command ---------------------------------------------------------------- */
 
 static const char *summary =
@@ -281,7 +359,8 @@ e2c_cmd_join(int argc, char **argv)
 {
     gchar *server = NULL, *room = NULL, *display = NULL, *video = NULL, *audio = NULL;
     gchar *media_file = NULL, *duration = NULL, *snapshot = NULL, *suite = NULL;
-    gchar *rekey_delay = NULL, *connect_timeout = NULL;
+    gchar *rekey_delay = NULL, *connect_timeout = NULL, *control = NULL;
+    gboolean no_control = FALSE;
     gint width = 640, height = 480, fps = 30, video_kbps = 800, audio_kbps = 32;
     gint latency = DEFAULT_LATENCY_MS, stats_interval = 5, keyframe_interval = 10;
     gboolean json = FALSE, quiet = FALSE, plain = FALSE, no_publish = FALSE, no_subscribe = FALSE;
@@ -329,6 +408,11 @@ e2c_cmd_join(int argc, char **argv)
         {"rekey-delay", 0, 0, G_OPTION_ARG_STRING, &rekey_delay,
          "After a rekey, keep sending under the old secret this long (default 2s; 0: at once)",
          "D"},
+        {"control", 'c', 0, G_OPTION_ARG_FILENAME, &control,
+         "Serve the control socket (rekey, status, stats, leave) at PATH (default: "
+         "$XDG_RUNTIME_DIR/e2call/join-PID.sock, see e2call-control(7))",
+         "PATH"},
+        {"no-control", 0, 0, G_OPTION_ARG_NONE, &no_control, "Serve no control socket", NULL},
         {"latency", 0, 0, G_OPTION_ARG_INT, &latency, "Jitter buffer in ms (default 50)", "MS"},
         {"stats-interval", 0, 0, G_OPTION_ARG_INT, &stats_interval,
          "Seconds between stats events (default 5; 0: none)", "S"},
@@ -450,6 +534,10 @@ e2c_cmd_join(int argc, char **argv)
         fprintf(stderr, "e2call join: --plain and a secret contradict each other\n");
         goto out;
     }
+    if (control && no_control) {
+        fprintf(stderr, "e2call join: --control and --no-control contradict each other\n");
+        goto out;
+    }
     if (opt_expect >= 0 && no_subscribe) {
         fprintf(stderr, "e2call join: --expect-media needs subscribing\n");
         goto out;
@@ -469,8 +557,8 @@ e2c_cmd_join(int argc, char **argv)
     j.events = e2c_events_new(json ? stdout : NULL, quiet ? NULL : stderr);
     j.expect_media = opt_expect;
     j.snapshot_dir = snapshot;
-    j.last_bytes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    j.last_frames = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    j.periodic = e2c_stats_sampler_new();
+    j.on_request = e2c_stats_sampler_new();
     j.media = e2c_media_new();
 
     gchar *default_display = g_strdup_printf("e2call-%d", (int)getpid());
@@ -497,6 +585,21 @@ e2c_cmd_join(int argc, char **argv)
     cfg.connect_timeout_ms = (guint)connect_ms;
     struct e2c_participant_callbacks cb = {on_failed, on_left, NULL};
     j.p = e2c_participant_new(&cfg, j.media, NULL, j.events, &cb, &j);
+    j.room_text = room_text;
+    j.rekey_delay_ms = (guint)delay_ms;
+    if (!no_control) {
+        j.control = e2c_control_server_new(control, &join_ops, &j, &error);
+        if (!j.control) {
+            e2c_events_error(j.events, E2C_ERR_USAGE, "control socket: %s", error->message);
+            status = E2C_EXIT_USAGE;
+            e2c_secret_clear(&secret);
+            e2c_participant_free(j.p);
+            goto teardown;
+        }
+        json_t *e = e2c_event_new("control");
+        json_object_set_new(e, "path", json_string(e2c_control_server_get_path(j.control)));
+        e2c_events_emit(j.events, e);
+    }
 
     if (e2ee) {
         /* PBKDF2 (600000 iterations) runs while the connection is set up. */
@@ -518,7 +621,6 @@ e2c_cmd_join(int argc, char **argv)
         j.duration_timer = g_timeout_add((guint)duration_ms, on_duration, &j);
     if (stats_interval > 0)
         j.stats_timer = g_timeout_add_seconds((guint)stats_interval, emit_stats, &j);
-    j.last_stats_us = g_get_monotonic_time();
     guint sigint = g_unix_signal_add(SIGINT, on_signal, &j);
     guint sigterm = g_unix_signal_add(SIGTERM, on_signal, &j);
 
@@ -546,12 +648,16 @@ e2c_cmd_join(int argc, char **argv)
         g_free(d->room);
         g_free(d);
     }
-    g_thread_join(warm_up);
+    while (j.rekeying)
+        g_main_context_iteration(NULL, TRUE); /* its result arrives through the loop */
+    e2c_control_server_free(j.control);
     e2c_participant_free(j.p);
+teardown:
+    g_thread_join(warm_up);
     e2c_media_free(j.media);
     e2c_events_free(j.events);
-    g_hash_table_destroy(j.last_bytes);
-    g_hash_table_destroy(j.last_frames);
+    e2c_stats_sampler_free(j.periodic);
+    e2c_stats_sampler_free(j.on_request);
     g_main_loop_unref(j.loop);
     g_free(default_display);
 
@@ -571,5 +677,6 @@ out:
     g_free(suite);
     g_free(rekey_delay);
     g_free(connect_timeout);
+    g_free(control);
     return status;
 }

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "stats.h"
+
+struct baseline {
+    gint64 at_us;
+    guint64 bytes, frames;
+};
+
+struct e2c_stats_sampler {
+    GHashTable *last; /* "participant/feed/track" -> struct baseline */
+};
+
+struct e2c_stats_sampler *
+e2c_stats_sampler_new(void)
+{
+    struct e2c_stats_sampler *s = g_new0(struct e2c_stats_sampler, 1);
+    s->last = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    return s;
+}
+
+void
+e2c_stats_sampler_free(struct e2c_stats_sampler *s)
+{
+    if (!s)
+        return;
+    g_hash_table_destroy(s->last);
+    g_free(s);
+}
+
+struct ctx {
+    struct e2c_stats_sampler *s;
+    struct e2c_participant *p;
+    json_t *array;
+    gint64 now;
+};
+
+static void
+sample_stream(gpointer user, const struct e2c_stream_info *info)
+{
+    struct ctx *c = user;
+    gchar *key = g_strdup_printf("%p/%" G_GUINT64_FORMAT "/%s", (void *)c->p, info->feed,
+                                 info->track);
+    struct baseline *b = g_hash_table_lookup(c->s->last, key);
+    double kbps = 0, fps = 0;
+    if (b) {
+        double dt = (c->now - b->at_us) / 1e6;
+        if (dt > 0) {
+            kbps = (info->rtp_bytes - b->bytes) * 8 / 1000.0 / dt;
+            fps = (info->frames_decoded - b->frames) / dt;
+        }
+        g_free(key);
+    } else {
+        b = g_new0(struct baseline, 1);
+        g_hash_table_insert(c->s->last, key, b);
+        /* First look: the average since the stream's first frame. */
+        double dt = info->first_frame_us ? (c->now - info->first_frame_us) / 1e6 : 0;
+        if (dt > 0) {
+            kbps = info->rtp_bytes * 8 / 1000.0 / dt;
+            fps = info->frames_decoded / dt;
+        }
+    }
+    b->at_us = c->now;
+    b->bytes = info->rtp_bytes;
+    b->frames = info->frames_decoded;
+
+    json_t *o = json_object();
+    json_object_set_new(o, "participant", json_string(e2c_participant_display(c->p)));
+    json_object_set_new(o, "remote", json_string(info->display ? info->display : ""));
+    json_object_set_new(o, "feed", json_integer((json_int_t)info->feed));
+    json_object_set_new(o, "track", json_string(info->track));
+    json_object_set_new(o, "state", json_string(info->state ? info->state : "?"));
+    json_object_set_new(o, "bitrate-kbps", json_real(kbps));
+    json_object_set_new(o, "fps", json_real(fps));
+    json_object_set_new(o, "frames-decoded", json_integer((json_int_t)info->frames_decoded));
+    json_object_set_new(o, "frames-decrypted", json_integer((json_int_t)info->frames_ok));
+    json_object_set_new(o, "frames-failed", json_integer((json_int_t)info->auth_failed));
+    json_object_set_new(o, "frames-replayed", json_integer((json_int_t)info->replayed));
+    json_object_set_new(o, "verified", json_boolean(info->verified));
+    json_array_append_new(c->array, o);
+}
+
+void
+e2c_stats_sample(struct e2c_stats_sampler *s, struct e2c_participant *p, json_t *array)
+{
+    struct ctx c = {s, p, array, g_get_monotonic_time()};
+    e2c_participant_foreach_stream(p, FALSE, sample_stream, &c);
+}
