@@ -577,6 +577,8 @@ status_recv(gpointer user, const struct e2c_stream_info *s)
     json_object_set_new(o, "frames-replayed", json_integer((json_int_t)s->replayed));
     json_object_set_new(o, "mismatch-events", json_integer((json_int_t)s->mismatch_events));
     json_object_set_new(o, "match-events", json_integer((json_int_t)s->match_events));
+    if (!strcmp(s->track, "video"))
+        json_object_set_new(o, "frames-lost", json_integer((json_int_t)s->frames_lost));
     json_object_set_new(o, "verified", json_boolean(s->verified));
     json_array_append_new(c->array, o);
 }

@@ -79,6 +79,7 @@ struct e2c_stream_info {
     guint64 kid;
     double last_psnr;
     gint64 first_frame_us; /* monotonic */
+    guint64 frames_lost;   /* video: frames the sender sent that were never decoded */
 };
 
 /* Calls fn for every current stream (and for streams that left, when ended is TRUE). */

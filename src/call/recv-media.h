@@ -36,6 +36,7 @@ struct e2c_recv_stats {
     double last_psnr;        /* video with the test pattern; 0 otherwise */
     gboolean verified;
     gint64 first_frame_us;   /* monotonic; 0 until then */
+    guint64 frames_lost;     /* video: frames sent but never decoded (marker counter gaps) */
 };
 
 /*

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "stats.h"
 
+#include <string.h>
+
 struct baseline {
     gint64 at_us;
     guint64 bytes, frames;
@@ -75,6 +77,8 @@ sample_stream(gpointer user, const struct e2c_stream_info *info)
     json_object_set_new(o, "frames-decrypted", json_integer((json_int_t)info->frames_ok));
     json_object_set_new(o, "frames-failed", json_integer((json_int_t)info->auth_failed));
     json_object_set_new(o, "frames-replayed", json_integer((json_int_t)info->replayed));
+    if (!strcmp(info->track, "video"))
+        json_object_set_new(o, "frames-lost", json_integer((json_int_t)info->frames_lost));
     json_object_set_new(o, "verified", json_boolean(info->verified));
     json_array_append_new(c->array, o);
 }

@@ -48,6 +48,7 @@ sub_stream_info(struct sub_stream *st, struct e2c_stream_info *out)
     out->rtp_bytes = rs.rtp_bytes;
     out->last_psnr = rs.last_psnr;
     out->first_frame_us = rs.first_frame_us;
+    out->frames_lost = rs.frames_lost;
     out->state = "plain";
     if (st->sframedec) {
         GstStructure *s = NULL;

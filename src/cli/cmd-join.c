@@ -173,6 +173,12 @@ finish(struct join *j, const char *reason)
     j->finished = TRUE;
     if (j->snapshot_dir)
         e2c_participant_snapshots(j->p, j->snapshot_dir);
+    /* What every stream did, for people and scripts reading the log afterwards. */
+    json_t *streams = json_array();
+    e2c_participant_status_json(j->p, streams);
+    json_t *e = e2c_event_new("summary");
+    json_object_set_new(e, "streams", streams);
+    e2c_events_emit(j->events, e);
     j->status = verdict(j);
     e2c_participant_leave(j->p, reason);
 }

@@ -87,14 +87,32 @@ e2c_events_format_human(const json_t *event)
     g_string_append_printf(s, "%.12s %-27s", ts && strlen(ts) >= 23 ? ts + 11 : "", name ? name : "?");
     const char *key;
     json_t *value;
+    json_t *table = NULL;
     json_object_foreach((json_t *)event, key, value) {
         if (!strcmp(key, "ts") || !strcmp(key, "event") || !strcmp(key, "message"))
             continue;
+        /* An array of objects (stats, summary) reads better one object per line. */
+        if (json_is_array(value) && json_array_size(value) &&
+            json_is_object(json_array_get(value, 0))) {
+            table = value;
+            continue;
+        }
         g_string_append_printf(s, " %s=", key);
         append_value(s, value);
     }
     if (message)
         g_string_append_printf(s, "  %s", message);
+    size_t i;
+    json_t *row;
+    json_array_foreach(table, i, row) {
+        g_string_append(s, "\n            ");
+        const char *k;
+        json_t *v;
+        json_object_foreach(row, k, v) {
+            g_string_append_printf(s, " %s=", k);
+            append_value(s, v);
+        }
+    }
     return g_string_free(s, FALSE);
 }
 
