@@ -75,3 +75,28 @@ secret_file() {
     chmod 600 "$work/$1.secret"
     echo "$work/$1.secret"
 }
+
+EV="python3 $(dirname "$0")/events.py"
+
+# first_ts NAME EVENT [KEY=VALUE...]: epoch seconds of the first such event, or "none".
+first_ts() {
+    n=$1
+    shift
+    $EV first "$work/$n.json" "$@"
+}
+
+# before A B: A happened before B (both epoch seconds, neither "none").
+before() {
+    [ "$1" != none ] && [ "$2" != none ] &&
+        python3 -c "import sys; sys.exit(0 if $1 < $2 else 1)"
+}
+
+# elapsed A B: B - A in seconds.
+elapsed() {
+    python3 -c "print(f'{$2 - $1:.3f}')"
+}
+
+rekey() { # rekey NAME SECRET_FILE
+    "$E2CALL" rekey --control "$work/$1.sock" --secret-file "$2" >>"$work/rekey.out" 2>&1 ||
+        fail "rekey $1"
+}

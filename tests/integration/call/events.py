@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Questions about e2call --json event logs, for the call tests.
+
+  events.py first LOG EVENT [KEY=VALUE...]   epoch seconds of the first match, or "none"
+  events.py count LOG EVENT [KEY=VALUE...]   number of matches
+  events.py lost LOG                         frames lost over all video streams (summary)
+"""
+import datetime
+import json
+import sys
+
+
+def load(path):
+    out = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                pass
+    return out
+
+
+def matches(e, name, conds):
+    if e.get("event") != name:
+        return False
+    for c in conds:
+        k, v = c.split("=", 1)
+        if str(e.get(k)).lower() != v.lower():
+            return False
+    return True
+
+
+def epoch(e):
+    ts = datetime.datetime.strptime(e["ts"], "%Y-%m-%dT%H:%M:%S.%fZ")
+    return ts.replace(tzinfo=datetime.timezone.utc).timestamp()
+
+
+def main():
+    what, path = sys.argv[1], sys.argv[2]
+    events = load(path)
+    if what == "lost":
+        lost = 0
+        for e in events:
+            if e.get("event") == "summary":
+                lost = sum(s.get("frames-lost", 0) for s in e["streams"]
+                           if s.get("direction") == "recv")
+        print(lost)
+        return
+    name, conds = sys.argv[3], sys.argv[4:]
+    found = [e for e in events if matches(e, name, conds)]
+    if what == "count":
+        print(len(found))
+    elif what == "first":
+        print(f"{epoch(found[0]):.3f}" if found else "none")
+
+
+if __name__ == "__main__":
+    main()
