@@ -36,6 +36,7 @@ struct sub_stream {
     GstElement *sframedec; /* NULL in plain mode */
     gboolean mismatch_now;
     gboolean ended;
+    gint64 matched_us; /* when the last match was reported, for media-resumed */
     struct e2c_stream_info last; /* kept when the stream ended */
 };
 

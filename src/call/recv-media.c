@@ -25,7 +25,7 @@ struct e2c_recv_stream {
     struct e2c_recv_stats st;
     gboolean have_counter, have_marker;
     guint last_counter, advances, last_marker;
-    gboolean first_reported, verified_reported;
+    gboolean first_reported, verified_reported, want_resume;
     GstSample *last_sample;
 };
 
@@ -64,9 +64,11 @@ stream_unref(struct e2c_recv_stream *s)
     g_free(s);
 }
 
+enum notice { FIRST_FRAME, VERIFIED, RESUMED };
+
 struct notify {
     struct e2c_recv_stream *s;
-    gboolean verified;
+    enum notice what;
 };
 
 static gboolean
@@ -77,10 +79,12 @@ run_notify(gpointer data)
     gboolean closed = n->s->closed;
     g_mutex_unlock(&n->s->lock);
     if (!closed) {
-        if (n->verified && n->s->cb.verified)
+        if (n->what == VERIFIED && n->s->cb.verified)
             n->s->cb.verified(n->s->user, n->s);
-        else if (!n->verified && n->s->cb.first_frame)
+        else if (n->what == FIRST_FRAME && n->s->cb.first_frame)
             n->s->cb.first_frame(n->s->user, n->s);
+        else if (n->what == RESUMED && n->s->cb.resumed)
+            n->s->cb.resumed(n->s->user, n->s);
     }
     return G_SOURCE_REMOVE;
 }
@@ -94,11 +98,11 @@ free_notify(gpointer data)
 }
 
 static void
-notify(struct e2c_recv_stream *s, gboolean verified)
+notify(struct e2c_recv_stream *s, enum notice what)
 {
     struct notify *n = g_new0(struct notify, 1);
     n->s = stream_ref(s);
-    n->verified = verified;
+    n->what = what;
     g_main_context_invoke_full(s->context, G_PRIORITY_DEFAULT, run_notify, n, free_notify);
 }
 
@@ -187,10 +191,12 @@ on_decoded(GstPad *pad, GstPadProbeInfo *info, gpointer data)
     struct e2c_recv_stream *s = data;
     GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
     GstCaps *caps = gst_pad_get_current_caps(pad);
-    gboolean first = FALSE, verified = FALSE;
+    gboolean first = FALSE, verified = FALSE, resumed = FALSE;
 
     g_mutex_lock(&s->lock);
     s->st.frames_decoded++;
+    resumed = s->want_resume;
+    s->want_resume = FALSE;
     if (!s->first_reported) {
         s->first_reported = first = TRUE;
         s->st.first_frame_us = g_get_monotonic_time();
@@ -212,9 +218,11 @@ on_decoded(GstPad *pad, GstPadProbeInfo *info, gpointer data)
     if (caps)
         gst_caps_unref(caps);
     if (first)
-        notify(s, FALSE);
+        notify(s, FIRST_FRAME);
     if (verified)
-        notify(s, TRUE);
+        notify(s, VERIFIED);
+    if (resumed)
+        notify(s, RESUMED);
     return GST_PAD_PROBE_OK;
 }
 
@@ -318,6 +326,14 @@ e2c_recv_stream_new(GstBin *bin, GstPad *pad, const struct e2c_crypto_config *cr
         if (order[k])
             gst_element_sync_state_with_parent(order[k]);
     return s;
+}
+
+void
+e2c_recv_stream_watch_resume(struct e2c_recv_stream *s)
+{
+    g_mutex_lock(&s->lock);
+    s->want_resume = TRUE;
+    g_mutex_unlock(&s->lock);
 }
 
 enum e2c_codec

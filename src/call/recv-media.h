@@ -27,6 +27,8 @@ struct e2c_recv_callbacks {
     void (*first_frame)(gpointer user, struct e2c_recv_stream *s);
     /* On the main loop: the stream passed its media check. */
     void (*verified)(gpointer user, struct e2c_recv_stream *s);
+    /* On the main loop: the first frame decoded after e2c_recv_stream_watch_resume(). */
+    void (*resumed)(gpointer user, struct e2c_recv_stream *s);
 };
 
 struct e2c_recv_stats {
@@ -50,6 +52,8 @@ struct e2c_recv_stream *e2c_recv_stream_new(GstBin *bin, GstPad *pad,
                                             GError **error);
 enum e2c_codec e2c_recv_stream_codec(const struct e2c_recv_stream *s);
 gboolean e2c_recv_stream_is_video(const struct e2c_recv_stream *s);
+/* Report the next decoded frame through the resumed callback (after a match). */
+void e2c_recv_stream_watch_resume(struct e2c_recv_stream *s);
 /* The sframedec element (NULL in plain mode); a borrowed reference. */
 GstElement *e2c_recv_stream_sframedec(const struct e2c_recv_stream *s);
 void e2c_recv_stream_get_stats(struct e2c_recv_stream *s, struct e2c_recv_stats *out);

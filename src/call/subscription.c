@@ -132,6 +132,17 @@ on_verified(gpointer user, struct e2c_recv_stream *rs)
         st->sub->p->cb.streams_changed(st->sub->p->user, st->sub->p);
 }
 
+/* The first decoded frame after a match: how long the picture took to come back. */
+static void
+on_resumed(gpointer user, struct e2c_recv_stream *rs)
+{
+    struct sub_stream *st = user;
+    json_t *e = stream_event(st, "media-resumed");
+    json_object_set_new(e, "ms-since-match",
+                        json_integer((g_get_monotonic_time() - st->matched_us) / 1000));
+    participant_emit(st->sub->p, e);
+}
+
 static void
 on_stream_message(gpointer user, GstMessage *msg)
 {
@@ -158,6 +169,8 @@ on_stream_message(gpointer user, GstMessage *msg)
         event = "encryption-secret-mismatch";
     } else if (gst_structure_has_name(s, "sframe-match")) {
         st->mismatch_now = FALSE;
+        st->matched_us = g_get_monotonic_time();
+        e2c_recv_stream_watch_resume(st->rs);
         event = "encryption-secret-match";
     } else if (gst_structure_has_name(s, "sframe-secret-missing")) {
         event = "encryption-secret-missing";
@@ -194,7 +207,7 @@ on_pad_added(GstElement *webrtc, GstPad *pad, gpointer data)
         return;
     struct sub_stream *st = g_new0(struct sub_stream, 1);
     st->sub = sub;
-    struct e2c_recv_callbacks cb = {on_first_frame, on_verified};
+    struct e2c_recv_callbacks cb = {on_first_frame, on_verified, on_resumed};
     GError *error = NULL;
     GstCaps *caps = gst_pad_get_current_caps(pad);
     const gchar *media = caps ? gst_structure_get_string(gst_caps_get_structure(caps, 0), "media")

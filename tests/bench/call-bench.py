@@ -8,8 +8,14 @@ join:  process start of `e2call join` to its first decrypted, decoded video
 cpu:   CPU seconds (user + system) of a two-party call with E2EE against the
        same call without E2EE, measured side by side in alternating rounds;
        prints the median ratio (SPEC.md §7: at most 1.05).
+rekey: (a) three participants rekey within the switch delay of one another:
+       video frames lost at the receivers (target 0); (b) one rekeys with
+       --rekey-delay 0 and the other later: time from the onset of the real
+       mismatch (the sender's switch) to the receiver's mismatch event
+       (target <= 1 s at 30 fps), and from the matching rekey to the first
+       decrypted, decoded frame.
 
-Usage: call-bench.py E2CALL [join|cpu|all] [--joins N] [--rounds N] [--seconds S]
+Usage: call-bench.py E2CALL [join|cpu|rekey|all] [--joins N] [--rounds N] [--seconds S]
 """
 import argparse
 import datetime
@@ -116,10 +122,105 @@ def bench_cpu(e2call, secret_file, rounds, seconds):
     return ratio
 
 
+def events_of(path):
+    out = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                pass
+    return out
+
+
+def ts_of(e):
+    t = datetime.datetime.strptime(e["ts"], "%Y-%m-%dT%H:%M:%S.%fZ")
+    return t.replace(tzinfo=datetime.timezone.utc).timestamp()
+
+
+def first(events, name, **kw):
+    for e in events:
+        if e.get("event") == name and all(e.get(k) == v for k, v in kw.items()):
+            return e
+    return None
+
+
+def rekey(e2call, sock, secret):
+    subprocess.run([e2call, "rekey", "--control", sock, "--secret-file", secret], check=True,
+                   capture_output=True)
+
+
+def bench_rekey(e2call, secret_file, rounds):
+    work = tempfile.mkdtemp()
+    os.chmod(work, 0o700)
+    new_secret = os.path.join(work, "new")
+    with open(new_secret, "w") as f:
+        f.write("the secret after the rekey")
+    os.chmod(new_secret, 0o600)
+    lost_total = []
+    for r in range(rounds):
+        room = create_room(e2call, True)
+        names = ["a", "b", "c"]
+        procs = {n: subprocess.Popen(
+            join_args(e2call, room, n, True, secret_file,
+                      ["--control", f"{work}/{n}.sock", "--duration", "14s", "--width", "320",
+                       "--height", "240"]),
+            stdout=open(f"{work}/{n}.json", "w"), stderr=subprocess.DEVNULL) for n in names}
+        time.sleep(5)
+        for n in names:
+            rekey(e2call, f"{work}/{n}.sock", new_secret)
+        for p in procs.values():
+            p.wait()
+        lost = 0
+        mismatches = 0
+        for n in names:
+            ev = events_of(f"{work}/{n}.json")
+            mismatches += sum(1 for e in ev if e.get("event") == "encryption-secret-mismatch")
+            summary = first(ev, "summary")
+            lost += sum(s.get("frames-lost", 0) for s in (summary or {}).get("streams", [])
+                        if s.get("direction") == "recv")
+        lost_total.append(lost)
+        print(f"round {r + 1}: everyone rekeyed within the switch delay: {lost} video frames lost "
+              f"at the receivers, {mismatches} mismatch events")
+    onset, resume = [], []
+    for r in range(rounds):
+        room = create_room(e2call, True)
+        procs = {n: subprocess.Popen(
+            join_args(e2call, room, n, True, secret_file,
+                      ["--control", f"{work}/{n}.sock", "--duration", "12s", "--width", "320",
+                       "--height", "240", "--rekey-delay", "0"]),
+            stdout=open(f"{work}/{n}.json", "w"), stderr=subprocess.DEVNULL) for n in ("a", "b")}
+        time.sleep(4)
+        rekey(e2call, f"{work}/a.sock", new_secret)
+        time.sleep(3)
+        rekey(e2call, f"{work}/b.sock", new_secret)
+        for p in procs.values():
+            p.wait()
+        a, b = events_of(f"{work}/a.json"), events_of(f"{work}/b.json")
+        switched = first(a, "sending-switched", track="video")
+        mm = first(b, "encryption-secret-mismatch", track="video")
+        rekeyed = first(b, "rekeyed")
+        resumed = first(b, "media-resumed", track="video")
+        if not (switched and mm and rekeyed and resumed):
+            print(f"round {r + 1}: incomplete events")
+            continue
+        onset.append(ts_of(mm) - ts_of(switched))
+        resume.append(ts_of(resumed) - ts_of(rekeyed))
+        print(f"round {r + 1}: video mismatch reported {onset[-1] * 1000:.0f} ms after the sender "
+              f"switched; first decoded frame {resume[-1] * 1000:.0f} ms after the matching rekey")
+    print(f"frames lost across a rekey within the switch delay: {sum(lost_total)} over "
+          f"{len(lost_total)} rounds (target 0)")
+    if onset:
+        print(f"mismatch onset to event (video, 30 fps): median {statistics.median(onset) * 1000:.0f}"
+              f" ms, max {max(onset) * 1000:.0f} ms (target <= 1000 ms)")
+        print(f"matching rekey to first decoded frame: median {statistics.median(resume) * 1000:.0f}"
+              f" ms, max {max(resume) * 1000:.0f} ms")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("e2call")
-    ap.add_argument("what", nargs="?", default="all", choices=["join", "cpu", "all"])
+    ap.add_argument("what", nargs="?", default="all", choices=["join", "cpu", "rekey", "all"])
     ap.add_argument("--joins", type=int, default=10)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--seconds", type=int, default=20)
@@ -135,6 +236,8 @@ def main():
             bench_join(a.e2call, secret_file, a.joins)
         if a.what in ("cpu", "all"):
             bench_cpu(a.e2call, secret_file, a.rounds, a.seconds)
+        if a.what in ("rekey", "all"):
+            bench_rekey(a.e2call, secret_file, a.rounds)
     finally:
         os.unlink(secret_file)
 
