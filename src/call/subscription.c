@@ -327,6 +327,7 @@ on_answer(gpointer user, const gchar *sdp, const GError *error)
         fail_sub(sub, "cannot answer the router's offer: %s", error->message);
         return;
     }
+    g_debug("answer to %s:\n%s", sub->display, sdp);
     json_t *jsep = e2c_janus_msg_jsep("answer", sdp, FALSE);
     e2c_janus_client_send_message(p->janus, sub->handle, e2c_janus_msg_vr_start(p->cfg.room), jsep,
                                   on_started, sub_ref(sub));

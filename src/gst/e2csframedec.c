@@ -283,7 +283,7 @@ e2c_sframe_dec_transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuffer *o
     post_transition(self, ev, info.kid, ok, failed, state);
     if (request)
         gst_pad_push_event(GST_BASE_TRANSFORM_SINK_PAD(self),
-                           gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE,
+                           gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, FALSE,
                                                                        0));
     if (err != SFRAME_OK && err != SFRAME_E_AUTH && err != SFRAME_E_REPLAY &&
         err != SFRAME_E_MALFORMED && err != SFRAME_E_UNKNOWN_KID) {
