@@ -73,9 +73,7 @@ struct e2c_participant {
     GHashTable *subs;      /* feed id -> struct subscription */
     GPtrArray *ended;      /* struct e2c_stream_info of streams that went away */
     guint sub_failures;
-    gboolean awaiting_key;      /* joined, E2EE, and the key is still being derived */
-    GArray *deferred_feeds;     /* guint64 feed ids seen while awaiting the key */
-    GPtrArray *deferred_names;  /* their display names */
+    gboolean awaiting_key; /* joined, E2EE, and the key is still being derived */
     guint leave_timeout;
     gboolean failed;
 };

@@ -117,7 +117,7 @@ on_joined(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpointe
     participant_emit(p, e);
 
     if (p->cfg.crypto.e2ee && !p->cfg.crypto.key)
-        p->awaiting_key = TRUE; /* publishing and subscribing wait for it */
+        p->awaiting_key = TRUE; /* publishing waits for it; subscriptions hold their frames */
     else if (p->cfg.publish)
         publication_start(p);
     if (p->cfg.subscribe)
@@ -251,8 +251,6 @@ e2c_participant_new(const struct e2c_participant_config *cfg, struct e2c_media *
     p->subs = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL,
                                     (GDestroyNotify)subscription_free);
     p->ended = g_ptr_array_new_with_free_func(g_free);
-    p->deferred_feeds = g_array_new(FALSE, FALSE, sizeof(guint64));
-    p->deferred_names = g_ptr_array_new_with_free_func(g_free);
     p->janus = e2c_janus_client_new();
     if (cfg->connect_timeout_ms)
         e2c_janus_client_set_connect_timeout(p->janus, cfg->connect_timeout_ms);
@@ -353,8 +351,6 @@ e2c_participant_free(struct e2c_participant *p)
     e2c_janus_client_close(p->janus);
     g_object_unref(p->janus);
     g_ptr_array_unref(p->ended);
-    g_array_unref(p->deferred_feeds);
-    g_ptr_array_unref(p->deferred_names);
     if (p->cfg.crypto.key)
         e2c_key_unref(p->cfg.crypto.key);
     g_free((gchar *)p->cfg.crypto.room);
@@ -377,12 +373,6 @@ e2c_participant_set_key(struct e2c_participant *p, E2cKey *key)
         p->awaiting_key = FALSE;
         if (p->cfg.publish)
             publication_start(p);
-        for (guint i = 0; i < p->deferred_feeds->len; i++)
-            subscription_add(p, g_array_index(p->deferred_feeds, guint64, i),
-                             g_ptr_array_index(p->deferred_names, i));
-        g_array_set_size(p->deferred_feeds, 0);
-        g_ptr_array_set_size(p->deferred_names, 0);
-        return;
     }
     GHashTableIter it;
     gpointer value;

@@ -19,6 +19,7 @@ struct e2c_recv_stream {
     struct e2c_recv_callbacks cb;
     gpointer user;
     gboolean keep_last;
+    gulong hold_probe; /* drops frames until the key arrives */
 
     GMutex lock; /* the fields below are written on the streaming thread */
     gboolean closed;
@@ -237,6 +238,12 @@ on_rtp(GstPad *pad, GstPadProbeInfo *info, gpointer data)
     return GST_PAD_PROBE_OK;
 }
 
+static GstPadProbeReturn
+hold_until_key(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+    return GST_PAD_PROBE_DROP;
+}
+
 static const struct {
     enum e2c_codec codec;
     const char *depay, *decoder;
@@ -298,6 +305,12 @@ e2c_recv_stream_new(GstBin *bin, GstPad *pad, const struct e2c_crypto_config *cr
     if (sframedec) {
         g_object_set(sframedec, "room", crypto->room, "cipher-suite", crypto->cipher_suite,
                      "grace-period", crypto->grace_ms, "shared-key", crypto->key, NULL);
+        if (!crypto->key) {
+            GstPad *dec_sink = gst_element_get_static_pad(sframedec, "sink");
+            s->hold_probe = gst_pad_add_probe(dec_sink, GST_PAD_PROBE_TYPE_BUFFER,
+                                              hold_until_key, NULL, NULL);
+            gst_object_unref(dec_sink);
+        }
         gst_bin_add(bin, sframedec);
         s->sframedec = sframedec;
         linked = gst_element_link_many(depay, sframedec, dec, sink, NULL);
@@ -326,6 +339,20 @@ e2c_recv_stream_new(GstBin *bin, GstPad *pad, const struct e2c_crypto_config *cr
         if (order[k])
             gst_element_sync_state_with_parent(order[k]);
     return s;
+}
+
+void
+e2c_recv_stream_set_key(struct e2c_recv_stream *s, E2cKey *key)
+{
+    if (!s->sframedec)
+        return;
+    g_object_set(s->sframedec, "shared-key", key, NULL);
+    if (s->hold_probe) {
+        GstPad *sink = gst_element_get_static_pad(s->sframedec, "sink");
+        gst_pad_remove_probe(sink, s->hold_probe);
+        gst_object_unref(sink);
+        s->hold_probe = 0;
+    }
 }
 
 void

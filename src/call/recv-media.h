@@ -52,6 +52,12 @@ struct e2c_recv_stream *e2c_recv_stream_new(GstBin *bin, GstPad *pad,
                                             GError **error);
 enum e2c_codec e2c_recv_stream_codec(const struct e2c_recv_stream *s);
 gboolean e2c_recv_stream_is_video(const struct e2c_recv_stream *s);
+/*
+ * Hands the stream its key when it was built before the key existed (the key
+ * derivation runs while the subscription is negotiated): until then frames
+ * are dropped before sframedec, which therefore never reports them.
+ */
+void e2c_recv_stream_set_key(struct e2c_recv_stream *s, E2cKey *key);
 /* Report the next decoded frame through the resumed callback (after a match). */
 void e2c_recv_stream_watch_resume(struct e2c_recv_stream *s);
 /* The sframedec element (NULL in plain mode); a borrowed reference. */

@@ -412,11 +412,6 @@ subscription_add(struct e2c_participant *p, guint64 feed, const char *display)
 {
     if (p->state != P_JOINED || g_hash_table_contains(p->subs, &feed) || feed == p->my_id)
         return;
-    if (p->awaiting_key) {
-        g_array_append_val(p->deferred_feeds, feed);
-        g_ptr_array_add(p->deferred_names, g_strdup(display ? display : ""));
-        return;
-    }
     struct subscription *sub = g_new0(struct subscription, 1);
     sub->refcount = 1;
     g_mutex_init(&sub->lock);
@@ -496,8 +491,7 @@ subscription_set_key(struct subscription *sub, E2cKey *key)
     g_mutex_lock(&sub->lock);
     for (guint i = 0; i < sub->streams->len; i++) {
         struct sub_stream *st = g_ptr_array_index(sub->streams, i);
-        if (st->sframedec)
-            g_object_set(st->sframedec, "shared-key", key, NULL);
+        e2c_recv_stream_set_key(st->rs, key);
     }
     g_mutex_unlock(&sub->lock);
 }

@@ -68,6 +68,7 @@ struct _E2cSframeDec {
     guint grace_ms;
     gboolean wait_for_keyframe;
     gboolean need_keyframe; /* after (re)gaining the stream, until a keyframe opens */
+    gint64 keyframe_asked_us; /* last keyframe request, so they go out at most once a second */
     enum e2c_codec codec;
     struct e2c_health health;
     struct counters n;
@@ -265,15 +266,24 @@ e2c_sframe_dec_transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuffer *o
     }
     if (ev == E2C_HEALTH_EV_MATCH || ev == E2C_HEALTH_EV_SECRET_FOUND)
         self->need_keyframe = TRUE;
-    /* Never hand the decoder a stream it cannot start: wait for a keyframe. */
+    /*
+     * Never hand the decoder a stream it cannot start: wait for a keyframe,
+     * and ask for one (at most once a second) rather than wait for the next
+     * scheduled one.
+     */
     if (pass && input == E2C_HEALTH_IN_OK && self->wait_for_keyframe && self->need_keyframe) {
         if (is_keyframe(self->codec, out.data, out_len)) {
             self->need_keyframe = FALSE;
         } else {
             self->n.waiting_keyframe++;
             pass = FALSE;
+            gint64 now = g_get_monotonic_time();
+            if (now - self->keyframe_asked_us >= G_USEC_PER_SEC)
+                request = TRUE;
         }
     }
+    if (request)
+        self->keyframe_asked_us = g_get_monotonic_time();
     guint64 ok = self->n.ok, failed = self->n.auth_failed;
     const char *state = e2c_health_state_name(self->health.state);
     GST_OBJECT_UNLOCK(self);
