@@ -23,6 +23,8 @@ participant_event(struct e2c_participant *p, const char *name)
 void
 participant_emit(struct e2c_participant *p, json_t *event)
 {
+    if (p->cb.event)
+        p->cb.event(p->user, p, event);
     e2c_events_emit(p->events, event);
 }
 

@@ -30,6 +30,7 @@ struct e2c_participant_config {
     gboolean plain_requested;        /* --plain: plain even if the room requires E2EE */
     guint latency_ms;                /* webrtcbin jitterbuffer */
     gboolean keep_last_frame;        /* for snapshots */
+    gboolean no_decode;              /* load: authenticate every frame, decode none */
     guint connect_timeout_ms;
     const char *label;               /* for events of load runs ("p3"); NULL: none */
 };
@@ -44,6 +45,8 @@ struct e2c_participant_callbacks {
     void (*left)(gpointer user, struct e2c_participant *p);
     /* Optional: a stream's media check passed / a stream appeared or went. */
     void (*streams_changed)(gpointer user, struct e2c_participant *p);
+    /* Optional: every event, before it goes to the events sink (which may be NULL). */
+    void (*event)(gpointer user, struct e2c_participant *p, const json_t *event);
 };
 
 /*

@@ -273,15 +273,21 @@ publication_start(struct e2c_participant *p)
     gst_bin_add(outer, pub->bin);
     if (p->source_bin)
         gst_bin_add(outer, p->source_bin);
-    if (p->source->video_tee &&
-        (!e2c_send_branch_build(outer, p->source->video_tee, p->source->video, &p->cfg.crypto,
-                                "video", &pub->video, &error) ||
-         !link_branch(pub, webrtc, &pub->video, &error)))
-        goto fail;
-    if (p->source->audio_tee &&
-        (!e2c_send_branch_build(outer, p->source->audio_tee, p->source->audio, &p->cfg.crypto,
-                                "audio", &pub->audio, &error) ||
-         !link_branch(pub, webrtc, &pub->audio, &error)))
+    /* Branches of many publications share one bin: their names carry the participant's. */
+    gchar *vname = g_strdup_printf("%s-video", p->label ? p->label : "self");
+    gchar *aname = g_strdup_printf("%s-audio", p->label ? p->label : "self");
+    gboolean built =
+        (!p->source->video_tee ||
+         (e2c_send_branch_build(outer, p->source->video_tee, p->source->video, &p->cfg.crypto,
+                                vname, &pub->video, &error) &&
+          link_branch(pub, webrtc, &pub->video, &error))) &&
+        (!p->source->audio_tee ||
+         (e2c_send_branch_build(outer, p->source->audio_tee, p->source->audio, &p->cfg.crypto,
+                                aname, &pub->audio, &error) &&
+          link_branch(pub, webrtc, &pub->audio, &error)));
+    g_free(vname);
+    g_free(aname);
+    if (!built)
         goto fail;
     e2c_peer_set_direction(pub->peer, GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY);
     e2c_media_route(p->media, GST_OBJECT(pub->bin), on_bin_message, pub);

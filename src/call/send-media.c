@@ -326,17 +326,36 @@ e2c_send_branch_build(GstBin *bin, GstElement *tee, enum e2c_codec codec,
     /* A slow publisher must not stall a shared encoder: drop old buffers instead. */
     g_object_set(queue, "max-size-buffers", 30, "max-size-bytes", 0, "max-size-time",
                  (guint64)0, "leaky", 2 /* downstream */, NULL);
+    if (enc)
+        g_object_set(enc, "room", crypto->room, "cipher-suite", crypto->cipher_suite,
+                     "switch-delay", crypto->switch_delay_ms, "shared-key", crypto->key, NULL);
+    gst_object_ref_sink(queue);
+    gst_object_ref_sink(pay);
+    if (enc)
+        gst_object_ref_sink(enc);
+    gboolean added = gst_bin_add(bin, queue) && gst_bin_add(bin, pay) && (!enc || gst_bin_add(bin, enc));
+    if (!added) {
+        /* A name taken in this bin; what was added goes again. */
+        GstElement *made[] = {queue, pay, enc};
+        for (unsigned i = 0; i < G_N_ELEMENTS(made); i++) {
+            if (made[i] && GST_OBJECT_PARENT(made[i]) == GST_OBJECT(bin))
+                gst_bin_remove(bin, made[i]);
+            if (made[i])
+                gst_object_unref(made[i]);
+        }
+        g_set_error(error, GST_CORE_ERROR, GST_CORE_ERROR_FAILED,
+                    "cannot add the %s branch elements (%s)", e2c_codec_name(codec), name);
+        return FALSE;
+    }
+    gst_object_unref(queue);
+    gst_object_unref(pay);
+    if (enc)
+        gst_object_unref(enc);
     out->bin = GST_BIN(gst_object_ref(bin));
     out->tee = gst_object_ref(tee);
     out->queue = queue;
     out->pay = pay;
     out->sframeenc = enc;
-    gst_bin_add_many(bin, queue, pay, NULL);
-    if (enc) {
-        g_object_set(enc, "room", crypto->room, "cipher-suite", crypto->cipher_suite,
-                     "switch-delay", crypto->switch_delay_ms, "shared-key", crypto->key, NULL);
-        gst_bin_add(bin, enc);
-    }
     out->tee_pad = gst_element_request_pad_simple(tee, "src_%u");
     GstPad *qsink = gst_element_get_static_pad(queue, "sink");
     gboolean ok = out->tee_pad && gst_pad_link_maybe_ghosting(out->tee_pad, qsink);

@@ -62,6 +62,9 @@ sub_stream_info(struct sub_stream *st, struct e2c_stream_info *out)
             gst_structure_get_uint64(s, "mismatch-events", &out->mismatch_events);
             gst_structure_get_uint64(s, "match-events", &out->match_events);
             gst_structure_get_uint64(s, "kid", &out->kid);
+            /* Counter gaps, unless decoding gave the better figure (marker gaps, video). */
+            if (!(e2c_recv_stream_decodes(st->rs) && e2c_recv_stream_is_video(st->rs)))
+                gst_structure_get_uint64(s, "frames-lost", &out->frames_lost);
             out->state = g_intern_string(gst_structure_get_string(s, "state"));
             gst_structure_free(s);
         }
@@ -216,7 +219,8 @@ on_pad_added(GstElement *webrtc, GstPad *pad, gpointer data)
     if (caps)
         gst_caps_unref(caps);
     st->rs = e2c_recv_stream_new(GST_BIN(sub->bin), pad, &sub->p->cfg.crypto,
-                                 sub->p->cfg.keep_last_frame, &cb, st, &error);
+                                 !sub->p->cfg.no_decode, sub->p->cfg.keep_last_frame, &cb, st,
+                                 &error);
     if (!st->rs) {
         g_message("not receiving a stream of %s: %s", sub->display, error->message);
         g_error_free(error);

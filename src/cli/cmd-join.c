@@ -589,7 +589,7 @@ e2c_cmd_join(int argc, char **argv)
     cfg.latency_ms = (guint)latency;
     cfg.keep_last_frame = snapshot != NULL;
     cfg.connect_timeout_ms = (guint)connect_ms;
-    struct e2c_participant_callbacks cb = {on_failed, on_left, NULL};
+    struct e2c_participant_callbacks cb = {on_failed, on_left, NULL, NULL};
     j.p = e2c_participant_new(&cfg, j.media, NULL, j.events, &cb, &j);
     j.room_text = room_text;
     j.rekey_delay_ms = (guint)delay_ms;

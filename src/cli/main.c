@@ -13,6 +13,7 @@ static const struct {
     const char *summary;
 } commands[] = {
     {"join", e2c_cmd_join, "Join a room: publish, receive everyone, report events"},
+    {"load", e2c_cmd_load, "Run many participants with distinct secrets; print the decrypt matrix"},
     {"session", e2c_cmd_session, "Create or destroy a room (--e2ee: encryption required)"},
     {"rekey", e2c_cmd_rekey, "Give a running call a new secret (from a file or stdin)"},
     {"status", e2c_cmd_status, "Show a running call's participants, streams and KIDs"},

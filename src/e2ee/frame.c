@@ -157,6 +157,7 @@ open_prefixed(struct e2c_receiver *r, enum e2c_codec codec, uint64_t now_us, con
         info->no_envelope = 1;
         return SFRAME_E_MALFORMED;
     }
+    info->ctr = ctr;
     if (cap < prefix)
         return SFRAME_E_SHORT_BUFFER;
     size_t pt_len = cap - prefix;
@@ -211,7 +212,11 @@ open_h264(struct e2c_receiver *r, uint64_t now_us, const uint8_t *in, size_t in_
             goto out;
         }
         size_t pt_len = cap - pos;
-        uint64_t kid = 0;
+        uint64_t kid = 0, ctr;
+        size_t hdr_len;
+        if (info->n_sframes == 1 &&
+            sframe_header_decode(scratch, (size_t)unescaped, &kid, &ctr, &hdr_len) == SFRAME_OK)
+            info->ctr = ctr;
         err = e2c_receiver_open(r, now_us, in + nal.hdr, 1, scratch, (size_t)unescaped, out + pos,
                                 &pt_len, &kid);
         if (info->kid == 0)
@@ -238,6 +243,7 @@ e2c_frame_open(struct e2c_receiver *r, enum e2c_codec codec, uint64_t now_us, co
     if (!info)
         info = &scratch_info;
     info->kid = 0;
+    info->ctr = 0;
     info->n_sframes = 0;
     info->no_envelope = 0;
     if (!r || !in || !out || !out_len)

@@ -34,6 +34,7 @@ int e2c_frame_protect(struct e2c_sender *s, enum e2c_codec codec, uint64_t now_u
 
 struct e2c_frame_info {
     uint64_t kid;       /* KID of the (first) SFrame in the frame, 0 if none parsed */
+    uint64_t ctr;       /* its counter (valid when kid is) */
     unsigned n_sframes; /* SFrame ciphertexts found (H.264: protected NAL units) */
     int no_envelope;    /* MALFORMED because no SFrame envelope is there at all: no header
                          * after the clear prefix, or an H.264 slice without the trailer */

@@ -55,6 +55,7 @@ enum {
 struct counters {
     guint64 ok, auth_failed, damaged, replayed, malformed, unencrypted, unknown_kid;
     guint64 waiting_keyframe, mismatches, matches;
+    guint64 lost; /* frames the sender sealed that never arrived (counter gaps per KID) */
 };
 
 struct _E2cSframeDec {
@@ -73,6 +74,7 @@ struct _E2cSframeDec {
     struct e2c_health health;
     struct counters n;
     guint64 last_kid;
+    guint64 next_ctr; /* expected counter of last_kid's next frame */
 };
 
 G_DEFINE_TYPE(E2cSframeDec, e2c_sframe_dec, GST_TYPE_BASE_TRANSFORM);
@@ -121,6 +123,7 @@ e2c_sframe_dec_start(GstBaseTransform *trans)
     memset(&self->n, 0, sizeof(self->n));
     self->need_keyframe = TRUE;
     self->last_kid = 0;
+    self->next_ctr = 0;
     gboolean ok = self->receiver != NULL;
     GST_OBJECT_UNLOCK(self);
     if (!ok)
@@ -228,6 +231,16 @@ e2c_sframe_dec_transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuffer *o
         }
         input = E2C_HEALTH_IN_OK;
         self->n.ok++;
+        /*
+         * Loss from the sender's own count: counters of one KID advance by
+         * one per SFrame, so a jump forward is frames that never arrived
+         * (reordering shows up as no jump; a new KID starts over).
+         */
+        if (info.kid == self->last_kid && info.ctr > self->next_ctr &&
+            info.ctr - self->next_ctr < (1u << 20))
+            self->n.lost += info.ctr - self->next_ctr;
+        if (info.kid != self->last_kid || info.ctr >= self->next_ctr)
+            self->next_ctr = info.ctr + info.n_sframes;
         self->last_kid = info.kid;
         pass = TRUE;
         break;
@@ -319,7 +332,8 @@ make_stats(E2cSframeDec *self)
         n.replayed, "malformed", G_TYPE_UINT64, n.malformed, "unencrypted", G_TYPE_UINT64,
         n.unencrypted, "unknown-kid", G_TYPE_UINT64, n.unknown_kid, "waiting-keyframe",
         G_TYPE_UINT64, n.waiting_keyframe, "mismatch-events", G_TYPE_UINT64, n.mismatches,
-        "match-events", G_TYPE_UINT64, n.matches, "kid", G_TYPE_UINT64, self->last_kid,
+        "match-events", G_TYPE_UINT64, n.matches, "frames-lost", G_TYPE_UINT64, n.lost, "kid",
+        G_TYPE_UINT64, self->last_kid,
         "keys-held", G_TYPE_UINT,
         self->receiver ? e2c_receiver_key_count(self->receiver, (uint64_t)g_get_monotonic_time())
                        : 0u,
@@ -470,7 +484,8 @@ e2c_sframe_dec_class_init(E2cSframeDecClass *klass)
         g_param_spec_boxed("stats", "Statistics",
                            "state, frames-ok, auth-failed, auth-failed-after-loss, replayed, "
                            "malformed, unencrypted, unknown-kid, waiting-keyframe, "
-                           "mismatch-events, match-events, kid, keys-held, cipher-suite",
+                           "mismatch-events, match-events, frames-lost (counter gaps), kid, "
+                           "keys-held, cipher-suite",
                            GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
     gst_element_class_add_static_pad_template(element_class, &sink_template);

@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "load-secrets.h"
+
+#include <errno.h>
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "errors.h"
+#include "secret.h"
+
+/* 4096 lines of up to 1 KiB: anything bigger is not a secrets file. */
+#define MAX_FILE_BYTES (4u << 20)
+
+struct line {
+    struct e2c_secret secret;
+    guint number; /* 1-based line number in the file */
+};
+
+static void
+wipe_lines(GArray *lines)
+{
+    for (guint i = 0; i < lines->len; i++)
+        e2c_secret_clear(&g_array_index(lines, struct line, i).secret);
+    g_array_unref(lines);
+}
+
+static int
+read_lines(const char *file, GArray *lines)
+{
+    gchar *text = NULL;
+    gsize len = 0;
+    GError *error = NULL;
+    if (!g_file_get_contents(file, &text, &len, &error)) {
+        fprintf(stderr, "e2call load: cannot read --secrets '%s': %s\n", file, error->message);
+        g_error_free(error);
+        return E2C_EXIT_USAGE;
+    }
+    int status = 0;
+    if (len > MAX_FILE_BYTES) {
+        fprintf(stderr, "e2call load: --secrets '%s' is larger than %u bytes\n", file,
+                MAX_FILE_BYTES);
+        status = E2C_EXIT_USAGE;
+        goto out;
+    }
+    guint number = 0;
+    for (gchar *p = text; p < text + len && status == 0;) {
+        gchar *nl = memchr(p, '\n', (size_t)(text + len - p));
+        gsize n = nl ? (gsize)(nl - p) : (gsize)(text + len - p);
+        number++;
+        gsize content = n > 0 && p[n - 1] == '\r' ? n - 1 : n;
+        if (content > 0 && p[0] != '#') {
+            struct line l = {.number = number};
+            int err = e2c_secret_set(&l.secret, p, content, 0);
+            if (err != E2C_SECRET_OK) {
+                char why[160];
+                e2c_secret_describe(err, &l.secret, why, sizeof(why));
+                fprintf(stderr, "e2call load: INVALID_ENCRYPTION_SECRET: line %u of --secrets: %s\n",
+                        number, why);
+                e2c_secret_clear(&l.secret);
+                status = E2C_EXIT_INVALID_SECRET;
+            } else {
+                g_array_append_val(lines, l);
+            }
+        }
+        p += n + (nl ? 1 : 0);
+    }
+    if (status == 0 && lines->len == 0) {
+        fprintf(stderr, "e2call load: --secrets '%s' holds no secret\n", file);
+        status = E2C_EXIT_USAGE;
+    }
+out:
+    OPENSSL_cleanse(text, len);
+    g_free(text);
+    return status;
+}
+
+/* "PARTICIPANT LINE" pairs; lines refer to the file's line numbers. */
+static int
+read_map(const char *map, guint n_participants, GArray *lines, guint *line_index)
+{
+    gchar *text = NULL;
+    GError *error = NULL;
+    if (!g_file_get_contents(map, &text, NULL, &error)) {
+        fprintf(stderr, "e2call load: cannot read --assign '%s': %s\n", map, error->message);
+        g_error_free(error);
+        return E2C_EXIT_USAGE;
+    }
+    gchar **rows = g_strsplit(text, "\n", -1);
+    int status = 0;
+    for (guint r = 0; rows[r] && status == 0; r++) {
+        gchar *row = g_strstrip(rows[r]);
+        if (!*row || row[0] == '#')
+            continue;
+        guint64 who, line;
+        gchar **f = g_strsplit_set(row, " \t", -1);
+        guint nf = 0;
+        gchar *v[2] = {NULL, NULL};
+        for (guint k = 0; f[k]; k++)
+            if (*f[k] && nf < 2)
+                v[nf++] = f[k];
+        if (nf != 2 || !g_ascii_string_to_unsigned(v[0], 10, 1, n_participants, &who, NULL) ||
+            !g_ascii_string_to_unsigned(v[1], 10, 1, G_MAXUINT, &line, NULL)) {
+            fprintf(stderr, "e2call load: --assign line %u: expected 'PARTICIPANT LINE' with "
+                            "PARTICIPANT 1-%u\n",
+                    r + 1, n_participants);
+            status = E2C_EXIT_USAGE;
+        } else {
+            guint found = G_MAXUINT;
+            for (guint i = 0; i < lines->len; i++)
+                if (g_array_index(lines, struct line, i).number == line)
+                    found = i;
+            if (found == G_MAXUINT) {
+                fprintf(stderr, "e2call load: --assign line %u: line %" G_GUINT64_FORMAT
+                                " of --secrets holds no secret\n",
+                        r + 1, line);
+                status = E2C_EXIT_USAGE;
+            } else {
+                line_index[who - 1] = found;
+            }
+        }
+        g_strfreev(f);
+    }
+    g_strfreev(rows);
+    g_free(text);
+    return status;
+}
+
+int
+e2c_load_secrets_read(struct e2c_load_secrets *out, const char *file, const char *map,
+                      guint n_participants, const char *room)
+{
+    memset(out, 0, sizeof(*out));
+    GArray *lines = g_array_new(FALSE, TRUE, sizeof(struct line));
+    guint *line_index = g_new(guint, n_participants);
+    int status = read_lines(file, lines);
+    if (status)
+        goto out;
+    for (guint i = 0; i < n_participants; i++)
+        line_index[i] = i % lines->len;
+    if (map && (status = read_map(map, n_participants, lines, line_index)))
+        goto out;
+
+    /* Groups: lines with equal secrets are one group, named by the first such line. */
+    guint *group_of_line = g_new(guint, lines->len);
+    guint n_groups = 0;
+    for (guint i = 0; i < lines->len; i++) {
+        struct e2c_secret *si = &g_array_index(lines, struct line, i).secret;
+        group_of_line[i] = G_MAXUINT;
+        for (guint k = 0; k < i && group_of_line[i] == G_MAXUINT; k++) {
+            struct e2c_secret *sk = &g_array_index(lines, struct line, k).secret;
+            if (si->len == sk->len && CRYPTO_memcmp(si->utf8, sk->utf8, si->len) == 0)
+                group_of_line[i] = group_of_line[k];
+        }
+        if (group_of_line[i] == G_MAXUINT)
+            group_of_line[i] = n_groups++;
+    }
+    /* Only groups somebody uses need a key (600000 PBKDF2 iterations each). */
+    GPtrArray *keys = g_ptr_array_new();
+    g_ptr_array_set_size(keys, n_groups);
+    for (guint p = 0; p < n_participants && status == 0; p++) {
+        guint i = line_index[p], g = group_of_line[i];
+        if (g_ptr_array_index(keys, g))
+            continue;
+        GError *error = NULL;
+        E2cKey *key = e2c_key_derive(&g_array_index(lines, struct line, i).secret, room, &error);
+        if (!key) {
+            fprintf(stderr, "e2call load: line %u of --secrets: %s\n",
+                    g_array_index(lines, struct line, i).number, error->message);
+            g_error_free(error);
+            status = E2C_EXIT_INTERNAL_ERROR;
+            break;
+        }
+        g_ptr_array_index(keys, g) = key;
+    }
+    if (status == 0) {
+        out->n_participants = n_participants;
+        out->n_groups = keys->len;
+        out->group_key = (E2cKey **)g_ptr_array_free(keys, FALSE);
+        out->group_of = g_new(guint, n_participants);
+        out->line_of = g_new(guint, n_participants);
+        for (guint p = 0; p < n_participants; p++) {
+            out->group_of[p] = group_of_line[line_index[p]];
+            out->line_of[p] = g_array_index(lines, struct line, line_index[p]).number;
+        }
+    } else {
+        for (guint i = 0; i < keys->len; i++)
+            if (g_ptr_array_index(keys, i))
+                e2c_key_unref(g_ptr_array_index(keys, i));
+        g_ptr_array_free(keys, TRUE);
+    }
+    g_free(group_of_line);
+out:
+    wipe_lines(lines);
+    g_free(line_index);
+    return status;
+}
+
+void
+e2c_load_secrets_clear(struct e2c_load_secrets *s)
+{
+    for (guint g = 0; g < s->n_groups; g++)
+        if (s->group_key[g])
+            e2c_key_unref(s->group_key[g]);
+    g_free(s->group_key);
+    g_free(s->group_of);
+    g_free(s->line_of);
+    memset(s, 0, sizeof(*s));
+}
