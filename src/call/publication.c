@@ -300,10 +300,9 @@ publication_start(struct e2c_participant *p)
             e2c_media_route(p->media, GST_OBJECT(b->pay), on_bin_message, pub);
     }
     gst_element_sync_state_with_parent(pub->bin);
-    if (pub->video.src)
-        e2c_send_branch_start(&pub->video);
-    if (pub->audio.src)
-        e2c_send_branch_start(&pub->audio);
+    if ((pub->video.src && !e2c_send_branch_start(&pub->video, &error)) ||
+        (pub->audio.src && !e2c_send_branch_start(&pub->audio, &error)))
+        goto fail;
     if (p->source_bin)
         gst_element_sync_state_with_parent(p->source_bin);
     return; /* on_caps() makes the offer */

@@ -356,15 +356,6 @@ e2c_send_branch_build(GstBin *bin, GstElement *tee, enum e2c_codec codec,
     out->queue = queue;
     out->pay = pay;
     out->sframeenc = enc;
-    out->tee_pad = gst_element_request_pad_simple(tee, "src_%u");
-    GstPad *qsink = gst_element_get_static_pad(queue, "sink");
-    gboolean ok = out->tee_pad && gst_pad_link_maybe_ghosting(out->tee_pad, qsink);
-    gst_object_unref(qsink);
-    if (!ok) {
-        g_set_error(error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
-                    "cannot link the %s encoder to its branch", e2c_codec_name(codec));
-        return FALSE;
-    }
     if (enc ? !link_many(error, queue, enc, pay, NULL) : !link_many(error, queue, pay, NULL))
         return FALSE;
     out->src = gst_element_get_static_pad(pay, "src");
@@ -372,13 +363,26 @@ e2c_send_branch_build(GstBin *bin, GstElement *tee, enum e2c_codec codec,
 }
 
 /* Starts a built branch once it is linked downstream. */
-void
-e2c_send_branch_start(struct e2c_send_branch *branch)
+gboolean
+e2c_send_branch_start(struct e2c_send_branch *branch, GError **error)
 {
     gst_element_sync_state_with_parent(branch->pay);
     if (branch->sframeenc)
         gst_element_sync_state_with_parent(branch->sframeenc);
     gst_element_sync_state_with_parent(branch->queue);
+    /*
+     * Only now the tee: a running encoder (shared by many publications)
+     * pushing into a branch that is not running yet would get FLUSHING back,
+     * and a tee passes that upstream, which stops the encoder for everybody.
+     */
+    branch->tee_pad = gst_element_request_pad_simple(branch->tee, "src_%u");
+    GstPad *qsink = gst_element_get_static_pad(branch->queue, "sink");
+    gboolean ok = branch->tee_pad && gst_pad_link_maybe_ghosting(branch->tee_pad, qsink);
+    gst_object_unref(qsink);
+    if (!ok)
+        g_set_error(error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
+                    "cannot link the %s encoder to its branch", e2c_codec_name(branch->codec));
+    return ok;
 }
 
 void
@@ -386,6 +390,32 @@ e2c_send_branch_remove(struct e2c_send_branch *branch)
 {
     if (!branch || !branch->bin)
         return;
+    /* The tee first, for the reason given in e2c_send_branch_start(). */
+    if (branch->tee_pad) {
+        GstPad *peer = gst_pad_get_peer(branch->tee_pad);
+        if (peer) {
+            gst_pad_unlink(branch->tee_pad, peer);
+            /*
+             * The link across bins went through a ghost pad on the tee's bin;
+             * the tee's peer is that ghost's internal pad. The ghost goes too.
+             */
+            GstPad *ghost = GST_IS_PROXY_PAD(peer) && !GST_IS_GHOST_PAD(peer)
+                                ? GST_PAD(gst_proxy_pad_get_internal(GST_PROXY_PAD(peer)))
+                                : NULL;
+            if (ghost && GST_IS_GHOST_PAD(ghost)) {
+                GstObject *parent = gst_object_get_parent(GST_OBJECT(ghost));
+                if (parent && GST_IS_ELEMENT(parent))
+                    gst_element_remove_pad(GST_ELEMENT(parent), ghost);
+                if (parent)
+                    gst_object_unref(parent);
+            }
+            if (ghost)
+                gst_object_unref(ghost);
+            gst_object_unref(peer);
+        }
+        gst_element_release_request_pad(branch->tee, branch->tee_pad);
+        gst_object_unref(branch->tee_pad);
+    }
     GstElement *elements[] = {branch->queue, branch->sframeenc, branch->pay};
     for (unsigned i = 0; i < G_N_ELEMENTS(elements); i++) {
         if (!elements[i])
@@ -393,21 +423,6 @@ e2c_send_branch_remove(struct e2c_send_branch *branch)
         gst_element_set_locked_state(elements[i], TRUE);
         gst_element_set_state(elements[i], GST_STATE_NULL);
         gst_bin_remove(branch->bin, elements[i]);
-    }
-    if (branch->tee_pad) {
-        GstPad *peer = gst_pad_get_peer(branch->tee_pad);
-        if (peer) {
-            gst_pad_unlink(branch->tee_pad, peer);
-            /* A ghost pad made for the link across bins goes with it. */
-            GstObject *parent = gst_object_get_parent(GST_OBJECT(peer));
-            if (GST_IS_GHOST_PAD(peer) && parent && GST_IS_ELEMENT(parent))
-                gst_element_remove_pad(GST_ELEMENT(parent), peer);
-            if (parent)
-                gst_object_unref(parent);
-            gst_object_unref(peer);
-        }
-        gst_element_release_request_pad(branch->tee, branch->tee_pad);
-        gst_object_unref(branch->tee_pad);
     }
     g_clear_object(&branch->src);
     gst_object_unref(branch->tee);

@@ -39,15 +39,18 @@ struct e2c_send_branch {
 };
 
 /*
- * Adds tee ! queue ! [sframeenc] ! payloader to bin (the tee may sit in a
- * child bin: the link is ghosted) and starts the elements; link branch->src
- * to webrtcbin (gst_pad_link_maybe_ghosting).
+ * Adds queue ! [sframeenc] ! payloader to bin for tee (which may sit in a
+ * child bin: the link is ghosted). Link branch->src to webrtcbin
+ * (gst_pad_link_maybe_ghosting), then e2c_send_branch_start().
  */
 gboolean e2c_send_branch_build(GstBin *bin, GstElement *tee, enum e2c_codec codec,
                                const struct e2c_crypto_config *crypto, const char *name,
                                struct e2c_send_branch *out, GError **error);
-/* Brings the branch's elements to their bin's state (after linking downstream). */
-void e2c_send_branch_start(struct e2c_send_branch *branch);
+/*
+ * Brings the branch's elements to their bin's state (after linking
+ * downstream), then links it to its tee.
+ */
+gboolean e2c_send_branch_start(struct e2c_send_branch *branch, GError **error);
 /* Stops and removes the branch's elements and gives the tee its pad back. NULL-safe. */
 void e2c_send_branch_remove(struct e2c_send_branch *branch);
 

@@ -66,6 +66,7 @@ struct load {
     guint ramp_timer, duration_timer, progress_timer, stats_timer, rekey_timer;
     guint left_count;
     gchar *room_text;
+    guint *expected_group; /* participant -> group the user expects (default: from secrets) */
     int status;
 };
 
@@ -135,6 +136,7 @@ static void
 collect_stream(gpointer user, const struct e2c_stream_info *s)
 {
     struct collect *c = user;
+
     int j = publisher_of_feed(c->l, s->feed);
     if (j < 0)
         return;
@@ -195,6 +197,7 @@ report(struct load *l)
     guint n = l->n, np = l->n_pub;
     json_t *doc = json_object(), *matrix = json_array(), *pairs = json_array();
     guint unexpected = 0, over_loss = 0;
+    GString *reasons = g_string_new(NULL);
     double worst_loss = 0;
     guint64 total_ok = 0, total_lost = 0, total_bytes = 0;
     GString *table = g_string_new(NULL);
@@ -211,6 +214,7 @@ report(struct load *l)
         struct collect c = {l, i, row};
         if (r->p)
             e2c_participant_foreach_stream(r->p, TRUE, collect_stream, &c);
+
         json_t *mrow = json_array();
         g_string_append_printf(table, "%-8s", r->label);
         for (guint j = 0; j < np; j++) {
@@ -220,10 +224,13 @@ report(struct load *l)
                 continue;
             }
             enum cell got = cell_of(&row[j]);
-            gboolean same = l->secrets.group_of[i] == l->secrets.group_of[j];
+            gboolean same = l->expected_group[i] == l->expected_group[j];
             enum cell want = same ? CELL_OK : CELL_MISMATCH;
             gboolean bad = got != want;
             unexpected += bad;
+            if (bad)
+                g_string_append_printf(reasons, "%s receiving %s: %s, expected %s\n", r->label,
+                                       l->m[j].label, cell_names[got], cell_names[want]);
             double loss = row[j].ok + row[j].lost
                               ? 100.0 * row[j].lost / (double)(row[j].ok + row[j].lost)
                               : 0;
@@ -232,8 +239,11 @@ report(struct load *l)
                 total_lost += row[j].lost;
                 if (loss > worst_loss)
                     worst_loss = loss;
-                if (loss > l->max_loss)
+                if (loss > l->max_loss) {
                     over_loss++;
+                    g_string_append_printf(reasons, "%s receiving %s: %.2f%% of frames lost\n",
+                                           r->label, l->m[j].label, loss);
+                }
             }
             total_bytes += row[j].bytes;
             json_array_append_new(mrow, json_string(cell_names[got]));
@@ -248,7 +258,7 @@ report(struct load *l)
             g_string_append_printf(table, " %-10s", cell);
             g_free(cell);
         }
-        g_string_append_printf(table, " %u\n", l->secrets.group_of[i] + 1);
+        g_string_append_printf(table, " %u\n", l->expected_group[i] + 1);
         json_array_append_new(matrix, mrow);
         g_free(row);
     }
@@ -308,6 +318,7 @@ report(struct load *l)
                                   (json_int_t)rss_kib(), "unexpected-pairs", (int)unexpected,
                                   "failed-participants", (int)failed));
     json_object_set_new(doc, "passed", json_boolean(status == 0));
+    json_object_set_new(doc, "reasons", json_string(reasons->str));
     json_object_set_new(doc, "verdict", json_string(verdict));
     json_object_set_new(doc, "exit-status", json_integer(status));
 
@@ -340,7 +351,9 @@ report(struct load *l)
     for (guint i = 0; i < n; i++)
         if (l->m[i].error)
             fprintf(out, "%s: %s\n", l->m[i].label, l->m[i].error);
+    fputs(reasons->str, out);
     fprintf(out, "verdict: %s (exit %d)\n", verdict, status);
+    g_string_free(reasons, TRUE);
 
     g_array_unref(joins);
     g_array_unref(media);
@@ -635,6 +648,41 @@ op_leave(gpointer user)
 
 static const struct e2c_control_ops load_ops = {op_rekey, op_status, op_stats, op_leave};
 
+/* "PARTICIPANT GROUP" lines; participants not listed keep the group their secret implies. */
+static gboolean
+read_expected_groups(struct load *l, const char *file)
+{
+    gchar *text = NULL;
+    GError *error = NULL;
+    if (!g_file_get_contents(file, &text, NULL, &error)) {
+        fprintf(stderr, "e2call load: cannot read --expect-groups '%s': %s\n", file,
+                error->message);
+        g_error_free(error);
+        return FALSE;
+    }
+    gchar **rows = g_strsplit(text, "\n", -1);
+    gboolean ok = TRUE;
+    for (guint r = 0; rows[r] && ok; r++) {
+        gchar *row = g_strstrip(rows[r]);
+        if (!*row || row[0] == '#')
+            continue;
+        guint64 who, group;
+        gchar **f = g_strsplit_set(row, " \t", 2);
+        ok = f[0] && f[1] && g_ascii_string_to_unsigned(f[0], 10, 1, l->n, &who, NULL) &&
+             g_ascii_string_to_unsigned(g_strstrip(f[1]), 10, 1, G_MAXUINT, &group, NULL);
+        if (ok)
+            l->expected_group[who - 1] = (guint)group - 1;
+        else
+            fprintf(stderr, "e2call load: --expect-groups line %u: expected 'PARTICIPANT GROUP' "
+                            "with PARTICIPANT 1-%u\n",
+                    r + 1, l->n);
+        g_strfreev(f);
+    }
+    g_strfreev(rows);
+    g_free(text);
+    return ok;
+}
+
 /* ---- the command ---------------------------------------------------------------------- */
 
 static const char *summary =
@@ -651,7 +699,7 @@ e2c_cmd_load(int argc, char **argv)
 {
     gchar *server = NULL, *room = NULL, *secrets = NULL, *assign = NULL, *duration = NULL;
     gchar *ramp = NULL, *max_loss = NULL, *rekey_every = NULL, *video = NULL, *suite = NULL;
-    gchar *control = NULL, *rekey_delay = NULL;
+    gchar *control = NULL, *rekey_delay = NULL, *expect_groups = NULL;
     gint participants = 0, publishers = -1, width = 320, height = 240, fps = 15;
     gint video_kbps = 300, stats_interval = 5, latency = 50;
     gboolean json = FALSE, decode = FALSE, no_audio = FALSE, no_control = FALSE;
@@ -671,6 +719,10 @@ e2c_cmd_load(int argc, char **argv)
         {"ramp", 0, 0, G_OPTION_ARG_STRING, &ramp, "Joins per second (default 5)", "R"},
         {"max-loss", 0, 0, G_OPTION_ARG_STRING, &max_loss,
          "Largest frame loss allowed per stream, in percent (default 1)", "PCT"},
+        {"expect-groups", 0, 0, G_OPTION_ARG_FILENAME, &expect_groups,
+         "Expected groups, lines 'PARTICIPANT GROUP' (1-based), checked instead of the groups the "
+         "secrets imply",
+         "FILE"},
         {"rekey-every", 0, 0, G_OPTION_ARG_STRING, &rekey_every,
          "Rekey one secret group at a time, every D (default: never)", "D"},
         {"rekey-delay", 0, 0, G_OPTION_ARG_STRING, &rekey_delay,
@@ -798,6 +850,15 @@ e2c_cmd_load(int argc, char **argv)
     if ((status = e2c_load_secrets_read(&l.secrets, secrets, assign, (guint)participants,
                                         l.room_text)) != 0)
         goto out;
+    l.n = (guint)participants;
+    l.expected_group = g_new(guint, l.n);
+    for (guint i = 0; i < l.n; i++)
+        l.expected_group[i] = l.secrets.group_of[i];
+    if (expect_groups && !read_expected_groups(&l, expect_groups)) {
+        status = E2C_EXIT_USAGE;
+        e2c_load_secrets_clear(&l.secrets);
+        goto out;
+    }
     GThread *warm_up = e2c_warm_up_dtls();
 
     l.loop = g_main_loop_new(NULL, FALSE);
@@ -921,6 +982,7 @@ teardown:
         g_main_loop_unref(l.loop);
     e2c_load_secrets_clear(&l.secrets);
 out:
+    g_free(l.expected_group);
     g_free(l.room_text);
     g_option_context_free(ctx);
     g_clear_error(&error);
@@ -936,5 +998,6 @@ out:
     g_free(video);
     g_free(suite);
     g_free(control);
+    g_free(expect_groups);
     return status;
 }
