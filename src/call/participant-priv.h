@@ -74,6 +74,11 @@ struct e2c_participant {
     GPtrArray *ended;      /* struct e2c_stream_info of streams that went away */
     guint sub_failures;
     gboolean awaiting_key; /* joined, E2EE, and the key is still being derived */
+    /* Reconnecting after the router was lost: new session, join, publish, subscribe. */
+    gboolean reconnecting;
+    guint reconnect_attempt, reconnect_timer;
+    gint64 lost_at_us;
+    gchar *lost_reason;
     guint leave_timeout;
     gboolean failed;
 };
@@ -93,5 +98,7 @@ void publication_set_key(struct publication *pub, E2cKey *key);
 void subscription_add(struct e2c_participant *p, guint64 feed, const char *display);
 void subscription_remove(struct e2c_participant *p, guint64 feed, const char *why);
 void subscription_free(struct subscription *sub); /* closes, then drops the table's ref */
+/* Every subscription goes, what its streams did kept for the verdict. */
+void subscriptions_end_all(struct e2c_participant *p);
 void subscription_set_key(struct subscription *sub, E2cKey *key);
 void sub_stream_info(struct sub_stream *st, struct e2c_stream_info *out);

@@ -29,6 +29,8 @@ participant_emit(struct e2c_participant *p, json_t *event)
 }
 
 static void finish_leaving(struct e2c_participant *p);
+static void connection_error(struct e2c_participant *p, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+static void begin_reconnect(struct e2c_participant *p, const char *reason);
 
 void
 participant_fail(struct e2c_participant *p, enum e2c_error err, const char *fmt, ...)
@@ -97,6 +99,13 @@ on_joined(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpointe
     struct e2c_participant *p = data;
     if (p->state != P_JOINING)
         return;
+    /* While reconnecting, a room a restarted router has not re-created yet is worth retrying. */
+    if (error && (error->domain != E2C_JANUS_ERROR ||
+                  (p->reconnecting && error->code == E2C_JANUS_ERROR_VR_NO_SUCH_ROOM))) {
+        connection_error(p, "cannot join room %" G_GUINT64_FORMAT ": %s", p->cfg.room,
+                         error->message);
+        return;
+    }
     if (error) {
         participant_fail(p, error_for_join(error), "cannot join room %" G_GUINT64_FORMAT ": %s",
                          p->cfg.room, error->message);
@@ -111,6 +120,15 @@ on_joined(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpointe
     p->state = P_JOINED;
     p->my_id = msg->vr.id;
     p->private_id = msg->vr.private_id;
+    if (p->reconnecting) {
+        json_t *r = participant_event(p, "reconnected");
+        json_object_set_new(r, "attempts", json_integer(p->reconnect_attempt));
+        json_object_set_new(r, "ms-since-lost",
+                            json_integer((g_get_monotonic_time() - p->lost_at_us) / 1000));
+        participant_emit(p, r);
+        p->reconnecting = FALSE;
+        p->reconnect_attempt = 0;
+    }
     json_t *e = participant_event(p, "joined");
     json_object_set_new(e, "room", json_integer((json_int_t)p->cfg.room));
     json_object_set_new(e, "id", json_integer((json_int_t)p->my_id));
@@ -143,7 +161,7 @@ on_list(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpointer 
     if (p->state != P_JOINING)
         return;
     if (error) {
-        participant_fail(p, E2C_ERR_CONNECT_FAILED, "cannot list the rooms: %s", error->message);
+        connection_error(p, "cannot list the rooms: %s", error->message);
         return;
     }
     gboolean found = FALSE, required = FALSE;
@@ -171,8 +189,7 @@ on_attached(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpoin
     if (p->state != P_CONNECTING)
         return;
     if (error) {
-        participant_fail(p, E2C_ERR_CONNECT_FAILED, "cannot attach to the VideoRoom: %s",
-                         error->message);
+        connection_error(p, "cannot attach to the VideoRoom: %s", error->message);
         return;
     }
     p->pub_handle = msg->data_id;
@@ -188,8 +205,7 @@ on_session(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpoint
     if (p->state != P_CONNECTING)
         return;
     if (error) {
-        participant_fail(p, E2C_ERR_CONNECT_FAILED, "cannot create a session: %s",
-                         error->message);
+        connection_error(p, "cannot create a session: %s", error->message);
         return;
     }
     json_t *e = participant_event(p, "connected");
@@ -207,8 +223,7 @@ on_connected(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpoi
     if (p->state != P_CONNECTING)
         return;
     if (error) {
-        participant_fail(p, E2C_ERR_CONNECT_FAILED, "cannot reach the router at %s: %s",
-                         p->server, error->message);
+        connection_error(p, "cannot reach the router at %s: %s", p->server, error->message);
         return;
     }
     e2c_janus_client_create_session(p->janus, on_session, p);
@@ -222,8 +237,106 @@ on_closed(E2cJanusClient *client, const GError *error, gpointer data)
         finish_leaving(p);
         return;
     }
-    participant_fail(p, E2C_ERR_CONNECT_FAILED, "lost the router: %s",
-                     error ? error->message : "connection closed");
+    gchar *reason = g_strdup_printf("lost the router: %s",
+                                    error ? error->message : "connection closed");
+    if (p->reconnecting || (p->cfg.reconnect_attempts > 0 && p->state >= P_JOINING))
+        begin_reconnect(p, reason);
+    else
+        participant_fail(p, E2C_ERR_CONNECT_FAILED, "%s", reason);
+    g_free(reason);
+}
+
+/* ---- reconnecting ------------------------------------------------------------ */
+
+/* Backoff between attempts (ms); the last value repeats. */
+static const guint backoff_ms[] = {0, 500, 1000, 2000, 3000, 5000};
+
+static void
+new_client(struct e2c_participant *p)
+{
+    if (p->janus) {
+        g_signal_handler_disconnect(p->janus, p->closed_handler);
+        e2c_janus_client_close(p->janus);
+        g_object_unref(p->janus); /* pending requests go without their callbacks */
+    }
+    p->janus = e2c_janus_client_new();
+    if (p->cfg.connect_timeout_ms)
+        e2c_janus_client_set_connect_timeout(p->janus, p->cfg.connect_timeout_ms);
+    p->closed_handler = g_signal_connect(p->janus, "closed", G_CALLBACK(on_closed), p);
+    p->pub_handle = 0;
+}
+
+static gboolean
+attempt_reconnect(gpointer data)
+{
+    struct e2c_participant *p = data;
+    p->reconnect_timer = 0;
+    p->reconnect_attempt++;
+    json_t *e = participant_event(p, "reconnecting");
+    json_object_set_new(e, "attempt", json_integer(p->reconnect_attempt));
+    json_object_set_new(e, "of", json_integer(p->cfg.reconnect_attempts));
+    if (p->reconnect_attempt > 1 && p->lost_reason)
+        json_object_set_new(e, "message", json_string(p->lost_reason));
+    participant_emit(p, e);
+    new_client(p);
+    p->state = P_CONNECTING;
+    e2c_janus_client_connect(p->janus, p->server, on_connected, p);
+    return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_attempt(struct e2c_participant *p, const char *reason)
+{
+    if (p->reconnect_timer)
+        return;
+    g_free(p->lost_reason);
+    p->lost_reason = g_strdup(reason);
+    if (p->reconnect_attempt >= p->cfg.reconnect_attempts) {
+        p->reconnecting = FALSE;
+        participant_fail(p, E2C_ERR_CONNECT_FAILED,
+                         "gave up after %u reconnection attempt(s) in %.1f s; last: %s",
+                         p->reconnect_attempt, (g_get_monotonic_time() - p->lost_at_us) / 1e6,
+                         reason);
+        return;
+    }
+    guint i = MIN(p->reconnect_attempt, G_N_ELEMENTS(backoff_ms) - 1);
+    p->reconnect_timer = g_timeout_add(backoff_ms[i], attempt_reconnect, p);
+}
+
+/*
+ * The router is gone (WebSocket closed, session timed out). With a stock
+ * Janus the session and its handles died with it (reclaim 0): drop the media,
+ * then start over with a new session, join, publish and subscribe again.
+ */
+static void
+begin_reconnect(struct e2c_participant *p, const char *reason)
+{
+    if (!p->reconnecting) {
+        p->reconnecting = TRUE;
+        p->reconnect_attempt = 0;
+        p->lost_at_us = g_get_monotonic_time();
+        json_t *e = participant_event(p, "connection-lost");
+        json_object_set_new(e, "message", json_string(reason));
+        participant_emit(p, e);
+        subscriptions_end_all(p);
+        g_clear_pointer(&p->pub, publication_free);
+    }
+    p->state = P_CONNECTING;
+    schedule_attempt(p, reason);
+}
+
+static void
+connection_error(struct e2c_participant *p, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    gchar *reason = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    if (p->reconnecting)
+        schedule_attempt(p, reason);
+    else
+        participant_fail(p, E2C_ERR_CONNECT_FAILED, "%s", reason);
+    g_free(reason);
 }
 
 /* ---- lifecycle ------------------------------------------------------------ */
@@ -313,6 +426,13 @@ e2c_participant_leave(struct e2c_participant *p, const char *reason)
     if (p->state == P_LEAVING || p->state == P_LEFT)
         return;
     enum participant_state was = p->state;
+    if (p->reconnect_timer) {
+        g_source_remove(p->reconnect_timer);
+        p->reconnect_timer = 0;
+    }
+    if (p->reconnecting)
+        was = P_CONNECTING; /* nothing to tell a router we lost */
+    p->reconnecting = FALSE;
     p->state = P_LEAVING;
     json_t *e = participant_event(p, "left");
     json_object_set_new(e, "reason", json_string(reason ? reason : "done"));
@@ -345,6 +465,9 @@ e2c_participant_free(struct e2c_participant *p)
         return;
     if (p->leave_timeout)
         g_source_remove(p->leave_timeout);
+    if (p->reconnect_timer)
+        g_source_remove(p->reconnect_timer);
+    g_free(p->lost_reason);
     g_signal_handler_disconnect(p->janus, p->closed_handler);
     g_hash_table_destroy(p->subs);
     g_clear_pointer(&p->pub, publication_free);

@@ -32,6 +32,7 @@ struct e2c_participant_config {
     gboolean keep_last_frame;        /* for snapshots */
     gboolean no_decode;              /* load: authenticate every frame, decode none */
     guint connect_timeout_ms;
+    guint reconnect_attempts;        /* after losing the router; 0: fail at once */
     const char *label;               /* for events of load runs ("p3"); NULL: none */
 };
 

@@ -385,6 +385,89 @@ e2c_send_branch_start(struct e2c_send_branch *branch, GError **error)
     return ok;
 }
 
+struct detach {
+    gint refcount; /* the waiter and the probe */
+    GMutex lock;
+    GCond cond;
+    gboolean done;
+};
+
+static void
+detach_unref(gpointer data)
+{
+    struct detach *d = data;
+    if (!g_atomic_int_dec_and_test(&d->refcount))
+        return;
+    g_mutex_clear(&d->lock);
+    g_cond_clear(&d->cond);
+    g_free(d);
+}
+
+/* Unlinks a tee pad and the ghost pad the link across bins made. */
+static void
+unlink_tee_pad(GstPad *tee_pad)
+{
+    GstPad *peer = gst_pad_get_peer(tee_pad);
+    if (!peer)
+        return;
+    gst_pad_unlink(tee_pad, peer);
+    /* The tee's peer is the internal pad of a ghost pad on the tee's bin. */
+    GstPad *ghost = GST_IS_PROXY_PAD(peer) && !GST_IS_GHOST_PAD(peer)
+                        ? GST_PAD(gst_proxy_pad_get_internal(GST_PROXY_PAD(peer)))
+                        : NULL;
+    if (ghost && GST_IS_GHOST_PAD(ghost)) {
+        GstObject *parent = gst_object_get_parent(GST_OBJECT(ghost));
+        if (parent && GST_IS_ELEMENT(parent))
+            gst_element_remove_pad(GST_ELEMENT(parent), ghost);
+        if (parent)
+            gst_object_unref(parent);
+    }
+    if (ghost)
+        gst_object_unref(ghost);
+    gst_object_unref(peer);
+}
+
+static GstPadProbeReturn
+on_idle(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+    struct detach *d = data;
+    g_mutex_lock(&d->lock);
+    if (!d->done)
+        unlink_tee_pad(pad);
+    d->done = TRUE;
+    g_cond_signal(&d->cond);
+    g_mutex_unlock(&d->lock);
+    return GST_PAD_PROBE_REMOVE;
+}
+
+/*
+ * While the encoder runs, the pad may be pushing right now: unlinking it
+ * under a buffer in flight hands FLUSHING back through the tee, which stops
+ * a live source for good. An IDLE probe unlinks it between two buffers.
+ */
+static void
+detach_when_idle(GstPad *tee_pad)
+{
+    struct detach *d = g_new0(struct detach, 1);
+    d->refcount = 2;
+    g_mutex_init(&d->lock);
+    g_cond_init(&d->cond);
+    gulong id = gst_pad_add_probe(tee_pad, GST_PAD_PROBE_TYPE_IDLE, on_idle, d, detach_unref);
+    gint64 until = g_get_monotonic_time() + G_USEC_PER_SEC;
+    g_mutex_lock(&d->lock);
+    while (!d->done && g_cond_wait_until(&d->cond, &d->lock, until))
+        ;
+    if (!d->done) {
+        /* Never idle within a second: the pipeline is stuck anyway; unlink now. */
+        d->done = TRUE;
+        unlink_tee_pad(tee_pad);
+    }
+    g_mutex_unlock(&d->lock);
+    if (id)
+        gst_pad_remove_probe(tee_pad, id);
+    detach_unref(d);
+}
+
 void
 e2c_send_branch_remove(struct e2c_send_branch *branch)
 {
@@ -392,27 +475,7 @@ e2c_send_branch_remove(struct e2c_send_branch *branch)
         return;
     /* The tee first, for the reason given in e2c_send_branch_start(). */
     if (branch->tee_pad) {
-        GstPad *peer = gst_pad_get_peer(branch->tee_pad);
-        if (peer) {
-            gst_pad_unlink(branch->tee_pad, peer);
-            /*
-             * The link across bins went through a ghost pad on the tee's bin;
-             * the tee's peer is that ghost's internal pad. The ghost goes too.
-             */
-            GstPad *ghost = GST_IS_PROXY_PAD(peer) && !GST_IS_GHOST_PAD(peer)
-                                ? GST_PAD(gst_proxy_pad_get_internal(GST_PROXY_PAD(peer)))
-                                : NULL;
-            if (ghost && GST_IS_GHOST_PAD(ghost)) {
-                GstObject *parent = gst_object_get_parent(GST_OBJECT(ghost));
-                if (parent && GST_IS_ELEMENT(parent))
-                    gst_element_remove_pad(GST_ELEMENT(parent), ghost);
-                if (parent)
-                    gst_object_unref(parent);
-            }
-            if (ghost)
-                gst_object_unref(ghost);
-            gst_object_unref(peer);
-        }
+        detach_when_idle(branch->tee_pad);
         gst_element_release_request_pad(branch->tee, branch->tee_pad);
         gst_object_unref(branch->tee_pad);
     }

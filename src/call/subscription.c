@@ -437,6 +437,34 @@ subscription_add(struct e2c_participant *p, guint64 feed, const char *display)
                             sub_unref, on_sub_attached, sub_ref(sub));
 }
 
+/* Keep what the streams did, for the verdict at the end. */
+static void
+record_ended(struct e2c_participant *p, struct subscription *sub)
+{
+    g_mutex_lock(&sub->lock);
+    for (guint i = 0; i < sub->streams->len; i++) {
+        struct sub_stream *st = g_ptr_array_index(sub->streams, i);
+        struct e2c_stream_info *info = g_new(struct e2c_stream_info, 1);
+        sub_stream_info(st, info);
+        info->display = g_intern_string(info->display);
+        info->track = g_intern_string(info->track);
+        info->state = g_intern_string(info->state);
+        g_ptr_array_add(p->ended, info);
+    }
+    g_mutex_unlock(&sub->lock);
+}
+
+void
+subscriptions_end_all(struct e2c_participant *p)
+{
+    GHashTableIter it;
+    gpointer value;
+    g_hash_table_iter_init(&it, p->subs);
+    while (g_hash_table_iter_next(&it, NULL, &value))
+        record_ended(p, value);
+    g_hash_table_remove_all(p->subs);
+}
+
 void
 subscription_remove(struct e2c_participant *p, guint64 feed, const char *why)
 {
@@ -448,17 +476,7 @@ subscription_remove(struct e2c_participant *p, guint64 feed, const char *why)
     json_object_set_new(e, "feed", json_integer((json_int_t)feed));
     json_object_set_new(e, "reason", json_string(why));
     participant_emit(p, e);
-    /* Keep what the streams did, for the verdict at the end. */
-    g_mutex_lock(&sub->lock);
-    for (guint i = 0; i < sub->streams->len; i++) {
-        struct sub_stream *st = g_ptr_array_index(sub->streams, i);
-        struct e2c_stream_info *info = g_new(struct e2c_stream_info, 1);
-        sub_stream_info(st, info);
-        info->display = g_intern_string(info->display);
-        info->track = g_intern_string(info->track);
-        g_ptr_array_add(p->ended, info);
-    }
-    g_mutex_unlock(&sub->lock);
+    record_ended(p, sub);
     if (sub->handle && e2c_janus_client_is_connected(p->janus)) {
         e2c_janus_client_send_message(p->janus, sub->handle, e2c_janus_msg_vr_leave(), NULL, NULL,
                                       NULL);

@@ -369,6 +369,7 @@ e2c_cmd_join(int argc, char **argv)
     gboolean no_control = FALSE;
     gint width = 640, height = 480, fps = 30, video_kbps = 800, audio_kbps = 32;
     gint latency = DEFAULT_LATENCY_MS, stats_interval = 5, keyframe_interval = 10;
+    gint reconnect_attempts = 10;
     gboolean json = FALSE, quiet = FALSE, plain = FALSE, no_publish = FALSE, no_subscribe = FALSE;
     struct e2c_secret_args secret_args = {0};
     GOptionEntry secret_entries[5];
@@ -422,6 +423,10 @@ e2c_cmd_join(int argc, char **argv)
         {"latency", 0, 0, G_OPTION_ARG_INT, &latency, "Jitter buffer in ms (default 50)", "MS"},
         {"stats-interval", 0, 0, G_OPTION_ARG_INT, &stats_interval,
          "Seconds between stats events (default 5; 0: none)", "S"},
+        {"reconnect-attempts", 0, 0, G_OPTION_ARG_INT, &reconnect_attempts,
+         "After losing the router, try this many times to reconnect (new session, join, "
+         "publish, subscribe) before CONNECT_FAILED (default 10; 0: never)",
+         "N"},
         {"connect-timeout", 0, 0, G_OPTION_ARG_STRING, &connect_timeout,
          "Give up reaching the router after D (default 10s)", "D"},
         {"json", 'j', 0, G_OPTION_ARG_NONE, &json, "Events as JSON lines on standard output",
@@ -494,6 +499,10 @@ e2c_cmd_join(int argc, char **argv)
         audio_kbps > 510) {
         fprintf(stderr, "e2call join: --fps must be 1-60, --video-bitrate 50-20000 and "
                         "--audio-bitrate 6-510\n");
+        goto out;
+    }
+    if (reconnect_attempts < 0 || reconnect_attempts > 1000) {
+        fprintf(stderr, "e2call join: --reconnect-attempts must be 0-1000\n");
         goto out;
     }
     if (latency < 0 || latency > 5000 || stats_interval < 0 || stats_interval > 3600 ||
@@ -589,6 +598,7 @@ e2c_cmd_join(int argc, char **argv)
     cfg.latency_ms = (guint)latency;
     cfg.keep_last_frame = snapshot != NULL;
     cfg.connect_timeout_ms = (guint)connect_ms;
+    cfg.reconnect_attempts = (guint)reconnect_attempts;
     struct e2c_participant_callbacks cb = {on_failed, on_left, NULL, NULL};
     j.p = e2c_participant_new(&cfg, j.media, NULL, j.events, &cb, &j);
     j.room_text = room_text;

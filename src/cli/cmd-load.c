@@ -911,6 +911,7 @@ e2c_cmd_load(int argc, char **argv)
         cfg.latency_ms = (guint)latency;
         cfg.no_decode = !decode;
         cfg.connect_timeout_ms = 10000;
+        cfg.reconnect_attempts = 10;
         struct e2c_participant_callbacks cb = {on_failed, on_left, NULL, on_event};
         mb->p = e2c_participant_new(&cfg, l.media, mb->publisher ? &l.source : NULL, l.events,
                                     &cb, mb);
