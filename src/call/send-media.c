@@ -457,13 +457,15 @@ detach_when_idle(GstPad *tee_pad)
     g_mutex_lock(&d->lock);
     while (!d->done && g_cond_wait_until(&d->cond, &d->lock, until))
         ;
-    if (!d->done) {
+    gboolean timed_out = !d->done;
+    if (timed_out) {
         /* Never idle within a second: the pipeline is stuck anyway; unlink now. */
         d->done = TRUE;
         unlink_tee_pad(tee_pad);
     }
     g_mutex_unlock(&d->lock);
-    if (id)
+    /* A probe that ran removed itself (it returned GST_PAD_PROBE_REMOVE). */
+    if (timed_out && id)
         gst_pad_remove_probe(tee_pad, id);
     detach_unref(d);
 }
