@@ -149,6 +149,28 @@ collect_stream(gpointer user, const struct e2c_stream_info *s)
     a->bytes += s->rtp_bytes;
 }
 
+struct observe {
+    const char *receiver;
+    GHashTable *by_publisher; /* display -> struct pair_acc */
+};
+
+static void
+observe_stream(gpointer user, const struct e2c_stream_info *s)
+{
+    struct observe *o = user;
+    const char *who = s->display && *s->display ? s->display : "?";
+    struct pair_acc *a = g_hash_table_lookup(o->by_publisher, who);
+    if (!a) {
+        a = g_new0(struct pair_acc, 1);
+        g_hash_table_insert(o->by_publisher, g_strdup(who), a);
+    }
+    a->streams++;
+    a->verified += s->verified;
+    a->mismatched += s->mismatch_now;
+    a->ok += s->frames_ok;
+    a->lost += s->frames_lost;
+}
+
 static enum cell
 cell_of(const struct pair_acc *a)
 {
@@ -263,6 +285,35 @@ report(struct load *l)
         g_free(row);
     }
 
+    /*
+     * Everything each receiver saw, by the publisher's display name, also of
+     * publishers in other processes of the run: what scripts/merge-load-reports
+     * joins into one matrix.
+     */
+    json_t *observed = json_array();
+    for (guint i = 0; i < n; i++) {
+        if (!l->m[i].p)
+            continue;
+        struct observe o = {l->m[i].label, g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                                                 g_free)};
+        e2c_participant_foreach_stream(l->m[i].p, TRUE, observe_stream, &o);
+        GHashTableIter it;
+        gpointer key, value;
+        g_hash_table_iter_init(&it, o.by_publisher);
+        while (g_hash_table_iter_next(&it, &key, &value)) {
+            struct pair_acc *a = value;
+            json_array_append_new(
+                observed, json_pack("{s:s, s:s, s:s, s:I, s:I}", "receiver", o.receiver,
+                                    "publisher", (const char *)key, "state",
+                                    cell_names[cell_of(a)], "frames", (json_int_t)a->ok,
+                                    "frames-lost", (json_int_t)a->lost));
+        }
+        g_hash_table_destroy(o.by_publisher);
+    }
+    json_t *groups = json_object();
+    for (guint i = 0; i < n; i++)
+        json_object_set_new(groups, l->m[i].label, json_integer(l->expected_group[i] + 1));
+
     /* Join times: start of the participant to joined, and to its first media. */
     GArray *joins = g_array_new(FALSE, FALSE, sizeof(double));
     GArray *media = g_array_new(FALSE, FALSE, sizeof(double));
@@ -304,10 +355,13 @@ report(struct load *l)
     json_object_set_new(doc, "room", json_string(l->room_text));
     json_object_set_new(doc, "participants", json_integer(n));
     json_object_set_new(doc, "publishers", json_integer(np));
-    json_object_set_new(doc, "groups", json_integer(l->secrets.n_groups));
+    json_object_set_new(doc, "secret-groups", json_integer(l->secrets.n_groups));
     json_object_set_new(doc, "seconds", json_real(elapsed));
     json_object_set_new(doc, "matrix", matrix);
     json_object_set_new(doc, "pairs", pairs);
+    json_object_set_new(doc, "observed", observed);
+    json_object_set_new(doc, "groups", groups);
+    json_object_set_new(doc, "max-loss-pct", json_real(l->max_loss));
     json_object_set_new(doc, "participants-detail", people);
     json_object_set_new(doc, "totals",
                         json_pack("{s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:I, s:i, s:i}", "frames",
@@ -701,7 +755,7 @@ e2c_cmd_load(int argc, char **argv)
     gchar *ramp = NULL, *max_loss = NULL, *rekey_every = NULL, *video = NULL, *suite = NULL;
     gchar *control = NULL, *rekey_delay = NULL, *expect_groups = NULL;
     gint participants = 0, publishers = -1, width = 320, height = 240, fps = 15;
-    gint video_kbps = 300, stats_interval = 5, latency = 50;
+    gint video_kbps = 300, stats_interval = 5, latency = 50, index = 0;
     gboolean json = FALSE, decode = FALSE, no_audio = FALSE, no_control = FALSE;
     GOptionEntry entries[] = {
         {"server", 's', 0, G_OPTION_ARG_STRING, &server,
@@ -719,6 +773,11 @@ e2c_cmd_load(int argc, char **argv)
         {"ramp", 0, 0, G_OPTION_ARG_STRING, &ramp, "Joins per second (default 5)", "R"},
         {"max-loss", 0, 0, G_OPTION_ARG_STRING, &max_loss,
          "Largest frame loss allowed per stream, in percent (default 1)", "PCT"},
+        {"index", 0, 0, G_OPTION_ARG_INT, &index,
+         "This process's index when one run spans several processes or machines (default 0): "
+         "participants are named k<INDEX>-p<N> and take secrets from where the previous index's "
+         "left off; merge the --json reports with scripts/merge-load-reports",
+         "K"},
         {"expect-groups", 0, 0, G_OPTION_ARG_FILENAME, &expect_groups,
          "Expected groups, lines 'PARTICIPANT GROUP' (1-based), checked instead of the groups the "
          "secrets imply",
@@ -842,13 +901,17 @@ e2c_cmd_load(int argc, char **argv)
         fprintf(stderr, "e2call load: --control and --no-control contradict each other\n");
         goto out;
     }
+    if (index < 0 || index > 100000) {
+        fprintf(stderr, "e2call load: --index must be 0-100000\n");
+        goto out;
+    }
 
     gst_init(NULL, NULL);
     e2c_selftest_register_plugin();
     l.room_text = g_strdup_printf("%" G_GUINT64_FORMAT, room_id);
     /* Keys first (one PBKDF2 per distinct secret), so no secret outlives this call. */
     if ((status = e2c_load_secrets_read(&l.secrets, secrets, assign, (guint)participants,
-                                        l.room_text)) != 0)
+                                        (guint)index * (guint)participants, l.room_text)) != 0)
         goto out;
     l.n = (guint)participants;
     l.expected_group = g_new(guint, l.n);
@@ -893,7 +956,7 @@ e2c_cmd_load(int argc, char **argv)
         mb->l = &l;
         mb->index = i;
         mb->publisher = i < l.n_pub;
-        mb->label = g_strdup_printf("p%u", i + 1);
+        mb->label = index ? g_strdup_printf("k%d-p%u", index, i + 1) : g_strdup_printf("p%u", i + 1);
         struct e2c_participant_config cfg = {0};
         cfg.server = url;
         cfg.room = room_id;

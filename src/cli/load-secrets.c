@@ -128,7 +128,7 @@ read_map(const char *map, guint n_participants, GArray *lines, guint *line_index
 
 int
 e2c_load_secrets_read(struct e2c_load_secrets *out, const char *file, const char *map,
-                      guint n_participants, const char *room)
+                      guint n_participants, guint offset, const char *room)
 {
     memset(out, 0, sizeof(*out));
     GArray *lines = g_array_new(FALSE, TRUE, sizeof(struct line));
@@ -137,7 +137,7 @@ e2c_load_secrets_read(struct e2c_load_secrets *out, const char *file, const char
     if (status)
         goto out;
     for (guint i = 0; i < n_participants; i++)
-        line_index[i] = i % lines->len;
+        line_index[i] = (offset + i) % lines->len;
     if (map && (status = read_map(map, n_participants, lines, line_index)))
         goto out;
 

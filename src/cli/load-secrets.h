@@ -26,6 +26,11 @@ struct e2c_load_secrets {
  * derives one key per distinct secret for room. Returns 0, or an exit status
  * (2 usage/unreadable, 3 an invalid secret) after one line on stderr.
  */
+/*
+ * offset: the number of participants before this process's first one when a
+ * run spans several processes (--index): round-robin continues from there,
+ * so groups interleave the same way whichever machine runs a participant.
+ */
 int e2c_load_secrets_read(struct e2c_load_secrets *out, const char *file, const char *map,
-                          guint n_participants, const char *room);
+                          guint n_participants, guint offset, const char *room);
 void e2c_load_secrets_clear(struct e2c_load_secrets *s);

@@ -26,6 +26,7 @@ check join
 check session create
 check session destroy
 check check
+check load
 for cmd in rekey status stats leave; do
     check "$cmd"
 done
