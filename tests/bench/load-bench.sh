@@ -1,0 +1,63 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The load benchmark (run inside `scripts/lab run`): 4 publishers (VP8
+# 320x240 at 15 fps and Opus) and N receivers in one e2call process, in two
+# secret groups, for 60 s each N; prints per N the worst pair loss, e2call's
+# CPU seconds per participant-minute and resident memory per participant, and
+# the router's (Janus's) CPU share, then the largest N with under 1% loss.
+#
+# Usage: tests/bench/load-bench.sh E2CALL [N...]     (default N: 20 35 50 60)
+set -u
+e2call=${1:?usage: load-bench.sh E2CALL [N...]}
+shift
+[ $# -gt 0 ] || set -- 20 35 50 60
+: "${E2CALL_SERVER:?run it inside scripts/lab run}"
+seconds=${E2C_BENCH_SECONDS:-60}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+printf 'load benchmark group one\nload benchmark group two\n' >"$work/secrets"
+chmod 600 "$work/secrets"
+
+janus_ticks() {
+    awk '{print $14 + $15}' "/proc/${E2CALL_LAB_JANUS_PID}/stat" 2>/dev/null || echo 0
+}
+
+best=0
+printf '%-10s %-10s %-12s %-14s %-12s %-10s %s\n' receivers loss% worst-pair% "cpu-s/p-min" \
+    "MiB/p" janus-cpu% verdict
+for n in "$@"; do
+    room=$("$e2call" session create --e2ee --publishers 8 2>/dev/null) || exit 1
+    total=$((n + 4))
+    t0=$(janus_ticks)
+    start=$(date +%s)
+    "$e2call" load --room "$room" --participants "$total" --publishers 4 \
+        --secrets "$work/secrets" --duration "${seconds}s" --ramp 10 --json --no-control \
+        >"$work/r$n.json" 2>"$work/r$n.err"
+    st=$?
+    elapsed=$(( $(date +%s) - start ))
+    t1=$(janus_ticks)
+    hz=$(getconf CLK_TCK)
+    python3 - "$work/r$n.json" "$n" "$st" "$t0" "$t1" "$hz" "$elapsed" <<'PY'
+import json, sys
+path, n, st, t0, t1, hz, elapsed = sys.argv[1:]
+rep = [json.loads(l) for l in open(path) if '"load-report"' in l]
+if not rep:
+    print(f"{n:<10} no report (exit {st})")
+    sys.exit(0)
+t = rep[-1]["totals"]
+parts = rep[-1]["participants"]
+minutes = rep[-1]["seconds"] / 60
+janus = (int(t1) - int(t0)) / int(hz) / max(int(elapsed), 1) * 100
+print(f"{n:<10} {t['loss-pct']:<10.3f} {t['worst-pair-loss-pct']:<12.3f} "
+      f"{t['cpu-seconds'] / parts / minutes:<14.3f} {t['rss-kib'] / 1024 / parts:<12.2f} "
+      f"{janus:<10.1f} exit {st}")
+PY
+    worst=$(python3 -c "
+import json,sys
+r=[json.loads(l) for l in open('$work/r$n.json') if '\"load-report\"' in l]
+print(r[-1]['totals']['worst-pair-loss-pct'] if r else 100)")
+    if python3 -c "import sys; sys.exit(0 if $worst < 1.0 else 1)" && [ "$st" -eq 0 ]; then
+        best=$n
+    fi
+done
+echo "largest N of receivers with under 1% loss (4 publishers, ${seconds} s): $best"
