@@ -33,6 +33,8 @@ struct sub_stream {
     struct subscription *sub;
     struct e2c_recv_stream *rs;
     gchar *track;
+    guint64 feed;  /* the publisher it comes from (by its mid in the router's offer) */
+    gchar *display;
     GstElement *sframedec; /* NULL in plain mode */
     gboolean mismatch_now;
     gboolean ended;
@@ -40,12 +42,24 @@ struct sub_stream {
     struct e2c_stream_info last; /* kept when the stream ended */
 };
 
+/* A publisher one subscription receives. */
+struct sub_feed {
+    guint64 id;
+    gchar *display;
+    gboolean gone; /* unpublished or left: its streams were ended */
+};
+
+/*
+ * One subscriber handle and PeerConnection for every publisher that was known
+ * at once (all of them at join, each later one on its own): a load run's
+ * receiver then costs one webrtcbin, not one per publisher.
+ */
 struct subscription {
     gint refcount; /* pending router requests hold one each */
     struct e2c_participant *p;
-    GMutex lock;   /* streams: webrtcbin adds them from its streaming thread */
-    guint64 feed;
-    gchar *display;
+    GMutex lock;   /* streams, mids: webrtcbin adds streams from its streaming thread */
+    GPtrArray *feeds;   /* struct sub_feed */
+    GHashTable *mids;   /* mid -> struct sub_feed, from the router's "attached" */
     guint64 handle;
     GstElement *bin;
     struct e2c_peer *peer;
@@ -70,7 +84,9 @@ struct e2c_participant {
     struct e2c_send_source own_source;
     GstElement *source_bin; /* own source's bin */
     struct publication *pub;
-    GHashTable *subs;      /* feed id -> struct subscription */
+    GPtrArray *subs;       /* struct subscription */
+    GPtrArray *pending_feeds; /* struct sub_feed: published since the last turn of the loop */
+    guint pending_source;
     GPtrArray *ended;      /* struct e2c_stream_info of streams that went away */
     guint sub_failures;
     gboolean awaiting_key; /* joined, E2EE, and the key is still being derived */
@@ -97,7 +113,12 @@ void publication_set_key(struct publication *pub, E2cKey *key);
 /* subscription.c */
 void subscription_add(struct e2c_participant *p, guint64 feed, const char *display);
 void subscription_remove(struct e2c_participant *p, guint64 feed, const char *why);
-void subscription_free(struct subscription *sub); /* closes, then drops the table's ref */
+void subscription_free(struct subscription *sub); /* closes, then drops the list's ref */
+void sub_feed_free(gpointer feed);
+/* Subscriptions not yet asked for are dropped. */
+void subscriptions_cancel_pending(struct e2c_participant *p);
+/* The subscription that receives feed, or NULL. */
+struct subscription *subscription_find(struct e2c_participant *p, guint64 feed);
 /* Every subscription goes, what its streams did kept for the verdict. */
 void subscriptions_end_all(struct e2c_participant *p);
 void subscription_set_key(struct subscription *sub, E2cKey *key);

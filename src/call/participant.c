@@ -363,8 +363,8 @@ e2c_participant_new(const struct e2c_participant_config *cfg, struct e2c_media *
     p->events = events;
     p->media = media;
     p->source = source;
-    p->subs = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL,
-                                    (GDestroyNotify)subscription_free);
+    p->subs = g_ptr_array_new_with_free_func((GDestroyNotify)subscription_free);
+    p->pending_feeds = g_ptr_array_new_with_free_func(sub_feed_free);
     p->ended = g_ptr_array_new_with_free_func(g_free);
     p->janus = e2c_janus_client_new();
     if (cfg->connect_timeout_ms)
@@ -391,7 +391,8 @@ finish_leaving(struct e2c_participant *p)
         g_source_remove(p->leave_timeout);
         p->leave_timeout = 0;
     }
-    g_hash_table_remove_all(p->subs);
+    subscriptions_cancel_pending(p);
+    g_ptr_array_set_size(p->subs, 0);
     g_clear_pointer(&p->pub, publication_free);
     if (p->source_bin) {
         e2c_media_remove(p->media, p->source_bin);
@@ -439,7 +440,8 @@ e2c_participant_leave(struct e2c_participant *p, const char *reason)
     participant_emit(p, e);
 
     /* Media first: nothing more goes out while the router is told. */
-    g_hash_table_remove_all(p->subs);
+    subscriptions_cancel_pending(p);
+    g_ptr_array_set_size(p->subs, 0);
     g_clear_pointer(&p->pub, publication_free);
     if (!e2c_janus_client_is_connected(p->janus) || was == P_IDLE || was == P_CONNECTING) {
         e2c_janus_client_close(p->janus);
@@ -469,7 +471,9 @@ e2c_participant_free(struct e2c_participant *p)
         g_source_remove(p->reconnect_timer);
     g_free(p->lost_reason);
     g_signal_handler_disconnect(p->janus, p->closed_handler);
-    g_hash_table_destroy(p->subs);
+    subscriptions_cancel_pending(p);
+    g_ptr_array_unref(p->subs);
+    g_ptr_array_unref(p->pending_feeds);
     g_clear_pointer(&p->pub, publication_free);
     if (p->source_bin)
         e2c_media_remove(p->media, p->source_bin);
@@ -499,11 +503,8 @@ e2c_participant_set_key(struct e2c_participant *p, E2cKey *key)
         if (p->cfg.publish)
             publication_start(p);
     }
-    GHashTableIter it;
-    gpointer value;
-    g_hash_table_iter_init(&it, p->subs);
-    while (g_hash_table_iter_next(&it, NULL, &value))
-        subscription_set_key(value, key);
+    for (guint i = 0; i < p->subs->len; i++)
+        subscription_set_key(g_ptr_array_index(p->subs, i), key);
     if (p->pub)
         publication_set_key(p->pub, key);
 }
@@ -515,11 +516,8 @@ e2c_participant_foreach_stream(struct e2c_participant *p, gboolean include_ended
                                void (*fn)(gpointer user, const struct e2c_stream_info *s),
                                gpointer user)
 {
-    GHashTableIter it;
-    gpointer value;
-    g_hash_table_iter_init(&it, p->subs);
-    while (g_hash_table_iter_next(&it, NULL, &value)) {
-        struct subscription *sub = value;
+    for (guint k = 0; k < p->subs->len; k++) {
+        struct subscription *sub = g_ptr_array_index(p->subs, k);
         g_mutex_lock(&sub->lock);
         for (guint i = 0; i < sub->streams->len; i++) {
             struct e2c_stream_info info;
@@ -561,24 +559,21 @@ guint
 e2c_participant_snapshots(struct e2c_participant *p, const char *dir)
 {
     guint written = 0;
-    GHashTableIter it;
-    gpointer value;
-    g_hash_table_iter_init(&it, p->subs);
-    while (g_hash_table_iter_next(&it, NULL, &value)) {
-        struct subscription *sub = value;
+    for (guint k = 0; k < p->subs->len; k++) {
+        struct subscription *sub = g_ptr_array_index(p->subs, k);
         g_mutex_lock(&sub->lock);
         for (guint i = 0; i < sub->streams->len; i++) {
             struct sub_stream *st = g_ptr_array_index(sub->streams, i);
             if (!e2c_recv_stream_is_video(st->rs))
                 continue;
-            gchar *safe = g_strdup(sub->display ? sub->display : "feed");
+            gchar *safe = g_strdup(*st->display ? st->display : "feed");
             g_strcanon(safe, G_CSET_A_2_Z G_CSET_a_2_z G_CSET_DIGITS "-_", '_');
-            gchar *name = g_strdup_printf("%s-%" G_GUINT64_FORMAT ".png", safe, sub->feed);
+            gchar *name = g_strdup_printf("%s-%" G_GUINT64_FORMAT ".png", safe, st->feed);
             gchar *path = g_build_filename(dir, name, NULL);
             GError *error = NULL;
             json_t *e = participant_event(p, "snapshot");
-            json_object_set_new(e, "remote", json_string(sub->display ? sub->display : ""));
-            json_object_set_new(e, "feed", json_integer((json_int_t)sub->feed));
+            json_object_set_new(e, "remote", json_string(st->display));
+            json_object_set_new(e, "feed", json_integer((json_int_t)st->feed));
             if (e2c_recv_stream_snapshot(st->rs, path, &error)) {
                 json_object_set_new(e, "file", json_string(path));
                 written++;

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * One subscription per remote feed: its own handle and PeerConnection,
- * join as subscriber, answer Janus's offer, start, then one receive chain
- * per incoming stream (recv-media.c). sframedec's state messages become the
- * SPEC.md events encryption-secret-mismatch / -match.
+ * Subscriptions: publishers that become known together (every one in the room
+ * at join) share one handle and PeerConnection; each stream finds its
+ * publisher by its mid in the router's "attached" list. Join as subscriber
+ * (autoupdate off: e2call never renegotiates a subscription, a publisher that
+ * leaves only ends its own streams), answer Janus's offer, start, then one
+ * receive chain per incoming stream (recv-media.c). sframedec's state messages
+ * become the SPEC.md events encryption-secret-mismatch / -match.
  */
 #include "participant-priv.h"
 
@@ -14,8 +17,8 @@ static json_t *
 stream_event(struct sub_stream *st, const char *name)
 {
     json_t *e = participant_event(st->sub->p, name);
-    json_object_set_new(e, "remote", json_string(st->sub->display ? st->sub->display : ""));
-    json_object_set_new(e, "feed", json_integer((json_int_t)st->sub->feed));
+    json_object_set_new(e, "remote", json_string(st->display));
+    json_object_set_new(e, "feed", json_integer((json_int_t)st->feed));
     json_object_set_new(e, "track", json_string(st->track));
     return e;
 }
@@ -38,8 +41,8 @@ sub_stream_info(struct sub_stream *st, struct e2c_stream_info *out)
     struct e2c_recv_stats rs;
     memset(out, 0, sizeof(*out));
     e2c_recv_stream_get_stats(st->rs, &rs);
-    out->feed = st->sub->feed;
-    out->display = st->sub->display;
+    out->feed = st->feed;
+    out->display = st->display;
     out->track = st->track;
     out->codec = e2c_recv_stream_codec(st->rs);
     out->verified = rs.verified;
@@ -86,9 +89,10 @@ sub_unref(gpointer data)
         return;
     g_ptr_array_unref(sub->streams);
     g_ptr_array_unref(sub->pending_candidates);
+    g_hash_table_unref(sub->mids);
+    g_ptr_array_unref(sub->feeds);
     gst_object_unref(sub->bin);
     g_mutex_clear(&sub->lock);
-    g_free(sub->display);
     g_free(sub);
 }
 
@@ -157,7 +161,7 @@ on_stream_message(gpointer user, GstMessage *msg)
         if (error->domain == GST_STREAM_ERROR && error->code == GST_STREAM_ERROR_DECRYPT)
             participant_fail(p, E2C_ERR_DECRYPTION_INTERNAL_ERROR, "%s", error->message);
         else
-            g_message("stream %s of %s: %s", st->track, st->sub->display, error->message);
+            g_message("stream %s of %s: %s", st->track, st->display, error->message);
         g_error_free(error);
         return;
     }
@@ -198,7 +202,28 @@ sub_stream_free(gpointer data)
         e2c_media_unroute(st->sub->p->media, GST_OBJECT(st->sframedec));
     e2c_recv_stream_free(st->rs);
     g_free(st->track);
+    g_free(st->display);
     g_free(st);
+}
+
+/* Which publisher a webrtcbin src pad carries: its transceiver's mid in the router's list. */
+static const struct sub_feed *
+feed_of_pad(struct subscription *sub, GstPad *pad)
+{
+    GstWebRTCRTPTransceiver *trans = NULL;
+    gchar *mid = NULL;
+    g_object_get(pad, "transceiver", &trans, NULL);
+    if (trans) {
+        g_object_get(trans, "mid", &mid, NULL);
+        gst_object_unref(trans);
+    }
+    g_mutex_lock(&sub->lock);
+    const struct sub_feed *feed = mid ? g_hash_table_lookup(sub->mids, mid) : NULL;
+    if (!feed && sub->feeds->len == 1)
+        feed = g_ptr_array_index(sub->feeds, 0);
+    g_mutex_unlock(&sub->lock);
+    g_free(mid);
+    return feed;
 }
 
 /* webrtcbin's streaming thread: build the receive chain right here. */
@@ -208,8 +233,15 @@ on_pad_added(GstElement *webrtc, GstPad *pad, gpointer data)
     struct subscription *sub = data;
     if (GST_PAD_DIRECTION(pad) != GST_PAD_SRC)
         return;
+    const struct sub_feed *feed = feed_of_pad(sub, pad);
+    if (!feed) {
+        g_message("not receiving a stream the router did not list");
+        return;
+    }
     struct sub_stream *st = g_new0(struct sub_stream, 1);
     st->sub = sub;
+    st->feed = feed->id;
+    st->display = g_strdup(feed->display);
     struct e2c_recv_callbacks cb = {on_first_frame, on_verified, on_resumed};
     GError *error = NULL;
     GstCaps *caps = gst_pad_get_current_caps(pad);
@@ -222,9 +254,10 @@ on_pad_added(GstElement *webrtc, GstPad *pad, gpointer data)
                                  !sub->p->cfg.no_decode, sub->p->cfg.keep_last_frame, &cb, st,
                                  &error);
     if (!st->rs) {
-        g_message("not receiving a stream of %s: %s", sub->display, error->message);
+        g_message("not receiving a stream of %s: %s", st->display, error->message);
         g_error_free(error);
         g_free(st->track);
+        g_free(st->display);
         g_free(st);
         return;
     }
@@ -249,13 +282,18 @@ fail_sub(struct subscription *sub, const char *fmt, ...)
     gchar *message = g_strdup_vprintf(fmt, ap);
     va_end(ap);
     struct e2c_participant *p = sub->p;
-    p->sub_failures++;
-    json_t *e = participant_event(p, "error");
-    json_object_set_new(e, "error", json_string("UNABLE_TO_SUBSCRIBE"));
-    json_object_set_new(e, "remote", json_string(sub->display ? sub->display : ""));
-    json_object_set_new(e, "feed", json_integer((json_int_t)sub->feed));
-    json_object_set_new(e, "message", json_string(message));
-    participant_emit(p, e);
+    for (guint i = 0; i < sub->feeds->len; i++) {
+        const struct sub_feed *feed = g_ptr_array_index(sub->feeds, i);
+        if (feed->gone)
+            continue;
+        p->sub_failures++;
+        json_t *e = participant_event(p, "error");
+        json_object_set_new(e, "error", json_string("UNABLE_TO_SUBSCRIBE"));
+        json_object_set_new(e, "remote", json_string(feed->display));
+        json_object_set_new(e, "feed", json_integer((json_int_t)feed->id));
+        json_object_set_new(e, "message", json_string(message));
+        participant_emit(p, e);
+    }
     g_free(message);
     sub->closed = TRUE;
 }
@@ -310,10 +348,13 @@ on_started(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpoint
             fail_sub(sub, "the router refused to start: %s", error->message);
         } else if (msg->kind != E2C_JANUS_KIND_ACK) {
             sub->started = TRUE;
-            json_t *e = participant_event(sub->p, "subscribed");
-            json_object_set_new(e, "remote", json_string(sub->display ? sub->display : ""));
-            json_object_set_new(e, "feed", json_integer((json_int_t)sub->feed));
-            participant_emit(sub->p, e);
+            for (guint i = 0; i < sub->feeds->len; i++) {
+                const struct sub_feed *feed = g_ptr_array_index(sub->feeds, i);
+                json_t *e = participant_event(sub->p, "subscribed");
+                json_object_set_new(e, "remote", json_string(feed->display));
+                json_object_set_new(e, "feed", json_integer((json_int_t)feed->id));
+                participant_emit(sub->p, e);
+            }
         }
     }
     if (reply_done(msg, error))
@@ -331,7 +372,7 @@ on_answer(gpointer user, const gchar *sdp, const GError *error)
         fail_sub(sub, "cannot answer the router's offer: %s", error->message);
         return;
     }
-    g_debug("answer to %s:\n%s", sub->display, sdp);
+    g_debug("answer:\n%s", sdp);
     json_t *jsep = e2c_janus_msg_jsep("answer", sdp, FALSE);
     e2c_janus_client_send_message(p->janus, sub->handle, e2c_janus_msg_vr_start(p->cfg.room), jsep,
                                   on_started, sub_ref(sub));
@@ -346,13 +387,44 @@ on_answer(gpointer user, const gchar *sdp, const GError *error)
 }
 
 static void handle_offer(struct subscription *sub, E2cJanusMsg *msg, const GError *error);
+static void subscription_start(struct e2c_participant *p, GPtrArray *feeds);
+
+/*
+ * A router refuses a whole subscription when one of its publishers left in
+ * the meantime ("no such feed"): ask again for each publisher alone, so the
+ * others are not lost with it.
+ */
+static gboolean
+split_after_refusal(struct subscription *sub, const GError *error)
+{
+    if (!error || error->domain != E2C_JANUS_ERROR || error->code != E2C_JANUS_ERROR_VR_NO_SUCH_FEED ||
+        sub->feeds->len < 2)
+        return FALSE;
+    struct e2c_participant *p = sub->p;
+    for (guint i = 0; i < sub->feeds->len; i++) {
+        const struct sub_feed *feed = g_ptr_array_index(sub->feeds, i);
+        if (feed->gone)
+            continue;
+        GPtrArray *alone = g_ptr_array_new_with_free_func(sub_feed_free);
+        struct sub_feed *copy = g_new0(struct sub_feed, 1);
+        copy->id = feed->id;
+        copy->display = g_strdup(feed->display);
+        g_ptr_array_add(alone, copy);
+        subscription_start(p, alone);
+    }
+    /* Its feeds now belong to the new subscriptions. */
+    if (e2c_janus_client_is_connected(p->janus))
+        e2c_janus_client_detach(p->janus, sub->handle, NULL, NULL);
+    g_ptr_array_remove_fast(p->subs, sub);
+    return TRUE;
+}
 
 static void
 on_sub_joined(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpointer data)
 {
     struct subscription *sub = data;
     if (reply_done(msg, error)) {
-        if (!sub->closed)
+        if (!sub->closed && !split_after_refusal(sub, error))
             handle_offer(sub, msg, error);
         sub_unref(sub);
     }
@@ -369,6 +441,17 @@ handle_offer(struct subscription *sub, E2cJanusMsg *msg, const GError *error)
         fail_sub(sub, "the router sent no offer");
         return;
     }
+    /* Which publisher each m-line carries, before webrtcbin can add a pad for it. */
+    g_mutex_lock(&sub->lock);
+    for (gsize i = 0; i < msg->vr.n_streams; i++) {
+        const struct e2c_janus_vr_stream *vs = &msg->vr.streams[i];
+        for (guint j = 0; vs->mid && j < sub->feeds->len; j++) {
+            struct sub_feed *feed = g_ptr_array_index(sub->feeds, j);
+            if (feed->id == vs->feed_id)
+                g_hash_table_replace(sub->mids, g_strdup(vs->mid), feed);
+        }
+    }
+    g_mutex_unlock(&sub->lock);
     struct e2c_peer_callbacks cb = {on_candidate, on_gathering_done, on_state};
     sub->peer = e2c_peer_new(GST_BIN(sub->bin), "webrtc", sub->p->cfg.latency_ms, &cb, sub);
     if (!sub->peer) {
@@ -385,8 +468,7 @@ on_sub_event(E2cJanusClient *client, guint64 handle, E2cJanusMsg *msg, gpointer 
 {
     struct subscription *sub = data;
     if (msg->kind == E2C_JANUS_KIND_HANGUP && !sub->closed)
-        g_message("the router hung up the subscription to %s: %s", sub->display,
-                  msg->reason ? msg->reason : "");
+        g_message("the router hung up a subscription: %s", msg->reason ? msg->reason : "");
 }
 
 static void
@@ -402,54 +484,142 @@ on_sub_attached(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, g
     } else if (error) {
         fail_sub(sub, "cannot attach a subscriber handle: %s", error->message);
     } else {
-        struct e2c_janus_vr_feed feed = {sub->feed, NULL};
-        json_t *body = e2c_janus_msg_vr_join_subscriber(sub->p->cfg.room, &feed, 1,
-                                                        sub->p->private_id);
-        e2c_janus_client_send_message(sub->p->janus, sub->handle, body, NULL, on_sub_joined,
-                                      sub_ref(sub));
+        struct e2c_janus_vr_feed *feeds = g_new0(struct e2c_janus_vr_feed, sub->feeds->len);
+        gsize n = 0;
+        for (guint i = 0; i < sub->feeds->len; i++) {
+            const struct sub_feed *feed = g_ptr_array_index(sub->feeds, i);
+            if (!feed->gone)
+                feeds[n++].feed = feed->id;
+        }
+        if (n) {
+            json_t *body = e2c_janus_msg_vr_join_subscriber(sub->p->cfg.room, feeds, n,
+                                                            sub->p->private_id);
+            e2c_janus_client_send_message(sub->p->janus, sub->handle, body, NULL, on_sub_joined,
+                                          sub_ref(sub));
+        }
+        g_free(feeds);
     }
     sub_unref(sub);
 }
 
 void
-subscription_add(struct e2c_participant *p, guint64 feed, const char *display)
+sub_feed_free(gpointer data)
 {
-    if (p->state != P_JOINED || g_hash_table_contains(p->subs, &feed) || feed == p->my_id)
-        return;
+    struct sub_feed *feed = data;
+    g_free(feed->display);
+    g_free(feed);
+}
+
+/* One handle and PeerConnection for feeds (taken). */
+static void
+subscription_start(struct e2c_participant *p, GPtrArray *feeds)
+{
     struct subscription *sub = g_new0(struct subscription, 1);
     sub->refcount = 1;
     g_mutex_init(&sub->lock);
     sub->p = p;
-    sub->feed = feed;
-    sub->display = g_strdup(display ? display : "");
+    sub->feeds = feeds;
+    sub->mids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     sub->streams = g_ptr_array_new_with_free_func(sub_stream_free);
     sub->pending_candidates = g_ptr_array_new_with_free_func(g_free);
-    gchar *name = g_strdup_printf("sub-%s-%" G_GUINT64_FORMAT, p->label ? p->label : "self", feed);
+    const struct sub_feed *first = g_ptr_array_index(feeds, 0);
+    gchar *name = g_strdup_printf("sub-%s-%" G_GUINT64_FORMAT, p->label ? p->label : "self",
+                                  first->id);
     sub->bin = gst_object_ref_sink(gst_bin_new(name));
     g_free(name);
-    g_hash_table_insert(p->subs, &sub->feed, sub);
-
-    json_t *e = participant_event(p, "remote-published");
-    json_object_set_new(e, "remote", json_string(sub->display));
-    json_object_set_new(e, "feed", json_integer((json_int_t)feed));
-    participant_emit(p, e);
+    g_ptr_array_add(p->subs, sub);
     e2c_janus_client_attach(p->janus, E2C_JANUS_PLUGIN_VIDEOROOM, on_sub_event, sub_ref(sub),
                             sub_unref, on_sub_attached, sub_ref(sub));
 }
 
-/* Keep what the streams did, for the verdict at the end. */
+/* Publishers that arrived in one turn of the main loop (a join's list) share a subscription. */
+static gboolean
+start_pending(gpointer data)
+{
+    struct e2c_participant *p = data;
+    p->pending_source = 0;
+    if (!p->pending_feeds->len)
+        return G_SOURCE_REMOVE;
+    GPtrArray *feeds = p->pending_feeds;
+    p->pending_feeds = g_ptr_array_new_with_free_func(sub_feed_free);
+    if (p->state == P_JOINED)
+        subscription_start(p, feeds);
+    else
+        g_ptr_array_unref(feeds);
+    return G_SOURCE_REMOVE;
+}
+
+static struct sub_feed *
+find_feed(GPtrArray *feeds, guint64 id, guint *index)
+{
+    for (guint i = 0; i < feeds->len; i++) {
+        struct sub_feed *feed = g_ptr_array_index(feeds, i);
+        if (feed->id == id && !feed->gone) {
+            if (index)
+                *index = i;
+            return feed;
+        }
+    }
+    return NULL;
+}
+
+struct subscription *
+subscription_find(struct e2c_participant *p, guint64 feed)
+{
+    for (guint i = 0; i < p->subs->len; i++) {
+        struct subscription *sub = g_ptr_array_index(p->subs, i);
+        if (find_feed(sub->feeds, feed, NULL))
+            return sub;
+    }
+    return NULL;
+}
+
+void
+subscription_add(struct e2c_participant *p, guint64 feed, const char *display)
+{
+    if (p->state != P_JOINED || feed == p->my_id || subscription_find(p, feed) ||
+        find_feed(p->pending_feeds, feed, NULL))
+        return;
+    struct sub_feed *f = g_new0(struct sub_feed, 1);
+    f->id = feed;
+    f->display = g_strdup(display ? display : "");
+    g_ptr_array_add(p->pending_feeds, f);
+    if (!p->pending_source)
+        p->pending_source = g_idle_add(start_pending, p);
+
+    json_t *e = participant_event(p, "remote-published");
+    json_object_set_new(e, "remote", json_string(f->display));
+    json_object_set_new(e, "feed", json_integer((json_int_t)feed));
+    participant_emit(p, e);
+}
+
+void
+subscriptions_cancel_pending(struct e2c_participant *p)
+{
+    g_ptr_array_set_size(p->pending_feeds, 0);
+    if (p->pending_source) {
+        g_source_remove(p->pending_source);
+        p->pending_source = 0;
+    }
+}
+
+/* Keep what the streams of feed (every feed: 0) did, for the verdict; they leave sub. */
 static void
-record_ended(struct e2c_participant *p, struct subscription *sub)
+record_ended(struct e2c_participant *p, struct subscription *sub, guint64 feed)
 {
     g_mutex_lock(&sub->lock);
-    for (guint i = 0; i < sub->streams->len; i++) {
+    for (guint i = sub->streams->len; i-- > 0;) {
         struct sub_stream *st = g_ptr_array_index(sub->streams, i);
+        if (feed && st->feed != feed)
+            continue;
         struct e2c_stream_info *info = g_new(struct e2c_stream_info, 1);
         sub_stream_info(st, info);
         info->display = g_intern_string(info->display);
         info->track = g_intern_string(info->track);
         info->state = g_intern_string(info->state);
         g_ptr_array_add(p->ended, info);
+        /* Its elements stay in the bin, idle, until the subscription goes. */
+        g_ptr_array_remove_index(sub->streams, i);
     }
     g_mutex_unlock(&sub->lock);
 }
@@ -457,32 +627,50 @@ record_ended(struct e2c_participant *p, struct subscription *sub)
 void
 subscriptions_end_all(struct e2c_participant *p)
 {
-    GHashTableIter it;
-    gpointer value;
-    g_hash_table_iter_init(&it, p->subs);
-    while (g_hash_table_iter_next(&it, NULL, &value))
-        record_ended(p, value);
-    g_hash_table_remove_all(p->subs);
+    subscriptions_cancel_pending(p);
+    for (guint i = 0; i < p->subs->len; i++)
+        record_ended(p, g_ptr_array_index(p->subs, i), 0);
+    g_ptr_array_set_size(p->subs, 0);
+}
+
+static void
+announce_removal(struct e2c_participant *p, const struct sub_feed *feed, const char *why)
+{
+    json_t *e = participant_event(p, "remote-unpublished");
+    json_object_set_new(e, "remote", json_string(feed->display));
+    json_object_set_new(e, "feed", json_integer((json_int_t)feed->id));
+    json_object_set_new(e, "reason", json_string(why));
+    participant_emit(p, e);
 }
 
 void
 subscription_remove(struct e2c_participant *p, guint64 feed, const char *why)
 {
-    struct subscription *sub = g_hash_table_lookup(p->subs, &feed);
+    guint index;
+    struct sub_feed *pending = find_feed(p->pending_feeds, feed, &index);
+    if (pending) {
+        announce_removal(p, pending, why);
+        g_ptr_array_remove_index(p->pending_feeds, index);
+        return;
+    }
+    struct subscription *sub = subscription_find(p, feed);
     if (!sub)
         return;
-    json_t *e = participant_event(p, "remote-unpublished");
-    json_object_set_new(e, "remote", json_string(sub->display));
-    json_object_set_new(e, "feed", json_integer((json_int_t)feed));
-    json_object_set_new(e, "reason", json_string(why));
-    participant_emit(p, e);
-    record_ended(p, sub);
-    if (sub->handle && e2c_janus_client_is_connected(p->janus)) {
-        e2c_janus_client_send_message(p->janus, sub->handle, e2c_janus_msg_vr_leave(), NULL, NULL,
-                                      NULL);
-        e2c_janus_client_detach(p->janus, sub->handle, NULL, NULL);
+    struct sub_feed *f = find_feed(sub->feeds, feed, NULL);
+    announce_removal(p, f, why);
+    record_ended(p, sub, feed);
+    f->gone = TRUE;
+    gboolean others = FALSE;
+    for (guint i = 0; i < sub->feeds->len; i++)
+        others |= !((struct sub_feed *)g_ptr_array_index(sub->feeds, i))->gone;
+    if (!others) {
+        if (sub->handle && e2c_janus_client_is_connected(p->janus)) {
+            e2c_janus_client_send_message(p->janus, sub->handle, e2c_janus_msg_vr_leave(), NULL,
+                                          NULL, NULL);
+            e2c_janus_client_detach(p->janus, sub->handle, NULL, NULL);
+        }
+        g_ptr_array_remove_fast(p->subs, sub);
     }
-    g_hash_table_remove(p->subs, &feed);
     if (p->cb.streams_changed)
         p->cb.streams_changed(p->user, p);
 }

@@ -318,6 +318,8 @@ e2c_janus_msg_vr_join_subscriber(guint64 room, const struct e2c_janus_vr_feed *f
     json_object_set_new(body, "streams", streams);
     if (private_id)
         set_id(body, "private_id", private_id);
+    /* e2call does not answer the offers Janus would send when a publisher leaves. */
+    json_object_set_new(body, "autoupdate", json_false());
     return body;
 }
 

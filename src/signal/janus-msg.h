@@ -132,7 +132,10 @@ struct e2c_janus_vr_feed {
     const char *mid; /* NULL: every stream of the feed */
 };
 
-/* private_id 0 leaves it out (needed only in rooms with require_pvtid). */
+/*
+ * private_id 0 leaves it out (needed only in rooms with require_pvtid).
+ * autoupdate is off: Janus sends no new offer when a subscribed publisher leaves.
+ */
 json_t *e2c_janus_msg_vr_join_subscriber(guint64 room, const struct e2c_janus_vr_feed *feeds,
                                          gsize n_feeds, guint64 private_id);
 /* room 0 leaves it out. */

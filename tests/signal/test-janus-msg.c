@@ -502,10 +502,10 @@ test_build_videoroom(void)
     struct e2c_janus_vr_feed feeds[] = {{.feed = 11}, {.feed = 12, .mid = "video0"}};
     assert_json(e2c_janus_msg_vr_join_subscriber(4242, feeds, 2, 0),
                 "{\"request\":\"join\",\"ptype\":\"subscriber\",\"room\":4242,\"streams\":"
-                "[{\"feed\":11},{\"feed\":12,\"mid\":\"video0\"}]}");
+                "[{\"feed\":11},{\"feed\":12,\"mid\":\"video0\"}],\"autoupdate\":false}");
     assert_json(e2c_janus_msg_vr_join_subscriber(4242, feeds, 1, 77),
                 "{\"request\":\"join\",\"ptype\":\"subscriber\",\"room\":4242,\"streams\":"
-                "[{\"feed\":11}],\"private_id\":77}");
+                "[{\"feed\":11}],\"private_id\":77,\"autoupdate\":false}");
     assert_json(e2c_janus_msg_vr_start(4242), "{\"request\":\"start\",\"room\":4242}");
     assert_json(e2c_janus_msg_vr_start(0), "{\"request\":\"start\"}");
     assert_json(e2c_janus_msg_vr_unpublish(), "{\"request\":\"unpublish\"}");
