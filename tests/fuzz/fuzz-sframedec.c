@@ -12,8 +12,8 @@
  *             a sender under key A (current), B (the key A replaced, within
  *             its grace period until time passes it) or C (never held);
  *   bits 2-3  for protected frames: 0 as sealed, 1 cut to the length in the
- *             first two bytes, 2 one bit flipped at the position in them,
- *             3 the previous received frame again (a replay);
+ *             first two bytes, 2 one bit flipped at the position in them;
+ *             3 no new frame, the previous received frame again (a replay);
  *   bits 4-7  time advancing by that many 100 ms before the frame.
  * Key A is derived from a secret and room (PBKDF2, once per process), so
  * frames from a real sframeenc with that secret open here too.
