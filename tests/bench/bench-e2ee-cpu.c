@@ -196,8 +196,11 @@ main(int argc, char **argv)
 
     double mp = median(plain, ROUNDS), me = median(e2ee, ROUNDS);
     printf("\n%-34s", "variant (CPU seconds per run)");
-    for (guint r = 0; r < ROUNDS; r++)
-        printf("  run %u", r + 1);
+    for (guint r = 0; r < ROUNDS; r++) {
+        gchar label[16];
+        g_snprintf(label, sizeof(label), "run %u", r + 1);
+        printf(" %6s", label);
+    }
     printf("  median  ms/frame\n");
     printf("%-34s", "plain: pay ! depay ! vp8dec");
     for (guint r = 0; r < ROUNDS; r++)
