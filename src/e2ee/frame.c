@@ -36,8 +36,15 @@ protect_prefixed(struct e2c_sender *s, enum e2c_codec codec, uint64_t now_us, co
                  size_t in_len, uint8_t *out, size_t cap, size_t *out_len, unsigned *out_flags)
 {
     size_t prefix = e2c_clear_prefix_len(codec, in, in_len);
-    /* A frame shorter than its codec's clear prefix is not a valid frame of that codec. */
-    if (in_len == 0 || prefix == 0 || prefix > in_len)
+    /*
+     * A frame shorter than its codec's clear prefix is not a valid frame of
+     * that codec. e2c_clear_prefix_len() cuts the prefix to in_len, while a
+     * receiver takes the full one from the longer protected frame: compare
+     * with the prefix of the same first bytes in a frame long enough.
+     */
+    uint8_t probe[16] = {0};
+    memcpy(probe, in, in_len < sizeof(probe) ? in_len : sizeof(probe));
+    if (in_len == 0 || prefix == 0 || prefix != e2c_clear_prefix_len(codec, probe, sizeof(probe)))
         return SFRAME_E_MALFORMED;
     if (cap < prefix)
         return SFRAME_E_SHORT_BUFFER;
@@ -129,10 +136,15 @@ int
 e2c_frame_protect(struct e2c_sender *s, enum e2c_codec codec, uint64_t now_us, const uint8_t *in,
                   size_t in_len, uint8_t *out, size_t cap, size_t *out_len, unsigned *out_flags)
 {
-    if (!s || !in || !out || !out_len)
+    if (!s || !out_len)
         return SFRAME_E_PARAM;
     if (out_flags)
         *out_flags = 0;
+    /* An empty buffer (mapped as NULL) is no frame: not a caller error. */
+    if (in_len == 0)
+        return SFRAME_E_MALFORMED;
+    if (!in || !out)
+        return SFRAME_E_PARAM;
     switch (codec) {
     case E2C_CODEC_VP8:
     case E2C_CODEC_VP9:
@@ -246,7 +258,14 @@ e2c_frame_open(struct e2c_receiver *r, enum e2c_codec codec, uint64_t now_us, co
     info->ctr = 0;
     info->n_sframes = 0;
     info->no_envelope = 0;
-    if (!r || !in || !out || !out_len)
+    if (!r || !out_len)
+        return SFRAME_E_PARAM;
+    /* An empty buffer (mapped as NULL, with no room for output) is no frame. */
+    if (in_len == 0) {
+        info->no_envelope = 1;
+        return SFRAME_E_MALFORMED;
+    }
+    if (!in || !out)
         return SFRAME_E_PARAM;
     switch (codec) {
     case E2C_CODEC_VP8:

@@ -134,6 +134,13 @@ e2c_receiver_add_key(struct e2c_receiver *r, const struct e2c_shared_key *key, u
     return SFRAME_OK;
 }
 
+void
+e2c_receiver_set_grace(struct e2c_receiver *r, uint64_t grace_us)
+{
+    if (r)
+        r->grace_us = grace_us;
+}
+
 unsigned
 e2c_receiver_key_count(struct e2c_receiver *r, uint64_t now_us)
 {

@@ -28,6 +28,8 @@ void e2c_receiver_destroy(struct e2c_receiver *r); /* NULL-safe; wipes */
 
 int e2c_receiver_add_key(struct e2c_receiver *r, const struct e2c_shared_key *key,
                          uint64_t now_us);
+/* The grace period of keys replaced from now on (those already replaced keep theirs). */
+void e2c_receiver_set_grace(struct e2c_receiver *r, uint64_t grace_us);
 /* Number of shared keys held at now_us (expired ones are dropped). */
 unsigned e2c_receiver_key_count(struct e2c_receiver *r, uint64_t now_us);
 

@@ -368,6 +368,8 @@ e2c_sframe_dec_set_property(GObject *object, guint prop_id, const GValue *value,
     case PROP_GRACE_PERIOD:
         GST_OBJECT_LOCK(self);
         self->grace_ms = g_value_get_uint(value);
+        /* Mutable while playing: applies to the next key replaced. */
+        e2c_receiver_set_grace(self->receiver, (uint64_t)self->grace_ms * 1000);
         GST_OBJECT_UNLOCK(self);
         break;
     case PROP_WAIT_FOR_KEYFRAME:

@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * sframedec's input path without GStreamer: whole frames through
+ * e2c_frame_open() with a receiver as the element runs it, codec envelope,
+ * key policy, grace period and replay window included.
+ *
+ * Input: byte 0 picks the codec (bits 0-1: VP8, VP9, H.264, Opus) and the
+ * cipher suite (bits 2-4, plus 1). Then records: an op byte, a 2-byte
+ * big-endian length, and that many bytes. The op byte:
+ *   bits 0-1  0: the bytes are a received frame as they are;
+ *             1, 2, 3: the bytes are a plaintext frame, protected first by
+ *             a sender under key A (current), B (the key A replaced, within
+ *             its grace period until time passes it) or C (never held);
+ *   bits 2-3  for protected frames: 0 as sealed, 1 cut to the length in the
+ *             first two bytes, 2 one bit flipped at the position in them;
+ *             3 no new frame, the previous received frame again (a replay);
+ *   bits 4-7  time advancing by that many 100 ms before the frame.
+ * Key A is derived from a secret and room (PBKDF2, once per process), so
+ * frames from a real sframeenc with that secret open here too.
+ *
+ * Checks: no crash or sanitizer report; what opens under a held key is
+ * exactly what was sealed; a frame sealed under a key no longer or never
+ * held, or replayed, never opens; a frame with no SFrame in it (H.264
+ * parameter sets) comes out unchanged; errors are ones sframedec handles.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "frame.h"
+#include "keysched.h"
+#include "secret.h"
+#include "sframe.h"
+
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            __builtin_trap();                                                                      \
+    } while (0)
+
+#define FUZZ_SECRET "e2call fuzzing secret"
+#define FUZZ_ROOM "1234"
+#define T0 (UINT64_C(1000000000))
+#define GRACE_US (UINT64_C(1000000))
+#define STEP_US (UINT64_C(100000))
+#define MAX_RECORDS 64
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+enum { KEY_A, KEY_B, KEY_C, N_KEYS };
+static struct e2c_shared_key keys[N_KEYS];
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    struct e2c_secret secret = {0};
+    if (e2c_secret_set(&secret, FUZZ_SECRET, strlen(FUZZ_SECRET), 0) != E2C_SECRET_OK ||
+        e2c_shared_key_derive(&secret, FUZZ_ROOM, E2C_PBKDF2_ITERATIONS, &keys[KEY_A]) != SFRAME_OK)
+        abort();
+    e2c_secret_clear(&secret);
+    memset(keys[KEY_B].bytes, 0xb0, sizeof(keys[KEY_B].bytes));
+    memset(keys[KEY_C].bytes, 0xc0, sizeof(keys[KEY_C].bytes));
+    return 0;
+}
+
+/* Heap copies of exactly the right size, so ASan sees any access past them. */
+static uint8_t *
+dup_bytes(const uint8_t *p, size_t n)
+{
+    uint8_t *q = malloc(n ? n : 1);
+    CHECK(q);
+    if (n)
+        memcpy(q, p, n);
+    return q;
+}
+
+static int
+h264_has_protected_nal(const uint8_t *au, size_t len)
+{
+    size_t pos = 0;
+    struct e2c_nal nal;
+    while (e2c_h264_next_nal(au, len, &pos, &nal))
+        if (nal.hdr < nal.end && e2c_h264_nal_type_protected(au[nal.hdr] & 0x1f))
+            return 1;
+    return 0;
+}
+
+struct state {
+    enum e2c_codec codec;
+    uint16_t suite;
+    struct e2c_receiver *r;
+    struct e2c_sender *senders[N_KEYS];
+    uint64_t now, b_expires;
+    uint8_t *last; /* the previous received frame, for replays */
+    size_t last_len;
+    int last_opened;
+};
+
+/* What is known of a received frame. */
+struct expect {
+    int key;      /* the key it was sealed under, or -1: unknown (raw input) */
+    int intact;   /* as sealed */
+    int tampered; /* a VP8, VP9 or Opus frame changed after sealing: must not open */
+    int replay;   /* the previous frame again, and that one opened */
+    const uint8_t *plain;
+    size_t plain_len;
+};
+
+/* Opens one received frame and checks the verdict against what is known of it. */
+static void
+receive(struct state *st, const uint8_t *frame, size_t len, const struct expect *x)
+{
+    uint8_t *in = dup_bytes(frame, len);
+    size_t cap = e2c_frame_open_bound(st->codec, len), out_len = 0;
+    uint8_t *out = malloc(cap ? cap : 1);
+    struct e2c_frame_info info;
+    CHECK(out);
+
+    int err = e2c_frame_open(st->r, st->codec, st->now, in, len, out, cap, &out_len, &info);
+    /* What sframedec counts; anything else would be DECRYPTION_INTERNAL_ERROR. The
+     * receiver always holds key A, so "no key" cannot happen either. */
+    CHECK(err == SFRAME_OK || err == SFRAME_E_AUTH || err == SFRAME_E_REPLAY ||
+          err == SFRAME_E_MALFORMED);
+    if (info.no_envelope)
+        CHECK(err == SFRAME_E_MALFORMED);
+    int held = x->key == KEY_A || (x->key == KEY_B && st->now < st->b_expires);
+    int opened = err == SFRAME_OK && info.n_sframes > 0;
+    if (err == SFRAME_OK) {
+        CHECK(out_len <= cap);
+        if (info.n_sframes == 0) {
+            /* Nothing to open: only H.264 without protected NAL units, passed as it is. */
+            CHECK(st->codec == E2C_CODEC_H264 && !h264_has_protected_nal(in, len));
+            CHECK(out_len == len && memcmp(out, in, len) == 0);
+        } else {
+            CHECK(x->key < 0 || held);
+            CHECK(!x->replay && !x->tampered);
+        }
+    }
+    if (x->replay)
+        CHECK(err == SFRAME_E_REPLAY);
+    if (x->intact && held) {
+        CHECK(err == SFRAME_OK);
+        CHECK(out_len == x->plain_len && memcmp(out, x->plain, x->plain_len) == 0);
+    }
+    if (x->intact && x->key >= 0 && !held &&
+        (st->codec != E2C_CODEC_H264 || h264_has_protected_nal(in, len)))
+        CHECK(err == SFRAME_E_AUTH);
+
+    free(st->last);
+    st->last = in;
+    st->last_len = len;
+    st->last_opened = opened;
+    free(out);
+}
+
+static void
+protect_and_receive(struct state *st, int key, unsigned mutation, const uint8_t *rec, size_t len)
+{
+    unsigned param = len >= 2 ? (unsigned)rec[0] << 8 | rec[1] : 0;
+    const uint8_t *pt = len >= 2 ? rec + 2 : rec;
+    size_t pt_len = len >= 2 ? len - 2 : 0;
+    uint8_t *plain = dup_bytes(pt, pt_len);
+    size_t cap = e2c_frame_protect_bound(st->codec, st->suite, pt_len), sealed_len = 0;
+    uint8_t *sealed = malloc(cap);
+    struct expect x = {.key = key, .plain = plain, .plain_len = pt_len};
+    int prefixed = st->codec != E2C_CODEC_H264;
+    CHECK(sealed);
+
+    if (mutation == 3) {
+        if (st->last) {
+            uint8_t *again = dup_bytes(st->last, st->last_len);
+            struct expect r = {.key = -1, .replay = st->last_opened};
+            receive(st, again, st->last_len, &r);
+            free(again);
+        }
+        free(sealed);
+        free(plain);
+        return;
+    }
+
+    int err = e2c_frame_protect(st->senders[key], st->codec, st->now, plain, pt_len, sealed, cap,
+                                &sealed_len, NULL);
+    CHECK(err == SFRAME_OK || err == SFRAME_E_MALFORMED);
+    if (err == SFRAME_OK) {
+        CHECK(sealed_len <= cap);
+        switch (mutation) {
+        case 0:
+            x.intact = 1;
+            receive(st, sealed, sealed_len, &x);
+            break;
+        case 1:
+            x.intact = param >= sealed_len;
+            x.tampered = prefixed && !x.intact;
+            receive(st, sealed, x.intact ? sealed_len : param, &x);
+            break;
+        default:
+            sealed[(param >> 3) % sealed_len] ^= (uint8_t)(1u << (param & 7));
+            /* A flip in unauthenticated H.264 bytes (start codes, parameter
+             * sets) may leave the frame valid: nothing is known then. */
+            x.tampered = prefixed;
+            receive(st, sealed, sealed_len, &x);
+            break;
+        }
+    }
+    free(sealed);
+    free(plain);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static const enum e2c_codec codecs[] = {E2C_CODEC_VP8, E2C_CODEC_VP9, E2C_CODEC_H264,
+                                            E2C_CODEC_OPUS};
+    struct state st = {0};
+    size_t pos = 1;
+    unsigned records = 0;
+
+    if (size < 1)
+        return 0;
+    st.codec = codecs[data[0] & 3];
+    st.suite = (uint16_t)(((data[0] >> 2) & 7) + 1);
+    st.now = T0;
+    st.r = e2c_receiver_create(st.suite, GRACE_US);
+    CHECK(st.r);
+    /* B first, then A replaces it: B keeps opening frames for GRACE_US. */
+    CHECK(e2c_receiver_add_key(st.r, &keys[KEY_B], st.now) == SFRAME_OK);
+    CHECK(e2c_receiver_add_key(st.r, &keys[KEY_A], st.now) == SFRAME_OK);
+    st.b_expires = st.now + GRACE_US;
+    for (int k = 0; k < N_KEYS; k++) {
+        st.senders[k] = e2c_sender_create(st.suite);
+        CHECK(st.senders[k] && e2c_sender_set_key(st.senders[k], &keys[k], 0) == SFRAME_OK);
+    }
+
+    while (size - pos >= 3 && records++ < MAX_RECORDS) {
+        unsigned op = data[pos];
+        size_t len = (size_t)data[pos + 1] << 8 | data[pos + 2];
+        pos += 3;
+        if (len > size - pos)
+            len = size - pos;
+        st.now += (op >> 4) * STEP_US;
+        if ((op & 3) == 0) {
+            struct expect x = {.key = -1};
+            receive(&st, data + pos, len, &x);
+        } else {
+            protect_and_receive(&st, (int)(op & 3) - 1, (op >> 2) & 3, data + pos, len);
+        }
+        pos += len;
+    }
+
+    free(st.last);
+    for (int k = 0; k < N_KEYS; k++)
+        e2c_sender_destroy(st.senders[k]);
+    e2c_receiver_destroy(st.r);
+    return 0;
+}
