@@ -33,6 +33,7 @@ e2c_key_source_finish(struct e2c_key_source *src)
     src->room = NULL;
     e2c_secret_clear(&src->waiting);
     src->has_waiting = FALSE;
+    g_clear_pointer(&src->derived, e2c_key_unref);
 }
 
 static void
@@ -56,6 +57,12 @@ key_ready(E2cKey *key, const GError *error, gpointer data)
         return;
     }
     GST_INFO_OBJECT(req->element, "derived key %u installed", e2c_key_serial(key));
+    GST_OBJECT_LOCK(req->element);
+    E2cKey *old = req->src->derived;
+    req->src->derived = e2c_key_ref(key);
+    GST_OBJECT_UNLOCK(req->element);
+    if (old)
+        e2c_key_unref(old);
     req->src->install(req->element, key);
 }
 

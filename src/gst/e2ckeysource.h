@@ -26,6 +26,12 @@ struct e2c_key_source {
     gboolean has_waiting;
     guint generation; /* of the newest secret or key */
     gboolean have_key;
+    /*
+     * The key derived last, held so that another element given the same
+     * secret and room (an encoder and a decoder in one process) finds it in
+     * the key cache instead of deriving it again.
+     */
+    E2cKey *derived;
 };
 
 void e2c_key_source_init(struct e2c_key_source *src, GstElement *element,

@@ -1260,6 +1260,47 @@ GST_START_TEST(test_secret_and_room)
 }
 GST_END_TEST;
 
+/* The serial of the key a derivation of (secret, room) returns. */
+static void
+on_serial(E2cKey *key, const GError *error, gpointer data)
+{
+    guint *serial = data;
+    g_atomic_int_set(serial, key ? e2c_key_serial(key) : G_MAXUINT);
+}
+
+static guint
+derived_serial(const gchar *secret, const gchar *room)
+{
+    guint serial = 0;
+    fail_unless(e2c_key_derive_async(secret, room, on_serial, &serial, NULL, NULL));
+    while (g_atomic_int_get(&serial) == 0)
+        g_usleep(1000);
+    fail_unless(serial != G_MAXUINT);
+    return serial;
+}
+
+/*
+ * An element holds the key its secret gave, so another element (or the
+ * application) asking for the same secret and room gets that key from the
+ * cache: two derivations in a row return one key only while it is held.
+ */
+GST_START_TEST(test_derived_key_held)
+{
+    GstHarness *h = harness_new_secret("sframeenc name=enc room=" TEST_ROOM
+                                       " ! sframedec name=dec room=" TEST_ROOM,
+                                       GOOD_SECRET, VP8);
+    GRand *rand = g_rand_new_with_seed(21);
+    guint n = 0;
+    push_until_out(h, VP8, rand, &n);
+    guint held = derived_serial(GOOD_SECRET, TEST_ROOM);
+    fail_unless_equals_int(derived_serial(GOOD_SECRET, TEST_ROOM), held);
+    gst_harness_teardown(h);
+    /* Nobody holds it any more: a new derivation, a new key. */
+    fail_unless(derived_serial(GOOD_SECRET, TEST_ROOM) != held);
+    g_rand_free(rand);
+}
+GST_END_TEST;
+
 /*
  * A secret set while running replaces a shared-key, on both sides. The
  * receiver keeps the old key for an hour: the two derivations may take
@@ -1551,6 +1592,7 @@ sframe_elements_suite(void)
     tcase_add_test(tc, test_dec_without_key);
     tcase_add_test(tc, test_invalid_secret_keeps_key);
     tcase_add_test(tc, test_secret_and_room);
+    tcase_add_test(tc, test_derived_key_held);
     tcase_add_test(tc, test_secret_rekey_while_running);
     tcase_add_test(tc, test_stats_fields);
     tcase_add_loop_test(tc, test_wait_for_keyframe, 0, 2);
