@@ -35,6 +35,7 @@
 
 #define EXIT_MATRIX 11
 #define EXIT_LOSS 12
+#define PUBLISHERS_WAIT_MS 15000
 
 struct member {
     struct load *l;
@@ -63,6 +64,7 @@ struct load {
     struct e2c_stats_sampler *sampler, *control_sampler;
     struct e2c_control_server *control;
     gint64 start_us;
+    gint64 pub_wait_us; /* since when receivers wait for the publishers */
     guint ramp_timer, duration_timer, progress_timer, stats_timer, rekey_timer;
     guint left_count;
     gchar *room_text;
@@ -518,11 +520,37 @@ start_next(struct load *l)
     e2c_participant_start(mb->p);
 }
 
+/* Every publisher publishes, failed or left. */
+static gboolean
+publishers_settled(const struct load *l)
+{
+    for (guint i = 0; i < l->n_pub; i++)
+        if (!l->m[i].published && !l->m[i].failed && !l->m[i].left)
+            return FALSE;
+    return TRUE;
+}
+
+/*
+ * Receivers join once the publishers publish: each then receives all of them
+ * through one subscription (one PeerConnection) instead of one per publisher
+ * that came late. A publisher slower than PUBLISHERS_WAIT_MS holds nobody up.
+ */
+static gboolean
+waiting_for_publishers(struct load *l)
+{
+    if (l->next != l->n_pub || l->n_pub == 0 || publishers_settled(l))
+        return FALSE;
+    gint64 now = g_get_monotonic_time();
+    if (!l->pub_wait_us)
+        l->pub_wait_us = now;
+    return now - l->pub_wait_us < PUBLISHERS_WAIT_MS * 1000;
+}
+
 static gboolean
 on_ramp(gpointer data)
 {
     struct load *l = data;
-    if (l->next < l->n && !l->finished)
+    if (l->next < l->n && !l->finished && !waiting_for_publishers(l))
         start_next(l);
     if (l->next < l->n && !l->finished)
         return G_SOURCE_CONTINUE;
