@@ -50,9 +50,10 @@ struct sub_feed {
 };
 
 /*
- * One subscriber handle and PeerConnection for every publisher that was known
- * at once (all of them at join, each later one on its own): a load run's
- * receiver then costs one webrtcbin, not one per publisher.
+ * One subscriber handle and PeerConnection for one remote feed, or in a load
+ * run for every publisher that was known at once (all of them at join, each
+ * later one on its own): a load receiver then costs one webrtcbin, not one
+ * per publisher.
  */
 struct subscription {
     gint refcount; /* pending router requests hold one each */

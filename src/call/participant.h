@@ -31,6 +31,11 @@ struct e2c_participant_config {
     guint latency_ms;                /* webrtcbin jitterbuffer */
     gboolean keep_last_frame;        /* for snapshots */
     gboolean no_decode;              /* load: authenticate every frame, decode none */
+    /*
+     * load: publishers that become known together share one subscription
+     * (one PeerConnection); otherwise each remote feed has its own.
+     */
+    gboolean shared_subscriptions;
     guint connect_timeout_ms;
     guint reconnect_attempts;        /* after losing the router; 0: fail at once */
     const char *label;               /* for events of load runs ("p3"); NULL: none */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Subscriptions: publishers that become known together (every one in the room
- * at join) share one handle and PeerConnection; each stream finds its
- * publisher by its mid in the router's "attached" list. Join as subscriber
+ * Subscriptions: one handle and PeerConnection per remote feed, or (load,
+ * shared_subscriptions) one for all publishers that became known together,
+ * every one in the room at join; each stream finds its publisher by its mid
+ * in the router's "attached" list. Join as subscriber
  * (autoupdate off: e2call never renegotiates a subscription, a publisher that
  * leaves only ends its own streams), answer Janus's offer, start, then one
  * receive chain per incoming stream (recv-media.c). sframedec's state messages
@@ -583,9 +584,15 @@ subscription_add(struct e2c_participant *p, guint64 feed, const char *display)
     struct sub_feed *f = g_new0(struct sub_feed, 1);
     f->id = feed;
     f->display = g_strdup(display ? display : "");
-    g_ptr_array_add(p->pending_feeds, f);
-    if (!p->pending_source)
-        p->pending_source = g_idle_add(start_pending, p);
+    if (p->cfg.shared_subscriptions) {
+        g_ptr_array_add(p->pending_feeds, f);
+        if (!p->pending_source)
+            p->pending_source = g_idle_add(start_pending, p);
+    } else {
+        GPtrArray *alone = g_ptr_array_new_with_free_func(sub_feed_free);
+        g_ptr_array_add(alone, f);
+        subscription_start(p, alone);
+    }
 
     json_t *e = participant_event(p, "remote-published");
     json_object_set_new(e, "remote", json_string(f->display));

@@ -1001,6 +1001,7 @@ e2c_cmd_load(int argc, char **argv)
         cfg.crypto.grace_ms = 10000;
         cfg.latency_ms = (guint)latency;
         cfg.no_decode = !decode;
+        cfg.shared_subscriptions = TRUE;
         cfg.connect_timeout_ms = 10000;
         cfg.reconnect_attempts = 10;
         struct e2c_participant_callbacks cb = {on_failed, on_left, NULL, on_event};
