@@ -20,7 +20,7 @@ struct e2c_recv_stream {
     gpointer user;
     gboolean keep_last;
     gboolean decode;
-    gulong hold_probe; /* drops frames until the key arrives */
+    gulong hold_probe; /* holds frames back until the key arrives */
 
     GMutex lock; /* the fields below are written on the streaming thread */
     gboolean closed;
@@ -247,10 +247,15 @@ on_rtp(GstPad *pad, GstPadProbeInfo *info, gpointer data)
     return GST_PAD_PROBE_OK;
 }
 
+/*
+ * Blocks this stream's thread (the frames wait in the jitterbuffer) rather
+ * than dropping them: the first keyframe often comes before the key, and
+ * waiting for the next one costs a keyframe request's round trip.
+ */
 static GstPadProbeReturn
 hold_until_key(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
-    return GST_PAD_PROBE_DROP;
+    return GST_PAD_PROBE_OK;
 }
 
 static const struct {
@@ -318,8 +323,9 @@ e2c_recv_stream_new(GstBin *bin, GstPad *pad, const struct e2c_crypto_config *cr
                      "grace-period", crypto->grace_ms, "shared-key", crypto->key, NULL);
         if (!crypto->key) {
             GstPad *dec_sink = gst_element_get_static_pad(sframedec, "sink");
-            s->hold_probe = gst_pad_add_probe(dec_sink, GST_PAD_PROBE_TYPE_BUFFER,
-                                              hold_until_key, NULL, NULL);
+            s->hold_probe =
+                gst_pad_add_probe(dec_sink, GST_PAD_PROBE_TYPE_BLOCK | GST_PAD_PROBE_TYPE_BUFFER,
+                                  hold_until_key, NULL, NULL);
             gst_object_unref(dec_sink);
         }
         gst_bin_add(bin, sframedec);

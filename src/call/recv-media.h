@@ -59,7 +59,7 @@ gboolean e2c_recv_stream_is_video(const struct e2c_recv_stream *s);
 /*
  * Hands the stream its key when it was built before the key existed (the key
  * derivation runs while the subscription is negotiated): until then frames
- * are dropped before sframedec, which therefore never reports them.
+ * wait before sframedec (in the jitterbuffer), so none is lost or reported.
  */
 void e2c_recv_stream_set_key(struct e2c_recv_stream *s, E2cKey *key);
 /* Report the next decoded frame through the resumed callback (after a match). */
