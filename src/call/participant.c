@@ -378,7 +378,6 @@ e2c_participant_start(struct e2c_participant *p)
 {
     p->state = P_CONNECTING;
     p->started_us = g_get_monotonic_time();
-    e2c_peer_prepare(); /* the DTLS certificate, while the router is joined */
     e2c_janus_client_connect(p->janus, p->server, on_connected, p);
 }
 

@@ -149,26 +149,6 @@ lock_down_ice(GstElement *webrtc)
     return !upnp && !tcp;
 }
 
-/* dtlsdec's first instance generates the certificate all later ones share. */
-static gpointer
-make_certificate(gpointer data)
-{
-    GstElement *dec = gst_element_factory_make("dtlsdec", NULL);
-    if (dec)
-        gst_object_unref(dec);
-    return NULL;
-}
-
-void
-e2c_peer_prepare(void)
-{
-    static gsize once;
-    if (g_once_init_enter(&once)) {
-        g_thread_unref(g_thread_new("e2c-dtls-cert", make_certificate, NULL));
-        g_once_init_leave(&once, 1);
-    }
-}
-
 struct e2c_peer *
 e2c_peer_new(GstBin *bin, const gchar *name, guint latency_ms, const struct e2c_peer_callbacks *cb,
              gpointer user)

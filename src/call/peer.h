@@ -24,14 +24,6 @@ struct e2c_peer_callbacks {
     void (*state)(gpointer user, GstWebRTCPeerConnectionState state);
 };
 
-/*
- * Makes the process's DTLS certificate now, on a thread of its own. The
- * first webrtcbin transport would otherwise generate it (an RSA key, about
- * 0.4 s here) inside set-remote-description, on the path from join to first
- * frame. Call it early (before connecting); it returns at once.
- */
-void e2c_peer_prepare(void);
-
 /* The webrtcbin is added to bin (not started); pad-added etc. are the caller's. */
 struct e2c_peer *e2c_peer_new(GstBin *bin, const gchar *name, guint latency_ms,
                               const struct e2c_peer_callbacks *cb, gpointer user);
