@@ -31,7 +31,10 @@ e2c_parse_duration_ms(const char *text, guint64 *out_ms)
         return FALSE;
     for (size_t i = 0; i < G_N_ELEMENTS(units); i++) {
         if (strcmp(end, units[i].suffix) == 0) {
-            *out_ms = (guint64)(v * units[i].ms + 0.5);
+            double ms = v * units[i].ms;
+            if (ms > (double)E2C_DURATION_MAX_MS)
+                return FALSE;
+            *out_ms = (guint64)(ms + 0.5);
             return TRUE;
         }
     }

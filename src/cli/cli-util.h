@@ -4,7 +4,13 @@
 
 #include <glib.h>
 
-/* "15", "15s", "1.5s", "500ms", "2m", "1h" -> milliseconds. FALSE on anything else. */
+/* The longest time any option takes: GLib's millisecond timers hold 49.7 days. */
+#define E2C_DURATION_MAX_MS (30ull * 24 * 3600 * 1000)
+#define E2C_DURATION_MAX_TEXT "30 days"
+/*
+ * "15", "15s", "1.5s", "500ms", "2m", "1h" -> milliseconds, at most
+ * E2C_DURATION_MAX_MS. FALSE on anything else.
+ */
 gboolean e2c_parse_duration_ms(const char *text, guint64 *out_ms);
 /* A decimal unsigned integer in [min, max]; no sign, no trailing garbage. */
 gboolean e2c_parse_uint(const char *text, guint64 min, guint64 max, guint64 *out);

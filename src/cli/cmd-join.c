@@ -521,17 +521,17 @@ e2c_cmd_join(int argc, char **argv)
     }
     guint64 duration_ms = 0, delay_ms = 2000, connect_ms = 10000;
     if (duration && (!e2c_parse_duration_ms(duration, &duration_ms) || duration_ms == 0)) {
-        fprintf(stderr, "e2call join: --duration takes a time such as 15s or 2m, not '%s'\n",
+        fprintf(stderr, "e2call join: --duration takes a time such as 15s or 2m (at most " E2C_DURATION_MAX_TEXT "), not '%s'\n",
                 duration);
         goto out;
     }
     if (rekey_delay && !e2c_parse_duration_ms(rekey_delay, &delay_ms)) {
-        fprintf(stderr, "e2call join: --rekey-delay takes a time such as 2s or 0, not '%s'\n",
+        fprintf(stderr, "e2call join: --rekey-delay takes a time such as 2s or 0 (at most " E2C_DURATION_MAX_TEXT "), not '%s'\n",
                 rekey_delay);
         goto out;
     }
     if (connect_timeout && (!e2c_parse_duration_ms(connect_timeout, &connect_ms) || !connect_ms)) {
-        fprintf(stderr, "e2call join: --connect-timeout takes a time such as 10s, not '%s'\n",
+        fprintf(stderr, "e2call join: --connect-timeout takes a time such as 10s (at most " E2C_DURATION_MAX_TEXT "), not '%s'\n",
                 connect_timeout);
         goto out;
     }

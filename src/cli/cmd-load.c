@@ -879,7 +879,7 @@ e2c_cmd_load(int argc, char **argv)
         goto out;
     }
     if (duration && (!e2c_parse_duration_ms(duration, &duration_ms) || !duration_ms)) {
-        fprintf(stderr, "e2call load: --duration takes a time such as 60s or 2m\n");
+        fprintf(stderr, "e2call load: --duration takes a time such as 60s or 2m (at most " E2C_DURATION_MAX_TEXT ")\n");
         goto out;
     }
     if (ramp) {
@@ -899,11 +899,11 @@ e2c_cmd_load(int argc, char **argv)
         }
     }
     if (rekey_every && (!e2c_parse_duration_ms(rekey_every, &rekey_ms) || rekey_ms < 1000)) {
-        fprintf(stderr, "e2call load: --rekey-every takes a time of at least 1s\n");
+        fprintf(stderr, "e2call load: --rekey-every takes a time from 1s up to " E2C_DURATION_MAX_TEXT "\n");
         goto out;
     }
     if (rekey_delay && !e2c_parse_duration_ms(rekey_delay, &delay_ms)) {
-        fprintf(stderr, "e2call load: --rekey-delay takes a time such as 2s or 0\n");
+        fprintf(stderr, "e2call load: --rekey-delay takes a time such as 2s or 0 (at most " E2C_DURATION_MAX_TEXT ")\n");
         goto out;
     }
     if (video) {
