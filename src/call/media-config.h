@@ -26,3 +26,18 @@ struct e2c_crypto_config {
     guint switch_delay_ms;  /* sframeenc switch-delay */
     guint grace_ms;         /* sframedec grace-period */
 };
+
+/*
+ * How long the previous secret keeps decrypting after a rekey: SPEC.md §4's
+ * 10 s, or twice a longer switch delay. Participants who rekey within the
+ * delay of one another lose no frame only if the first of them still opens
+ * the last one's frames when that one switches: up to two delays after the
+ * first rekey.
+ */
+#define E2C_GRACE_MS 10000u
+static inline guint
+e2c_grace_for_delay(guint switch_delay_ms)
+{
+    guint64 twice = 2 * (guint64)switch_delay_ms;
+    return twice > E2C_GRACE_MS ? (guint)MIN(twice, G_MAXUINT) : E2C_GRACE_MS;
+}

@@ -264,7 +264,8 @@ rekey_finish(gpointer data)
         e2c_participant_set_key(j->p, r->key);
         json_t *e = e2c_event_new("rekeyed");
         json_object_set_new(e, "switch-delay-ms", json_integer(j->rekey_delay_ms));
-        json_object_set_new(e, "grace-ms", json_integer(10000));
+        json_object_set_new(e, "grace-ms",
+                            json_integer(e2c_grace_for_delay(j->rekey_delay_ms)));
         e2c_events_emit(j->events, e);
         r->done(r->done_data, NULL);
         e2c_key_unref(r->key);
@@ -593,7 +594,7 @@ e2c_cmd_join(int argc, char **argv)
     cfg.crypto.room = room_text;
     cfg.crypto.cipher_suite = suite_id;
     cfg.crypto.switch_delay_ms = (guint)delay_ms;
-    cfg.crypto.grace_ms = 10000;
+    cfg.crypto.grace_ms = e2c_grace_for_delay((guint)delay_ms);
     cfg.plain_requested = plain;
     cfg.latency_ms = (guint)latency;
     cfg.keep_last_frame = snapshot != NULL;

@@ -998,7 +998,7 @@ e2c_cmd_load(int argc, char **argv)
         cfg.crypto.room = l.room_text;
         cfg.crypto.cipher_suite = suite_id;
         cfg.crypto.switch_delay_ms = (guint)delay_ms;
-        cfg.crypto.grace_ms = 10000;
+        cfg.crypto.grace_ms = e2c_grace_for_delay((guint)delay_ms);
         cfg.latency_ms = (guint)latency;
         cfg.no_decode = !decode;
         cfg.shared_subscriptions = TRUE;
