@@ -138,9 +138,14 @@ def ts_of(e):
     return t.replace(tzinfo=datetime.timezone.utc).timestamp()
 
 
-def first(events, name, **kw):
+def first(events, name, after=None, **kw):
+    """The first event called name with the fields kw, after the event after if given."""
+    seen = after is None
     for e in events:
-        if e.get("event") == name and all(e.get(k) == v for k, v in kw.items()):
+        if e is after:
+            seen = True
+            continue
+        if seen and e.get("event") == name and all(e.get(k) == v for k, v in kw.items()):
             return e
     return None
 
@@ -197,7 +202,8 @@ def bench_rekey(e2call, secret_file, rounds):
         for p in procs.values():
             p.wait()
         a, b = events_of(f"{work}/a.json"), events_of(f"{work}/b.json")
-        switched = first(a, "sending-switched", track="video")
+        # The switch the rekey caused, not the one to the first key at start.
+        switched = first(a, "sending-switched", after=first(a, "rekeyed"), track="video")
         mm = first(b, "encryption-secret-mismatch", track="video")
         rekeyed = first(b, "rekeyed")
         resumed = first(b, "media-resumed", track="video")
