@@ -495,9 +495,9 @@ e2c_participant_set_key(struct e2c_participant *p, E2cKey *key)
 {
     if (!key || !p->cfg.crypto.e2ee)
         return; /* plain participants have no encryption to rekey */
-    if (p->cfg.crypto.key)
-        e2c_key_unref(p->cfg.crypto.key);
-    p->cfg.crypto.key = e2c_key_ref(key);
+    /* The old key goes after every subscription's lock was taken once (see on_pad_added). */
+    E2cKey *old = p->cfg.crypto.key;
+    g_atomic_pointer_set(&p->cfg.crypto.key, e2c_key_ref(key));
     if (p->awaiting_key) {
         p->awaiting_key = FALSE;
         if (p->cfg.publish)
@@ -507,6 +507,8 @@ e2c_participant_set_key(struct e2c_participant *p, E2cKey *key)
         subscription_set_key(g_ptr_array_index(p->subs, i), key);
     if (p->pub)
         publication_set_key(p->pub, key);
+    if (old)
+        e2c_key_unref(old);
 }
 
 /* ---- queries ---------------------------------------------------------------- */

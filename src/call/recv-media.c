@@ -364,6 +364,12 @@ e2c_recv_stream_decodes(const struct e2c_recv_stream *s)
     return s->decode;
 }
 
+gboolean
+e2c_recv_stream_awaits_key(const struct e2c_recv_stream *s)
+{
+    return s->hold_probe != 0;
+}
+
 void
 e2c_recv_stream_set_key(struct e2c_recv_stream *s, E2cKey *key)
 {

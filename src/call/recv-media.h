@@ -62,6 +62,8 @@ gboolean e2c_recv_stream_is_video(const struct e2c_recv_stream *s);
  * wait before sframedec (in the jitterbuffer), so none is lost or reported.
  */
 void e2c_recv_stream_set_key(struct e2c_recv_stream *s, E2cKey *key);
+/* TRUE while the stream was built without a key and has not been given one. */
+gboolean e2c_recv_stream_awaits_key(const struct e2c_recv_stream *s);
 /* Report the next decoded frame through the resumed callback (after a match). */
 void e2c_recv_stream_watch_resume(struct e2c_recv_stream *s);
 /* The sframedec element (NULL in plain mode); a borrowed reference. */

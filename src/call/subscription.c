@@ -265,6 +265,14 @@ on_pad_added(GstElement *webrtc, GstPad *pad, gpointer data)
     st->sframedec = e2c_recv_stream_sframedec(st->rs);
     g_mutex_lock(&sub->lock);
     g_ptr_array_add(sub->streams, st);
+    /*
+     * The key may have landed after the chain was built and before it was
+     * listed here, where e2c_participant_set_key() looks: hand it over now,
+     * or the stream would wait for it for ever.
+     */
+    E2cKey *key = g_atomic_pointer_get(&sub->p->cfg.crypto.key);
+    if (key && e2c_recv_stream_awaits_key(st->rs))
+        e2c_recv_stream_set_key(st->rs, key);
     g_mutex_unlock(&sub->lock);
     if (st->sframedec)
         e2c_media_route(sub->p->media, GST_OBJECT(st->sframedec), on_stream_message, st);
