@@ -26,7 +26,8 @@ struct publication {
     gulong caps_probe[2];          /* on the video, audio payloader src pads */
     gint caps_seen[2];
     guint offer_source;
-    gboolean offer_sent, gathering_done, completed_sent, published;
+    guint up_timer; /* from the answer until the connection is up */
+    gboolean offer_sent, gathering_done, completed_sent, published, up;
 };
 
 struct sub_stream {
@@ -105,11 +106,16 @@ json_t *participant_event(struct e2c_participant *p, const char *name);
 void participant_emit(struct e2c_participant *p, json_t *event);
 void participant_fail(struct e2c_participant *p, enum e2c_error err, const char *fmt, ...)
     G_GNUC_PRINTF(3, 4);
+/* The router connection is unusable: start over (new session) or, without
+ * reconnection attempts, fail with CONNECT_FAILED. */
+void participant_lost(struct e2c_participant *p, const char *reason);
 
 /* publication.c */
 void publication_start(struct e2c_participant *p);
 void publication_free(struct publication *pub);
 void publication_set_key(struct publication *pub, E2cKey *key);
+/* The router said the publication's media path is up (webrtcup). */
+void publication_up(struct publication *pub);
 
 /* subscription.c */
 void subscription_add(struct e2c_participant *p, guint64 feed, const char *display);

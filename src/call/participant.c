@@ -75,6 +75,7 @@ on_pub_event(E2cJanusClient *client, guint64 handle, E2cJanusMsg *msg, gpointer 
     }
     if (msg->kind == E2C_JANUS_KIND_WEBRTCUP && p->pub) {
         g_debug("publication is up");
+        publication_up(p->pub);
         return;
     }
     if (msg->kind != E2C_JANUS_KIND_EVENT || !msg->is_videoroom)
@@ -239,10 +240,7 @@ on_closed(E2cJanusClient *client, const GError *error, gpointer data)
     }
     gchar *reason = g_strdup_printf("lost the router: %s",
                                     error ? error->message : "connection closed");
-    if (p->reconnecting || (p->cfg.reconnect_attempts > 0 && p->state >= P_JOINING))
-        begin_reconnect(p, reason);
-    else
-        participant_fail(p, E2C_ERR_CONNECT_FAILED, "%s", reason);
+    participant_lost(p, reason);
     g_free(reason);
 }
 
@@ -323,6 +321,17 @@ begin_reconnect(struct e2c_participant *p, const char *reason)
     }
     p->state = P_CONNECTING;
     schedule_attempt(p, reason);
+}
+
+void
+participant_lost(struct e2c_participant *p, const char *reason)
+{
+    if (p->state == P_LEAVING || p->state == P_LEFT)
+        return;
+    if (p->reconnecting || (p->cfg.reconnect_attempts > 0 && p->state >= P_JOINING))
+        begin_reconnect(p, reason);
+    else
+        participant_fail(p, E2C_ERR_CONNECT_FAILED, "%s", reason);
 }
 
 static void

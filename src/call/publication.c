@@ -42,10 +42,42 @@ on_gathering_done(gpointer user)
     maybe_complete(pub);
 }
 
+/*
+ * ICE and DTLS against a router on the same network take well under a
+ * second; a publication still not up this long after the answer never will
+ * be, and without it nobody receives us, silently. Start over instead.
+ */
+#define PUBLICATION_UP_TIMEOUT_S 12
+
+void
+publication_up(struct publication *pub)
+{
+    pub->up = TRUE;
+    if (pub->up_timer) {
+        g_source_remove(pub->up_timer);
+        pub->up_timer = 0;
+    }
+}
+
+static gboolean
+on_up_timeout(gpointer user)
+{
+    struct publication *pub = user;
+    pub->up_timer = 0;
+    gchar *reason = g_strdup_printf("the publication's connection to the router is not up %d s "
+                                    "after the answer (ICE or DTLS)",
+                                    PUBLICATION_UP_TIMEOUT_S);
+    participant_lost(pub->p, reason); /* may free pub */
+    g_free(reason);
+    return G_SOURCE_REMOVE;
+}
+
 static void
 on_state(gpointer user, GstWebRTCPeerConnectionState state)
 {
     struct publication *pub = user;
+    if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED)
+        publication_up(pub);
     if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED)
         participant_fail(pub->p, E2C_ERR_STREAM_CREATE_FAILED,
                          "the publication's connection to the router failed (ICE or DTLS)");
@@ -62,6 +94,8 @@ on_answer_applied(gpointer user, const GError *error)
         return;
     }
     pub->published = TRUE;
+    if (!pub->up && !pub->up_timer)
+        pub->up_timer = g_timeout_add_seconds(PUBLICATION_UP_TIMEOUT_S, on_up_timeout, pub);
     json_t *e = participant_event(p, "published");
     json_object_set_new(e, "room", json_integer((json_int_t)p->cfg.room));
     json_object_set_new(e, "id", json_integer((json_int_t)p->my_id));
@@ -321,6 +355,7 @@ publication_free(struct publication *pub)
     if (!pub)
         return;
     struct e2c_participant *p = pub->p;
+    publication_up(pub); /* its timer goes with it */
     struct e2c_send_branch *branches[] = {&pub->video, &pub->audio};
     for (unsigned i = 0; i < G_N_ELEMENTS(branches); i++) {
         struct e2c_send_branch *b = branches[i];
