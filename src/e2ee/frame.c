@@ -240,6 +240,16 @@ e2c_frame_open(struct e2c_receiver *r, enum e2c_codec codec, uint64_t now_us, co
     info->kid = 0;
     info->n_sframes = 0;
     info->no_envelope = 0;
+    /*
+     * An empty frame is what a depayloader makes of an RTP packet without
+     * payload: malformed input from the network, not a caller's mistake
+     * (a mapped empty buffer has no data pointer, and sframedec takes
+     * SFRAME_E_PARAM for an internal error that ends the stream).
+     */
+    if (r && out_len && in_len == 0) {
+        info->no_envelope = 1;
+        return SFRAME_E_MALFORMED;
+    }
     if (!r || !in || !out || !out_len)
         return SFRAME_E_PARAM;
     switch (codec) {
