@@ -274,8 +274,9 @@ cmd_destroy(int argc, char **argv)
         goto out;
     }
     if (!room || !e2c_parse_uint(room, 1, G_MAXINT64, &room_id)) {
-        fprintf(stderr, "e2call session destroy: give --room with a room number (1 to "
-                        "2^63-1)%s%s%s\n",
+        fprintf(stderr,
+                "e2call session destroy: give --room with a room number (1 to "
+                "2^63-1)%s%s%s\n",
                 room ? ", not '" : "", room ? room : "", room ? "'" : "");
         goto out;
     }
@@ -284,8 +285,9 @@ cmd_destroy(int argc, char **argv)
         goto out;
     }
     if (!e2c_server_url_valid(op.server)) {
-        fprintf(stderr, "e2call session destroy: --server must be a ws:// or wss:// URL, not "
-                        "'%s'\n",
+        fprintf(stderr,
+                "e2call session destroy: --server must be a ws:// or wss:// URL, not "
+                "'%s'\n",
                 op.server);
         goto out;
     }

@@ -1,15 +1,15 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Secret hygiene (SPEC.md §3): a canary secret, given through each source,
-# never shows up where others can look: raw, hex or base64, it is in no
-# /proc/PID/cmdline (with --secret: not once e2call has scrubbed its copy), no
-# /proc/PID/environ (with --secret-env: not once e2call has read and blanked
-# the variable, which it had at start), on no stdout
-# or stderr, in no GST_DEBUG=*:9 or G_MESSAGES_DEBUG=all log, in no event,
-# control-socket reply (status, stats, rekey), in nothing sent to or logged
-# by Janus (its log at level 7, and a capture of lo when AF_PACKET sockets
-# work here), and in no process memory once the key is derived. A second
-# canary given through rekey goes through the same checks.
+# never shows up where others can look. Raw, hex or base64, it is in no
+# /proc/PID/cmdline (with --secret: not once e2call has scrubbed its copy),
+# no /proc/PID/environ (with --secret-env: not once e2call has read and
+# blanked the variable, which it had at start), on no stdout or stderr, in
+# no GST_DEBUG=*:9 or G_MESSAGES_DEBUG=all log, in no event, control-socket
+# reply (status, stats, rekey), in nothing sent to or logged by Janus (its
+# log at level 7, and a capture of lo where AF_PACKET sockets work), and in
+# no process memory once the key is derived. A second canary given through
+# rekey goes through the same checks.
 #
 # Also the secret-file permission policy of e2call(1): a file its group or
 # other users can read is accepted with a warning naming who can read it.
@@ -51,8 +51,8 @@ ok "secret file modes 600 (silent), 640, 604, 644 (accepted with a warning)"
 
 # ---- a capture of everything on lo, the WebSocket frames decoded ----
 capture=""
-# (It ends by itself after 150 s or when this script goes.)
-$H sniff lo "$work/lo.capture" 150 2>"$work/sniff.err" &
+# (It ends by itself after 400 s, the test's timeout, or when this script goes.)
+$H sniff lo "$work/lo.capture" 400 2>"$work/sniff.err" &
 sniff_pid=$!
 i=0
 while [ ! -e "$work/lo.capture.ready" ] && kill -0 $sniff_pid 2>/dev/null && [ $i -lt 100 ]; do
