@@ -50,6 +50,28 @@ e2c_server_url(const char *option)
     return env && *env ? env : NULL;
 }
 
+gboolean
+e2c_server_url_valid(const char *url)
+{
+    return g_str_has_prefix(url, "ws://") || g_str_has_prefix(url, "wss://");
+}
+
+gchar *
+e2c_printable(const char *text)
+{
+    gchar *valid = g_utf8_make_valid(text, -1);
+    GString *out = g_string_new(NULL);
+    for (const gchar *p = valid; *p; p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char(p);
+        if (g_unichar_iscntrl(c))
+            g_string_append_c(out, '?');
+        else
+            g_string_append_unichar(out, c);
+    }
+    g_free(valid);
+    return g_string_free(out, FALSE);
+}
+
 static gpointer
 warm_up(gpointer unused)
 {

@@ -16,6 +16,10 @@ gboolean e2c_parse_duration_ms(const char *text, guint64 *out_ms);
 gboolean e2c_parse_uint(const char *text, guint64 min, guint64 max, guint64 *out);
 /* The server URL: an explicit value, else $E2CALL_SERVER; NULL when neither. */
 const char *e2c_server_url(const char *option);
+/* A ws:// or wss:// URL (what --server must be). */
+gboolean e2c_server_url_valid(const char *url);
+/* A copy safe for a terminal: control characters become '?' (text from the router). */
+gchar *e2c_printable(const char *text);
 /*
  * Starts the DTLS certificate generation (RSA-2048, once per process) in the
  * background; join the thread before exiting (OpenSSL's exit handlers must

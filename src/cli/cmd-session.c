@@ -36,8 +36,10 @@ done(struct session_op *op, int status)
 static void
 fail(struct session_op *op, enum e2c_error err, const char *what, const GError *error)
 {
-    fprintf(stderr, "e2call session: %s: %s: %s\n", e2c_error_name(err), what,
-            error ? error->message : "unexpected reply");
+    /* The router's reasons are its own text: keep them from driving the terminal. */
+    gchar *why = e2c_printable(error ? error->message : "unexpected reply");
+    fprintf(stderr, "e2call session: %s: %s: %s\n", e2c_error_name(err), what, why);
+    g_free(why);
     done(op, e2c_error_exit_status(err));
 }
 
@@ -198,6 +200,11 @@ cmd_create(int argc, char **argv)
         fprintf(stderr, "e2call session create: give --server URL (or set E2CALL_SERVER)\n");
         goto out;
     }
+    if (!e2c_server_url_valid(op.server)) {
+        fprintf(stderr, "e2call session create: --server must be a ws:// or wss:// URL, not '%s'\n",
+                op.server);
+        goto out;
+    }
     if (room && !e2c_parse_uint(room, 1, G_MAXINT64, &room_id)) {
         fprintf(stderr, "e2call session create: --room must be a number from 1 to 2^63-1\n");
         goto out;
@@ -262,9 +269,26 @@ cmd_destroy(int argc, char **argv)
         goto out;
     }
     op.server = e2c_server_url(server);
-    if (argc > 1 || !op.server || !room || !e2c_parse_uint(room, 1, G_MAXINT64, &room_id)) {
-        fprintf(stderr, "e2call session destroy: give --room ID and --server URL (or set "
-                        "E2CALL_SERVER)\n");
+    if (argc > 1) {
+        fprintf(stderr, "e2call session destroy: unexpected argument '%s'\n", argv[1]);
+        goto out;
+    }
+    if (!room || !e2c_parse_uint(room, 1, G_MAXINT64, &room_id)) {
+        fprintf(stderr,
+                "e2call session destroy: give --room with a room number (1 to "
+                "2^63-1)%s%s%s\n",
+                room ? ", not '" : "", room ? room : "", room ? "'" : "");
+        goto out;
+    }
+    if (!op.server) {
+        fprintf(stderr, "e2call session destroy: give --server URL (or set E2CALL_SERVER)\n");
+        goto out;
+    }
+    if (!e2c_server_url_valid(op.server)) {
+        fprintf(stderr,
+                "e2call session destroy: --server must be a ws:// or wss:// URL, not "
+                "'%s'\n",
+                op.server);
         goto out;
     }
     op.request = e2c_janus_msg_vr_destroy(room_id);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* e2call: the command table. Each command lives in its own cmd-*.c file. */
+#include <gst/gst.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -49,9 +50,19 @@ main(int argc, char **argv)
         printf("e2call %s\n", E2C_VERSION);
         return E2C_EXIT_OK;
     }
-    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-        if (strcmp(argv[1], commands[i].name) == 0)
-            return commands[i].run(argc - 1, argv + 1);
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (strcmp(argv[1], commands[i].name) == 0) {
+            int status = commands[i].run(argc - 1, argv + 1);
+            /*
+             * GStreamer's leaks tracer reports what is still alive when
+             * GStreamer shuts down; without gst_deinit() it never does.
+             * Only when tracing, as gst_deinit() is a debugging aid.
+             */
+            if (gst_is_initialized() && g_getenv("GST_TRACERS"))
+                gst_deinit();
+            return status;
+        }
+    }
     fprintf(stderr, "e2call: unknown command '%s'\n\n", argv[1]);
     print_usage(stderr);
     return E2C_EXIT_USAGE;

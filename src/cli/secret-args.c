@@ -49,6 +49,22 @@ fail(const char *cmd, int err, const struct e2c_secret *attempt, const char *sou
     return E2C_EXIT_INVALID_SECRET;
 }
 
+/*
+ * Once read, the variable goes: its value is overwritten where it lies (so
+ * /proc/PID/environ no longer shows it) and it leaves the environment, which
+ * libraries copy (NSS, loaded by libsrtp2, gathers the environment into a
+ * buffer for its random generator and never wipes it) and child processes
+ * (gst-plugin-scanner) inherit.
+ */
+static void
+scrub_env(const char *name)
+{
+    char *value = getenv(name);
+    if (value)
+        OPENSSL_cleanse(value, strlen(value));
+    unsetenv(name);
+}
+
 int
 e2c_secret_args_read(struct e2c_secret_args *args, const char *cmd, struct e2c_secret *out)
 {
@@ -87,6 +103,7 @@ e2c_secret_args_read(struct e2c_secret_args *args, const char *cmd, struct e2c_s
             fprintf(stderr, "%s: the environment variable '%s' is not set\n", cmd, args->env);
             return E2C_EXIT_USAGE;
         }
+        scrub_env(args->env);
         return err == E2C_SECRET_OK ? 0 : fail(cmd, err, out, "the environment");
     }
     fprintf(stderr, "%s: warning: --secret puts the secret in the process list, where other "

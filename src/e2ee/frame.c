@@ -260,7 +260,12 @@ e2c_frame_open(struct e2c_receiver *r, enum e2c_codec codec, uint64_t now_us, co
     info->no_envelope = 0;
     if (!r || !out_len)
         return SFRAME_E_PARAM;
-    /* An empty buffer (mapped as NULL, with no room for output) is no frame. */
+    /*
+     * An empty frame is what a depayloader makes of an RTP packet without
+     * payload: malformed input from the network, not a caller's mistake (a
+     * mapped empty buffer has no data pointer, and sframedec takes
+     * SFRAME_E_PARAM for an internal error that ends the stream).
+     */
     if (in_len == 0) {
         info->no_envelope = 1;
         return SFRAME_E_MALFORMED;

@@ -51,16 +51,38 @@ e2c_event_new(const char *name)
     return json_pack("{s:s, s:s}", "ts", ts, "event", name);
 }
 
+/*
+ * Text from outside (router error reasons, other participants' display
+ * names) goes to a terminal: control characters (C0, DEL, C1) become '?', so
+ * it can neither send escape sequences nor start a forged event line.
+ */
+static void
+append_printable(GString *s, const char *text)
+{
+    gchar *valid = g_utf8_make_valid(text, -1);
+    for (const gchar *p = valid; *p; p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char(p);
+        if (g_unichar_iscntrl(c))
+            g_string_append_c(s, '?');
+        else
+            g_string_append_unichar(s, c);
+    }
+    g_free(valid);
+}
+
 static void
 append_value(GString *s, const json_t *v)
 {
     char *text;
     switch (json_typeof(v)) {
     case JSON_STRING:
-        if (strpbrk(json_string_value(v), " \t") || json_string_length(v) == 0)
-            g_string_append_printf(s, "'%s'", json_string_value(v));
-        else
-            g_string_append(s, json_string_value(v));
+        if (strpbrk(json_string_value(v), " \t") || json_string_length(v) == 0) {
+            g_string_append_c(s, '\'');
+            append_printable(s, json_string_value(v));
+            g_string_append_c(s, '\'');
+        } else {
+            append_printable(s, json_string_value(v));
+        }
         break;
     case JSON_OBJECT:
     case JSON_ARRAY:
@@ -100,8 +122,10 @@ e2c_events_format_human(const json_t *event)
         g_string_append_printf(s, " %s=", key);
         append_value(s, value);
     }
-    if (message)
-        g_string_append_printf(s, "  %s", message);
+    if (message) {
+        g_string_append(s, "  ");
+        append_printable(s, message);
+    }
     size_t i;
     json_t *row;
     json_array_foreach(table, i, row) {
