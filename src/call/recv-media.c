@@ -304,6 +304,18 @@ e2c_recv_stream_new(GstBin *bin, GstPad *pad, const struct e2c_crypto_config *cr
         return NULL;
     }
     g_object_set(sink, "sync", FALSE, "async", FALSE, NULL);
+    /*
+     * A lost packet breaks the frames that follow until the next keyframe:
+     * the depayloader drops them (a decoder fed them makes garbage the media
+     * check would reject) and asks for a keyframe at once (a PLI, which the
+     * router forwards at most once a second) instead of waiting out the
+     * sender's keyframe interval. Without decoding, every frame that
+     * authenticates still counts, so nothing is dropped there.
+     */
+    if (decode && chains[i].video &&
+        g_object_class_find_property(G_OBJECT_GET_CLASS(depay), "request-keyframe") &&
+        g_object_class_find_property(G_OBJECT_GET_CLASS(depay), "wait-for-keyframe"))
+        g_object_set(depay, "request-keyframe", TRUE, "wait-for-keyframe", TRUE, NULL);
 
     struct e2c_recv_stream *s = g_new0(struct e2c_recv_stream, 1);
     s->refcount = 1;

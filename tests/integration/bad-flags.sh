@@ -93,6 +93,9 @@ bad 2 "--control" join:--control -- join --room 5 --control
 bad 2 "--latency" join:--latency -- join --room 5 --latency -1
 bad 2 "--stats-interval" join:--stats-interval -- join --room 5 --stats-interval -1
 bad 2 "--connect-timeout" join:--connect-timeout -- join --room 5 --connect-timeout 0
+bad 2 "--reconnect-attempts" join:--reconnect-attempts -- join --room 5 --reconnect-attempts -1
+bad 2 "--reconnect-attempts" join:--reconnect-attempts -- join --room 5 --reconnect-attempts 1001
+bad 2 "reconnect-attempts" join:--reconnect-attempts -- join --room 5 --reconnect-attempts many
 bad 2 "--no-publish.*--no-subscribe" "join:--no-publish join:--no-subscribe" -- join --room 5 --no-publish --no-subscribe
 bad 2 "--plain.*secret" "join:--plain join:--secret-env" -- join --room 5 --plain --secret-env HOME
 bad 2 "exactly one of" "join:--secret-stdin join:--secret-file" -- join --room 5 --secret-stdin --secret-file "$work/good.secret"
