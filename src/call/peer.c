@@ -149,6 +149,41 @@ lock_down_ice(GstElement *webrtc)
     return !upnp && !tcp;
 }
 
+/*
+ * Keyframe requests (PLI) in their own RTCP packet. webrtcbin otherwise
+ * sends them inside a compound packet that opens with the receiver report,
+ * whose first block is often the audio stream's on a bundled connection,
+ * and Janus 1.1.2 hands the whole packet to the stream of that first SSRC:
+ * a video PLI then reaches the audio stream and is dropped. Reduced-size
+ * RTCP (RFC 5506) sends feedback alone, as browsers do (see also
+ * sdp-filter.h).
+ */
+static void
+on_new_ssrc(GstElement *rtpbin, guint session_id, guint ssrc, gpointer data)
+{
+    GObject *session = NULL;
+    g_signal_emit_by_name(rtpbin, "get-internal-session", session_id, &session);
+    if (!session)
+        return;
+    gboolean reduced = FALSE;
+    g_object_get(session, "rtcp-reduced-size", &reduced, NULL);
+    if (!reduced)
+        g_object_set(session, "rtcp-reduced-size", TRUE, NULL);
+    g_object_unref(session);
+}
+
+static void
+feedback_alone(GstElement *webrtc)
+{
+    GstElement *rtpbin = gst_bin_get_by_name(GST_BIN(webrtc), "rtpbin");
+    if (!rtpbin) {
+        g_warning("webrtcbin has no rtpbin: keyframe requests may not reach the router");
+        return;
+    }
+    g_signal_connect(rtpbin, "on-new-ssrc", G_CALLBACK(on_new_ssrc), NULL);
+    gst_object_unref(rtpbin);
+}
+
 struct e2c_peer *
 e2c_peer_new(GstBin *bin, const gchar *name, guint latency_ms, const struct e2c_peer_callbacks *cb,
              gpointer user)
@@ -166,6 +201,7 @@ e2c_peer_new(GstBin *bin, const gchar *name, guint latency_ms, const struct e2c_
     g_object_set(webrtc, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency",
                  latency_ms, NULL);
     peer->locked_down = lock_down_ice(webrtc);
+    feedback_alone(webrtc);
     if (!peer->locked_down)
         g_warning("could not verify that UPnP and ICE-TCP are off on %s", name);
     g_signal_connect(webrtc, "on-ice-candidate", G_CALLBACK(on_ice_candidate), peer);

@@ -10,6 +10,7 @@
  * become the SPEC.md events encryption-secret-mismatch / -match.
  */
 #include "participant-priv.h"
+#include "sdp-filter.h"
 
 #include <string.h>
 
@@ -469,7 +470,9 @@ handle_offer(struct subscription *sub, E2cJanusMsg *msg, const GError *error)
     }
     g_signal_connect(e2c_peer_webrtcbin(sub->peer), "pad-added", G_CALLBACK(on_pad_added), sub);
     e2c_media_add(sub->p->media, sub->bin);
-    e2c_peer_answer(sub->peer, msg->jsep.sdp, on_answer, sub);
+    gchar *offer = e2c_sdp_for_receiving(msg->jsep.sdp);
+    e2c_peer_answer(sub->peer, offer, on_answer, sub);
+    g_free(offer);
 }
 
 static void

@@ -9,13 +9,11 @@
 # are counted, never taken for a wrong secret), and nothing ends with another
 # error than MEDIA_CHECK_FAILED (above 10 %, see the known ICE issue below);
 # up to 10 %, both decrypt and verify audio.
-# With "expect-media", --expect-media must pass as well (exit 0): at 10 %
-# it does only now and then, a known limitation left out of the suite. Lost
-# video packets are not recovered: Janus 1.1.2 reads webrtcbin's compound
-# RTCP (receiver report first, for audio) as audio feedback and ignores its
-# NACKs, and webrtcbin 1.22's offer has no ssrc-group FID, so Janus drops
-# the publisher's RTX packets as from an unknown SSRC. Each loss costs the
-# frames up to the next whole keyframe.
+# With "expect-media", --expect-media must pass as well (exit 0), as the
+# suite asks at 10 %. Lost packets are not retransmitted (see e2call(1),
+# BUGS: neither NACK nor RTX works between webrtcbin 1.22 and Janus 1.1.2);
+# video recovers through keyframe requests: the depayloader drops what
+# follows a loss and sends a PLI, which reaches the publisher through Janus.
 #
 # Setting up under loss is slow (ICE and DTLS retransmit after 1, 2, 4 s):
 # 7 s per connection at 10 % per hop were seen, hence the 30 s calls.
