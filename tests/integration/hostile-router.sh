@@ -5,8 +5,7 @@
 # end in exit status 8 (CONNECT_FAILED) with an error event, within a bound,
 # never crash (no signal, no sanitizer report) or hang. The readable error
 # line must stay one line without control characters, whatever the router
-# sent. The cases run eight at a time (four in a sanitizer build), each
-# with its own server.
+# sent. The cases run eight at a time, each with its own server.
 #
 # Usage: hostile-router.sh E2CALL [MODE...]
 set -u
@@ -20,11 +19,7 @@ server="python3 $here/hostile-router.py"
 # is what it catches. A sanitizer build (E2C_SANITIZED=1) starts and exits
 # several times slower, LeakSanitizer's walk at exit above all.
 bound=35
-batch=8
-if [ "${E2C_SANITIZED:-0}" = 1 ]; then
-    bound=120
-    batch=4
-fi
+[ "${E2C_SANITIZED:-0}" = 1 ] && bound=120
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/e2call-hostile.XXXXXX")
 cleanup() {
@@ -69,7 +64,7 @@ n=0
 for m in $modes; do
     run_case "$m" &
     n=$((n + 1))
-    [ $((n % batch)) -eq 0 ] && wait
+    [ $((n % 8)) -eq 0 ] && wait
 done
 wait
 
