@@ -13,6 +13,7 @@ struct e2c_media {
     GstElement *pipeline;
     guint watch;
     GArray *routes; /* struct route */
+    guint latency_source; /* a recalculation is due */
     E2cMediaHandler fallback;
     gpointer fallback_user;
 };
@@ -35,13 +36,33 @@ find_route(struct e2c_media *m, GstObject *src)
     return NULL;
 }
 
+/*
+ * Bins come and go while playing: keep the latency consistent. A
+ * recalculation queries every sink of the pipeline and sends each the
+ * result, and every new receive chain asks for one: done at once, a load
+ * run's main loop did nothing else while participants joined (hundreds of
+ * chains, each recalculating over all the others), and subscriptions were
+ * answered 15 s late. Requests within RECALC_DELAY_MS are served by one.
+ * (Our sinks do not sync to the clock, so a late latency costs nothing.)
+ */
+#define RECALC_DELAY_MS 250
+
+static gboolean
+recalculate_latency(gpointer data)
+{
+    struct e2c_media *m = data;
+    m->latency_source = 0;
+    gst_bin_recalculate_latency(GST_BIN(m->pipeline));
+    return G_SOURCE_REMOVE;
+}
+
 static gboolean
 on_bus(GstBus *bus, GstMessage *msg, gpointer data)
 {
     struct e2c_media *m = data;
     if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_LATENCY) {
-        /* Bins come and go while playing: keep the latency consistent. */
-        gst_bin_recalculate_latency(GST_BIN(m->pipeline));
+        if (!m->latency_source)
+            m->latency_source = g_timeout_add(RECALC_DELAY_MS, recalculate_latency, m);
         return G_SOURCE_CONTINUE;
     }
     g_mutex_lock(&m->lock);
@@ -130,6 +151,8 @@ e2c_media_free(struct e2c_media *m)
         return;
     gst_element_set_state(m->pipeline, GST_STATE_NULL);
     g_source_remove(m->watch);
+    if (m->latency_source)
+        g_source_remove(m->latency_source);
     for (guint i = 0; i < m->routes->len; i++)
         gst_object_unref(g_array_index(m->routes, struct route, i).root);
     g_array_unref(m->routes);
