@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "peer.h"
 
+#include <errno.h>
 #include <gio/gio.h>
 #include <gst/sdp/sdp.h>
+#include <nice/agent.h>
+#include <sys/socket.h>
 
 
 struct e2c_peer {
@@ -111,9 +114,45 @@ on_gathering_state(GObject *webrtc, GParamSpec *pspec, gpointer data)
     dispatch(data, c);
 }
 
+/*
+ * Media arrives in bursts whenever the machine is busy (a load run puts
+ * hundreds of streaming threads on a few cores): with the kernel's default
+ * 208 KiB, the socket of a connection that receives several streams
+ * overflows during a scheduling stall of a few tens of ms, and those
+ * packets are lost before anything could read them. 2 MiB (or what
+ * net.core.rmem_max allows) rides those out.
+ */
+#define RECEIVE_BUFFER_BYTES (2 * 1024 * 1024)
+
+static void
+enlarge_receive_buffer(GstElement *webrtc)
+{
+    GObject *ice = NULL, *agent = NULL;
+    g_object_get(webrtc, "ice-agent", &ice, NULL);
+    if (!ice)
+        return;
+    g_object_get(ice, "agent", &agent, NULL);
+    gst_object_unref(ice);
+    if (!agent)
+        return;
+    /* max-bundle: one ICE stream carries everything; its id is not exposed, they start at 1. */
+    for (guint stream = 1; stream <= 8; stream++) {
+        GSocket *socket = nice_agent_get_selected_socket(NICE_AGENT(agent), stream, 1);
+        if (!socket)
+            continue;
+        int size = RECEIVE_BUFFER_BYTES;
+        if (setsockopt(g_socket_get_fd(socket), SOL_SOCKET, SO_RCVBUF, &size, sizeof size) != 0)
+            g_debug("could not enlarge a receive buffer: %s", g_strerror(errno));
+        g_object_unref(socket);
+    }
+    g_object_unref(agent);
+}
+
 static void
 do_state(struct call *c)
 {
+    if (c->state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED)
+        enlarge_receive_buffer(c->peer->webrtc);
     if (c->peer->cb.state)
         c->peer->cb.state(c->peer->user, c->state);
 }
