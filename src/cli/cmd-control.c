@@ -15,6 +15,9 @@
 #include "errors.h"
 #include "secret-args.h"
 
+/* rekey waits for the key derivation; see e2c_cmd_rekey(). */
+#define REKEY_TIMEOUT_MS 30000
+
 #define FIND_HELP                                                                                  \
     "Without --control, the socket of the one e2call running as this user is used (looked for "    \
     "in $XDG_RUNTIME_DIR/e2call, /run/user/UID/e2call and /tmp/e2call-*); when there are "         \
@@ -244,7 +247,7 @@ make_context(struct control_cmd *cmd, const char *what, const GOptionEntry *extr
         {"control", 'c', 0, G_OPTION_ARG_FILENAME, &cmd->control,
          "The control socket of the running e2call", "PATH"},
         {"timeout", 0, 0, G_OPTION_ARG_STRING, &cmd->timeout,
-         "Give up waiting for the reply after D (default 10s)", "D"},
+         "Give up waiting for the reply after D (default 10s; rekey 30s)", "D"},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     GOptionContext *ctx = g_option_context_new(what);
@@ -411,6 +414,13 @@ e2c_cmd_rekey(int argc, char **argv)
         status = pick_socket(&cmd);
     if (status != 0)
         goto out;
+    /*
+     * The call answers once it has derived the new key (600000 PBKDF2
+     * iterations, a third of a CPU-second), which a busy machine can stretch
+     * past 10 s: a soak next to a CI run saw 3 of 42 replies come later.
+     */
+    if (!cmd.timeout)
+        cmd.timeout_ms = REKEY_TIMEOUT_MS;
     ok = e2c_control_client_rekey(cmd.path, &secret, cmd.timeout_ms, &reply, &error);
     e2c_secret_clear(&secret);
     if (!ok) {
