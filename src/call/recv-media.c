@@ -308,8 +308,8 @@ e2c_recv_stream_new(GstBin *bin, GstPad *pad, const struct e2c_crypto_config *cr
      * A lost packet breaks the frames that follow until the next keyframe:
      * the depayloader drops them (a decoder fed them makes garbage the media
      * check would reject) and asks for a keyframe at once (a PLI, which the
-     * router forwards at most once a second) instead of waiting out the
-     * sender's keyframe interval. Without decoding, every frame that
+     * router forwards to the publisher) instead of waiting out the sender's
+     * keyframe interval. Without decoding, every frame that
      * authenticates still counts, so nothing is dropped there.
      */
     if (decode && chains[i].video &&
