@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "events.h"
+
 gboolean
 e2c_parse_uint(const char *text, guint64 min, guint64 max, guint64 *out)
 {
@@ -59,16 +61,8 @@ e2c_server_url_valid(const char *url)
 gchar *
 e2c_printable(const char *text)
 {
-    gchar *valid = g_utf8_make_valid(text, -1);
     GString *out = g_string_new(NULL);
-    for (const gchar *p = valid; *p; p = g_utf8_next_char(p)) {
-        gunichar c = g_utf8_get_char(p);
-        if (g_unichar_iscntrl(c))
-            g_string_append_c(out, '?');
-        else
-            g_string_append_unichar(out, c);
-    }
-    g_free(valid);
+    e2c_append_printable(out, text);
     return g_string_free(out, FALSE);
 }
 

@@ -91,33 +91,13 @@ static const char *const preferred_columns[] = {
     "stream",      "codec",  "state",   "kid",  "frames",    NULL,
 };
 
-/*
- * Printable text only: names in a status come from other participants (via
- * the router), and must not drive the terminal with control sequences.
- */
-static gchar *
-printable(const char *text)
-{
-    gchar *valid = g_utf8_make_valid(text, -1);
-    GString *out = g_string_new(NULL);
-    for (const gchar *p = valid; *p; p = g_utf8_next_char(p)) {
-        gunichar c = g_utf8_get_char(p);
-        if (g_unichar_iscntrl(c))
-            g_string_append_c(out, '?');
-        else
-            g_string_append_unichar(out, c);
-    }
-    g_free(valid);
-    return g_string_free(out, FALSE);
-}
-
 static gchar *
 cell_text(const json_t *v)
 {
     if (!v || json_is_null(v))
         return g_strdup("-");
     if (json_is_string(v))
-        return printable(json_string_value(v));
+        return e2c_printable(json_string_value(v));
     if (json_is_integer(v))
         return g_strdup_printf("%" JSON_INTEGER_FORMAT, json_integer_value(v));
     if (json_is_real(v))
@@ -125,7 +105,7 @@ cell_text(const json_t *v)
     if (json_is_boolean(v))
         return g_strdup(json_is_true(v) ? "yes" : "no");
     char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-    gchar *copy = printable(s ? s : "?");
+    gchar *copy = e2c_printable(s ? s : "?");
     free(s);
     return copy;
 }
@@ -183,7 +163,7 @@ print_table(const char *title, const json_t *rows)
 
     for (guint c = 0; c < ncols; c++) {
         gchar *up = g_ascii_strup(g_ptr_array_index(cols, c), -1);
-        cells[c] = printable(up);
+        cells[c] = e2c_printable(up);
         g_free(up);
         width[c] = g_utf8_strlen(cells[c], -1);
     }
@@ -196,7 +176,7 @@ print_table(const char *title, const json_t *rows)
         }
     }
 
-    gchar *t = printable(title);
+    gchar *t = e2c_printable(title);
     printf("%s:\n", t);
     g_free(t);
     for (size_t r = 0; r <= nrows; r++) {
@@ -225,7 +205,7 @@ print_readable(json_t *obj)
     {
         if (is_table(value))
             continue;
-        gchar *k = printable(key);
+        gchar *k = e2c_printable(key);
         gchar *v = cell_text(value);
         printf("%s: %s\n", k, v);
         g_free(k);

@@ -51,13 +51,9 @@ e2c_event_new(const char *name)
     return json_pack("{s:s, s:s}", "ts", ts, "event", name);
 }
 
-/*
- * Text from outside (router error reasons, other participants' display
- * names) goes to a terminal: control characters (C0, DEL, C1) become '?', so
- * it can neither send escape sequences nor start a forged event line.
- */
-static void
-append_printable(GString *s, const char *text)
+/* Router error reasons and other participants' display names go to a terminal. */
+void
+e2c_append_printable(GString *s, const char *text)
 {
     gchar *valid = g_utf8_make_valid(text, -1);
     for (const gchar *p = valid; *p; p = g_utf8_next_char(p)) {
@@ -78,10 +74,10 @@ append_value(GString *s, const json_t *v)
     case JSON_STRING:
         if (strpbrk(json_string_value(v), " \t") || json_string_length(v) == 0) {
             g_string_append_c(s, '\'');
-            append_printable(s, json_string_value(v));
+            e2c_append_printable(s, json_string_value(v));
             g_string_append_c(s, '\'');
         } else {
-            append_printable(s, json_string_value(v));
+            e2c_append_printable(s, json_string_value(v));
         }
         break;
     case JSON_OBJECT:
@@ -124,7 +120,7 @@ e2c_events_format_human(const json_t *event)
     }
     if (message) {
         g_string_append(s, "  ");
-        append_printable(s, message);
+        e2c_append_printable(s, message);
     }
     size_t i;
     json_t *row;

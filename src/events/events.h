@@ -7,6 +7,7 @@
  */
 #pragma once
 
+#include <glib.h>
 #include <jansson.h>
 #include <stdio.h>
 
@@ -29,5 +30,9 @@ void e2c_events_error(struct e2c_events *ev, enum e2c_error err, const char *fmt
 
 /* RFC 3339 UTC with milliseconds into buf (at least 32 bytes). */
 void e2c_events_timestamp(char *buf, size_t cap);
+/* Appends text safe for a terminal: control characters (C0, DEL, C1) become
+ * '?', invalid UTF-8 is replaced. For text from outside (the router, other
+ * participants), so it can neither send escape sequences nor forge a line. */
+void e2c_append_printable(GString *out, const char *text);
 /* One human line for an event object (no trailing newline); caller frees. */
 char *e2c_events_format_human(const json_t *event);
