@@ -26,7 +26,7 @@ struct publication {
     gulong caps_probe[2];          /* on the video, audio payloader src pads */
     gint caps_seen[2];
     guint offer_source;
-    guint up_timer; /* from the answer until the connection is up */
+    guint up_timer; /* from the start until the answer, then until the connection is up */
     gboolean offer_sent, gathering_done, completed_sent, published, up;
 };
 

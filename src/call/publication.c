@@ -46,7 +46,9 @@ on_gathering_done(gpointer user)
  * ICE and DTLS against a reachable router take well under a second, and
  * about 7 s at 10 % loss per hop (retransmissions after 1, 2, 4 s); a
  * publication still not up this long after the answer will not be, and
- * without it nobody receives us, silently. Start over instead.
+ * without it nobody receives us, silently. Start over instead. The same
+ * bound holds from the start to the answer: the offer waits for the
+ * encoders' first frames, which a stalled source never sends.
  */
 #define PUBLICATION_UP_TIMEOUT_S 15
 
@@ -65,9 +67,15 @@ on_up_timeout(gpointer user)
 {
     struct publication *pub = user;
     pub->up_timer = 0;
-    gchar *reason = g_strdup_printf("the publication's connection to the router is not up %d s "
-                                    "after the answer (ICE or DTLS)",
-                                    PUBLICATION_UP_TIMEOUT_S);
+    gchar *reason =
+        pub->published
+            ? g_strdup_printf("the publication's connection to the router is not up %d s "
+                              "after the answer (ICE or DTLS)",
+                              PUBLICATION_UP_TIMEOUT_S)
+            : g_strdup_printf("the publication has no answer from the router %d s after it "
+                              "started (%s)",
+                              PUBLICATION_UP_TIMEOUT_S,
+                              pub->offer_sent ? "offer sent" : "no encoded frame to offer yet");
     participant_lost(pub->p, reason); /* may free pub */
     g_free(reason);
     return G_SOURCE_REMOVE;
@@ -95,8 +103,10 @@ on_answer_applied(gpointer user, const GError *error)
         return;
     }
     pub->published = TRUE;
-    if (!pub->up && !pub->up_timer)
-        pub->up_timer = g_timeout_add_seconds(PUBLICATION_UP_TIMEOUT_S, on_up_timeout, pub);
+    if (pub->up_timer)
+        g_source_remove(pub->up_timer);
+    pub->up_timer =
+        pub->up ? 0 : g_timeout_add_seconds(PUBLICATION_UP_TIMEOUT_S, on_up_timeout, pub);
     json_t *e = participant_event(p, "published");
     json_object_set_new(e, "room", json_integer((json_int_t)p->cfg.room));
     json_object_set_new(e, "id", json_integer((json_int_t)p->my_id));
@@ -340,6 +350,7 @@ publication_start(struct e2c_participant *p)
         goto fail;
     if (p->source_bin)
         gst_element_sync_state_with_parent(p->source_bin);
+    pub->up_timer = g_timeout_add_seconds(PUBLICATION_UP_TIMEOUT_S, on_up_timeout, pub);
     return; /* on_caps() makes the offer */
 
 fail:
@@ -368,10 +379,15 @@ publication_free(struct publication *pub)
             e2c_media_unroute(p->media, GST_OBJECT(b->pay));
     }
     /*
-     * webrtcbin first: until negotiation completes it holds the branches'
+     * The tees first: once webrtcbin stops, a branch that still takes
+     * buffers hands FLUSHING back to the shared encoder, which stops the
+     * source for good (and a publication after a reconnect gets no frame).
+     * Then webrtcbin: until negotiation completes it holds the branches'
      * buffers, and stopping a branch queue whose thread is blocked in there
      * would wait forever. Stopped, it refuses them (flushing) instead.
      */
+    for (unsigned i = 0; i < G_N_ELEMENTS(branches); i++)
+        e2c_send_branch_detach(branches[i]);
     if (pub->peer)
         e2c_peer_close(pub->peer);
     if (pub->bin && GST_OBJECT_PARENT(pub->bin))

@@ -471,16 +471,23 @@ detach_when_idle(GstPad *tee_pad)
 }
 
 void
+e2c_send_branch_detach(struct e2c_send_branch *branch)
+{
+    if (!branch || !branch->tee_pad)
+        return;
+    detach_when_idle(branch->tee_pad);
+    gst_element_release_request_pad(branch->tee, branch->tee_pad);
+    gst_object_unref(branch->tee_pad);
+    branch->tee_pad = NULL;
+}
+
+void
 e2c_send_branch_remove(struct e2c_send_branch *branch)
 {
     if (!branch || !branch->bin)
         return;
     /* The tee first, for the reason given in e2c_send_branch_start(). */
-    if (branch->tee_pad) {
-        detach_when_idle(branch->tee_pad);
-        gst_element_release_request_pad(branch->tee, branch->tee_pad);
-        gst_object_unref(branch->tee_pad);
-    }
+    e2c_send_branch_detach(branch);
     GstElement *elements[] = {branch->queue, branch->sframeenc, branch->pay};
     for (unsigned i = 0; i < G_N_ELEMENTS(elements); i++) {
         if (!elements[i])

@@ -51,7 +51,16 @@ gboolean e2c_send_branch_build(GstBin *bin, GstElement *tee, enum e2c_codec code
  * downstream), then links it to its tee.
  */
 gboolean e2c_send_branch_start(struct e2c_send_branch *branch, GError **error);
-/* Stops and removes the branch's elements and gives the tee its pad back. NULL-safe. */
+/*
+ * Unlinks the branch from its tee between two buffers and gives the tee its
+ * pad back; the branch's elements stay. Do this before stopping anything
+ * downstream of the branch (webrtcbin): a stopped consumer hands FLUSHING
+ * back through the branch's queue, and the tee would pass it up to the
+ * shared encoder and stop the source for every publication. NULL-safe;
+ * e2c_send_branch_remove() does it if it was not done.
+ */
+void e2c_send_branch_detach(struct e2c_send_branch *branch);
+/* Detaches the branch (if it is not yet), stops and removes its elements. NULL-safe. */
 void e2c_send_branch_remove(struct e2c_send_branch *branch);
 
 /* RTP payload types e2call offers (fixed, so SDP munging is never needed). */
