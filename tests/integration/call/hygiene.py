@@ -19,6 +19,7 @@ import base64
 import binascii
 import collections
 import os
+import re
 import signal
 import socket
 import struct
@@ -80,8 +81,32 @@ def stream(path, needles):
     return hits, total
 
 
+# AddressSanitizer's shadow memory on x86_64 (shadow = (addr >> 3) +
+# 0x7fff8000): terabytes of mostly untouched pages that hold poison bytes,
+# never data. Reading them would fault in every page.
+ASAN_SHADOW = (0x7FFF8000, 0x10007FFF8000)
+
+
+def sanitizer_environ_copy(data, at):
+    """Whether the match at data[at] is a value in the sanitizer runtime's
+    copy of the start-up environment: its GetEnv() reads /proc/self/environ
+    into a buffer of its own before main() and keeps it (e2call blanks the
+    variable where the process got it, which is what /proc/PID/environ
+    shows, but cannot reach that copy). Such a match sits right after
+    "NAME=", in a run of NUL-separated NAME=VALUE strings that holds the
+    runtime's own ASAN_OPTIONS. (The process's own copy, on its stack, is
+    never taken for it.)"""
+    start = data.rfind(b"\0", 0, at) + 1
+    if not re.fullmatch(rb"[A-Za-z_][A-Za-z0-9_]*=", data[start:at]):
+        return False
+    window = data[max(0, at - 65536):at + 65536]
+    return b"\0ASAN_OPTIONS=" in window or window.startswith(b"ASAN_OPTIONS=")
+
+
 def memscan(pid, needles):
     hits = collections.Counter()
+    keep = max(len(n) for n in needles) - 1
+    sanitized = os.environ.get("E2C_SANITIZED") == "1"
     with open(f"/proc/{pid}/maps") as maps, open(f"/proc/{pid}/mem", "rb", 0) as mem:
         for line in maps:
             parts = line.split()
@@ -90,14 +115,31 @@ def memscan(pid, needles):
             # A secret can only have been written where the process can write.
             if "r" not in parts[1] or "w" not in parts[1] or name in ("[vvar]", "[vsyscall]"):
                 continue
-            try:
-                mem.seek(lo)
-                data = mem.read(hi - lo)
-            except (OSError, ValueError, OverflowError):
+            if sanitized and ASAN_SHADOW[0] <= lo and hi <= ASAN_SHADOW[1]:
                 continue
-            n = count(data, needles)
-            if n:
-                hits[name] += n
+            # Mappings of at most 64 MiB are read whole; larger ones in pieces
+            # that overlap by a needle's length less one.
+            pos, tail = lo, b""
+            while pos < hi:
+                try:
+                    mem.seek(pos)
+                    chunk = mem.read(min(hi - pos, 1 << 26))
+                except (OSError, ValueError, OverflowError):
+                    break
+                if not chunk:
+                    break
+                data = tail + chunk
+                for n in needles:
+                    i = data.find(n)
+                    while i >= 0:
+                        # Matches wholly inside tail were counted with the last piece.
+                        if i + len(n) > len(tail) and not (
+                                sanitized and name != "[stack]" and
+                                sanitizer_environ_copy(data, i)):
+                            hits[name] += 1
+                        i = data.find(n, i + 1)
+                tail = chunk[-keep:] if keep else b""
+                pos += len(chunk)
     return hits
 
 
