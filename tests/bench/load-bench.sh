@@ -4,7 +4,16 @@
 # 320x240 at 15 fps and Opus) and N receivers in one e2call process, in two
 # secret groups, for 60 s each N; prints per N the worst pair loss, e2call's
 # CPU seconds per participant-minute and resident memory per participant, and
-# the router's (Janus's) CPU share, then the largest N with under 1% loss.
+# the router's (Janus's) CPU share, then the largest N with under 1% loss
+# that kept up with real time.
+#
+# Kept up: a receiver that falls behind holds its backlog in socket buffers
+# and queues, and whatever is still queued when the run ends is neither
+# received nor counted lost (the loss figure only sees counter gaps). So each
+# pair's frames (received + lost) are set against what its publisher sent
+# while the receiver was in the call: 15 video and 50 Opus frames a second
+# from its first frame (participants join --ramp 10 a second, in order) to
+# the end. Delivered under 99 % for any pair: the N is not sustained.
 #
 # Usage: tests/bench/load-bench.sh E2CALL [N...]     (default N: 20 35 50 60)
 set -u
@@ -23,8 +32,8 @@ janus_ticks() {
 }
 
 best=0
-printf '%-10s %-10s %-12s %-14s %-12s %-10s %s\n' receivers loss% worst-pair% "cpu-s/p-min" \
-    "MiB/p" janus-cpu% verdict
+printf '%-10s %-10s %-12s %-12s %-14s %-12s %-10s %s\n' receivers loss% worst-pair% \
+    delivered% "cpu-s/p-min" "MiB/p" janus-cpu% verdict
 for n in "$@"; do
     room=$("$e2call" session create --e2ee --publishers 8 2>/dev/null) || exit 1
     total=$((n + 4))
@@ -48,16 +57,30 @@ t = rep[-1]["totals"]
 parts = rep[-1]["participants"]
 minutes = rep[-1]["seconds"] / 60
 janus = (int(t1) - int(t0)) / int(hz) / max(int(elapsed), 1) * 100
+first = {d["participant"]: (d.get("first-media-ms") or 0) / 1000
+         for d in rep[-1]["participants-detail"]}
+worst_delivered = 1.0
+for p in rep[-1]["pairs"]:
+    if p["expected"] != "ok":
+        continue
+    joined_at = (int(p["receiver"].lstrip("p")) - 1) / 10
+    sent = (rep[-1]["seconds"] - joined_at - first[p["receiver"]]) * (15 + 50)
+    worst_delivered = min(worst_delivered, (p["frames"] + p["frames-lost"]) / max(sent, 1))
 print(f"{n:<10} {t['loss-pct']:<10.3f} {t['worst-pair-loss-pct']:<12.3f} "
+      f"{worst_delivered * 100:<12.1f} "
       f"{t['cpu-seconds'] / parts / minutes:<14.3f} {t['rss-kib'] / 1024 / parts:<12.2f} "
       f"{janus:<10.1f} exit {st}")
+with open(path + ".delivered", "w") as f:
+    f.write(f"{worst_delivered * 100:.1f}\n")
 PY
     worst=$(python3 -c "
 import json,sys
 r=[json.loads(l) for l in open('$work/r$n.json') if '\"load-report\"' in l]
 print(r[-1]['totals']['worst-pair-loss-pct'] if r else 100)")
-    if python3 -c "import sys; sys.exit(0 if $worst < 1.0 else 1)" && [ "$st" -eq 0 ]; then
+    delivered=$(cat "$work/r$n.json.delivered" 2>/dev/null || echo 0)
+    if python3 -c "import sys; sys.exit(0 if $worst < 1.0 and $delivered >= 99 else 1)" &&
+        [ "$st" -eq 0 ]; then
         best=$n
     fi
 done
-echo "largest N of receivers with under 1% loss (4 publishers, ${seconds} s): $best"
+echo "largest N of receivers with under 1% loss, every pair delivered in real time (4 publishers, ${seconds} s): $best"
