@@ -116,6 +116,8 @@ void publication_free(struct publication *pub);
 void publication_set_key(struct publication *pub, E2cKey *key);
 /* The router said the publication's media path is up (webrtcup). */
 void publication_up(struct publication *pub);
+/* Its connection failed or the router hung it up: start over, or end the call (9). */
+void publication_failed(struct e2c_participant *p, const char *reason);
 
 /* subscription.c */
 void subscription_add(struct e2c_participant *p, guint64 feed, const char *display);

@@ -69,8 +69,10 @@ on_pub_event(E2cJanusClient *client, guint64 handle, E2cJanusMsg *msg, gpointer 
 {
     struct e2c_participant *p = data;
     if (msg->kind == E2C_JANUS_KIND_HANGUP && p->pub) {
-        participant_fail(p, E2C_ERR_STREAM_CREATE_FAILED, "the router hung up the publication: %s",
-                         msg->reason ? msg->reason : "no reason given");
+        gchar *reason = g_strdup_printf("the router hung up the publication: %s",
+                                        msg->reason ? msg->reason : "no reason given");
+        publication_failed(p, reason);
+        g_free(reason);
         return;
     }
     if (msg->kind == E2C_JANUS_KIND_WEBRTCUP && p->pub) {
@@ -318,6 +320,17 @@ begin_reconnect(struct e2c_participant *p, const char *reason)
         participant_emit(p, e);
         subscriptions_end_all(p);
         g_clear_pointer(&p->pub, publication_free);
+        /*
+         * Our own source starts over with the next publication: whatever its
+         * streaming threads met while the old one went (an error already on
+         * its way to the bus, a flow that stopped them) must not end the call
+         * or starve the new publication. A shared source (load) is not ours.
+         */
+        if (p->source_bin) {
+            e2c_media_remove(p->media, p->source_bin);
+            p->source_bin = NULL;
+            p->source = NULL;
+        }
     }
     p->state = P_CONNECTING;
     schedule_attempt(p, reason);

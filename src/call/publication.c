@@ -81,6 +81,21 @@ on_up_timeout(gpointer user)
     return G_SOURCE_REMOVE;
 }
 
+/*
+ * The publication's connection failed or the router hung it up: under heavy
+ * loss ICE or DTLS can time out on either side (Janus hangs up with "DTLS
+ * timeout"), and the next attempt may well get through. Start over like
+ * after a lost router where reconnecting is allowed; otherwise the call ends.
+ */
+void
+publication_failed(struct e2c_participant *p, const char *reason)
+{
+    if (p->cfg.reconnect_attempts > 0)
+        participant_lost(p, reason); /* frees p->pub */
+    else
+        participant_fail(p, E2C_ERR_STREAM_CREATE_FAILED, "%s", reason);
+}
+
 static void
 on_state(gpointer user, GstWebRTCPeerConnectionState state)
 {
@@ -88,8 +103,8 @@ on_state(gpointer user, GstWebRTCPeerConnectionState state)
     if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED)
         publication_up(pub);
     if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED)
-        participant_fail(pub->p, E2C_ERR_STREAM_CREATE_FAILED,
-                         "the publication's connection to the router failed (ICE or DTLS)");
+        publication_failed(pub->p,
+                           "the publication's connection to the router failed (ICE or DTLS)");
 }
 
 static void
