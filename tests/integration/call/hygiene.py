@@ -56,28 +56,35 @@ def count(data, needles):
     return sum(data.count(n) for n in needles)
 
 
-def stream(path, needles):
+def new_matches(pieces, needles):
+    """The needles' matches in a byte stream read in pieces, each once: a
+    piece is searched together with the last bytes of the one before (a
+    needle's length less one), and a match lying wholly in those bytes was
+    found with that piece. Yields (data, index) per match."""
     keep = max(len(n) for n in needles) - 1
-    total = hits = 0
     tail = b""
-    with open(path, "rb") as f:
-        while True:
-            chunk = f.read(1 << 20)
-            if not chunk:
-                break
+    for piece in pieces:
+        data = tail + piece
+        for n in needles:
+            i = data.find(n)
+            while i >= 0:
+                if i + len(n) > len(tail):
+                    yield data, i
+                i = data.find(n, i + 1)
+        tail = data[-keep:] if keep else b""
+
+
+def stream(path, needles):
+    total = 0
+
+    def pieces(f):
+        nonlocal total
+        while chunk := f.read(1 << 20):
             total += len(chunk)
-            data = tail + chunk
-            # Count matches that end in the new bytes only (none lie wholly in tail).
-            for n in needles:
-                start = 0
-                while True:
-                    i = data.find(n, start)
-                    if i < 0:
-                        break
-                    if i + len(n) > len(tail):
-                        hits += 1
-                    start = i + 1
-            tail = data[-keep:] if keep else b""
+            yield chunk
+
+    with open(path, "rb") as f:
+        hits = sum(1 for _ in new_matches(pieces(f), needles))
     return hits, total
 
 
@@ -103,9 +110,23 @@ def sanitizer_environ_copy(data, at):
     return b"\0ASAN_OPTIONS=" in window or window.startswith(b"ASAN_OPTIONS=")
 
 
+def mapping_pieces(mem, lo, hi):
+    """A mapping's bytes, 64 MiB at a time, until one cannot be read."""
+    pos = lo
+    while pos < hi:
+        try:
+            mem.seek(pos)
+            chunk = mem.read(min(hi - pos, 1 << 26))
+        except (OSError, ValueError, OverflowError):
+            return
+        if not chunk:
+            return
+        yield chunk
+        pos += len(chunk)
+
+
 def memscan(pid, needles):
     hits = collections.Counter()
-    keep = max(len(n) for n in needles) - 1
     sanitized = os.environ.get("E2C_SANITIZED") == "1"
     with open(f"/proc/{pid}/maps") as maps, open(f"/proc/{pid}/mem", "rb", 0) as mem:
         for line in maps:
@@ -117,29 +138,9 @@ def memscan(pid, needles):
                 continue
             if sanitized and ASAN_SHADOW[0] <= lo and hi <= ASAN_SHADOW[1]:
                 continue
-            # Mappings of at most 64 MiB are read whole; larger ones in pieces
-            # that overlap by a needle's length less one.
-            pos, tail = lo, b""
-            while pos < hi:
-                try:
-                    mem.seek(pos)
-                    chunk = mem.read(min(hi - pos, 1 << 26))
-                except (OSError, ValueError, OverflowError):
-                    break
-                if not chunk:
-                    break
-                data = tail + chunk
-                for n in needles:
-                    i = data.find(n)
-                    while i >= 0:
-                        # Matches wholly inside tail were counted with the last piece.
-                        if i + len(n) > len(tail) and not (
-                                sanitized and name != "[stack]" and
-                                sanitizer_environ_copy(data, i)):
-                            hits[name] += 1
-                        i = data.find(n, i + 1)
-                tail = chunk[-keep:] if keep else b""
-                pos += len(chunk)
+            for data, i in new_matches(mapping_pieces(mem, lo, hi), needles):
+                if not (sanitized and name != "[stack]" and sanitizer_environ_copy(data, i)):
+                    hits[name] += 1
     return hits
 
 
