@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* e2call: the command table. Each command lives in its own cmd-*.c file. */
 #include <gst/gst.h>
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,6 +39,17 @@ print_usage(FILE *f)
 int
 main(int argc, char **argv)
 {
+    /*
+     * No OpenSSL clean-up at exit. When main returns, GStreamer's idle pool
+     * threads (hundreds in a load run) are still there and leave one by one;
+     * each that ever ran DTLS or SFrame runs OpenSSL's per-thread clean-up as
+     * it goes. OpenSSL's exit handler frees the tables those use, so the two
+     * met on freed memory: heap corruption and a crash after the verdict was
+     * printed ("malloc_consolidate(): invalid chunk size"). The first call
+     * into OpenSSL decides this, so it comes first; the process's memory goes
+     * back at exit all the same.
+     */
+    OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL);
     if (argc < 2) {
         print_usage(stderr);
         return E2C_EXIT_USAGE;
