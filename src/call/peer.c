@@ -250,6 +250,27 @@ e2c_peer_new(GstBin *bin, const gchar *name, guint latency_ms, const struct e2c_
     return peer;
 }
 
+static GstElement *
+on_request_jitterbuffer(GstElement *rtpbin, guint session_id, gpointer data)
+{
+    (void)rtpbin, (void)session_id, (void)data;
+    GstElement *forward = gst_element_factory_make("rtpforward", NULL);
+    if (!forward)
+        g_warning("rtpforward is not registered: received streams keep a jitterbuffer");
+    return forward; /* NULL: rtpbin makes its own rtpjitterbuffer */
+}
+
+gboolean
+e2c_peer_skip_jitterbuffer(struct e2c_peer *peer)
+{
+    GstElement *rtpbin = gst_bin_get_by_name(GST_BIN(peer->webrtc), "rtpbin");
+    if (!rtpbin)
+        return FALSE;
+    g_signal_connect(rtpbin, "request-jitterbuffer", G_CALLBACK(on_request_jitterbuffer), NULL);
+    gst_object_unref(rtpbin);
+    return TRUE;
+}
+
 GstElement *
 e2c_peer_webrtcbin(struct e2c_peer *peer)
 {

@@ -28,6 +28,11 @@ struct e2c_peer_callbacks {
 struct e2c_peer *e2c_peer_new(GstBin *bin, const gchar *name, guint latency_ms,
                               const struct e2c_peer_callbacks *cb, gpointer user);
 GstElement *e2c_peer_webrtcbin(struct e2c_peer *peer);
+/* For a receiver that authenticates frames but never plays them out: received
+ * streams get rtpforward instead of a jitterbuffer, so each packet goes on in
+ * the thread that received it (see e2crtpforward.c). Call before the remote
+ * description is set. FALSE if webrtcbin has no rtpbin to ask. */
+gboolean e2c_peer_skip_jitterbuffer(struct e2c_peer *peer);
 /* TRUE when UPnP and ICE-TCP were verified off on the ICE agent. */
 gboolean e2c_peer_ice_locked_down(struct e2c_peer *peer);
 

@@ -468,6 +468,8 @@ handle_offer(struct subscription *sub, E2cJanusMsg *msg, const GError *error)
         fail_sub(sub, "UNSUPPORTED: webrtcbin is missing");
         return;
     }
+    if (sub->p->cfg.no_decode && !e2c_peer_skip_jitterbuffer(sub->peer))
+        g_warning("webrtcbin has no rtpbin: received streams keep a jitterbuffer");
     g_signal_connect(e2c_peer_webrtcbin(sub->peer), "pad-added", G_CALLBACK(on_pad_added), sub);
     e2c_media_add(sub->p->media, sub->bin);
     gchar *offer = e2c_sdp_for_receiving(msg->jsep.sdp);

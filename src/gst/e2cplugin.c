@@ -2,6 +2,7 @@
 #include "e2cplugin.h"
 
 #include "e2c-config.h"
+#include "e2crtpforward.h"
 #include "e2csframedec.h"
 #include "e2csframeenc.h"
 #include "e2cvp8pay.h"
@@ -16,6 +17,7 @@ e2c_plugin_init(GstPlugin *plugin)
     ok &= GST_ELEMENT_REGISTER(sframeenc, plugin);
     ok &= GST_ELEMENT_REGISTER(sframedec, plugin);
     ok &= GST_ELEMENT_REGISTER(sframevp8pay, plugin);
+    ok &= GST_ELEMENT_REGISTER(rtpforward, plugin);
 
     return ok;
 }

@@ -15,11 +15,17 @@
 # from its first frame (participants join --ramp 10 a second, in order) to
 # the end. Delivered under 99 % for any pair: the N is not sustained.
 #
-# Usage: tests/bench/load-bench.sh E2CALL [N...]     (default N: 20 35 50 60)
+# The router counts: run it in `scripts/lab run --event-loops 2` (Janus's
+# handles on two shared threads, one per core, as its configuration advises
+# when CPUs are few). With Janus's default, a thread per handle, every
+# forwarded packet wakes one thread per receiver, and Janus alone takes a
+# core at N=50. The first line printed says which it was.
+#
+# Usage: tests/bench/load-bench.sh E2CALL [N...]     (default N: 30 40 50 60)
 set -u
 e2call=${1:?usage: load-bench.sh E2CALL [N...]}
 shift
-[ $# -gt 0 ] || set -- 20 35 50 60
+[ $# -gt 0 ] || set -- 30 40 50 60
 : "${E2CALL_SERVER:?run it inside scripts/lab run}"
 seconds=${E2C_BENCH_SECONDS:-60}
 work=$(mktemp -d)
@@ -31,6 +37,8 @@ janus_ticks() {
     awk '{print $14 + $15}' "/proc/${E2CALL_LAB_JANUS_PID}/stat" 2>/dev/null || echo 0
 }
 
+loops=$(sed -n 's/^ *event_loops *= *\([0-9]*\).*/\1/p' "${E2CALL_LAB_DIR:-/nonexistent}/config/janus.jcfg" 2>/dev/null)
+echo "router: Janus with ${loops:-a thread per handle (no event_loops)}${loops:+ shared event loops}"
 best=0
 printf '%-10s %-10s %-12s %-12s %-14s %-12s %-10s %s\n' receivers loss% worst-pair% \
     delivered% "cpu-s/p-min" "MiB/p" janus-cpu% verdict

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "e2ckey.h"
+#include "buffers-equal.h"
 #include "e2cplugin.h"
 #include "envelope.h"
 
@@ -122,20 +123,6 @@ make_frame(guint codec, gboolean key, gsize body_len, GRand *rand, guint index)
     if (!key && codec != OPUS)
         GST_BUFFER_FLAG_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT);
     return buf;
-}
-
-static gboolean
-buffers_equal(GstBuffer *a, GstBuffer *b)
-{
-    GstMapInfo ma, mb;
-    gboolean equal;
-
-    fail_unless(gst_buffer_map(a, &ma, GST_MAP_READ));
-    fail_unless(gst_buffer_map(b, &mb, GST_MAP_READ));
-    equal = ma.size == mb.size && memcmp(ma.data, mb.data, ma.size) == 0;
-    gst_buffer_unmap(a, &ma);
-    gst_buffer_unmap(b, &mb);
-    return equal;
 }
 
 static GstBuffer *

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "e2ckey.h"
+#include "buffers-equal.h"
 #include "e2cplugin.h"
 #include "envelope.h"
 
@@ -334,20 +335,6 @@ run_path(guint codec, enum path path, guint32 loss_seed, struct run *r)
 }
 
 /* ---- comparing output ----------------------------------------------------- */
-
-static gboolean
-buffers_equal(GstBuffer *a, GstBuffer *b)
-{
-    GstMapInfo ma, mb;
-    gboolean equal;
-
-    fail_unless(gst_buffer_map(a, &ma, GST_MAP_READ));
-    fail_unless(gst_buffer_map(b, &mb, GST_MAP_READ));
-    equal = ma.size == mb.size && memcmp(ma.data, mb.data, ma.size) == 0;
-    gst_buffer_unmap(a, &ma);
-    gst_buffer_unmap(b, &mb);
-    return equal;
-}
 
 /* PSNR of a against b over all planes of two video frames; INFINITY when equal. */
 static gdouble

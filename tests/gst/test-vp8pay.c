@@ -9,6 +9,7 @@
 #include <gst/check/gstharness.h>
 #include <gst/rtp/gstrtpbuffer.h>
 
+#include "buffers-equal.h"
 #include "e2cplugin.h"
 
 #define N_FRAMES 300
@@ -95,20 +96,6 @@ static gboolean
 is_delta(GstBuffer *buf)
 {
     return GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT);
-}
-
-static gboolean
-buffers_equal(GstBuffer *a, GstBuffer *b)
-{
-    GstMapInfo ma, mb;
-    gboolean equal;
-
-    fail_unless(gst_buffer_map(a, &ma, GST_MAP_READ));
-    fail_unless(gst_buffer_map(b, &mb, GST_MAP_READ));
-    equal = ma.size == mb.size && memcmp(ma.data, mb.data, ma.size) == 0;
-    gst_buffer_unmap(a, &ma);
-    gst_buffer_unmap(b, &mb);
-    return equal;
 }
 
 /* What sframeenc will hand the payloader: the clear prefix kept, every other
