@@ -628,7 +628,7 @@ e2c_participant_foreach_send(struct e2c_participant *p,
         if (!b->src)
             continue;
         struct e2c_send_info info = {i == 0 ? "video" : "audio", b->codec, b->sframeenc != NULL,
-                                     0, 0, 0};
+                                     0, 0, 0, 0};
         if (b->sframeenc) {
             GstStructure *st = NULL;
             g_object_get(b->sframeenc, "stats", &st, NULL);
@@ -636,6 +636,7 @@ e2c_participant_foreach_send(struct e2c_participant *p,
                 gst_structure_get_uint64(st, "kid", &info.kid);
                 gst_structure_get_uint64(st, "frames-protected", &info.frames);
                 gst_structure_get_uint64(st, "bytes-out", &info.bytes);
+                gst_structure_get_uint64(st, "next-ctr", &info.next_ctr);
                 gst_structure_free(st);
             }
         }

@@ -86,6 +86,7 @@ struct e2c_stream_info {
     guint64 frames_ok, auth_failed, replayed, malformed, unencrypted;
     guint64 mismatch_events, match_events;
     guint64 kid;
+    guint64 next_ctr;      /* the counter expected next under kid */
     double last_psnr;
     gint64 first_frame_us; /* monotonic */
     guint64 frames_lost;   /* video: frames the sender sent that were never decoded */
@@ -107,6 +108,7 @@ struct e2c_send_info {
     guint64 kid;       /* 0 in plain mode or before the first frame */
     guint64 frames;    /* frames protected (E2EE) */
     guint64 bytes;     /* bytes after protection */
+    guint64 next_ctr;  /* the counter of the next frame under kid */
 };
 /* Calls fn for each track being published. */
 void e2c_participant_foreach_send(struct e2c_participant *p,

@@ -169,7 +169,7 @@ build_audio(GstBin *bin, const struct e2c_media_config *cfg, GstElement *decoded
     g_object_set(caps, "caps", raw, NULL);
     gst_caps_unref(raw);
     g_object_set(enc, "bitrate", (gint)(cfg->audio_kbps * 1000), NULL);
-    gst_util_set_object_arg(G_OBJECT(enc), "frame-size", "20");
+    gst_util_set_object_arg(G_OBJECT(enc), "frame-size", G_STRINGIFY(E2C_OPUS_FRAME_MS));
     gst_bin_add_many(bin, convert, resample, caps, enc, tee, NULL);
     if (!link_many(error, decoded, convert, resample, caps, enc, tee, NULL))
         return FALSE;

@@ -16,6 +16,9 @@
 
 #include "media-config.h"
 
+/* Opus frames are this long (opusenc frame-size): 50 frames a second. */
+#define E2C_OPUS_FRAME_MS 20
+
 struct e2c_send_source {
     GstElement *video_tee; /* NULL without video */
     GstElement *audio_tee; /* NULL without audio */

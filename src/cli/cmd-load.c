@@ -8,8 +8,9 @@
  * publisher, authenticating and decrypting every frame (decoding only with
  * --decode). At the end: the decrypt matrix (receiver by publisher), per
  * stream frames, bitrate and loss, per participant join times, and the
- * verdict: exit 0 only when every pair behaved as the secrets imply and loss
- * stayed under --max-loss.
+ * verdict: exit 0 only when every pair behaved as the secrets imply, loss
+ * stayed under --max-loss and no receiver fell more than --max-behind behind
+ * real time.
  */
 #include <glib-unix.h>
 #include <gst/gst.h>
@@ -36,6 +37,7 @@
 #define EXIT_MATRIX 11
 #define EXIT_LOSS 12
 #define PUBLISHERS_WAIT_MS 15000
+#define DEFAULT_MAX_BEHIND_S 1.0
 
 struct member {
     struct load *l;
@@ -59,6 +61,8 @@ struct load {
     guint ramp_ms;
     gboolean json, tty, finished;
     double max_loss;
+    double max_behind_s;
+    guint video_fps;
     guint rekey_every_s, next_group;
     GThread *rekeying;
     struct e2c_stats_sampler *sampler, *control_sampler;
@@ -117,6 +121,7 @@ static const char *const cell_names[] = {"none", "ok", "mismatch", "partial"};
 struct pair_acc {
     guint streams, verified, mismatched;
     guint64 ok, lost, bytes;
+    double behind_s; /* < 0: not known (the publisher is not in this process) */
 };
 
 struct collect {
@@ -149,6 +154,69 @@ collect_stream(gpointer user, const struct e2c_stream_info *s)
     a->ok += s->frames_ok;
     a->lost += s->frames_lost;
     a->bytes += s->rtp_bytes;
+}
+
+/*
+ * Falling behind. Loss is what is missing between frames that arrived; a
+ * receiver short of CPU (or behind a stalled router) keeps its backlog in
+ * socket buffers and queues instead, and what is still queued when the run
+ * ends counts neither as received nor as lost. So, at the end and with
+ * everybody still in the call, each receiver's SFrame counter is set
+ * against its sender's: under one KID counters count frames from 0, so the
+ * difference is the frames sealed but not yet received, and the track's
+ * frame rate makes it seconds. Only for publishers in this process, and only
+ * when both ends are on the same KID (not across a key switch).
+ */
+struct sender_pos {
+    guint64 next_ctr;
+    double frames_per_s;
+};
+
+struct senders {
+    struct load *l;
+    GHashTable *by_kid; /* guint64 KID -> struct sender_pos */
+};
+
+static void
+note_sender(gpointer user, const struct e2c_send_info *s)
+{
+    struct senders *ss = user;
+    if (!s->e2ee || !s->kid)
+        return;
+    struct sender_pos *pos = g_new(struct sender_pos, 1);
+    pos->next_ctr = s->next_ctr;
+    pos->frames_per_s = g_str_equal(s->track, "audio") ? 1000.0 / E2C_OPUS_FRAME_MS
+                                                       : (double)ss->l->video_fps;
+    g_hash_table_insert(ss->by_kid, g_memdup2(&s->kid, sizeof(s->kid)), pos);
+}
+
+static GHashTable *
+sender_positions(struct load *l)
+{
+    struct senders ss = {l, g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free)};
+    for (guint j = 0; j < l->n_pub; j++)
+        if (l->m[j].p)
+            e2c_participant_foreach_send(l->m[j].p, note_sender, &ss);
+    return ss.by_kid;
+}
+
+struct behind {
+    struct collect c;
+    GHashTable *senders;
+};
+
+static void
+behind_stream(gpointer user, const struct e2c_stream_info *s)
+{
+    struct behind *b = user;
+    int j = publisher_of_feed(b->c.l, s->feed);
+    const struct sender_pos *pos = g_hash_table_lookup(b->senders, &s->kid);
+    if (j < 0 || !pos || pos->frames_per_s <= 0)
+        return;
+    guint64 frames = pos->next_ctr > s->next_ctr ? pos->next_ctr - s->next_ctr : 0;
+    double seconds = frames / pos->frames_per_s;
+    if (seconds > b->c.row[j].behind_s)
+        b->c.row[j].behind_s = seconds;
 }
 
 struct observe {
@@ -220,9 +288,10 @@ report(struct load *l)
 {
     guint n = l->n, np = l->n_pub;
     json_t *doc = json_object(), *matrix = json_array(), *pairs = json_array();
-    guint unexpected = 0, over_loss = 0;
+    guint unexpected = 0, over_loss = 0, late = 0;
     GString *reasons = g_string_new(NULL);
-    double worst_loss = 0;
+    double worst_loss = 0, worst_behind = 0;
+    GHashTable *senders = sender_positions(l);
     guint64 total_ok = 0, total_lost = 0, total_bytes = 0;
     GString *table = g_string_new(NULL);
     double elapsed = (g_get_monotonic_time() - l->start_us) / 1e6;
@@ -236,8 +305,13 @@ report(struct load *l)
         struct member *r = &l->m[i];
         struct pair_acc *row = g_new0(struct pair_acc, np);
         struct collect c = {l, i, row};
-        if (r->p)
+        for (guint j = 0; j < np; j++)
+            row[j].behind_s = -1;
+        if (r->p) {
             e2c_participant_foreach_stream(r->p, TRUE, collect_stream, &c);
+            struct behind b = {c, senders};
+            e2c_participant_foreach_stream(r->p, FALSE, behind_stream, &b);
+        }
 
         json_t *mrow = json_array();
         g_string_append_printf(table, "%-8s", r->label);
@@ -268,6 +342,15 @@ report(struct load *l)
                     g_string_append_printf(reasons, "%s receiving %s: %.2f%% of frames lost\n",
                                            r->label, l->m[j].label, loss);
                 }
+                if (row[j].behind_s > worst_behind)
+                    worst_behind = row[j].behind_s;
+                if (row[j].behind_s > l->max_behind_s) {
+                    late++;
+                    g_string_append_printf(reasons,
+                                           "%s receiving %s: %.1f s behind real time at the end "
+                                           "(frames sent, neither received nor lost)\n",
+                                           r->label, l->m[j].label, row[j].behind_s);
+                }
             }
             total_bytes += row[j].bytes;
             json_array_append_new(mrow, json_string(cell_names[got]));
@@ -277,6 +360,8 @@ report(struct load *l)
                                    (json_int_t)row[j].ok, "frames-lost", (json_int_t)row[j].lost,
                                    "loss-pct", loss, "kbps",
                                    elapsed > 0 ? row[j].bytes * 8 / 1000.0 / elapsed : 0.0);
+            json_object_set_new(pj, "behind-s",
+                                row[j].behind_s >= 0 ? json_real(row[j].behind_s) : json_null());
             json_array_append_new(pairs, pj);
             gchar *cell = g_strdup_printf("%s%s", cell_names[got], bad ? "!" : "");
             g_string_append_printf(table, " %-10s", cell);
@@ -348,9 +433,10 @@ report(struct load *l)
     double cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
                  ru.ru_stime.tv_usec / 1e6;
     double loss_pct = total_ok + total_lost ? 100.0 * total_lost / (total_ok + total_lost) : 0;
-    int status = unexpected ? EXIT_MATRIX : over_loss ? EXIT_LOSS : E2C_EXIT_OK;
+    int status = unexpected ? EXIT_MATRIX : over_loss || late ? EXIT_LOSS : E2C_EXIT_OK;
     const char *verdict = unexpected ? "the decrypt matrix differs from what the secrets imply"
                           : over_loss ? "loss above --max-loss"
+                          : late      ? "a receiver fell behind real time (--max-behind)"
                                       : "as the secrets imply";
 
     json_object_set_new(doc, "event", json_string("load-report"));
@@ -364,6 +450,7 @@ report(struct load *l)
     json_object_set_new(doc, "observed", observed);
     json_object_set_new(doc, "groups", groups);
     json_object_set_new(doc, "max-loss-pct", json_real(l->max_loss));
+    json_object_set_new(doc, "max-behind-s", json_real(l->max_behind_s));
     json_object_set_new(doc, "participants-detail", people);
     json_object_set_new(doc, "totals",
                         json_pack("{s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:I, s:i, s:i}", "frames",
@@ -373,6 +460,8 @@ report(struct load *l)
                                   quantile(media, 0.5), "cpu-seconds", cpu, "rss-kib",
                                   (json_int_t)rss_kib(), "unexpected-pairs", (int)unexpected,
                                   "failed-participants", (int)failed));
+    json_object_set_new(json_object_get(doc, "totals"), "worst-behind-s", json_real(worst_behind));
+    json_object_set_new(json_object_get(doc, "totals"), "pairs-behind", json_integer(late));
     json_object_set_new(doc, "passed", json_boolean(status == 0));
     json_object_set_new(doc, "reasons", json_string(reasons->str));
     json_object_set_new(doc, "verdict", json_string(verdict));
@@ -396,6 +485,8 @@ report(struct load *l)
     fprintf(out, "frames decrypted %" G_GUINT64_FORMAT ", lost %" G_GUINT64_FORMAT
                  " (%.3f%%, worst pair %.3f%%, limit %.2f%%)\n",
             total_ok, total_lost, loss_pct, worst_loss, l->max_loss);
+    fprintf(out, "behind real time at the end: worst pair %.2f s (limit %.2f s)\n", worst_behind,
+            l->max_behind_s);
     fprintf(out, "received %.1f Mbit/s in all\n", elapsed > 0 ? total_bytes * 8 / 1e6 / elapsed : 0);
     fprintf(out, "join: p50 %.0f ms, p95 %.0f ms; first media: p50 %.0f ms, p95 %.0f ms\n",
             quantile(joins, 0.5), quantile(joins, 0.95), quantile(media, 0.5),
@@ -413,6 +504,7 @@ report(struct load *l)
 
     g_array_unref(joins);
     g_array_unref(media);
+    g_hash_table_destroy(senders);
     json_decref(doc);
     g_string_free(table, TRUE);
     return status;
@@ -773,14 +865,15 @@ static const char *summary =
     "frame. Secrets come from FILE, one per line, round-robin (or --assign); participants\n"
     "with equal secrets form a group. At the end it prints the decrypt matrix and exits 0\n"
     "only when every pair behaved as the secrets imply (same group: decrypted; different:\n"
-    "mismatch) and loss stayed under --max-loss; 11 when the matrix differs, 12 when loss\n"
-    "was too high, else the statuses of e2call(1).";
+    "mismatch), loss stayed under --max-loss and no receiver fell more than --max-behind\n"
+    "behind real time; 11 when the matrix differs, 12 when loss was too high or a receiver\n"
+    "fell behind, else the statuses of e2call(1).";
 
 int
 e2c_cmd_load(int argc, char **argv)
 {
     gchar *server = NULL, *room = NULL, *secrets = NULL, *assign = NULL, *duration = NULL;
-    gchar *ramp = NULL, *max_loss = NULL, *rekey_every = NULL, *video = NULL, *suite = NULL;
+    gchar *ramp = NULL, *max_loss = NULL, *max_behind = NULL, *rekey_every = NULL, *video = NULL, *suite = NULL;
     gchar *control = NULL, *rekey_delay = NULL, *expect_groups = NULL;
     gint participants = 0, publishers = -1, width = 320, height = 240, fps = 15;
     gint video_kbps = 300, stats_interval = 5, latency = 50, index = 0;
@@ -801,6 +894,10 @@ e2c_cmd_load(int argc, char **argv)
         {"ramp", 0, 0, G_OPTION_ARG_STRING, &ramp, "Joins per second (default 5)", "R"},
         {"max-loss", 0, 0, G_OPTION_ARG_STRING, &max_loss,
          "Largest frame loss allowed per stream, in percent (default 1)", "PCT"},
+        {"max-behind", 0, 0, G_OPTION_ARG_STRING, &max_behind,
+         "Largest backlog allowed per pair at the end: frames a publisher of this process sent "
+         "that its receiver has not yet received, as time (default 1s)",
+         "D"},
         {"index", 0, 0, G_OPTION_ARG_INT, &index,
          "This process's index when one run spans several processes or machines (default 0): "
          "participants are named k<INDEX>-p<N> and take secrets from where the previous index's "
@@ -843,7 +940,7 @@ e2c_cmd_load(int argc, char **argv)
     int status = E2C_EXIT_USAGE;
     struct load l = {0};
     guint64 room_id = 0, duration_ms = 60000, rekey_ms = 0, delay_ms = 2000;
-    double ramp_rate = 5, loss_limit = 1;
+    double ramp_rate = 5, loss_limit = 1, behind_limit = DEFAULT_MAX_BEHIND_S;
     uint16_t suite_id = SFRAME_DEFAULT_SUITE;
     enum e2c_codec vcodec = E2C_CODEC_VP8;
 
@@ -897,6 +994,15 @@ e2c_cmd_load(int argc, char **argv)
             fprintf(stderr, "e2call load: --max-loss takes a percentage from 0 to 100\n");
             goto out;
         }
+    }
+    if (max_behind) {
+        guint64 ms = 0;
+        if (!e2c_parse_duration_ms(max_behind, &ms) || !ms) {
+            fprintf(stderr, "e2call load: --max-behind takes a time such as 1s or 500ms (at "
+                            "most " E2C_DURATION_MAX_TEXT ")\n");
+            goto out;
+        }
+        behind_limit = ms / 1000.0;
     }
     if (rekey_every && (!e2c_parse_duration_ms(rekey_every, &rekey_ms) || rekey_ms < 1000)) {
         fprintf(stderr, "e2call load: --rekey-every takes a time from 1s up to " E2C_DURATION_MAX_TEXT "\n");
@@ -960,6 +1066,8 @@ e2c_cmd_load(int argc, char **argv)
     l.n = (guint)participants;
     l.n_pub = (guint)publishers;
     l.max_loss = loss_limit;
+    l.max_behind_s = behind_limit;
+    l.video_fps = (guint)fps;
     l.sampler = e2c_stats_sampler_new();
     l.control_sampler = e2c_stats_sampler_new();
     l.m = g_new0(struct member, l.n);
@@ -1086,6 +1194,7 @@ out:
     g_free(duration);
     g_free(ramp);
     g_free(max_loss);
+    g_free(max_behind);
     g_free(rekey_every);
     g_free(rekey_delay);
     g_free(video);

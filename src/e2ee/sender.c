@@ -100,6 +100,12 @@ e2c_sender_seal_bound(const struct e2c_sender *s, size_t pt_len)
     return sframe_seal_bound(s->suite, pt_len);
 }
 
+uint64_t
+e2c_sender_next_counter(const struct e2c_sender *s)
+{
+    return s->next_ctr;
+}
+
 void
 e2c_sender_set_counter_for_test(struct e2c_sender *s, uint64_t ctr)
 {

@@ -40,6 +40,9 @@ int e2c_sender_has_key(const struct e2c_sender *s);
 /* Current KID, 0 before the first frame under the first key. */
 uint64_t e2c_sender_kid(const struct e2c_sender *s);
 uint64_t e2c_sender_frames(const struct e2c_sender *s); /* frames sealed, all KIDs */
+/* The counter the next frame under the current KID gets: a receiver holding
+ * the same KID and counter has everything sealed so far. */
+uint64_t e2c_sender_next_counter(const struct e2c_sender *s);
 uint16_t e2c_sender_suite(const struct e2c_sender *s);
 
 size_t e2c_sender_seal_bound(const struct e2c_sender *s, size_t pt_len);

@@ -333,7 +333,7 @@ make_stats(E2cSframeDec *self)
         n.unencrypted, "unknown-kid", G_TYPE_UINT64, n.unknown_kid, "waiting-keyframe",
         G_TYPE_UINT64, n.waiting_keyframe, "mismatch-events", G_TYPE_UINT64, n.mismatches,
         "match-events", G_TYPE_UINT64, n.matches, "frames-lost", G_TYPE_UINT64, n.lost, "kid",
-        G_TYPE_UINT64, self->last_kid,
+        G_TYPE_UINT64, self->last_kid, "next-ctr", G_TYPE_UINT64, self->next_ctr,
         "keys-held", G_TYPE_UINT,
         self->receiver ? e2c_receiver_key_count(self->receiver, (uint64_t)g_get_monotonic_time())
                        : 0u,
@@ -487,7 +487,8 @@ e2c_sframe_dec_class_init(E2cSframeDecClass *klass)
                            "state, frames-ok, auth-failed, auth-failed-after-loss, replayed, "
                            "malformed, unencrypted, unknown-kid, waiting-keyframe, "
                            "mismatch-events, match-events, frames-lost (counter gaps), kid, "
-                           "keys-held, cipher-suite",
+                           "next-ctr (the counter expected next under kid), keys-held, "
+                           "cipher-suite",
                            GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
     gst_element_class_add_static_pad_template(element_class, &sink_template);

@@ -239,7 +239,8 @@ make_stats(E2cSframeEnc *self)
         G_TYPE_UINT64, self->bytes_in, "bytes-out", G_TYPE_UINT64, self->bytes_out,
         "frames-dropped-no-key", G_TYPE_UINT64, self->dropped_no_key, "frames-malformed",
         G_TYPE_UINT64, self->malformed, "key-switches", G_TYPE_UINT64, self->switches, "kid",
-        G_TYPE_UINT64, (guint64)e2c_sender_kid(self->sender), "cipher-suite", G_TYPE_UINT,
+        G_TYPE_UINT64, (guint64)e2c_sender_kid(self->sender), "next-ctr", G_TYPE_UINT64,
+        (guint64)e2c_sender_next_counter(self->sender), "cipher-suite", G_TYPE_UINT,
         self->cipher_suite, NULL);
     GST_OBJECT_UNLOCK(self);
     return s;
@@ -364,7 +365,8 @@ e2c_sframe_enc_class_init(E2cSframeEncClass *klass)
         gobject_class, PROP_STATS,
         g_param_spec_boxed("stats", "Statistics",
                            "frames-protected, bytes-in, bytes-out, frames-dropped-no-key, "
-                           "frames-malformed, key-switches, kid, cipher-suite",
+                           "frames-malformed, key-switches, kid, next-ctr (the next frame's counter), "
+                           "cipher-suite",
                            GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
     gst_element_class_add_static_pad_template(element_class, &sink_template);

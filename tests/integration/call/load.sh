@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # e2call load: 6 participants, 2 publishers, 2 secret groups. The matrix is
 # exactly what the groups imply (exit 0); with a rekey of one group during the
-# run it still holds; and a wrong expectation exits 11 naming the pairs.
+# run it still holds; a wrong expectation exits 11 naming the pairs; and
+# receivers left behind real time (the router stalls before the end: frames
+# sent, neither received nor lost) exit 12 naming the pairs.
 . "$(dirname "$0")/lib.sh"
 
 printf '# two groups\nsecret of the first group\nsecret of the second group\n' >"$work/secrets"
@@ -17,7 +19,57 @@ grep -q '"event":"load-report"' "$work/load.json" || fail "no load-report"
 grep '"event":"load-report"' "$work/load.json" | grep -q \
     '"matrix":\[\[null,"mismatch"\],\["mismatch",null\],\["ok","mismatch"\],\["mismatch","ok"\],\["ok","mismatch"\],\["mismatch","ok"\]\]' ||
     fail "the matrix is not what the groups imply: $(grep load-report "$work/load.json")"
-ok "matrix as the secrets imply, exit 0"
+# Every same-group pair has its backlog measured, and it is small.
+python3 - "$work/load.json" <<'PY' || fail "backlog not measured as expected"
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1]) if '"load-report"' in l][-1]
+same = [p for p in r["pairs"] if p["expected"] == "ok"]
+assert same and all(p["behind-s"] is not None and p["behind-s"] < 1 for p in same), same
+assert r["totals"]["pairs-behind"] == 0, r["totals"]
+PY
+ok "matrix as the secrets imply, exit 0, every receiver in real time"
+
+# The router stops forwarding 4 s or more before the end: the publishers go
+# on sealing, the receivers get nothing more, and nothing counts as lost.
+room=$(create_room --e2ee)
+"$E2CALL" load --room "$room" --participants 6 --publishers 2 --secrets "$work/secrets" \
+    --duration 12s --ramp 10 --json >"$work/stall.json" 2>"$work/stall.err" &
+pid=$!
+sleep 8
+kill -STOP "$E2CALL_LAB_JANUS_PID"
+sleep 8
+kill -CONT "$E2CALL_LAB_JANUS_PID"
+wait "$pid"
+st=$?
+[ "$st" -eq 12 ] || fail "receivers behind a stalled router: exit $st, expected 12"
+grep -q "p3 receiving p1: .* s behind real time" "$work/stall.err" ||
+    fail "no pair named as behind: $(cat "$work/stall.err")"
+grep -q "a receiver fell behind real time" "$work/stall.err" || fail "no verdict"
+ok "receivers behind real time: exit 12 with the pairs named"
+
+# One run in two processes (--index 0 and 1, as on two machines), merged.
+merge=$E2C_SOURCE_ROOT/scripts/merge-load-reports
+room=$(create_room --e2ee)
+for k in 0 1; do
+    "$E2CALL" load --room "$room" --participants 3 --publishers 1 --index $k \
+        --secrets "$work/secrets" --duration 12s --ramp 10 --json --no-control \
+        >"$work/index$k.json" 2>"$work/index$k.err" &
+done
+wait
+"$merge" --json "$work/index0.json" "$work/index1.json" >"$work/merged.json" ||
+    fail "merging two processes' reports: exit $? ($(cat "$work/merged.json"))"
+python3 - "$work/merged.json" <<'PY' || fail "merged matrix wrong: $(cat "$work/merged.json")"
+import json, sys
+m = json.load(open(sys.argv[1]))
+# p1 (index 0, line 1) and k1-p1 (line 2: the round-robin goes on) publish.
+assert m["publishers"] == ["p1", "k1-p1"], m["publishers"]
+assert len(m["receivers"]) == 6 and m["passed"], m
+PY
+"$merge" "$work/stall.json" >"$work/merged-stall.out"
+st=$?
+[ "$st" -eq 12 ] || fail "merging the stalled run: exit $st, expected 12"
+grep -q "behind real time" "$work/merged-stall.out" || fail "merge names no pair behind"
+ok "two processes merged into one matrix; a backlog survives the merge (exit 12)"
 
 room=$(create_room --e2ee)
 "$E2CALL" load --room "$room" --participants 6 --publishers 2 --secrets "$work/secrets" \
