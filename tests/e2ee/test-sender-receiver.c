@@ -78,12 +78,15 @@ test_counters_and_kid(void)
     g_assert_cmpuint(f.kid, ==, e2c_sender_kid(s));
     uint64_t kid = f.kid;
     for (uint64_t i = 1; i < 100; i++) {
+        /* What e2call load sets a receiver's counter against. */
+        g_assert_cmpuint(e2c_sender_next_counter(s), ==, i);
         g_assert_cmpint(seal(s, T0, &f), ==, SFRAME_OK);
         g_assert_cmpuint(f.ctr, ==, i);
         g_assert_cmpuint(f.kid, ==, kid);
         g_assert_cmpuint(f.flags, ==, 0);
     }
     g_assert_cmpuint(e2c_sender_frames(s), ==, 100);
+    g_assert_cmpuint(e2c_sender_next_counter(s), ==, 100);
     e2c_sender_destroy(s);
 }
 
@@ -111,6 +114,7 @@ test_rotation_before_limit(void)
     g_assert_true(f.flags & E2C_SENDER_NEW_KID);
     g_assert_cmpuint(f.kid, !=, first);
     g_assert_cmpuint(f.ctr, ==, 0);
+    g_assert_cmpuint(e2c_sender_next_counter(s), ==, 1); /* counts under the new KID */
     g_assert_cmpint(open_frame(r, T0, &f), ==, SFRAME_OK);
 
     /* A counter at 2^64-1 is never used. */
