@@ -7,6 +7,8 @@
 #include <nice/agent.h>
 #include <sys/socket.h>
 
+#include "srtp-nss.h"
+
 
 struct e2c_peer {
     gint refcount;
@@ -227,6 +229,7 @@ struct e2c_peer *
 e2c_peer_new(GstBin *bin, const gchar *name, guint latency_ms, const struct e2c_peer_callbacks *cb,
              gpointer user)
 {
+    e2c_srtp_nss_init();
     GstElement *webrtc = gst_element_factory_make("webrtcbin", name);
     if (!webrtc)
         return NULL;
