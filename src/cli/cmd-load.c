@@ -411,6 +411,8 @@ report(struct load *l)
         json_t *o = json_pack("{s:s, s:b, s:i, s:i}", "participant", mb->label, "publisher",
                               mb->publisher, "group", (int)l->secrets.group_of[i] + 1,
                               "secret-line", (int)l->secrets.line_of[i]);
+        if (mb->started_us)
+            json_object_set_new(o, "start-ms", json_real((mb->started_us - l->start_us) / 1000.0));
         if (mb->joined_us) {
             double ms = (mb->joined_us - mb->started_us) / 1000.0;
             g_array_append_val(joins, ms);
