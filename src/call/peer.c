@@ -9,7 +9,6 @@
 
 #include "srtp-nss.h"
 
-
 struct e2c_peer {
     gint refcount;
     GstElement *webrtc;
