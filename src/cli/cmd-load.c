@@ -877,7 +877,7 @@ e2c_cmd_load(int argc, char **argv)
     gchar *server = NULL, *room = NULL, *secrets = NULL, *assign = NULL, *duration = NULL;
     gchar *ramp = NULL, *max_loss = NULL, *max_behind = NULL, *rekey_every = NULL, *video = NULL, *suite = NULL;
     gchar *control = NULL, *rekey_delay = NULL, *expect_groups = NULL;
-    gint participants = 0, publishers = -1, width = 320, height = 240, fps = 15;
+    gint participants = 0, publishers = G_MININT /* not given */, width = 320, height = 240, fps = 15;
     gint video_kbps = 300, stats_interval = 5, latency = 50, index = 0;
     gboolean json = FALSE, decode = FALSE, no_audio = FALSE, no_control = FALSE;
     GOptionEntry entries[] = {
@@ -967,8 +967,12 @@ e2c_cmd_load(int argc, char **argv)
         fprintf(stderr, "e2call load: --participants must be 1-1000\n");
         goto out;
     }
-    if (publishers < 0)
+    if (publishers == G_MININT)
         publishers = MIN(4, participants);
+    if (publishers < 0) {
+        fprintf(stderr, "e2call load: --publishers must be 0 or more\n");
+        goto out;
+    }
     if (publishers > participants) {
         fprintf(stderr, "e2call load: --publishers cannot exceed --participants\n");
         goto out;
@@ -1027,10 +1031,16 @@ e2c_cmd_load(int argc, char **argv)
         fprintf(stderr, "e2call load: --cipher-suite must be 1-8 or a suite name\n");
         goto out;
     }
-    if (width < 160 || width > 3840 || height < 120 || height > 2160 || width % 2 || height % 2 ||
-        fps < 1 || fps > 60 || video_kbps < 50 || video_kbps > 20000 || latency < 0 ||
-        latency > 5000 || stats_interval < 0 || stats_interval > 3600) {
-        fprintf(stderr, "e2call load: a size, rate or interval is out of range (see --help)\n");
+    if (width < 160 || width > 3840 || height < 120 || height > 2160 || width % 2 || height % 2) {
+        fprintf(stderr, "e2call load: --width must be 160-3840 and --height 120-2160, both even\n");
+        goto out;
+    }
+    if (fps < 1 || fps > 60 || video_kbps < 50 || video_kbps > 20000) {
+        fprintf(stderr, "e2call load: --fps must be 1-60 and --video-bitrate 50-20000\n");
+        goto out;
+    }
+    if (latency < 0 || latency > 5000 || stats_interval < 0 || stats_interval > 3600) {
+        fprintf(stderr, "e2call load: --latency must be 0-5000 and --stats-interval 0-3600\n");
         goto out;
     }
     if (control && no_control) {

@@ -21,6 +21,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/e2call-bad-flags.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 printf 'correct horse battery staple\n' >"$work/good.secret"
 printf 'short\n' >"$work/short.secret"
+printf 'one two\n' >"$work/bad.map"
 chmod 600 "$work/good.secret" "$work/short.secret"
 
 failures=0
@@ -147,6 +148,45 @@ for cmd in status stats leave; do
 done
 bad 2 "Unknown option --json" leave:unknown -- leave --json
 
+# ---- load ----
+L="load --room 5 --participants 2 --secrets $work/good.secret"
+# shellcheck disable=SC2086
+{
+bad 2 "--room" load:--room -- load --participants 2 --secrets "$work/good.secret"
+bad 2 "--room" load:--room -- $L --room abc
+bad 2 "--server.*ws://" load:--server -- $L --server http://example.invalid/
+bad 2 "--participants" load:--participants -- load --room 5 --secrets "$work/good.secret"
+bad 2 "--participants" load:--participants -- $L --participants 1001
+bad 2 "--publishers.*0 or more" load:--publishers -- $L --publishers -2
+bad 2 "--publishers cannot exceed" load:--publishers -- $L --publishers 3
+bad 2 "--secrets" load:--secrets -- load --room 5 --participants 2
+bad 2 "--secrets '/nonexistent'" load:--secrets -- load --room 5 --participants 2 --secrets /nonexistent
+bad 2 "--secrets '/'.*directory" load:--secrets -- load --room 5 --participants 2 --secrets /
+bad 3 "INVALID_ENCRYPTION_SECRET: line 1 of --secrets" load:--secrets -- load --room 5 --participants 2 --secrets "$work/short.secret"
+bad 2 "--assign '/nonexistent'" load:--assign -- $L --assign /nonexistent
+bad 2 "--assign line 1" load:--assign -- $L --assign "$work/bad.map"
+bad 2 "--expect-groups line 1" load:--expect-groups -- $L --expect-groups "$work/bad.map"
+bad 2 "--duration" load:--duration -- $L --duration 5x
+bad 2 "--ramp" load:--ramp -- $L --ramp 0
+bad 2 "--max-loss" load:--max-loss -- $L --max-loss 101
+bad 2 "--max-behind" load:--max-behind -- $L --max-behind 0
+bad 2 "--max-behind" load:--max-behind -- $L --max-behind soon
+bad 2 "--index" load:--index -- $L --index -1
+bad 2 "--rekey-every" load:--rekey-every -- $L --rekey-every 500ms
+bad 2 "--rekey-delay" load:--rekey-delay -- $L --rekey-delay x
+bad 2 "--video" load:--video -- $L --video av1
+bad 2 "--width" load:--width -- $L --width 3
+bad 2 "--height" load:--height -- $L --height 121
+bad 2 "--fps" load:--fps -- $L --fps 0
+bad 2 "--video-bitrate" load:--video-bitrate -- $L --video-bitrate 1
+bad 2 "--cipher-suite" load:--cipher-suite -- $L --cipher-suite 9
+bad 2 "--latency" load:--latency -- $L --latency -1
+bad 2 "--stats-interval" load:--stats-interval -- $L --stats-interval -1
+bad 2 "--control.*--no-control" "load:--control load:--no-control" -- $L --control "$work/c.sock" --no-control
+bad 2 "unexpected argument 'extra'" load:extra -- $L extra
+bad 2 "Unknown option --bogus" load:unknown -- $L --bogus
+}
+
 # ---- check ----
 bad 2 "unexpected argument 'extra'" check:extra -- check extra
 bad 2 "Unknown option --bogus" check:unknown -- check --bogus
@@ -170,8 +210,9 @@ done
 # ---- every flag covered ----
 # Flags that take no value and contradict nothing.
 no_value="join:--json join:--quiet join:--secret session-create:--private session-create:--json
-session-destroy:--json check:--json status:--json stats:--json"
-for cmd in join "session create" "session destroy" check rekey status stats leave; do
+session-destroy:--json check:--json status:--json stats:--json load:--decode load:--no-audio
+load:--json"
+for cmd in join "session create" "session destroy" check rekey status stats leave load; do
     key=$(echo "$cmd" | tr ' ' '-')
     # shellcheck disable=SC2086
     flags=$("$e2call" $cmd --help-all 2>/dev/null |
