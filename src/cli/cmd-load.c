@@ -84,8 +84,11 @@ on_event(gpointer user, struct e2c_participant *p, const json_t *e)
     struct member *mb = user;
     const char *name = json_string_value(json_object_get(e, "event"));
     gint64 now = g_get_monotonic_time();
-    if (!g_strcmp0(name, "joined"))
-        mb->joined = TRUE, mb->joined_us = now;
+    if (!g_strcmp0(name, "joined")) {
+        mb->joined = TRUE;
+        if (!mb->joined_us) /* the first join: a rejoin after losing the router is not one */
+            mb->joined_us = now;
+    }
     else if (!g_strcmp0(name, "published"))
         mb->published = TRUE;
     else if (!g_strcmp0(name, "media-flowing") && !mb->first_media_us)

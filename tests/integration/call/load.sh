@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # e2call load: 6 participants, 2 publishers, 2 secret groups. The matrix is
 # exactly what the groups imply (exit 0); with a rekey of one group during the
-# run it still holds; a wrong expectation exits 11 naming the pairs; and
+# run it still holds; a wrong expectation exits 11 naming the pairs;
 # receivers left behind real time (the router stalls before the end: frames
-# sent, neither received nor lost) exit 12 naming the pairs.
+# sent, neither received nor lost) exit 12 naming the pairs; and when the
+# router dies and comes back, everybody rejoins and the run still passes
+# (the publishers share one source, which must keep feeding them).
 . "$(dirname "$0")/lib.sh"
 
 printf '# two groups\nsecret of the first group\nsecret of the second group\n' >"$work/secrets"
@@ -90,6 +92,26 @@ st=$?
 grep -q "p2 receiving p1: mismatch, expected ok" "$work/wrong.out" ||
     fail "no reason given: $(cat "$work/wrong.out")"
 ok "wrong expectation: exit 11 with the pairs named"
+
+# The router killed and restarted mid-run; the room is re-created with its id.
+lab=$E2C_SOURCE_ROOT/scripts/lab
+room=$(create_room --e2ee)
+"$E2CALL" load --room "$room" --participants 6 --publishers 2 --secrets "$work/secrets" \
+    --duration 35s --ramp 10 --json >"$work/restart.json" 2>"$work/restart.err" &
+pid=$!
+sleep 8
+"$lab" janus-stop --kill || fail "janus-stop"
+sleep 2
+"$lab" janus-start >/dev/null || fail "janus-start"
+"$E2CALL" session create --e2ee --room "$room" >/dev/null 2>&1 || fail "re-create the room"
+wait "$pid"
+st=$?
+[ "$st" -eq 0 ] || fail "load across a router restart exited $st, expected 0"
+n=$(grep -c '"event":"reconnected"' "$work/restart.json")
+[ "$n" -eq 6 ] || fail "$n of 6 participants reconnected"
+n=$(grep -c '"event":"published"' "$work/restart.json")
+[ "$n" -eq 4 ] || fail "the 2 publishers published $n times, expected twice each"
+ok "router restarted: all 6 rejoined, both publishers' media back (exit 0, nobody behind)"
 
 grep -q "secret of the" "$work/"*.json "$work/"*.err "$work/"*.out && fail "a secret was printed"
 ok "no secret in any output"
