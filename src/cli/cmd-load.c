@@ -458,15 +458,15 @@ report(struct load *l)
     json_object_set_new(doc, "max-behind-s", json_real(l->max_behind_s));
     json_object_set_new(doc, "participants-detail", people);
     json_object_set_new(doc, "totals",
-                        json_pack("{s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:I, s:i, s:i}", "frames",
-                                  (json_int_t)total_ok, "frames-lost", (json_int_t)total_lost,
+                        json_pack("{s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:I, s:i, s:i, s:f, s:i}",
+                                  "frames", (json_int_t)total_ok, "frames-lost",
+                                  (json_int_t)total_lost,
                                   "loss-pct", loss_pct, "worst-pair-loss-pct", worst_loss,
                                   "join-ms-p50", quantile(joins, 0.5), "first-media-ms-p50",
                                   quantile(media, 0.5), "cpu-seconds", cpu, "rss-kib",
                                   (json_int_t)rss_kib(), "unexpected-pairs", (int)unexpected,
-                                  "failed-participants", (int)failed));
-    json_object_set_new(json_object_get(doc, "totals"), "worst-behind-s", json_real(worst_behind));
-    json_object_set_new(json_object_get(doc, "totals"), "pairs-behind", json_integer(late));
+                                  "failed-participants", (int)failed, "worst-behind-s",
+                                  worst_behind, "pairs-behind", (int)late));
     json_object_set_new(doc, "passed", json_boolean(status == 0));
     json_object_set_new(doc, "reasons", json_string(reasons->str));
     json_object_set_new(doc, "verdict", json_string(verdict));
@@ -878,9 +878,10 @@ int
 e2c_cmd_load(int argc, char **argv)
 {
     gchar *server = NULL, *room = NULL, *secrets = NULL, *assign = NULL, *duration = NULL;
-    gchar *ramp = NULL, *max_loss = NULL, *max_behind = NULL, *rekey_every = NULL, *video = NULL, *suite = NULL;
-    gchar *control = NULL, *rekey_delay = NULL, *expect_groups = NULL;
-    gint participants = 0, publishers = G_MININT /* not given */, width = 320, height = 240, fps = 15;
+    gchar *ramp = NULL, *max_loss = NULL, *max_behind = NULL, *rekey_every = NULL, *video = NULL;
+    gchar *suite = NULL, *control = NULL, *rekey_delay = NULL, *expect_groups = NULL;
+    gint participants = 0, publishers = G_MININT /* not given */;
+    gint width = 320, height = 240, fps = 15;
     gint video_kbps = 300, stats_interval = 5, latency = 50, index = 0;
     gboolean json = FALSE, decode = FALSE, no_audio = FALSE, no_control = FALSE;
     GOptionEntry entries[] = {

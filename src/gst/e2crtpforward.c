@@ -52,10 +52,10 @@ struct _E2cRtpForward {
 G_DEFINE_TYPE(E2cRtpForward, e2c_rtp_forward, GST_TYPE_ELEMENT);
 GST_ELEMENT_REGISTER_DEFINE(rtpforward, "rtpforward", GST_RANK_NONE, E2C_TYPE_RTP_FORWARD);
 
-static GstStaticPadTemplate sink_template =
-    GST_STATIC_PAD_TEMPLATE("sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS("application/x-rtp"));
-static GstStaticPadTemplate src_template =
-    GST_STATIC_PAD_TEMPLATE("src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS("application/x-rtp"));
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE(
+    "sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS("application/x-rtp"));
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE(
+    "src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS("application/x-rtp"));
 
 static GstFlowReturn
 e2c_rtp_forward_chain(GstPad *pad, GstObject *parent, GstBuffer *buffer)
@@ -114,13 +114,12 @@ e2c_rtp_forward_get_property(GObject *object, guint prop_id, GValue *value, GPar
     case PROP_STATS: {
         guint64 n = (guint64)g_atomic_pointer_get(&self->forwarded);
         /* The names rtpjitterbuffer uses, so readers of its stats find them. */
-        g_value_take_boxed(value, gst_structure_new("application/x-rtp-jitterbuffer-stats",
-                                                    "num-pushed", G_TYPE_UINT64, n, "num-lost",
-                                                    G_TYPE_UINT64, (guint64)0, "num-late",
-                                                    G_TYPE_UINT64, (guint64)0, "num-duplicates",
-                                                    G_TYPE_UINT64, (guint64)0, "avg-jitter",
-                                                    G_TYPE_UINT64, (guint64)0, "rtx-count",
-                                                    G_TYPE_UINT64, (guint64)0, NULL));
+        g_value_take_boxed(
+            value, gst_structure_new("application/x-rtp-jitterbuffer-stats", "num-pushed",
+                                     G_TYPE_UINT64, n, "num-lost", G_TYPE_UINT64, (guint64)0,
+                                     "num-late", G_TYPE_UINT64, (guint64)0, "num-duplicates",
+                                     G_TYPE_UINT64, (guint64)0, "avg-jitter", G_TYPE_UINT64,
+                                     (guint64)0, "rtx-count", G_TYPE_UINT64, (guint64)0, NULL));
         break;
     }
     default:

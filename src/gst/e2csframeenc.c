@@ -365,8 +365,8 @@ e2c_sframe_enc_class_init(E2cSframeEncClass *klass)
         gobject_class, PROP_STATS,
         g_param_spec_boxed("stats", "Statistics",
                            "frames-protected, bytes-in, bytes-out, frames-dropped-no-key, "
-                           "frames-malformed, key-switches, kid, next-ctr (the next frame's counter), "
-                           "cipher-suite",
+                           "frames-malformed, key-switches, kid, next-ctr (the next frame's "
+                           "counter), cipher-suite",
                            GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
     gst_element_class_add_static_pad_template(element_class, &sink_template);
