@@ -647,6 +647,8 @@ e2c_participant_foreach_send(struct e2c_participant *p,
                 gst_structure_get_uint64(st, "next-ctr", &info.next_ctr);
                 gst_structure_free(st);
             }
+        } else {
+            info.frames = e2c_send_branch_plain_frames(b);
         }
         fn(user, &info);
     }

@@ -22,3 +22,5 @@ for who in alice bob; do
     # Nobody rekeyed: sending never switched secrets.
     expect_no_events $who sending-switched
 done
+sent_frames alice bob
+sent_frames bob alice

@@ -96,6 +96,19 @@ elapsed() {
     python3 -c "print(f'{$2 - $1:.3f}')"
 }
 
+# sent_frames SENDER RECEIVER: the summary of SENDER counts what it sent of
+# each track: over a second of frames, and no fewer than RECEIVER decoded.
+sent_frames() {
+    for track in video audio; do
+        sent=$($EV frames "$work/$1.json" send $track)
+        got=$($EV frames "$work/$2.json" recv $track "$1")
+        { [ "$sent" != none ] && [ "$got" != none ] && [ "$sent" -ge 50 ] &&
+            [ "$sent" -ge "$got" ]; } ||
+            fail "$1's summary: $sent $track frames sent, yet $2 decoded $got of them"
+        ok "$1 sent $sent $track frames, $2 decoded $got"
+    done
+}
+
 rekey() { # rekey NAME SECRET_FILE
     "$E2CALL" rekey --control "$work/$1.sock" --secret-file "$2" >>"$work/rekey.out" 2>&1 ||
         fail "rekey $1"
