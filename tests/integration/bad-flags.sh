@@ -249,7 +249,7 @@ bad 8 "^e2call session destroy: CONNECT_FAILED" session-destroy:run -- session d
 bad 8 "^e2call status: CONNECT_FAILED" status:run -- status --control "$work/none.sock"
 # No plugin but e2call's own: everything else is missing (the table goes to stdout).
 cases=$((cases + 1))
-GST_PLUGIN_SYSTEM_PATH_1_0=$work/none GST_PLUGIN_PATH_1_0= GST_PLUGIN_PATH= \
+GST_PLUGIN_SYSTEM_PATH_1_0=$work/none GST_PLUGIN_PATH_1_0='' GST_PLUGIN_PATH='' \
     GST_REGISTRY=$work/registry.bin timeout 60 "$e2call" check >"$work/out" 2>"$work/err"
 got=$?
 if [ "$got" -ne 7 ] || [ "$(wc -l <"$work/err")" -ne 1 ] ||
