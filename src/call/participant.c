@@ -520,14 +520,22 @@ e2c_participant_set_key(struct e2c_participant *p, E2cKey *key)
     /* The old key goes after every subscription's lock was taken once (see on_pad_added). */
     E2cKey *old = p->cfg.crypto.key;
     g_atomic_pointer_set(&p->cfg.crypto.key, e2c_key_ref(key));
+    gboolean started = FALSE;
     if (p->awaiting_key) {
         p->awaiting_key = FALSE;
-        if (p->cfg.publish)
-            publication_start(p);
+        if (p->cfg.publish) {
+            publication_start(p); /* its encryptors start with this key */
+            started = TRUE;
+        }
     }
     for (guint i = 0; i < p->subs->len; i++)
         subscription_set_key(g_ptr_array_index(p->subs, i), key);
-    if (p->pub)
+    /*
+     * Not again to a publication that has just started with it: to a
+     * running sframeenc a key is a rekey, and 2 s later (the switch delay)
+     * every call reported a "sending-switched" that no rekey caused.
+     */
+    if (p->pub && !started)
         publication_set_key(p->pub, key);
     if (old)
         e2c_key_unref(old);
@@ -639,6 +647,8 @@ e2c_participant_foreach_send(struct e2c_participant *p,
                 gst_structure_get_uint64(st, "next-ctr", &info.next_ctr);
                 gst_structure_free(st);
             }
+        } else {
+            info.frames = e2c_send_branch_plain_frames(b);
         }
         fn(user, &info);
     }

@@ -106,7 +106,7 @@ struct e2c_send_info {
     enum e2c_codec codec;
     gboolean e2ee;
     guint64 kid;       /* 0 in plain mode or before the first frame */
-    guint64 frames;    /* frames protected (E2EE) */
+    guint64 frames;    /* frames sent: protected (E2EE), or payloaded (plain) */
     guint64 bytes;     /* bytes after protection */
     guint64 next_ctr;  /* the counter of the next frame under kid */
 };

@@ -300,6 +300,25 @@ payloader(enum e2c_codec codec, gboolean e2ee, const char *name, GError **error)
     return pay;
 }
 
+/* Plain branches count their frames here; sframeenc counts them in E2EE. */
+static GstPadProbeReturn
+count_frames(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+    struct e2c_send_branch *branch = data;
+    if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
+        g_atomic_int_add(&branch->plain_frames,
+                         (gint)gst_buffer_list_length(GST_PAD_PROBE_INFO_BUFFER_LIST(info)));
+    else
+        g_atomic_int_inc(&branch->plain_frames);
+    return GST_PAD_PROBE_OK;
+}
+
+guint64
+e2c_send_branch_plain_frames(const struct e2c_send_branch *branch)
+{
+    return (guint64)(guint)g_atomic_int_get(&branch->plain_frames);
+}
+
 gboolean
 e2c_send_branch_build(GstBin *bin, GstElement *tee, enum e2c_codec codec,
                       const struct e2c_crypto_config *crypto, const char *name,
@@ -359,6 +378,12 @@ e2c_send_branch_build(GstBin *bin, GstElement *tee, enum e2c_codec codec,
     if (enc ? !link_many(error, queue, enc, pay, NULL) : !link_many(error, queue, pay, NULL))
         return FALSE;
     out->src = gst_element_get_static_pad(pay, "src");
+    if (!enc) {
+        GstPad *sink = gst_element_get_static_pad(pay, "sink");
+        gst_pad_add_probe(sink, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+                          count_frames, out, NULL);
+        gst_object_unref(sink);
+    }
     return TRUE;
 }
 

@@ -39,6 +39,7 @@ struct e2c_send_branch {
     GstBin *bin;
     GstElement *tee, *queue, *pay;
     GstPad *tee_pad;
+    gint plain_frames; /* plain mode: frames given to the payloader (atomic) */
 };
 
 /*
@@ -65,6 +66,11 @@ gboolean e2c_send_branch_start(struct e2c_send_branch *branch, GError **error);
 void e2c_send_branch_detach(struct e2c_send_branch *branch);
 /* Detaches the branch (if it is not yet), stops and removes its elements. NULL-safe. */
 void e2c_send_branch_remove(struct e2c_send_branch *branch);
+/*
+ * Frames a plain branch gave its payloader (in E2EE, sframeenc's
+ * "frames-protected" counts what was sent).
+ */
+guint64 e2c_send_branch_plain_frames(const struct e2c_send_branch *branch);
 
 /* RTP payload types e2call offers (fixed, so SDP munging is never needed). */
 guint e2c_payload_type(enum e2c_codec codec);

@@ -10,6 +10,7 @@
 
 #include "commands.h"
 #include "errors.h"
+#include "option-once.h"
 #include "selftest.h"
 
 struct requirement {
@@ -41,7 +42,7 @@ e2c_cmd_check(int argc, char **argv)
     };
     GOptionContext *ctx = g_option_context_new("- check that every element and codec is present");
     GError *error = NULL;
-    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_set_main_group(ctx, e2c_option_group_once(NULL, NULL, NULL, entries));
     g_option_context_set_summary(ctx, "Exit status 0 when everything is present, 7 (UNSUPPORTED) "
                                       "when something is missing.");
     if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
@@ -98,7 +99,7 @@ e2c_cmd_check(int argc, char **argv)
                                selftest_ok ? "" : selftest_error);
         fputs(out->str, stdout);
         if (missing->len || !selftest_ok)
-            fprintf(stderr, "e2call: UNSUPPORTED: %s%s%s\n", missing->str,
+            fprintf(stderr, "e2call check: UNSUPPORTED: %s%s%s\n", missing->str,
                     missing->len && !selftest_ok ? "; " : "",
                     selftest_ok ? "" : "the crypto self-test failed");
     }

@@ -17,6 +17,7 @@
 #include "errors.h"
 #include "events.h"
 #include "keysched.h"
+#include "option-once.h"
 #include "participant.h"
 #include "secret-args.h"
 #include "selftest.h"
@@ -437,11 +438,10 @@ e2c_cmd_join(int argc, char **argv)
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     GOptionContext *ctx = g_option_context_new("- join a room with end-to-end encrypted media");
-    g_option_context_add_main_entries(ctx, entries, NULL);
-    GOptionGroup *sg = g_option_group_new("secret", "Secret sources (exactly one for E2EE):",
-                                          "Show the secret options", NULL, NULL);
-    g_option_group_add_entries(sg, secret_entries);
-    g_option_context_add_group(ctx, sg);
+    g_option_context_set_main_group(ctx, e2c_option_group_once(NULL, NULL, NULL, entries));
+    g_option_context_add_group(
+        ctx, e2c_option_group_once("secret", "Secret sources (exactly one for E2EE):",
+                                   "Show the secret options", secret_entries));
     g_option_context_add_group(ctx, gst_init_get_option_group());
     g_option_context_set_summary(ctx, summary);
     GError *error = NULL;
@@ -521,9 +521,14 @@ e2c_cmd_join(int argc, char **argv)
         goto out;
     }
     guint64 duration_ms = 0, delay_ms = 2000, connect_ms = 10000;
-    if (duration && (!e2c_parse_duration_ms(duration, &duration_ms) || duration_ms == 0)) {
+    if (duration && !e2c_parse_duration_ms(duration, &duration_ms)) {
         fprintf(stderr, "e2call join: --duration takes a time such as 15s or 2m (at most " E2C_DURATION_MAX_TEXT "), not '%s'\n",
                 duration);
+        goto out;
+    }
+    if (duration && duration_ms == 0) {
+        fprintf(stderr, "e2call join: --duration must be more than 0 (without it, the call lasts "
+                        "until interrupted)\n");
         goto out;
     }
     if (rekey_delay && !e2c_parse_duration_ms(rekey_delay, &delay_ms)) {
@@ -531,9 +536,13 @@ e2c_cmd_join(int argc, char **argv)
                 rekey_delay);
         goto out;
     }
-    if (connect_timeout && (!e2c_parse_duration_ms(connect_timeout, &connect_ms) || !connect_ms)) {
+    if (connect_timeout && !e2c_parse_duration_ms(connect_timeout, &connect_ms)) {
         fprintf(stderr, "e2call join: --connect-timeout takes a time such as 10s (at most " E2C_DURATION_MAX_TEXT "), not '%s'\n",
                 connect_timeout);
+        goto out;
+    }
+    if (connect_timeout && connect_ms == 0) {
+        fprintf(stderr, "e2call join: --connect-timeout must be more than 0\n");
         goto out;
     }
     uint16_t suite_id = SFRAME_DEFAULT_SUITE;

@@ -28,6 +28,7 @@
 #include "errors.h"
 #include "events.h"
 #include "load-secrets.h"
+#include "option-once.h"
 #include "participant.h"
 #include "selftest.h"
 #include "send-media.h"
@@ -899,15 +900,15 @@ e2c_cmd_load(int argc, char **argv)
         {"duration", 't', 0, G_OPTION_ARG_STRING, &duration, "Run for D (default 60s)", "D"},
         {"ramp", 0, 0, G_OPTION_ARG_STRING, &ramp, "Joins per second (default 5)", "R"},
         {"max-loss", 0, 0, G_OPTION_ARG_STRING, &max_loss,
-         "Largest frame loss allowed per stream, in percent (default 1)", "PCT"},
+         "Largest frame loss allowed per pair (receiver, publisher), in percent (default 1)", "PCT"},
         {"max-behind", 0, 0, G_OPTION_ARG_STRING, &max_behind,
          "Largest backlog allowed per pair at the end: frames a publisher of this process sent "
          "that its receiver has not yet received, as time (default 1s)",
          "D"},
         {"index", 0, 0, G_OPTION_ARG_INT, &index,
          "This process's index when one run spans several processes or machines (default 0): "
-         "participants are named k<INDEX>-p<N> and take secrets from where the previous index's "
-         "left off; merge the --json reports with scripts/merge-load-reports",
+         "participants are named k<INDEX>-p<N> (p<N> for index 0) and take secrets from where the "
+         "previous index's left off; merge the --json reports with scripts/merge-load-reports",
          "K"},
         {"expect-groups", 0, 0, G_OPTION_ARG_FILENAME, &expect_groups,
          "Expected groups, lines 'PARTICIPANT GROUP' (1-based), checked instead of the groups the "
@@ -939,7 +940,7 @@ e2c_cmd_load(int argc, char **argv)
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     GOptionContext *ctx = g_option_context_new("- many participants with distinct secrets");
-    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_set_main_group(ctx, e2c_option_group_once(NULL, NULL, NULL, entries));
     g_option_context_add_group(ctx, gst_init_get_option_group());
     g_option_context_set_summary(ctx, summary);
     GError *error = NULL;
@@ -985,8 +986,12 @@ e2c_cmd_load(int argc, char **argv)
         fprintf(stderr, "e2call load: give --secrets FILE (one secret per line)\n");
         goto out;
     }
-    if (duration && (!e2c_parse_duration_ms(duration, &duration_ms) || !duration_ms)) {
+    if (duration && !e2c_parse_duration_ms(duration, &duration_ms)) {
         fprintf(stderr, "e2call load: --duration takes a time such as 60s or 2m (at most " E2C_DURATION_MAX_TEXT ")\n");
+        goto out;
+    }
+    if (duration && !duration_ms) {
+        fprintf(stderr, "e2call load: --duration must be more than 0\n");
         goto out;
     }
     if (ramp) {
@@ -1007,9 +1012,13 @@ e2c_cmd_load(int argc, char **argv)
     }
     if (max_behind) {
         guint64 ms = 0;
-        if (!e2c_parse_duration_ms(max_behind, &ms) || !ms) {
+        if (!e2c_parse_duration_ms(max_behind, &ms)) {
             fprintf(stderr, "e2call load: --max-behind takes a time such as 1s or 500ms (at "
                             "most " E2C_DURATION_MAX_TEXT ")\n");
+            goto out;
+        }
+        if (!ms) {
+            fprintf(stderr, "e2call load: --max-behind must be more than 0\n");
             goto out;
         }
         behind_limit = ms / 1000.0;

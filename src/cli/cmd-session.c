@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "errors.h"
 #include "janus-client.h"
+#include "option-once.h"
 
 struct session_op {
     GMainLoop *loop;
@@ -23,6 +24,7 @@ struct session_op {
     gboolean e2ee;
     int status;
     const char *server;
+    const char *name; /* "e2call session create": what every message starts with */
 };
 
 static void
@@ -38,7 +40,7 @@ fail(struct session_op *op, enum e2c_error err, const char *what, const GError *
 {
     /* The router's reasons are its own text: keep them from driving the terminal. */
     gchar *why = e2c_printable(error ? error->message : "unexpected reply");
-    fprintf(stderr, "e2call session: %s: %s: %s\n", e2c_error_name(err), what, why);
+    fprintf(stderr, "%s: %s: %s: %s\n", op->name, e2c_error_name(err), what, why);
     g_free(why);
     done(op, e2c_error_exit_status(err));
 }
@@ -63,12 +65,12 @@ on_reply(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpointer
                    op->e2ee ? "true" : "false");
         else
             printf("%" G_GUINT64_FORMAT "\n", msg->vr.room);
-        fprintf(stderr, "e2call session: room %" G_GUINT64_FORMAT " created%s\n", msg->vr.room,
+        fprintf(stderr, "%s: room %" G_GUINT64_FORMAT " created%s\n", op->name, msg->vr.room,
                 op->e2ee ? " (end-to-end encryption required)" : "");
     } else {
         if (op->json)
             printf("{\"room\":%" G_GUINT64_FORMAT ",\"destroyed\":true}\n", msg->vr.room);
-        fprintf(stderr, "e2call session: room %" G_GUINT64_FORMAT " destroyed\n", msg->vr.room);
+        fprintf(stderr, "%s: room %" G_GUINT64_FORMAT " destroyed\n", op->name, msg->vr.room);
     }
     fflush(stdout);
     e2c_janus_client_destroy_session(op->janus, NULL, NULL);
@@ -171,13 +173,13 @@ cmd_create(int argc, char **argv)
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     GOptionContext *ctx = g_option_context_new("- create a VideoRoom room");
-    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_set_main_group(ctx, e2c_option_group_once(NULL, NULL, NULL, entries));
     g_option_context_set_summary(ctx, "Prints the new room's id (the router picks it unless --room "
                                       "is given). Exit status 0, 2 (usage), 8 (CONNECT_FAILED: "
                                       "unreachable, or the router refused).");
     GError *error = NULL;
     int status = E2C_EXIT_USAGE;
-    struct session_op op = {0};
+    struct session_op op = {.name = "e2call session create"};
     struct e2c_janus_vr_room_config cfg = {0};
     guint64 room_id = 0;
 
@@ -259,10 +261,10 @@ cmd_destroy(int argc, char **argv)
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     GOptionContext *ctx = g_option_context_new("- destroy a VideoRoom room");
-    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_set_main_group(ctx, e2c_option_group_once(NULL, NULL, NULL, entries));
     GError *error = NULL;
     int status = E2C_EXIT_USAGE;
-    struct session_op op = {0};
+    struct session_op op = {.name = "e2call session destroy"};
     guint64 room_id = 0;
     if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
         fprintf(stderr, "e2call session destroy: %s\n", error->message);

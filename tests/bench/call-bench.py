@@ -202,7 +202,7 @@ def bench_rekey(e2call, secret_file, rounds):
         for p in procs.values():
             p.wait()
         a, b = events_of(f"{work}/a.json"), events_of(f"{work}/b.json")
-        # The switch the rekey caused, not the one to the first key at start.
+        # The switch the rekey caused.
         switched = first(a, "sending-switched", after=first(a, "rekeyed"), track="video")
         mm = first(b, "encryption-secret-mismatch", track="video")
         rekeyed = first(b, "rekeyed")

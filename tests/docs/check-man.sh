@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Every flag a command's --help offers is documented in e2call(1), and every
-# man page builds. Usage: check-man.sh E2CALL MAN_DIR
+# Every flag a command's --help offers is documented in e2call(1), in words
+# that agree with --help (check-wording.py), and every man page builds.
+# Usage: check-man.sh E2CALL MAN_DIR
 e2call=$1
 man=$2
 status=0
@@ -30,4 +31,5 @@ check load
 for cmd in rekey status stats leave; do
     check "$cmd"
 done
+python3 "$(dirname "$0")/check-wording.py" "$e2call" "$man/e2call.1.scd" || status=1
 exit $status

@@ -5,7 +5,10 @@
 # arguments. Each must end in exit status 2 (usage; 3 for an invalid secret,
 # as SPEC.md §5 says) with one clear line on standard error that names the
 # flag or the value, nothing on standard output, and no attempt to connect.
-# Every flag that --help-all lists must be covered by some case below.
+# Every flag that --help-all lists must be covered by some case below, and
+# every flag that takes a value is refused when given twice. Each message
+# starts with "e2call COMMAND: " (one form for every command), as do the
+# errors at run time checked at the end.
 #
 # Usage: bad-flags.sh E2CALL
 set -u
@@ -28,6 +31,14 @@ failures=0
 cases=0
 covered=""
 
+# prefix_of CMD ARGS...: how e2call's messages about that command begin.
+prefix_of() {
+    case "$1 ${2:-}" in
+    "session create" | "session destroy") echo "e2call $1 $2: " ;;
+    *) echo "e2call $1: " ;;
+    esac
+}
+
 # bad STATUS PATTERN COVERS -- CMD ARGS...
 #   STATUS   the exit status expected
 #   PATTERN  an extended regex the stderr line must match (what makes it clear)
@@ -40,6 +51,7 @@ bad() {
     timeout 20 "$e2call" "$@" </dev/null >"$work/out" 2>"$work/err"
     got=$?
     lines=$(wc -l <"$work/err")
+    prefix=$(prefix_of "$@")
     why=""
     if [ "$got" -ne "$want" ]; then
         why="exit status $got, expected $want"
@@ -49,6 +61,8 @@ bad() {
         why="$lines lines on standard error, expected one"
     elif ! grep -qE -- "$pattern" "$work/err"; then
         why="the message does not match /$pattern/"
+    elif [ "$(head -c ${#prefix} "$work/err")" != "$prefix" ]; then
+        why="the message does not start with '$prefix'"
     fi
     if [ -n "$why" ]; then
         failures=$((failures + 1))
@@ -81,7 +95,7 @@ bad 2 "--keyframe-interval" join:--keyframe-interval -- join --room 5 --keyframe
 bad 2 "--media-file.*/nonexistent" join:--media-file -- join --room 5 --media-file /nonexistent
 bad 2 "--duration.*'5x'" join:--duration -- join --room 5 --duration 5x
 bad 2 "--duration" join:--duration -- join --room 5 --duration -5s
-bad 2 "--duration" join:--duration -- join --room 5 --duration 0
+bad 2 "--duration must be more than 0" join:--duration -- join --room 5 --duration 0
 bad 2 "--expect-media.*'0'" join:--expect-media -- join --room 5 --expect-media=0
 bad 2 "--expect-media.*'abc'" join:--expect-media -- join --room 5 --expect-media=abc
 bad 2 "--expect-media" join:--expect-media -- join --room 5 --expect-media --no-subscribe
@@ -93,7 +107,8 @@ bad 2 "--control.*--no-control" "join:--control join:--no-control" -- join --roo
 bad 2 "--control" join:--control -- join --room 5 --control
 bad 2 "--latency" join:--latency -- join --room 5 --latency -1
 bad 2 "--stats-interval" join:--stats-interval -- join --room 5 --stats-interval -1
-bad 2 "--connect-timeout" join:--connect-timeout -- join --room 5 --connect-timeout 0
+bad 2 "--connect-timeout must be more than 0" join:--connect-timeout -- join --room 5 --connect-timeout 0
+bad 2 "--connect-timeout.*'soon'" join:--connect-timeout -- join --room 5 --connect-timeout soon
 bad 2 "--reconnect-attempts" join:--reconnect-attempts -- join --room 5 --reconnect-attempts -1
 bad 2 "--reconnect-attempts" join:--reconnect-attempts -- join --room 5 --reconnect-attempts 1001
 bad 2 "reconnect-attempts" join:--reconnect-attempts -- join --room 5 --reconnect-attempts many
@@ -167,9 +182,10 @@ bad 2 "--assign '/nonexistent'" load:--assign -- $L --assign /nonexistent
 bad 2 "--assign line 1" load:--assign -- $L --assign "$work/bad.map"
 bad 2 "--expect-groups line 1" load:--expect-groups -- $L --expect-groups "$work/bad.map"
 bad 2 "--duration" load:--duration -- $L --duration 5x
+bad 2 "--duration must be more than 0" load:--duration -- $L --duration 0
 bad 2 "--ramp" load:--ramp -- $L --ramp 0
 bad 2 "--max-loss" load:--max-loss -- $L --max-loss 101
-bad 2 "--max-behind" load:--max-behind -- $L --max-behind 0
+bad 2 "--max-behind must be more than 0" load:--max-behind -- $L --max-behind 0
 bad 2 "--max-behind" load:--max-behind -- $L --max-behind soon
 bad 2 "--index" load:--index -- $L --index -1
 bad 2 "--rekey-every" load:--rekey-every -- $L --rekey-every 500ms
@@ -206,6 +222,44 @@ for args in "" "bogus" "--bogus"; do
         echo "ok: e2call $args -> 2: $first"
     fi
 done
+
+# ---- a flag that takes one value, given twice (the first must not silently lose) ----
+bad 2 "^e2call join: --room given twice" join:--room -- join --room 1 --room 2
+bad 2 "^e2call join: --room given twice" join:--room -- join -r 1 --room 2
+bad 2 "^e2call join: --expect-media given twice" join:--expect-media -- join --room 5 -e -e
+bad 2 "^e2call join: --secret given twice" join:--secret -- join --room 5 --secret one-secret --secret another-one
+grep -q one-secret "$work/err" && { failures=$((failures + 1)); echo "FAIL: a secret in the message"; }
+twice=0
+for cmd in join "session create" "session destroy" check rekey status stats leave load; do
+    # shellcheck disable=SC2086
+    flags=$("$e2call" $cmd --help-all 2>/dev/null |
+        sed -n 's/^ *\(-[a-zA-Z], \)\{0,1\}\(--[a-z][a-z0-9-]*\)=.*/\2/p' |
+        grep -vE -- '^--(help|gst-)' | sort -u)
+    for f in $flags; do
+        twice=$((twice + 1))
+        # shellcheck disable=SC2086
+        bad 2 "^$(prefix_of $cmd)$f given twice: it takes one value" "" -- $cmd "$f=1" "$f=2"
+    done
+done
+[ "$twice" -ge 40 ] || { failures=$((failures + 1)); echo "FAIL: only $twice flags take a value?"; }
+
+# ---- errors at run time: the same prefix ----
+bad 8 "^e2call session create: CONNECT_FAILED" session-create:run -- session create
+bad 8 "^e2call session destroy: CONNECT_FAILED" session-destroy:run -- session destroy --room 5
+bad 8 "^e2call status: CONNECT_FAILED" status:run -- status --control "$work/none.sock"
+# No plugin but e2call's own: everything else is missing (the table goes to stdout).
+cases=$((cases + 1))
+GST_PLUGIN_SYSTEM_PATH_1_0=$work/none GST_PLUGIN_PATH_1_0='' GST_PLUGIN_PATH='' \
+    GST_REGISTRY=$work/registry.bin timeout 60 "$e2call" check >"$work/out" 2>"$work/err"
+got=$?
+if [ "$got" -ne 7 ] || [ "$(wc -l <"$work/err")" -ne 1 ] ||
+    ! grep -q "^e2call check: UNSUPPORTED: .*vp8enc" "$work/err"; then
+    failures=$((failures + 1))
+    echo "FAIL: e2call check without plugins: exit $got (expected 7), stderr:"
+    sed 's/^/    | /' "$work/err" | head -n 5
+else
+    echo "ok: e2call check without plugins -> 7: $(cut -c1-80 "$work/err")..."
+fi
 
 # ---- every flag covered ----
 # Flags that take no value and contradict nothing.

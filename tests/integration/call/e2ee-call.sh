@@ -19,4 +19,8 @@ for who in alice bob; do
     expect_events $who media-verified 1 '"track":"audio"'
     expect_events $who media-check 1 '"passed":true'
     expect_no_events $who encryption-secret-mismatch
+    # Nobody rekeyed: sending never switched secrets.
+    expect_no_events $who sending-switched
 done
+sent_frames alice bob
+sent_frames bob alice

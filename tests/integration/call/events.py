@@ -5,6 +5,9 @@
   events.py first LOG EVENT [KEY=VALUE...]   epoch seconds of the first match, or "none"
   events.py count LOG EVENT [KEY=VALUE...]   number of matches
   events.py lost LOG                         frames lost over all video streams (summary)
+  events.py frames LOG send|recv TRACK [REMOTE]
+                                             the summary's frames of that stream (sent, or
+                                             decoded from REMOTE), or "none"
 """
 import datetime
 import json
@@ -47,6 +50,16 @@ def main():
                 lost = sum(s.get("frames-lost", 0) for s in e["streams"]
                            if s.get("direction") == "recv")
         print(lost)
+        return
+    if what == "frames":
+        direction, track, remote = sys.argv[3], sys.argv[4], sys.argv[5:]
+        frames = "none"
+        for e in events:
+            if e.get("event") == "summary":
+                frames = next((s["frames"] for s in e["streams"]
+                               if s.get("direction") == direction and s.get("track") == track
+                               and (not remote or s.get("remote") == remote[0])), "none")
+        print(frames)
         return
     name, conds = sys.argv[3], sys.argv[4:]
     found = [e for e in events if matches(e, name, conds)]

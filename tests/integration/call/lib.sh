@@ -6,7 +6,8 @@
 : "${E2CALL_SERVER:?run this inside scripts/lab run}"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/e2call-test.XXXXXX")
-trap 'status=$?; [ "$status" -ne 0 ] && dump_logs; kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; exit $status' EXIT
+trap 'status=$?; [ "$status" -ne 0 ] && dump_logs; kill $(jobs -p) 2>/dev/null; wait 2>/dev/null
+[ "$status" -eq 0 ] && ! no_leftovers && status=1; rm -rf "$work"; exit $status' EXIT
 
 dump_logs() {
     for f in "$work"/*.err; do
@@ -19,6 +20,25 @@ dump_logs() {
 fail() {
     echo "FAIL: $*" >&2
     exit 1
+}
+
+# Once every participant has exited: none left its control socket (the path
+# of its "control" event), or the private directory made for it, outside
+# $work. A participant that is killed cannot remove them: give it a
+# --control path in $work.
+no_leftovers() {
+    left=""
+    for f in "$work"/*.json; do
+        [ -f "$f" ] || continue
+        path=$(sed -n 's/.*"event":"control","path":"\([^"]*\)".*/\1/p' "$f" | head -n 1)
+        case $path in "" | "$work"/*) continue ;; esac
+        [ -e "$path" ] && left="$left $path"
+        dir=$(dirname "$path")
+        case $(basename "$dir") in e2call-??????) [ -e "$dir" ] && left="$left $dir" ;; esac
+    done
+    [ -z "$left" ] && return 0
+    echo "FAIL: left behind:$left" >&2
+    return 1
 }
 
 ok() {
@@ -94,6 +114,22 @@ before() {
 # elapsed A B: B - A in seconds.
 elapsed() {
     python3 -c "print(f'{$2 - $1:.3f}')"
+}
+
+# sent_frames SENDER RECEIVER: the summary of SENDER counts what it sent of
+# each track: over a second of frames, and no fewer than RECEIVER decoded
+# (when RECEIVER's summary still lists the stream: it leaves out the streams
+# of a publisher that left first).
+sent_frames() {
+    for track in video audio; do
+        sent=$($EV frames "$work/$1.json" send $track)
+        got=$($EV frames "$work/$2.json" recv $track "$1")
+        { [ "$sent" != none ] && [ "$sent" -ge 50 ]; } ||
+            fail "$1's summary: $sent $track frames sent"
+        [ "$got" = none ] || [ "$sent" -ge "$got" ] ||
+            fail "$1's summary: $sent $track frames sent, yet $2 decoded $got of them"
+        ok "$1 sent $sent $track frames, $2 decoded $got"
+    done
 }
 
 rekey() { # rekey NAME SECRET_FILE

@@ -12,3 +12,5 @@ for who in alice bob; do
     expect_events $who published 1 '"e2ee":false'
     expect_events $who media-verified 2
 done
+sent_frames alice bob
+sent_frames bob alice

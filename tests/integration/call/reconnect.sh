@@ -70,7 +70,9 @@ done
 room=$(create_room --e2ee)
 join erin --room "$room" --secret-file "$s" --width 320 --height 240 --duration 16s --expect-media
 join frank --room "$room" --secret-file "$s" --width 320 --height 240 --duration 16s
-join grace --room "$room" --secret-file "$s" --width 320 --height 240 --duration 30s
+# Killed, grace cannot remove her control socket: it goes in $work.
+join grace --room "$room" --secret-file "$s" --width 320 --height 240 --duration 30s \
+    --control "$work/grace.sock"
 sleep 5
 kill -9 "$pid_grace"
 wait "$pid_grace" 2>/dev/null

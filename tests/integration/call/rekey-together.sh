@@ -23,7 +23,12 @@ for p in $pids; do wait $p || fail "a rekey failed: $(cat "$work/rekey.out")"; d
 for who in alice bob carol; do wait_status $who 0; done
 for who in alice bob carol; do
     expect_events $who rekeyed 1
-    expect_events $who sending-switched 2
+    # Video and audio switch once each, after the rekey (not at the start).
+    n=$(count_events $who sending-switched)
+    [ "$n" -eq 2 ] || fail "$who: $n sending-switched events, expected 2"
+    before "$(first_ts $who rekeyed)" "$(first_ts $who sending-switched)" ||
+        fail "$who: sending switched before the rekey"
+    ok "$who: sending switched once per track, after the rekey"
     expect_no_events $who encryption-secret-mismatch
     lost=$($EV lost "$work/$who.json")
     [ "$lost" -eq 0 ] || fail "$who lost $lost video frames across the rekey"
