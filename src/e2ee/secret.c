@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Encryption secrets (SPEC.md §3; reading practice: wg, sshpass, openssl
- * passphrase options). Secret bytes are only ever copied into the secure
- * heap copy held by struct e2c_secret and into one stack buffer per read,
- * which is wiped before returning. Messages are built from counts and errno.
+ * passphrase options). Secret bytes are only ever copied into the key
+ * memory copy held by struct e2c_secret (keymem.h: out of core dumps) and
+ * into one stack buffer per read, which is wiped before returning. Messages
+ * are built from counts and errno.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +18,7 @@
 
 #include <openssl/crypto.h>
 
+#include "keymem.h"
 #include "secret.h"
 
 /* Validation errors are SPEC.md §5 INVALID_ENCRYPTION_SECRET. */
@@ -124,7 +126,7 @@ e2c_secret_set(struct e2c_secret *out, const char *bytes, size_t len, int strip_
         return err;
     }
 
-    char *copy = OPENSSL_secure_malloc(len + 1);
+    char *copy = e2c_keymem_alloc(len + 1);
     if (!copy) {
         set_failed(out, 0);
         return E2C_SECRET_E_NOMEM;
@@ -371,8 +373,10 @@ e2c_secret_clear(struct e2c_secret *s)
 {
     if (!s)
         return;
-    if (s->utf8)
-        OPENSSL_secure_clear_free(s->utf8, s->len + 1);
+    if (s->utf8) {
+        OPENSSL_cleanse(s->utf8, s->len + 1);
+        e2c_keymem_free(s->utf8);
+    }
     s->utf8 = NULL;
     s->len = 0;
     s->n_chars = 0;

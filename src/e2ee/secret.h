@@ -27,7 +27,7 @@ enum e2c_secret_error {
 };
 
 struct e2c_secret {
-    char *utf8;     /* NUL-terminated copy (OpenSSL secure heap), wiped on e2c_secret_clear() */
+    char *utf8;     /* NUL-terminated copy (key memory), wiped on e2c_secret_clear() */
     size_t len;     /* bytes, without the terminator */
     size_t n_chars; /* code points */
 };
