@@ -33,6 +33,16 @@ e2c_secret_args_given(const struct e2c_secret_args *args)
     return args->file || args->from_stdin || args->env || args->text;
 }
 
+void
+e2c_secret_args_warn_exposure(const char *cmd, const char *what, const char *path, int exposure)
+{
+    if (exposure > 0)
+        fprintf(stderr, "%s: warning: the %s '%s' can be read by %s%s%s; consider chmod 600\n", cmd,
+                what, path, exposure & 040 ? "its group" : "",
+                (exposure & 040) && (exposure & 004) ? " and " : "",
+                exposure & 004 ? "all users" : "");
+}
+
 static int
 fail(const char *cmd, int err, const struct e2c_secret *attempt, const char *source)
 {
@@ -78,17 +88,11 @@ e2c_secret_args_read(struct e2c_secret_args *args, const char *cmd, struct e2c_s
         return E2C_EXIT_USAGE;
     }
     if (args->file) {
-        int exposure = e2c_secret_file_exposure(args->file);
-        err = e2c_secret_read_file(out, args->file);
+        int exposure = 0;
+        err = e2c_secret_read_file(out, args->file, &exposure);
         if (err != E2C_SECRET_OK)
             return fail(cmd, err, out, "the file");
-        if (exposure > 0)
-            fprintf(stderr,
-                    "%s: warning: the secret file '%s' can be read by %s%s%s; consider "
-                    "chmod 600\n",
-                    cmd, args->file, exposure & 040 ? "its group" : "",
-                    (exposure & 040) && (exposure & 004) ? " and " : "",
-                    exposure & 004 ? "all users" : "");
+        e2c_secret_args_warn_exposure(cmd, "secret file", args->file, exposure);
         return 0;
     }
     if (args->from_stdin) {
