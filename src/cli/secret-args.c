@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "errors.h"
+#include "secret-tty.h"
 
 void
 e2c_secret_args_entries(struct e2c_secret_args *args, GOptionEntry out[5])
@@ -96,9 +97,11 @@ e2c_secret_args_read(struct e2c_secret_args *args, const char *cmd, struct e2c_s
         return 0;
     }
     if (args->from_stdin) {
+        /* Typed on a terminal: not shown, one line. Otherwise up to end of file. */
         if (isatty(STDIN_FILENO))
-            fprintf(stderr, "%s: reading the secret from standard input (end with Ctrl-D)\n", cmd);
-        err = e2c_secret_read_fd(out, STDIN_FILENO);
+            err = e2c_secret_tty_read(out, cmd, "secret (not shown; end with Enter)");
+        else
+            err = e2c_secret_read_fd(out, STDIN_FILENO);
         return err == E2C_SECRET_OK ? 0 : fail(cmd, err, out, "standard input");
     }
     if (args->env) {
