@@ -11,7 +11,8 @@
  * slots, headers, the tail of a slot), so overflows and uses after free in
  * key structures are still reported, and registers its pages with
  * LeakSanitizer as roots, so the OpenSSL contexts that key structures point
- * to are not taken for leaks.
+ * to are not taken for leaks. (Its runtime turns mlock() into a no-op: in
+ * such a build the pages are left out of core dumps but not locked.)
  */
 #include "keymem.h"
 
