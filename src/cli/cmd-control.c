@@ -375,7 +375,7 @@ e2c_cmd_rekey(int argc, char **argv)
         {"secret-file", 0, 0, G_OPTION_ARG_FILENAME, &secret_file,
          "Read the new secret from PATH (one trailing newline removed)", "PATH"},
         {"secret-stdin", 0, 0, G_OPTION_ARG_NONE, &secret_stdin,
-         "Read the new secret from standard input", NULL},
+         "Read the new secret from standard input (typed on a terminal: not shown)", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     GOptionContext *ctx =

@@ -17,7 +17,7 @@ e2c_secret_args_entries(struct e2c_secret_args *args, GOptionEntry out[5])
         {"secret-file", 0, 0, G_OPTION_ARG_FILENAME, &args->file,
          "Read the secret from PATH (one trailing newline removed)", "PATH"},
         {"secret-stdin", 0, 0, G_OPTION_ARG_NONE, &args->from_stdin,
-         "Read the secret from standard input", NULL},
+         "Read the secret from standard input (typed on a terminal: not shown)", NULL},
         {"secret-env", 0, 0, G_OPTION_ARG_STRING, &args->env,
          "Take the secret from environment variable NAME", "NAME"},
         {"secret", 0, 0, G_OPTION_ARG_STRING, &args->text,
