@@ -25,7 +25,11 @@ remaining_ms(gint64 deadline)
     return left > 0 ? (int)MIN(left, G_MAXINT) : 0;
 }
 
-static void G_GNUC_PRINTF(3, 4) untrusted(GError **error, const char *path, const char *fmt, ...)
+static void untrusted(GError **error, const char *path, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+
+/* A refusal: E2C_CONTROL_CLIENT_ERROR_UNTRUSTED naming the socket and what is wrong. */
+static void
+untrusted(GError **error, const char *path, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
