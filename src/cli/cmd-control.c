@@ -3,7 +3,10 @@
  * e2call rekey|status|stats|leave: clients of a running call's control
  * socket (e2call-control(7)). rekey takes the secret from a file or stdin,
  * never from argv (other users can read it there), and sends it
- * base64-encoded; nothing here prints it.
+ * base64-encoded; nothing here prints it. The client checks who serves the
+ * socket before sending anything (control-client.h); whatever the server
+ * says is printed through the events module's terminal-safe filter, so a
+ * reply cannot send escape sequences to the terminal.
  */
 #include <stdio.h>
 #include <string.h>
@@ -63,24 +66,33 @@ pick_socket(struct control_cmd *cmd)
     return status;
 }
 
+/* No socket of our own call to talk to (none, or another user's): CONNECT_FAILED, exit 8. */
 static int
 client_failed(const struct control_cmd *cmd, const GError *error)
 {
+    gchar *message = e2c_printable(error->message);
+    int status = E2C_EXIT_FAILURE;
     if (error->domain == E2C_CONTROL_CLIENT_ERROR &&
-        error->code == E2C_CONTROL_CLIENT_ERROR_CONNECT) {
-        fprintf(stderr, "%s: %s: %s\n", cmd->name, e2c_error_name(E2C_ERR_CONNECT_FAILED),
-                error->message);
-        return E2C_EXIT_CONNECT_FAILED;
+        (error->code == E2C_CONTROL_CLIENT_ERROR_CONNECT ||
+         error->code == E2C_CONTROL_CLIENT_ERROR_UNTRUSTED)) {
+        fprintf(stderr, "%s: %s: %s\n", cmd->name, e2c_error_name(E2C_ERR_CONNECT_FAILED), message);
+        status = E2C_EXIT_CONNECT_FAILED;
+    } else {
+        fprintf(stderr, "%s: %s\n", cmd->name, message);
     }
-    fprintf(stderr, "%s: %s\n", cmd->name, error->message);
-    return E2C_EXIT_FAILURE;
+    g_free(message);
+    return status;
 }
 
 /* An error reply: the exit status of errors.h where the name has one, else 1. */
 static int
 reply_failed(const struct control_cmd *cmd, const struct e2c_control_reply *reply)
 {
-    fprintf(stderr, "%s: %s: %s\n", cmd->name, reply->name, reply->message);
+    gchar *name = e2c_printable(reply->name);
+    gchar *message = e2c_printable(reply->message);
+    fprintf(stderr, "%s: %s: %s\n", cmd->name, name, message);
+    g_free(name);
+    g_free(message);
     enum e2c_error err = e2c_error_from_name(reply->name);
     return err == E2C_ERR_NONE ? E2C_EXIT_FAILURE : (int)e2c_error_exit_status(err);
 }
@@ -305,8 +317,15 @@ run_simple(int argc, char **argv, enum e2c_control_request_type type, const char
         goto out;
     }
     if (reply.json && cmd.json) {
+        /*
+         * jansson escapes C0 controls, not DEL or C1 (U+0080-U+009F): the
+         * filter turns those into '?', which stays valid JSON, since they
+         * can only be inside strings.
+         */
         char *text = json_dumps(reply.json, JSON_COMPACT);
-        printf("%s\n", text ? text : "{}");
+        gchar *safe = e2c_printable(text ? text : "{}");
+        printf("%s\n", safe);
+        g_free(safe);
         free(text);
     } else if (reply.json) {
         print_readable(reply.json);
@@ -362,7 +381,7 @@ e2c_cmd_rekey(int argc, char **argv)
         {"secret-file", 0, 0, G_OPTION_ARG_FILENAME, &secret_file,
          "Read the new secret from PATH (one trailing newline removed)", "PATH"},
         {"secret-stdin", 0, 0, G_OPTION_ARG_NONE, &secret_stdin,
-         "Read the new secret from standard input", NULL},
+         "Read the new secret from standard input (typed on a terminal: not shown)", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     GOptionContext *ctx =

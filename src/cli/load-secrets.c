@@ -7,10 +7,16 @@
 #include <string.h>
 
 #include "errors.h"
+#include "secret-args.h"
 #include "secret.h"
 
-/* 4096 lines of up to 1 KiB: anything bigger is not a secrets file. */
-#define MAX_FILE_BYTES (4u << 20)
+/*
+ * A run has at most E2C_LOAD_MAX_SECRETS participants, so no run can use
+ * more secrets than that: the file's natural bound is that many lines of the
+ * longest secret (1024 bytes of UTF-8 and a CRLF), comments and blank lines
+ * included. Checked from the file's size before anything is read.
+ */
+#define MAX_FILE_BYTES ((size_t)E2C_LOAD_MAX_SECRETS * E2C_SECRET_MAX_BYTES)
 
 struct line {
     struct e2c_secret secret;
@@ -25,31 +31,55 @@ wipe_lines(GArray *lines)
     g_array_unref(lines);
 }
 
+/* The file, read under the rules of --secret-file (e2c_secret_file_read()). */
+static int
+read_file(const char *file, struct e2c_secret_file *f)
+{
+    int err = e2c_secret_file_read(file, MAX_FILE_BYTES, f);
+    int saved = errno;
+    if (err == E2C_SECRET_E_TOO_LONG) {
+        if (f->size >= 0)
+            fprintf(stderr, "e2call load: --secrets '%s' has %lld bytes", file, f->size);
+        else
+            fprintf(stderr, "e2call load: --secrets '%s' gives more than %zu bytes", file,
+                    MAX_FILE_BYTES);
+        fprintf(stderr,
+                "; a secrets file holds at most %d secrets, at most %zu bytes (%d lines of the "
+                "longest secret)\n",
+                E2C_LOAD_MAX_SECRETS, MAX_FILE_BYTES, E2C_LOAD_MAX_SECRETS);
+        return E2C_EXIT_USAGE;
+    }
+    if (err != E2C_SECRET_OK) {
+        fprintf(stderr, "e2call load: cannot read --secrets '%s': %s\n", file,
+                err == E2C_SECRET_E_NOMEM ? "out of memory" : e2c_secret_file_strerror(saved));
+        return E2C_EXIT_USAGE;
+    }
+    e2c_secret_args_warn_exposure("e2call load", "secrets file", file, f->exposure);
+    return 0;
+}
+
 static int
 read_lines(const char *file, GArray *lines)
 {
-    gchar *text = NULL;
-    gsize len = 0;
-    GError *error = NULL;
-    if (!g_file_get_contents(file, &text, &len, &error)) {
-        fprintf(stderr, "e2call load: cannot read --secrets '%s': %s\n", file, error->message);
-        g_error_free(error);
-        return E2C_EXIT_USAGE;
-    }
-    int status = 0;
-    if (len > MAX_FILE_BYTES) {
-        fprintf(stderr, "e2call load: --secrets '%s' is larger than %u bytes\n", file,
-                MAX_FILE_BYTES);
-        status = E2C_EXIT_USAGE;
-        goto out;
-    }
+    struct e2c_secret_file f;
+    int status = read_file(file, &f);
+    if (status)
+        return status;
+    const char *text = f.bytes;
+    size_t len = f.len;
     guint number = 0;
-    for (gchar *p = text; p < text + len && status == 0;) {
-        gchar *nl = memchr(p, '\n', (size_t)(text + len - p));
+    for (const char *p = text; p < text + len && status == 0;) {
+        const char *nl = memchr(p, '\n', (size_t)(text + len - p));
         gsize n = nl ? (gsize)(nl - p) : (gsize)(text + len - p);
         number++;
         gsize content = n > 0 && p[n - 1] == '\r' ? n - 1 : n;
-        if (content > 0 && p[0] != '#') {
+        if (content > 0 && p[0] != '#' && lines->len == E2C_LOAD_MAX_SECRETS) {
+            fprintf(stderr,
+                    "e2call load: --secrets '%s' holds more than %d secrets (line %u); a run "
+                    "has at most %d participants\n",
+                    file, E2C_LOAD_MAX_SECRETS, number, E2C_LOAD_MAX_SECRETS);
+            status = E2C_EXIT_USAGE;
+        } else if (content > 0 && p[0] != '#') {
             struct line l = {.number = number};
             int err = e2c_secret_set(&l.secret, p, content, 0);
             if (err != E2C_SECRET_OK) {
@@ -69,9 +99,7 @@ read_lines(const char *file, GArray *lines)
         fprintf(stderr, "e2call load: --secrets '%s' holds no secret\n", file);
         status = E2C_EXIT_USAGE;
     }
-out:
-    OPENSSL_cleanse(text, len);
-    g_free(text);
+    e2c_secret_file_clear(&f);
     return status;
 }
 

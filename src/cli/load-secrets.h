@@ -11,6 +11,9 @@
 
 #include "e2ckey.h"
 
+/* The most participants a run has (--participants), so the most secrets a file needs. */
+#define E2C_LOAD_MAX_SECRETS 1000
+
 struct e2c_load_secrets {
     guint n_participants;
     guint n_groups;
@@ -21,7 +24,10 @@ struct e2c_load_secrets {
 
 /*
  * Reads FILE (secret per line; blank lines and lines starting with '#' are
- * skipped; one trailing CR removed) and the optional MAP file ("PARTICIPANT
+ * skipped; one trailing CR removed) with the reader and rules of
+ * --secret-file (e2c_secret_file_read(): no symbolic link, no FIFO, at most
+ * E2C_LOAD_MAX_SECRETS secrets and as many lines of the longest secret in
+ * bytes; a warning when others can read it), and the optional MAP file ("PARTICIPANT
  * LINE" per line, both 1-based; participants not listed go round-robin),
  * derives one key per distinct secret for room. Returns 0, or an exit status
  * (2 usage/unreadable, 3 an invalid secret) after one line on stderr.

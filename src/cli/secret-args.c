@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "errors.h"
+#include "secret-tty.h"
 
 void
 e2c_secret_args_entries(struct e2c_secret_args *args, GOptionEntry out[5])
@@ -16,7 +17,7 @@ e2c_secret_args_entries(struct e2c_secret_args *args, GOptionEntry out[5])
         {"secret-file", 0, 0, G_OPTION_ARG_FILENAME, &args->file,
          "Read the secret from PATH (one trailing newline removed)", "PATH"},
         {"secret-stdin", 0, 0, G_OPTION_ARG_NONE, &args->from_stdin,
-         "Read the secret from standard input", NULL},
+         "Read the secret from standard input (typed on a terminal: not shown)", NULL},
         {"secret-env", 0, 0, G_OPTION_ARG_STRING, &args->env,
          "Take the secret from environment variable NAME", "NAME"},
         {"secret", 0, 0, G_OPTION_ARG_STRING, &args->text,
@@ -31,6 +32,16 @@ gboolean
 e2c_secret_args_given(const struct e2c_secret_args *args)
 {
     return args->file || args->from_stdin || args->env || args->text;
+}
+
+void
+e2c_secret_args_warn_exposure(const char *cmd, const char *what, const char *path, int exposure)
+{
+    if (exposure > 0)
+        fprintf(stderr, "%s: warning: the %s '%s' can be read by %s%s%s; consider chmod 600\n", cmd,
+                what, path, exposure & 040 ? "its group" : "",
+                (exposure & 040) && (exposure & 004) ? " and " : "",
+                exposure & 004 ? "all users" : "");
 }
 
 static int
@@ -78,23 +89,19 @@ e2c_secret_args_read(struct e2c_secret_args *args, const char *cmd, struct e2c_s
         return E2C_EXIT_USAGE;
     }
     if (args->file) {
-        int exposure = e2c_secret_file_exposure(args->file);
-        err = e2c_secret_read_file(out, args->file);
+        int exposure = 0;
+        err = e2c_secret_read_file(out, args->file, &exposure);
         if (err != E2C_SECRET_OK)
             return fail(cmd, err, out, "the file");
-        if (exposure > 0)
-            fprintf(stderr,
-                    "%s: warning: the secret file '%s' can be read by %s%s%s; consider "
-                    "chmod 600\n",
-                    cmd, args->file, exposure & 040 ? "its group" : "",
-                    (exposure & 040) && (exposure & 004) ? " and " : "",
-                    exposure & 004 ? "all users" : "");
+        e2c_secret_args_warn_exposure(cmd, "secret file", args->file, exposure);
         return 0;
     }
     if (args->from_stdin) {
+        /* Typed on a terminal: not shown, one line. Otherwise up to end of file. */
         if (isatty(STDIN_FILENO))
-            fprintf(stderr, "%s: reading the secret from standard input (end with Ctrl-D)\n", cmd);
-        err = e2c_secret_read_fd(out, STDIN_FILENO);
+            err = e2c_secret_tty_read(out, cmd, "secret (not shown; end with Enter)");
+        else
+            err = e2c_secret_read_fd(out, STDIN_FILENO);
         return err == E2C_SECRET_OK ? 0 : fail(cmd, err, out, "standard input");
     }
     if (args->env) {

@@ -29,6 +29,13 @@ gboolean e2c_secret_args_given(const struct e2c_secret_args *args);
 int e2c_secret_args_read(struct e2c_secret_args *args, const char *cmd, struct e2c_secret *out);
 void e2c_secret_args_clear(struct e2c_secret_args *args);
 /*
+ * The warning for a file of secrets that others can read (exposure: mode &
+ * 044 from e2c_secret_file_read()); nothing when it is private. what: "secret
+ * file", "secrets file".
+ */
+void e2c_secret_args_warn_exposure(const char *cmd, const char *what, const char *path,
+                                   int exposure);
+/*
  * Overwrites the value of --secret in the process's own argument strings, so
  * /proc/PID/cmdline stops showing it (it did until now: the warning stands).
  * argv is a copy of the pointer array taken before option parsing.

@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -24,6 +25,76 @@ remaining_ms(gint64 deadline)
     return left > 0 ? (int)MIN(left, G_MAXINT) : 0;
 }
 
+static void untrusted(GError **error, const char *path, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+
+/* A refusal: E2C_CONTROL_CLIENT_ERROR_UNTRUSTED naming the socket and what is wrong. */
+static void
+untrusted(GError **error, const char *path, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    gchar *why = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    g_set_error(error, E2C_CONTROL_CLIENT_ERROR, E2C_CONTROL_CLIENT_ERROR_UNTRUSTED,
+                "refusing the control socket '%s': %s; nothing was sent", path, why);
+    g_free(why);
+}
+
+/*
+ * Before connecting: the directory is ours and only ours to write to (so
+ * nobody else can have placed or replaced the socket), and the socket file
+ * is ours. A missing path is left to connect(), which says so.
+ */
+static gboolean
+check_location(const char *path, GError **error)
+{
+    uid_t me = geteuid();
+    struct stat st;
+    gchar *dir = g_path_get_dirname(path);
+    gboolean ok = FALSE;
+    if (stat(dir, &st) != 0) {
+        ok = TRUE; /* connect() names the problem */
+    } else if (st.st_uid != me) {
+        untrusted(error, path, "its directory '%s' belongs to uid %u, not to us (uid %u)", dir,
+                  (unsigned)st.st_uid, (unsigned)me);
+    } else if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+        untrusted(error, path, "its directory '%s' can be written by %s (mode %04o)", dir,
+                  st.st_mode & S_IWOTH ? "all users" : "its group", (unsigned)(st.st_mode & 07777));
+    } else if (lstat(path, &st) != 0) {
+        ok = TRUE;
+    } else if (S_ISLNK(st.st_mode)) {
+        untrusted(error, path, "it is a symbolic link");
+    } else if (!S_ISSOCK(st.st_mode)) {
+        untrusted(error, path, "it is not a socket");
+    } else if (st.st_uid != me) {
+        untrusted(error, path, "it belongs to uid %u, not to us (uid %u)", (unsigned)st.st_uid,
+                  (unsigned)me);
+    } else {
+        ok = TRUE;
+    }
+    g_free(dir);
+    return ok;
+}
+
+/* After connecting: the process that listens runs as us (unix(7), SO_PEERCRED). */
+static gboolean
+check_peer(int fd, const char *path, GError **error)
+{
+    struct ucred cred;
+    socklen_t len = sizeof(cred);
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || len != sizeof(cred)) {
+        int e = errno;
+        untrusted(error, path, "its server's credentials cannot be read (%s)", g_strerror(e));
+        return FALSE;
+    }
+    if (cred.uid != geteuid()) {
+        untrusted(error, path, "the process serving it runs as uid %u, not as us (uid %u)",
+                  (unsigned)cred.uid, (unsigned)geteuid());
+        return FALSE;
+    }
+    return TRUE;
+}
+
 static int
 connect_socket(const char *path, guint timeout_ms, GError **error)
 {
@@ -35,6 +106,8 @@ connect_socket(const char *path, guint timeout_ms, GError **error)
         g_error_free(local);
         return -1;
     }
+    if (!check_location(path, error))
+        return -1;
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         int e = errno;
@@ -58,6 +131,10 @@ connect_socket(const char *path, guint timeout_ms, GError **error)
                     "cannot reach the control socket '%s': %s", path,
                     e == ECONNREFUSED ? "nobody is listening (the call has ended?)"
                                       : g_strerror(e));
+        return -1;
+    }
+    if (!check_peer(fd, path, error)) {
+        close(fd);
         return -1;
     }
     int flags = fcntl(fd, F_GETFL);

@@ -2,6 +2,13 @@
 /*
  * A control socket client (e2call-control(7)): one connection, one request
  * line, one reply line, within a deadline. Blocking; for the CLI and tests.
+ *
+ * Nothing is sent before the socket is known to be served by our own user
+ * (e2call-control(7), SECURITY): its directory is ours and nobody else can
+ * write to it, the socket file is ours, and once connected the server's
+ * credentials (SO_PEERCRED) carry our effective uid. Root is no exception:
+ * it talks to root's sockets only. Replies are returned as the server sent
+ * them: printing them is the caller's job (through a terminal-safe filter).
  */
 #pragma once
 
@@ -15,10 +22,11 @@
 #define E2C_CONTROL_CLIENT_ERROR (e2c_control_client_error_quark())
 GQuark e2c_control_client_error_quark(void);
 typedef enum {
-    E2C_CONTROL_CLIENT_ERROR_CONNECT,  /* no socket, nobody listening, no permission */
-    E2C_CONTROL_CLIENT_ERROR_TIMEOUT,  /* no complete reply before the deadline */
-    E2C_CONTROL_CLIENT_ERROR_IO,       /* the connection broke, or closed without a reply */
-    E2C_CONTROL_CLIENT_ERROR_PROTOCOL, /* a reply that is not one */
+    E2C_CONTROL_CLIENT_ERROR_CONNECT,   /* no socket, nobody listening, no permission */
+    E2C_CONTROL_CLIENT_ERROR_TIMEOUT,   /* no complete reply before the deadline */
+    E2C_CONTROL_CLIENT_ERROR_IO,        /* the connection broke, or closed without a reply */
+    E2C_CONTROL_CLIENT_ERROR_PROTOCOL,  /* a reply that is not one */
+    E2C_CONTROL_CLIENT_ERROR_UNTRUSTED, /* served or placed by another user: nothing was sent */
 } E2cControlClientError;
 
 /*

@@ -16,6 +16,7 @@
 #include <openssl/crypto.h>
 #include <stdlib.h>
 
+#include "keymem.h"
 #include "sframe.h"
 
 #define HELD_MAX 4
@@ -54,7 +55,7 @@ e2c_receiver_create(uint16_t suite, uint64_t grace_us)
 {
     if (!sframe_suite_info(suite))
         return NULL;
-    struct e2c_receiver *r = calloc(1, sizeof(*r));
+    struct e2c_receiver *r = e2c_keymem_alloc(sizeof(*r)); /* holds shared keys */
     if (!r)
         return NULL;
     r->suite = suite;
@@ -91,7 +92,7 @@ e2c_receiver_destroy(struct e2c_receiver *r)
     for (unsigned i = 0; i < E2C_RECEIVER_MAX_KIDS; i++)
         entry_clear(&r->kids[i]);
     OPENSSL_cleanse(r, sizeof(*r));
-    free(r);
+    e2c_keymem_free(r);
 }
 
 static void

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Encryption secrets (SPEC.md §3; reading practice: wg, sshpass, openssl
- * passphrase options). Secret bytes are only ever copied into the secure
- * heap copy held by struct e2c_secret and into one stack buffer per read,
- * which is wiped before returning. Messages are built from counts and errno.
+ * passphrase options). Secret bytes are only ever copied into the key
+ * memory copy held by struct e2c_secret (keymem.h: out of core dumps) and
+ * into one stack buffer per read, which is wiped before returning. Messages
+ * are built from counts and errno.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +18,7 @@
 
 #include <openssl/crypto.h>
 
+#include "keymem.h"
 #include "secret.h"
 
 /* Validation errors are SPEC.md §5 INVALID_ENCRYPTION_SECRET. */
@@ -124,7 +126,7 @@ e2c_secret_set(struct e2c_secret *out, const char *bytes, size_t len, int strip_
         return err;
     }
 
-    char *copy = OPENSSL_secure_malloc(len + 1);
+    char *copy = e2c_keymem_alloc(len + 1);
     if (!copy) {
         set_failed(out, 0);
         return E2C_SECRET_E_NOMEM;
@@ -135,19 +137,6 @@ e2c_secret_set(struct e2c_secret *out, const char *bytes, size_t len, int strip_
     out->len = len;
     out->n_chars = n_chars;
     return E2C_SECRET_OK;
-}
-
-/* Accepts what a secret can come from; EISDIR / EINVAL for the rest. */
-static int
-check_file_type(int fd)
-{
-    struct stat st;
-    if (fstat(fd, &st) != 0)
-        return -1;
-    if (S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode))
-        return 0;
-    errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
-    return -1;
 }
 
 int
@@ -220,15 +209,98 @@ descriptor_path(const char *path)
     return -1;
 }
 
+/* Type checks for a path we opened ourselves: regular files only. */
+static int
+check_opened(const struct stat *st)
+{
+    if (S_ISREG(st->st_mode))
+        return 0;
+    errno = S_ISDIR(st->st_mode) ? EISDIR : S_ISFIFO(st->st_mode) ? ESPIPE : EINVAL;
+    return -1;
+}
+
+/* A descriptor the caller handed us may also be a pipe or a device (bounded reads). */
+static int
+check_inherited(const struct stat *st)
+{
+    if (S_ISREG(st->st_mode) || S_ISFIFO(st->st_mode) || S_ISCHR(st->st_mode) ||
+        S_ISSOCK(st->st_mode))
+        return 0;
+    errno = S_ISDIR(st->st_mode) ? EISDIR : EINVAL;
+    return -1;
+}
+
+/*
+ * Reads up to cap bytes into buf; *total gets what was read. -1 with errno
+ * on a read error.
+ */
+static int
+read_upto(int fd, char *buf, size_t cap, size_t *total)
+{
+    *total = 0;
+    while (*total < cap) {
+        ssize_t n = read(fd, buf + *total, cap - *total);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            break;
+        *total += (size_t)n;
+    }
+    return 0;
+}
+
+static int
+read_opened(int fd, const struct stat *st, size_t max_bytes, struct e2c_secret_file *out)
+{
+    int regular = S_ISREG(st->st_mode);
+    if (regular && (unsigned long long)st->st_size > max_bytes) {
+        out->size = (long long)st->st_size;
+        return E2C_SECRET_E_TOO_LONG;
+    }
+    /*
+     * One byte more than allowed (or than the file's size) tells "too long"
+     * (or "grew while read") apart without reading further.
+     */
+    size_t cap = (regular ? (size_t)st->st_size : max_bytes) + 1;
+    char *buf = e2c_keymem_alloc(cap + 1);
+    if (!buf)
+        return E2C_SECRET_E_NOMEM;
+    size_t total = 0;
+    int err = E2C_SECRET_OK;
+    if (read_upto(fd, buf, cap, &total) != 0) {
+        err = E2C_SECRET_E_IO;
+    } else if (total == cap && total > max_bytes) {
+        out->size = regular ? (long long)total : -1;
+        err = E2C_SECRET_E_TOO_LONG;
+    } else if (total == cap) {
+        errno = EAGAIN; /* more than its size said: it changed under us */
+        err = E2C_SECRET_E_IO;
+    }
+    if (err != E2C_SECRET_OK) {
+        int saved = errno;
+        OPENSSL_cleanse(buf, cap + 1);
+        e2c_keymem_free(buf);
+        errno = saved;
+        return err;
+    }
+    buf[total] = '\0';
+    out->bytes = buf;
+    out->len = total;
+    out->exposure = regular ? (int)(st->st_mode & (S_IRGRP | S_IROTH)) : 0;
+    return E2C_SECRET_OK;
+}
+
 int
-e2c_secret_read_file(struct e2c_secret *out, const char *path)
+e2c_secret_file_read(const char *path, size_t max_bytes, struct e2c_secret_file *out)
 {
     if (!out) {
         errno = EINVAL;
         return E2C_SECRET_E_IO;
     }
-    if (!path) {
-        set_failed(out, 0);
+    memset(out, 0, sizeof(*out));
+    if (!path || max_bytes == 0 || max_bytes > SIZE_MAX / 2) {
         errno = EINVAL;
         return E2C_SECRET_E_IO;
     }
@@ -236,26 +308,56 @@ e2c_secret_read_file(struct e2c_secret *out, const char *path)
     int own_fd = 0;
     int fd = descriptor_path(path);
     if (fd < 0) {
-        fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0) {
-            set_failed(out, 0);
+        /* O_NONBLOCK: a FIFO opens at once (and is refused) instead of waiting for a writer. */
+        fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0)
             return E2C_SECRET_E_IO;
-        }
         own_fd = 1;
     }
 
+    struct stat st;
     int err;
-    if (check_file_type(fd) != 0) {
-        set_failed(out, 0);
+    if (fstat(fd, &st) != 0 || (own_fd ? check_opened(&st) : check_inherited(&st)) != 0)
         err = E2C_SECRET_E_IO;
-    } else {
-        err = e2c_secret_read_fd(out, fd);
-    }
+    else
+        err = read_opened(fd, &st, max_bytes, out);
     if (own_fd) {
         int saved = errno;
         close(fd);
         errno = saved;
     }
+    return err;
+}
+
+void
+e2c_secret_file_clear(struct e2c_secret_file *f)
+{
+    if (!f)
+        return;
+    if (f->bytes) {
+        OPENSSL_cleanse(f->bytes, f->len);
+        e2c_keymem_free(f->bytes);
+    }
+    memset(f, 0, sizeof(*f));
+}
+
+int
+e2c_secret_read_file(struct e2c_secret *out, const char *path, int *exposure)
+{
+    if (!out) {
+        errno = EINVAL;
+        return E2C_SECRET_E_IO;
+    }
+    struct e2c_secret_file f;
+    int err = e2c_secret_file_read(path, E2C_SECRET_MAX_BYTES, &f);
+    if (err != E2C_SECRET_OK) {
+        set_failed(out, 0);
+        return err;
+    }
+    err = e2c_secret_set(out, f.bytes, f.len, 1);
+    if (exposure)
+        *exposure = f.exposure;
+    e2c_secret_file_clear(&f);
     return err;
 }
 
@@ -303,16 +405,21 @@ e2c_secret_error_name(int err)
     return is_validation_error(err) ? "INVALID_ENCRYPTION_SECRET" : NULL;
 }
 
-static const char *
-io_reason(int errnum)
+const char *
+e2c_secret_file_strerror(int errnum)
 {
     switch (errnum) {
     case ELOOP:
         return "it is a symbolic link, which is not followed";
     case EISDIR:
         return "it is a directory";
+    case ESPIPE:
+        return "it is a named pipe (FIFO), which is not read (give a regular file, or a pipe "
+               "as /dev/stdin or <(...))";
     case EINVAL:
-        return "not a regular file, FIFO or character device";
+        return "it is not a regular file (a device or a socket)";
+    case EAGAIN:
+        return "the file grew while it was read";
     default:
         return strerror(errnum);
     }
@@ -346,24 +453,11 @@ e2c_secret_describe(int err, const struct e2c_secret *attempt, char *buf, size_t
         return snprintf(buf, cap, "secret has %zu characters, at most %d are allowed", n,
                         E2C_SECRET_MAX_CHARS);
     case E2C_SECRET_E_IO:
-        return snprintf(buf, cap, "cannot read the secret: %s", io_reason(errno));
+        return snprintf(buf, cap, "cannot read the secret: %s", e2c_secret_file_strerror(errno));
     default:
         break;
     }
     return snprintf(buf, cap, "%s", e2c_secret_strerror(err));
-}
-
-int
-e2c_secret_file_exposure(const char *path)
-{
-    struct stat st;
-    if (!path) {
-        errno = EINVAL;
-        return -1;
-    }
-    if (stat(path, &st) != 0)
-        return -1;
-    return (int)(st.st_mode & (S_IRGRP | S_IROTH));
 }
 
 void
@@ -371,8 +465,10 @@ e2c_secret_clear(struct e2c_secret *s)
 {
     if (!s)
         return;
-    if (s->utf8)
-        OPENSSL_secure_clear_free(s->utf8, s->len + 1);
+    if (s->utf8) {
+        OPENSSL_cleanse(s->utf8, s->len + 1);
+        e2c_keymem_free(s->utf8);
+    }
     s->utf8 = NULL;
     s->len = 0;
     s->n_chars = 0;

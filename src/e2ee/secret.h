@@ -27,7 +27,7 @@ enum e2c_secret_error {
 };
 
 struct e2c_secret {
-    char *utf8;     /* NUL-terminated copy (OpenSSL secure heap), wiped on e2c_secret_clear() */
+    char *utf8;     /* NUL-terminated copy (key memory), wiped on e2c_secret_clear() */
     size_t len;     /* bytes, without the terminator */
     size_t n_chars; /* code points */
 };
@@ -43,13 +43,44 @@ struct e2c_secret {
 
 /* Validates len bytes (trailing newline handling as in the readers when strip_newline). */
 int e2c_secret_set(struct e2c_secret *out, const char *bytes, size_t len, int strip_newline);
+
+/* A secret file's content, as e2c_secret_file_read() found it. */
+struct e2c_secret_file {
+    char *bytes;    /* NUL-terminated (key memory); e2c_secret_file_clear() wipes it */
+    size_t len;     /* bytes, without the terminator */
+    int exposure;   /* mode bits that let group or others read it (mode & 044); 0 for a pipe */
+    long long size; /* E2C_SECRET_E_TOO_LONG: the file's size; -1 when a pipe gave too much */
+};
+
 /*
- * Reads a regular file, FIFO or character device without following a final
- * symlink (errno ELOOP); a directory gives EISDIR, other types EINVAL.
- * "/dev/stdin", "/dev/fd/N" and "/proc/self/fd/N" (symlinks on Linux, and
- * what bash's <(...) hands out) read descriptor N instead, which stays open.
+ * The one reader of files that hold secrets (--secret-file, load --secrets),
+ * so that both follow the same rules:
+ * - a final symbolic link is not followed (errno ELOOP);
+ * - the file is opened without waiting (O_NONBLOCK) and only a regular file
+ *   is read: a named pipe (FIFO) gives ESPIPE, unread, instead of waiting
+ *   for a writer; a directory EISDIR; a device or socket EINVAL;
+ * - a regular file larger than max_bytes gives E2C_SECRET_E_TOO_LONG from
+ *   its size, before anything is read, and no read asks for more than
+ *   max_bytes + 1 bytes in all, so memory stays within max_bytes;
+ * - "/dev/stdin", "/dev/fd/N" and "/proc/self/fd/N" (symlinks on Linux, and
+ *   what bash's <(...) hands out) read the inherited descriptor N instead,
+ *   which stays open: a regular file under the rules above, or a pipe or
+ *   device up to max_bytes + 1 bytes (more: E2C_SECRET_E_TOO_LONG).
+ * Returns E2C_SECRET_OK, E2C_SECRET_E_TOO_LONG, E2C_SECRET_E_NOMEM or
+ * E2C_SECRET_E_IO (errno set; EAGAIN: the file grew while it was read).
+ * Nothing is kept on failure.
  */
-int e2c_secret_read_file(struct e2c_secret *out, const char *path);
+int e2c_secret_file_read(const char *path, size_t max_bytes, struct e2c_secret_file *out);
+void e2c_secret_file_clear(struct e2c_secret_file *f); /* wipes; safe on zeroed or cleared values */
+/* Why a secret file could not be read, for errno of E2C_SECRET_E_IO: "it is a directory". */
+const char *e2c_secret_file_strerror(int errnum);
+
+/*
+ * One secret from a file (e2c_secret_file_read() with E2C_SECRET_MAX_BYTES:
+ * more is E2C_SECRET_E_TOO_LONG), one trailing LF or CRLF removed.
+ * *exposure (when not NULL) gets the file's exposure as above.
+ */
+int e2c_secret_read_file(struct e2c_secret *out, const char *path, int *exposure);
 /* Reads until EOF (or more than E2C_SECRET_MAX_BYTES) from fd; used for stdin and sockets. */
 int e2c_secret_read_fd(struct e2c_secret *out, int fd);
 /* The value of an environment variable, taken as is (no newline stripping); unset: IO, ENOENT. */
@@ -71,8 +102,5 @@ int e2c_secret_describe(int err, const struct e2c_secret *attempt, char *buf, si
  * E2C_SECRET_E_IO / E2C_SECRET_E_NOMEM, which say nothing about the secret.
  */
 const char *e2c_secret_error_name(int err);
-
-/* Mode bits that let group or others read the file (mode & 044; 0 when private); -1 with errno. */
-int e2c_secret_file_exposure(const char *path);
 
 void e2c_secret_clear(struct e2c_secret *s); /* wipes and frees; safe on zeroed or cleared values */

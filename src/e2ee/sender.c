@@ -10,6 +10,7 @@
 #include <openssl/crypto.h>
 #include <stdlib.h>
 
+#include "keymem.h"
 #include "sframe.h"
 
 struct e2c_sender {
@@ -33,7 +34,7 @@ e2c_sender_create(uint16_t suite)
 {
     if (!sframe_suite_info(suite))
         return NULL;
-    struct e2c_sender *s = calloc(1, sizeof(*s));
+    struct e2c_sender *s = e2c_keymem_alloc(sizeof(*s)); /* holds shared keys */
     if (!s)
         return NULL;
     s->suite = suite;
@@ -48,7 +49,7 @@ e2c_sender_destroy(struct e2c_sender *s)
         return;
     sframe_key_destroy(s->skey);
     OPENSSL_cleanse(s, sizeof(*s));
-    free(s);
+    e2c_keymem_free(s);
 }
 
 int

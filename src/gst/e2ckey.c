@@ -7,6 +7,7 @@
 #include <openssl/rand.h>
 #include <string.h>
 
+#include "keymem.h"
 #include "sframe.h"
 
 struct _E2cKey {
@@ -26,7 +27,13 @@ static GMutex cache_lock;
 static GCond cache_cond;
 static GHashTable *cache;    /* GBytes index -> E2cKey* */
 static GHashTable *inflight; /* GBytes index -> GUINT_TO_POINTER(1) */
-static guint8 process_key[32];
+/*
+ * Key memory, as are the keys and their indexes: with the process key, an
+ * index would let a core dump be searched for the secret at the cost of one
+ * HMAC per guess instead of a 600000-iteration PBKDF2.
+ */
+#define PROCESS_KEY_LEN 32
+static guint8 *process_key;
 static guint next_serial = 1;
 
 G_DEFINE_BOXED_TYPE(E2cKey, e2c_key, e2c_key_ref, e2c_key_unref)
@@ -41,7 +48,10 @@ cache_init_locked(void)
                                   NULL);
     inflight = g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref,
                                      NULL);
-    if (RAND_bytes(process_key, sizeof(process_key)) != 1)
+    process_key = e2c_keymem_alloc(PROCESS_KEY_LEN);
+    if (!process_key)
+        g_error("e2call: out of key memory");
+    if (RAND_bytes(process_key, PROCESS_KEY_LEN) != 1)
         g_error("e2call: the OpenSSL random generator failed");
 }
 
@@ -58,7 +68,7 @@ compute_index(const struct e2c_secret *secret, const char *room, guint8 out[32])
         OSSL_PARAM_construct_end(),
     };
     size_t out_len = 0;
-    if (ctx && EVP_MAC_init(ctx, process_key, sizeof(process_key), params) == 1 &&
+    if (ctx && EVP_MAC_init(ctx, process_key, PROCESS_KEY_LEN, params) == 1 &&
         EVP_MAC_update(ctx, (const guint8 *)room, strlen(room)) == 1 &&
         EVP_MAC_update(ctx, &zero, 1) == 1 &&
         EVP_MAC_update(ctx, (const guint8 *)secret->utf8, secret->len) == 1 &&
@@ -72,7 +82,10 @@ compute_index(const struct e2c_secret *secret, const char *room, guint8 out[32])
 static E2cKey *
 key_new(void)
 {
-    E2cKey *key = g_new0(E2cKey, 1);
+    /* Key memory: out of core dumps and swap (keymem.h). */
+    E2cKey *key = e2c_keymem_alloc(sizeof(E2cKey));
+    if (!key)
+        g_error("e2call: out of key memory");
     key->refcount = 1;
     g_mutex_lock(&cache_lock);
     key->serial = next_serial++;
@@ -115,7 +128,7 @@ e2c_key_unref(E2cKey *key)
     }
     g_mutex_unlock(&cache_lock);
     OPENSSL_cleanse(key, sizeof(*key));
-    g_free(key);
+    e2c_keymem_free(key);
 }
 
 const struct e2c_shared_key *
@@ -164,8 +177,12 @@ e2c_key_derive(const struct e2c_secret *secret, const char *room, GError **error
         g_set_error(error, E2C_KEY_ERROR, E2C_KEY_ERROR_CRYPTO, "HMAC failed");
         return NULL;
     }
-    GBytes *ib = g_bytes_new(index, sizeof(index));
+    guint8 *index_copy = e2c_keymem_alloc(sizeof(index));
+    if (!index_copy)
+        g_error("e2call: out of key memory");
+    memcpy(index_copy, index, sizeof(index));
     OPENSSL_cleanse(index, sizeof(index));
+    GBytes *ib = g_bytes_new_with_free_func(index_copy, sizeof(index), e2c_keymem_free, index_copy);
 
     g_mutex_lock(&cache_lock);
     for (;;) {

@@ -9,6 +9,7 @@
 
 #include <openssl/crypto.h>
 
+#include "keymem.h"
 #include "sframe-internal.h"
 
 struct sframe_key {
@@ -34,7 +35,7 @@ sframe_key_destroy(struct sframe_key *key)
         return;
     sframe_aead_finish(&key->aead);
     OPENSSL_cleanse(key, sizeof(*key));
-    free(key);
+    e2c_keymem_free(key);
 }
 
 int
@@ -52,7 +53,7 @@ sframe_key_create(uint16_t suite, uint64_t kid, enum sframe_key_use use, const u
     err = sframe_kdf_derive(suite, kid, base_key, base_key_len, key, salt);
     if (err != SFRAME_OK)
         goto out;
-    k = calloc(1, sizeof(*k));
+    k = e2c_keymem_alloc(sizeof(*k)); /* the salt: out of core dumps */
     if (!k) {
         err = SFRAME_E_NOMEM;
         goto out;

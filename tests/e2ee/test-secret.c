@@ -11,6 +11,7 @@
 #include <glib/gstdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -295,7 +296,7 @@ test_file_regular(struct tmp *t, gconstpointer data)
 {
     struct e2c_secret s;
     g_autofree char *path = write_file(t, "ok", "correct horse\n", 14, 0600);
-    g_assert_cmpint(e2c_secret_read_file(&s, path), ==, E2C_SECRET_OK);
+    g_assert_cmpint(e2c_secret_read_file(&s, path, NULL), ==, E2C_SECRET_OK);
     g_assert_cmpstr(s.utf8, ==, "correct horse");
     g_assert_cmpuint(s.len, ==, 13);
     e2c_secret_clear(&s);
@@ -307,7 +308,7 @@ test_file_regular(struct tmp *t, gconstpointer data)
     g_autofree char *content = g_strconcat(emoji, "\r\n", NULL);
     g_assert_cmpuint(strlen(content), ==, E2C_SECRET_MAX_BYTES);
     g_autofree char *p2 = write_file(t, "emoji", content, strlen(content), 0600);
-    g_assert_cmpint(e2c_secret_read_file(&s, p2), ==, E2C_SECRET_OK);
+    g_assert_cmpint(e2c_secret_read_file(&s, p2, NULL), ==, E2C_SECRET_OK);
     g_assert_cmpuint(s.n_chars, ==, 256);
     g_assert_cmpuint(s.len, ==, 1024);
     g_assert_cmpmem(s.utf8, s.len, emoji, 1024);
@@ -316,7 +317,7 @@ test_file_regular(struct tmp *t, gconstpointer data)
     /* one byte more is refused without being counted */
     g_autofree char *over = g_strconcat(emoji, "\r\n\n", NULL);
     g_autofree char *p3 = write_file(t, "over", over, strlen(over), 0600);
-    g_assert_cmpint(e2c_secret_read_file(&s, p3), ==, E2C_SECRET_E_TOO_LONG);
+    g_assert_cmpint(e2c_secret_read_file(&s, p3, NULL), ==, E2C_SECRET_E_TOO_LONG);
     assert_failed_empty(&s);
     char buf[160];
     e2c_secret_describe(E2C_SECRET_E_TOO_LONG, &s, buf, sizeof(buf));
@@ -327,17 +328,17 @@ test_file_regular(struct tmp *t, gconstpointer data)
     /* a large file */
     g_autofree char *big = repeat("a", 100000);
     g_autofree char *p4 = write_file(t, "big", big, strlen(big), 0600);
-    g_assert_cmpint(e2c_secret_read_file(&s, p4), ==, E2C_SECRET_E_TOO_LONG);
+    g_assert_cmpint(e2c_secret_read_file(&s, p4, NULL), ==, E2C_SECRET_E_TOO_LONG);
 
     /* two newlines: one stays */
     g_autofree char *p5 = write_file(t, "two-lf", "abcdefgh\n\n", 10, 0600);
-    g_assert_cmpint(e2c_secret_read_file(&s, p5), ==, E2C_SECRET_OK);
+    g_assert_cmpint(e2c_secret_read_file(&s, p5, NULL), ==, E2C_SECRET_OK);
     g_assert_cmpuint(s.len, ==, 9);
     e2c_secret_clear(&s);
 
     g_autofree char *missing = tmp_path(t, "missing");
     errno = 0;
-    g_assert_cmpint(e2c_secret_read_file(&s, missing), ==, E2C_SECRET_E_IO);
+    g_assert_cmpint(e2c_secret_read_file(&s, missing, NULL), ==, E2C_SECRET_E_IO);
     g_assert_cmpint(errno, ==, ENOENT);
 }
 
@@ -351,7 +352,7 @@ test_file_symlink(struct tmp *t, gconstpointer data)
     g_assert_cmpint(symlink(target, link), ==, 0);
 
     errno = 0;
-    g_assert_cmpint(e2c_secret_read_file(&s, link), ==, E2C_SECRET_E_IO);
+    g_assert_cmpint(e2c_secret_read_file(&s, link, NULL), ==, E2C_SECRET_E_IO);
     g_assert_cmpint(errno, ==, ELOOP);
     assert_failed_empty(&s);
     e2c_secret_describe(E2C_SECRET_E_IO, &s, buf, sizeof(buf));
@@ -367,7 +368,7 @@ test_file_directory(struct tmp *t, gconstpointer data)
     g_autofree char *dir = tmp_path(t, "dir");
     g_assert_cmpint(g_mkdir(dir, 0700), ==, 0);
     errno = 0;
-    g_assert_cmpint(e2c_secret_read_file(&s, dir), ==, E2C_SECRET_E_IO);
+    g_assert_cmpint(e2c_secret_read_file(&s, dir, NULL), ==, E2C_SECRET_E_IO);
     g_assert_cmpint(errno, ==, EISDIR);
     e2c_secret_describe(E2C_SECRET_E_IO, &s, buf, sizeof(buf));
     g_assert_cmpstr(buf, ==, "cannot read the secret: it is a directory");
@@ -384,40 +385,125 @@ test_file_socket(struct tmp *t, gconstpointer data)
     int fd = socket(AF_UNIX, SOCK_STREAM, 0);
     g_assert_cmpint(fd, >=, 0);
     g_assert_cmpint(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), ==, 0);
-    g_assert_cmpint(e2c_secret_read_file(&s, path), ==, E2C_SECRET_E_IO);
+    g_assert_cmpint(e2c_secret_read_file(&s, path, NULL), ==, E2C_SECRET_E_IO);
     assert_failed_empty(&s);
     close(fd);
 }
 
-struct fifo_writer {
-    const char *path;
-    const char *content;
-};
-
-static gpointer
-write_fifo(gpointer data)
-{
-    const struct fifo_writer *w = data;
-    int fd = open(w->path, O_WRONLY | O_CLOEXEC);
-    g_assert_cmpint(fd, >=, 0);
-    g_assert_cmpint(write(fd, w->content, strlen(w->content)), ==, (ssize_t)strlen(w->content));
-    close(fd);
-    return NULL;
-}
-
+/*
+ * A named pipe is refused at once, unread: opening one for reading waits for
+ * a writer, which may never come. In a subprocess, so that a hang fails.
+ */
 static void
 test_file_fifo(struct tmp *t, gconstpointer data)
 {
-    struct e2c_secret s;
     g_autofree char *path = tmp_path(t, "fifo");
     g_assert_cmpint(mkfifo(path, 0600), ==, 0);
-    struct fifo_writer w = {path, "secret through a fifo\r\n"};
-    GThread *writer = g_thread_new("fifo-writer", write_fifo, &w);
+    if (g_test_subprocess()) {
+        struct e2c_secret s;
+        char buf[200];
+        errno = 0;
+        g_assert_cmpint(e2c_secret_read_file(&s, path, NULL), ==, E2C_SECRET_E_IO);
+        g_assert_cmpint(errno, ==, ESPIPE);
+        assert_failed_empty(&s);
+        e2c_secret_describe(E2C_SECRET_E_IO, &s, buf, sizeof(buf));
+        g_assert_cmpstr(buf, ==,
+                        "cannot read the secret: it is a named pipe (FIFO), which is not read "
+                        "(give a regular file, or a pipe as /dev/stdin or <(...))");
+        struct e2c_secret_file f;
+        g_assert_cmpint(e2c_secret_file_read(path, 1 << 20, &f), ==, E2C_SECRET_E_IO);
+        g_assert_cmpint(errno, ==, ESPIPE);
+        g_assert_null(f.bytes);
+        return;
+    }
+    /* The subprocess runs this test again, with its own directory. */
+    g_test_trap_subprocess(NULL, 10 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+    g_test_trap_assert_passed();
+}
 
-    g_assert_cmpint(e2c_secret_read_file(&s, path), ==, E2C_SECRET_OK);
-    g_assert_cmpstr(s.utf8, ==, "secret through a fifo");
-    e2c_secret_clear(&s);
-    g_thread_join(writer);
+/* A device is no secret file: /dev/zero would never end. */
+static void
+test_file_device(void)
+{
+    struct e2c_secret s;
+    char buf[200];
+    errno = 0;
+    g_assert_cmpint(e2c_secret_read_file(&s, "/dev/zero", NULL), ==, E2C_SECRET_E_IO);
+    g_assert_cmpint(errno, ==, EINVAL);
+    e2c_secret_describe(E2C_SECRET_E_IO, &s, buf, sizeof(buf));
+    g_assert_cmpstr(buf, ==,
+                    "cannot read the secret: it is not a regular file (a device or a socket)");
+    struct e2c_secret_file f;
+    g_assert_cmpint(e2c_secret_file_read("/dev/zero", 1 << 20, &f), ==, E2C_SECRET_E_IO);
+    g_assert_cmpint(errno, ==, EINVAL);
+}
+
+/* Resident memory high-water mark, KiB. */
+static long
+max_rss_kib(void)
+{
+    struct rusage ru;
+    g_assert_cmpint(getrusage(RUSAGE_SELF, &ru), ==, 0);
+    return ru.ru_maxrss;
+}
+
+/*
+ * A file larger than the bound is refused from its size, unread: a 100 MiB
+ * sparse file costs no memory (it would be 100 MiB resident if read).
+ */
+static void
+test_file_too_big(struct tmp *t, gconstpointer data)
+{
+    g_autofree char *path = write_file(t, "sparse", "", 0, 0600);
+    g_assert_cmpint(truncate(path, 100 << 20), ==, 0);
+    long before = max_rss_kib();
+
+    struct e2c_secret s;
+    g_assert_cmpint(e2c_secret_read_file(&s, path, NULL), ==, E2C_SECRET_E_TOO_LONG);
+    assert_failed_empty(&s);
+    struct e2c_secret_file f;
+    g_assert_cmpint(e2c_secret_file_read(path, 1 << 20, &f), ==, E2C_SECRET_E_TOO_LONG);
+    g_assert_cmpint(f.size, ==, 100 << 20);
+    g_assert_null(f.bytes);
+    g_assert_cmpint(max_rss_kib() - before, <, 8 << 10);
+
+    /* The same through a descriptor name. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    g_assert_cmpint(fd, >=, 0);
+    g_autofree char *byfd = g_strdup_printf("/dev/fd/%d", fd);
+    g_assert_cmpint(e2c_secret_file_read(byfd, 1 << 20, &f), ==, E2C_SECRET_E_TOO_LONG);
+    g_assert_cmpint(f.size, ==, 100 << 20);
+    close(fd);
+    g_assert_cmpint(max_rss_kib() - before, <, 8 << 10);
+
+    /* At the bound exactly: read. */
+    g_autofree char *exact = write_file(t, "exact", "abcdefghij", 10, 0600);
+    g_assert_cmpint(e2c_secret_file_read(exact, 10, &f), ==, E2C_SECRET_OK);
+    g_assert_cmpuint(f.len, ==, 10);
+    g_assert_cmpstr(f.bytes, ==, "abcdefghij");
+    e2c_secret_file_clear(&f);
+    g_assert_null(f.bytes);
+    g_assert_cmpint(e2c_secret_file_read(exact, 9, &f), ==, E2C_SECRET_E_TOO_LONG);
+    g_assert_cmpint(f.size, ==, 10);
+}
+
+/* A pipe has no size: it is read up to the bound and one byte, no further. */
+static void
+test_pipe_bounded(void)
+{
+    int p[2];
+    g_assert_cmpint(pipe(p), ==, 0);
+    g_autofree char *big = repeat("x", 5000);
+    g_assert_cmpint(write(p[1], big, 5000), ==, 5000);
+    g_autofree char *path = g_strdup_printf("/dev/fd/%d", p[0]);
+    struct e2c_secret_file f;
+    g_assert_cmpint(e2c_secret_file_read(path, 4096, &f), ==, E2C_SECRET_E_TOO_LONG);
+    g_assert_cmpint(f.size, ==, -1);
+    /* Exactly 4097 bytes were taken; the writer's end is still open, no EOF was waited for. */
+    char rest[5000];
+    g_assert_cmpint(read(p[0], rest, sizeof(rest)), ==, 5000 - 4097);
+    close(p[0]);
+    close(p[1]);
 }
 
 static void
@@ -430,7 +516,7 @@ test_file_descriptor_paths(void)
     close(p[1]);
 
     g_autofree char *path = g_strdup_printf("/dev/fd/%d", p[0]);
-    g_assert_cmpint(e2c_secret_read_file(&s, path), ==, E2C_SECRET_OK);
+    g_assert_cmpint(e2c_secret_read_file(&s, path, NULL), ==, E2C_SECRET_OK);
     g_assert_cmpstr(s.utf8, ==, "from a pipe fd");
     e2c_secret_clear(&s);
     g_assert_cmpint(fcntl(p[0], F_GETFD), >=, 0); /* still ours to close */
@@ -440,15 +526,15 @@ test_file_descriptor_paths(void)
     g_assert_cmpint(write(p[1], "from /proc/self/fd", 18), ==, 18);
     close(p[1]);
     g_autofree char *path2 = g_strdup_printf("/proc/self/fd/%d", p[0]);
-    g_assert_cmpint(e2c_secret_read_file(&s, path2), ==, E2C_SECRET_OK);
+    g_assert_cmpint(e2c_secret_read_file(&s, path2, NULL), ==, E2C_SECRET_OK);
     g_assert_cmpstr(s.utf8, ==, "from /proc/self/fd");
     e2c_secret_clear(&s);
     close(p[0]);
 
     /* not descriptor names: opened as paths (and refused as symlinks or missing) */
-    g_assert_cmpint(e2c_secret_read_file(&s, "/dev/fd/"), ==, E2C_SECRET_E_IO);
-    g_assert_cmpint(e2c_secret_read_file(&s, "/dev/fd/1x"), ==, E2C_SECRET_E_IO);
-    g_assert_cmpint(e2c_secret_read_file(&s, "/dev/fd/99999999999"), ==, E2C_SECRET_E_IO);
+    g_assert_cmpint(e2c_secret_read_file(&s, "/dev/fd/", NULL), ==, E2C_SECRET_E_IO);
+    g_assert_cmpint(e2c_secret_read_file(&s, "/dev/fd/1x", NULL), ==, E2C_SECRET_E_IO);
+    g_assert_cmpint(e2c_secret_read_file(&s, "/dev/fd/99999999999", NULL), ==, E2C_SECRET_E_IO);
 }
 
 static void
@@ -490,11 +576,28 @@ test_exposure(struct tmp *t, gconstpointer data)
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_autofree char *name = g_strdup_printf("mode-%o", cases[i].mode);
         g_autofree char *path = write_file(t, name, "abcdefgh", 8, cases[i].mode);
-        g_assert_cmpint(e2c_secret_file_exposure(path), ==, cases[i].exposure);
+        struct e2c_secret s;
+        int exposure = -1;
+        g_assert_cmpint(e2c_secret_read_file(&s, path, &exposure), ==, E2C_SECRET_OK);
+        g_assert_cmpint(exposure, ==, cases[i].exposure);
+        e2c_secret_clear(&s);
+        struct e2c_secret_file f;
+        g_assert_cmpint(e2c_secret_file_read(path, 100, &f), ==, E2C_SECRET_OK);
+        g_assert_cmpint(f.exposure, ==, cases[i].exposure);
+        e2c_secret_file_clear(&f);
     }
-    g_autofree char *missing = tmp_path(t, "missing");
-    g_assert_cmpint(e2c_secret_file_exposure(missing), ==, -1);
-    g_assert_cmpint(errno, ==, ENOENT);
+    /* A pipe is nobody else's to read. */
+    int p[2];
+    g_assert_cmpint(pipe(p), ==, 0);
+    g_assert_cmpint(write(p[1], "abcdefgh", 8), ==, 8);
+    close(p[1]);
+    g_autofree char *path = g_strdup_printf("/dev/fd/%d", p[0]);
+    struct e2c_secret_file f;
+    g_assert_cmpint(e2c_secret_file_read(path, 100, &f), ==, E2C_SECRET_OK);
+    g_assert_cmpint(f.exposure, ==, 0);
+    g_assert_cmpstr(f.bytes, ==, "abcdefgh");
+    e2c_secret_file_clear(&f);
+    close(p[0]);
 }
 
 /* No message about a refused secret carries its bytes. */
@@ -525,7 +628,7 @@ test_canary(struct tmp *t, gconstpointer data)
             if (via_file) {
                 g_autofree char *name = g_strdup_printf("canary-%zu", i);
                 g_autofree char *path = write_file(t, name, inputs[i].bytes, inputs[i].len, 0600);
-                err = e2c_secret_read_file(&s, path);
+                err = e2c_secret_read_file(&s, path, NULL);
             } else {
                 err = e2c_secret_set(&s, inputs[i].bytes, inputs[i].len, 1);
             }
@@ -563,6 +666,9 @@ main(int argc, char **argv)
     ADD_TMP("/secret/file/directory", test_file_directory);
     ADD_TMP("/secret/file/socket", test_file_socket);
     ADD_TMP("/secret/file/fifo", test_file_fifo);
+    ADD_TMP("/secret/file/too-big", test_file_too_big);
+    g_test_add_func("/secret/file/device", test_file_device);
+    g_test_add_func("/secret/file/pipe-bounded", test_pipe_bounded);
     ADD_TMP("/secret/file/exposure", test_exposure);
     ADD_TMP("/secret/canary", test_canary);
     return g_test_run();
