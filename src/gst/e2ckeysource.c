@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "sframe.h"
+
 GST_DEBUG_CATEGORY_STATIC(e2c_key_source_debug);
 #define GST_CAT_DEFAULT e2c_key_source_debug
 
@@ -98,6 +100,15 @@ start_derivation_locked(struct e2c_key_source *src, const gchar *secret_utf8)
 void
 e2c_key_source_set_room(struct e2c_key_source *src, const gchar *room)
 {
+    char canon[160]; /* room ids are at most 128 bytes */
+    if (!room || e2c_room_canonical(room, canon, sizeof(canon)) != SFRAME_OK) {
+        /* Not echoed: it may be anything, of any length. */
+        GST_ELEMENT_WARNING(src->element, LIBRARY, SETTINGS,
+                            ("Invalid room id (not a number or 1-128 printable ASCII "
+                             "characters); the room in force stays"),
+                            (NULL));
+        return;
+    }
     GST_OBJECT_LOCK(src->element);
     g_free(src->room);
     src->room = g_strdup(room);
@@ -200,7 +211,8 @@ e2c_key_source_install_properties(GObjectClass *klass, guint prop_secret, guint 
         klass, prop_room,
         g_param_spec_string("room", "Room",
                             "The room id the key is bound to (the PBKDF2 salt is \"e2call/1 "
-                            "room \" followed by it): a number or 1-128 printable characters",
+                            "room \" followed by it): a number or 1-128 printable ASCII "
+                            "characters. An invalid one is refused with a warning",
                             NULL,
                             G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
                                 GST_PARAM_MUTABLE_PLAYING));

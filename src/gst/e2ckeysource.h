@@ -5,7 +5,8 @@
  * refused with a warning naming INVALID_ENCRYPTION_SECRET, and the key in
  * force stays), derived on a worker thread, and handed to the element's
  * install function; a secret set before the room waits (wiped) for it. Only
- * the newest request is installed.
+ * the newest request is installed. A room is validated when set too (an
+ * invalid one is refused with a warning; the room in force stays).
  */
 #pragma once
 

@@ -55,6 +55,7 @@ struct _E2cSframeEnc {
     E2cKey *first_key;        /* set before the sender exists (before start) */
     gboolean want_keyframe;   /* a key arrived while frames were being dropped */
     guint64 frames, bytes_in, bytes_out, dropped_no_key, malformed, switches;
+    guint64 last_kid, last_next_ctr; /* the sender's, kept when it goes at stop */
 };
 
 G_DEFINE_TYPE(E2cSframeEnc, e2c_sframe_enc, GST_TYPE_BASE_TRANSFORM);
@@ -117,6 +118,7 @@ e2c_sframe_enc_start(GstBaseTransform *trans)
     }
     self->frames = self->bytes_in = self->bytes_out = 0;
     self->dropped_no_key = self->malformed = self->switches = 0;
+    self->last_kid = self->last_next_ctr = 0;
     gboolean ok = self->sender != NULL;
     GST_OBJECT_UNLOCK(self);
     if (!ok)
@@ -129,6 +131,11 @@ e2c_sframe_enc_stop(GstBaseTransform *trans)
 {
     E2cSframeEnc *self = E2C_SFRAME_ENC(trans);
     GST_OBJECT_LOCK(self);
+    /* What stats and key-id say after the run: its last KID and counter, not zeros. */
+    if (self->sender) {
+        self->last_kid = e2c_sender_kid(self->sender);
+        self->last_next_ctr = e2c_sender_next_counter(self->sender);
+    }
     g_clear_pointer(&self->sender, e2c_sender_destroy);
     GST_OBJECT_UNLOCK(self);
     return TRUE;
@@ -230,6 +237,19 @@ e2c_sframe_enc_transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuffer *o
     return GST_FLOW_OK;
 }
 
+/* Call with the object lock held: the running sender's, or the last run's. */
+static guint64
+current_kid(E2cSframeEnc *self)
+{
+    return self->sender ? e2c_sender_kid(self->sender) : self->last_kid;
+}
+
+static guint64
+current_next_ctr(E2cSframeEnc *self)
+{
+    return self->sender ? e2c_sender_next_counter(self->sender) : self->last_next_ctr;
+}
+
 static GstStructure *
 make_stats(E2cSframeEnc *self)
 {
@@ -239,9 +259,8 @@ make_stats(E2cSframeEnc *self)
         G_TYPE_UINT64, self->bytes_in, "bytes-out", G_TYPE_UINT64, self->bytes_out,
         "frames-dropped-no-key", G_TYPE_UINT64, self->dropped_no_key, "frames-malformed",
         G_TYPE_UINT64, self->malformed, "key-switches", G_TYPE_UINT64, self->switches, "kid",
-        G_TYPE_UINT64, (guint64)e2c_sender_kid(self->sender), "next-ctr", G_TYPE_UINT64,
-        (guint64)e2c_sender_next_counter(self->sender), "cipher-suite", G_TYPE_UINT,
-        self->cipher_suite, NULL);
+        G_TYPE_UINT64, current_kid(self), "next-ctr", G_TYPE_UINT64, current_next_ctr(self),
+        "cipher-suite", G_TYPE_UINT, self->cipher_suite, NULL);
     GST_OBJECT_UNLOCK(self);
     return s;
 }
@@ -302,7 +321,7 @@ e2c_sframe_enc_get_property(GObject *object, guint prop_id, GValue *value, GPara
         break;
     case PROP_KEY_ID:
         GST_OBJECT_LOCK(self);
-        g_value_set_uint64(value, e2c_sender_kid(self->sender));
+        g_value_set_uint64(value, current_kid(self));
         GST_OBJECT_UNLOCK(self);
         break;
     case PROP_STATS:
