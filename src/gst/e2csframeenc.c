@@ -21,7 +21,7 @@
  * is lost. The key outlives a stop: a restarted element sends at once.
  *
  * |[
- * gst-launch-1.0 videotestsrc ! vp8enc deadline=1 ! \
+ * gst-launch-1.0 videotestsrc num-buffers=90 ! vp8enc deadline=1 ! \
  *     sframeenc room=1234 secret=correct-horse-battery ! sframevp8pay ! fakesink
  * ]|
  */
