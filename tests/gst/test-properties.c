@@ -8,7 +8,8 @@
  *
  * - every readable property is read in NULL, READY, PAUSED, PLAYING and
  *   after returning to NULL, and the value read must be one its own
- *   GParamSpec allows;
+ *   GParamSpec allows; a new element's own properties read their declared
+ *   defaults;
  * - in each of those states every writable property is set to its edge
  *   values: minimum, maximum and default of numbers, both booleans, every
  *   value of an enum, every flag alone and all together, strings NULL, "",
@@ -234,6 +235,39 @@ read_all(GstElement *e, const gchar *when)
     g_free(specs);
 }
 
+/*
+ * A new element reads the defaults its own properties declare (what
+ * gst-inspect-1.0 prints as "Default"). Boxed and object values have none
+ * to compare; base classes' properties are theirs.
+ */
+static void
+check_defaults(GstElement *e)
+{
+    guint n;
+    GParamSpec **specs = g_object_class_list_properties(G_OBJECT_GET_CLASS(e), &n);
+
+    for (guint i = 0; i < n; i++) {
+        GType type = G_PARAM_SPEC_VALUE_TYPE(specs[i]);
+        if (!(specs[i]->flags & G_PARAM_READABLE) || specs[i]->owner_type != G_OBJECT_TYPE(e) ||
+            G_TYPE_IS_BOXED(type) || G_TYPE_IS_OBJECT(type) || type == G_TYPE_POINTER)
+            continue;
+        GValue v = G_VALUE_INIT, def = G_VALUE_INIT;
+        g_value_init(&v, type);
+        g_value_init(&def, type);
+        g_object_get_property(G_OBJECT(e), specs[i]->name, &v);
+        g_param_value_set_default(specs[i], &def);
+        gchar *got = g_strdup_value_contents(&v), *want = g_strdup_value_contents(&def);
+        fail_unless(g_param_values_cmp(specs[i], &v, &def) == 0,
+                    "%s:%s reads %s on a new element; its declared default is %s",
+                    GST_OBJECT_NAME(e), specs[i]->name, got, want);
+        g_free(got);
+        g_free(want);
+        g_value_unset(&v);
+        g_value_unset(&def);
+    }
+    g_free(specs);
+}
+
 static void
 set_all(GstElement *e, const gchar *when)
 {
@@ -308,6 +342,7 @@ GST_START_TEST(test_sweep)
     gst_element_set_bus(e, bus);
 
     read_all(e, "new, in NULL");
+    check_defaults(e);
     set_all(e, "in NULL");
     for (guint i = 0; i < G_N_ELEMENTS(states); i++) {
         const gchar *name = gst_element_state_get_name(states[i]);
