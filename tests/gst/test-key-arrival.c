@@ -15,7 +15,7 @@
  *
  * The live test holds the key back itself: the shared derivation pool is
  * kept busy with derivations whose callbacks wait for the test, so the
- * element's derivation cannot finish before the test lets it. Nothing
+ * element's derivation cannot even start before the test lets it. Nothing
  * depends on how fast a derivation is; the deadlines below only turn a
  * hang into a failure.
  */
@@ -345,22 +345,20 @@ blocker_ready(E2cKey *key, const GError *error, gpointer data)
     g_mutex_unlock(&gate_lock);
 }
 
-/* Returns the blockers' key: held, every blocker after the first finds it cached. */
+/*
+ * The blockers derive SECRET in ROOM, whose key the caller holds (returned;
+ * unref it at the end): each of them, and the element's own derivation
+ * once let through, finds it in the cache instead of deriving again.
+ */
 static E2cKey *
 hold_derivations(void)
 {
-    static const gchar blocker_secret[] = "a secret only for blocking";
-    struct e2c_secret secret = {0};
-    fail_unless_equals_int(e2c_secret_set(&secret, blocker_secret, strlen(blocker_secret), 0),
-                           E2C_SECRET_OK);
-    E2cKey *held = e2c_key_derive(&secret, "1", NULL);
-    e2c_secret_clear(&secret);
-    fail_unless(held != NULL);
+    E2cKey *held = derive_now();
 
     gate_open = FALSE;
     blockers_waiting = 0;
     for (guint i = 0; i < BLOCKERS; i++)
-        fail_unless(e2c_key_derive_async(blocker_secret, "1", blocker_ready, NULL, NULL, NULL));
+        fail_unless(e2c_key_derive_async(SECRET, ROOM, blocker_ready, NULL, NULL, NULL));
     g_mutex_lock(&gate_lock);
     while (blockers_waiting < POOL_THREADS)
         g_cond_wait(&gate_cond, &gate_lock);
@@ -369,13 +367,12 @@ hold_derivations(void)
 }
 
 static void
-release_derivations(E2cKey *held)
+release_derivations(void)
 {
     g_mutex_lock(&gate_lock);
     gate_open = TRUE;
     g_cond_broadcast(&gate_cond);
     g_mutex_unlock(&gate_lock);
-    e2c_key_unref(held);
 }
 
 /* Polls until stats field of e reaches at least n; the deadline fails the test. */
@@ -436,7 +433,7 @@ GST_START_TEST(test_live_drops_counted_warned_once)
     fail_unless(o.warnings == 1, "%u warnings: %s", o.warnings, o.texts->str);
     fail_unless(strstr(o.texts->str, "No key yet") != NULL, "%s", o.texts->str);
 
-    release_derivations(held);
+    release_derivations();
     wait_for_stat(p, enc, "frames-protected", 10, &o);
     fail_unless_equals_int(gst_element_set_state(p, GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
     take_messages(p, 0, &o);
@@ -451,6 +448,7 @@ GST_START_TEST(test_live_drops_counted_warned_once)
 
     outcome_clear(&o);
     gst_object_unref(p);
+    e2c_key_unref(held);
 }
 GST_END_TEST;
 
@@ -522,8 +520,9 @@ GST_START_TEST(test_stop_while_waiting)
     /* PAUSED to READY joins the streaming thread: it must stop waiting first. */
     fail_unless_equals_int(gst_element_set_state(p, GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
     fail_unless_equals_uint64(stat_u64(by_name(p, "enc"), "frames-dropped-no-key"), 0);
-    release_derivations(held);
+    release_derivations();
     gst_object_unref(p);
+    e2c_key_unref(held);
 }
 GST_END_TEST;
 
@@ -546,10 +545,11 @@ GST_START_TEST(test_flush_while_waiting)
     fail_unless(gst_pad_send_event(sink, gst_event_new_flush_stop(TRUE)));
 
     fail_unless_equals_int(gst_element_set_state(p, GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
-    release_derivations(held);
+    release_derivations();
     gst_object_unref(src_pad);
     gst_object_unref(sink);
     gst_object_unref(p);
+    e2c_key_unref(held);
 }
 GST_END_TEST;
 
