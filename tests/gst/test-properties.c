@@ -16,13 +16,14 @@
  *   64 KiB long, invalid UTF-8, printf directives and a plain word, boxed
  *   NULL and a sample value. GLib itself refuses out-of-range numbers (with
  *   a warning of its own), so those are not set;
- * - the element is destroyed on its last unref.
+ * - the element is destroyed on its last unref, and GStreamer's leaks
+ *   tracer finds no GStreamer object the sweep created still alive.
  *
  * GLib warnings and criticals are fatal (g_log_set_always_fatal below, as
  * G_DEBUG=fatal-warnings would make them). An element may refuse a value
  * with a warning message on its bus (LIBRARY/SETTINGS: an invalid secret
- * or room); any other warning or error message fails the sweep. Memory
- * leaks are the sanitizer build's and valgrind's to find
+ * or room); any other warning or error message fails the sweep. Other
+ * memory leaks are the sanitizer build's and valgrind's to find
  * (meson test --setup=valgrind).
  */
 #include <gst/check/gstcheck.h>
@@ -30,6 +31,12 @@
 
 #include "e2ckey.h"
 #include "e2cplugin.h"
+
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#else
+#define RUNNING_ON_VALGRIND 0
+#endif
 
 #define PLUGIN "e2call"
 #define LONG_STRING_LEN (64 * 1024)
@@ -330,9 +337,9 @@ go_to(GstElement *e, GstState state)
                                                               : GST_STATE_CHANGE_SUCCESS);
 }
 
-GST_START_TEST(test_sweep)
+static void
+sweep(const gchar *factory)
 {
-    const gchar *factory = g_ptr_array_index(factory_names, __i__);
     static const GstState states[] = {GST_STATE_READY, GST_STATE_PAUSED, GST_STATE_PLAYING};
     GstElement *e = gst_element_factory_make(factory, NULL);
     GstBus *bus = gst_bus_new();
@@ -360,6 +367,76 @@ GST_START_TEST(test_sweep)
     gst_element_set_bus(e, NULL);
     gst_object_unref(bus);
     gst_check_object_destroyed_on_unref(e);
+}
+
+/* GStreamer's leaks tracer (GST_TRACERS=leaks, set in main), as the gst-leaks test uses it. */
+static GstTracer *
+leaks_tracer(void)
+{
+    GList *tracers = gst_tracing_get_active_tracers();
+    GstTracer *found = NULL;
+    for (GList *l = tracers; l; l = l->next)
+        if (!found && g_str_equal(G_OBJECT_TYPE_NAME(l->data), "GstLeaksTracer"))
+            found = gst_object_ref(l->data);
+    g_list_free_full(tracers, gst_object_unref);
+    fail_unless(found != NULL, "no leaks tracer running");
+    return found;
+}
+
+/* Adds (sign 1) or takes away (sign -1) the checkpoint list's objects, by type and address. */
+static void
+tally(GHashTable *alive, const GstStructure *checkpoint, const gchar *field, gint sign)
+{
+    const GValue *list = gst_structure_get_value(checkpoint, field);
+    fail_unless(list != NULL && GST_VALUE_HOLDS_LIST(list), "no %s", field);
+    for (guint i = 0; i < gst_value_list_get_size(list); i++) {
+        const GstStructure *o = gst_value_get_structure(gst_value_list_get_value(list, i));
+        gchar *key = g_strdup_printf("%s@%s", gst_structure_get_string(o, "type-name"),
+                                     gst_structure_get_string(o, "address"));
+        gint n = GPOINTER_TO_INT(g_hash_table_lookup(alive, key)) + sign;
+        g_hash_table_insert(alive, key, GINT_TO_POINTER(n));
+    }
+}
+
+/*
+ * The sweep twice: once to create what GStreamer keeps for the life of the
+ * process (pad templates, their caps), then under the leaks tracer, after
+ * which every GStreamer object created was destroyed again (an address can
+ * come back for a new object: objects are counted per type and address).
+ */
+GST_START_TEST(test_sweep)
+{
+    const gchar *factory = g_ptr_array_index(factory_names, __i__);
+    if (RUNNING_ON_VALGRIND) {
+        sweep(factory); /* valgrind reports what is left itself */
+        return;
+    }
+    GstTracer *tracer = leaks_tracer();
+    GstStructure *checkpoint = NULL;
+    GHashTable *alive = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    GString *left = g_string_new(NULL);
+    GHashTableIter it;
+    gpointer key, value;
+
+    sweep(factory);
+    g_signal_emit_by_name(tracer, "activity-start-tracking");
+    sweep(factory);
+    g_signal_emit_by_name(tracer, "activity-get-checkpoint", &checkpoint);
+    g_signal_emit_by_name(tracer, "activity-stop-tracking");
+    fail_unless(checkpoint != NULL);
+    tally(alive, checkpoint, "objects-created-list", 1);
+    tally(alive, checkpoint, "objects-removed-list", -1);
+
+    g_hash_table_iter_init(&it, alive);
+    while (g_hash_table_iter_next(&it, &key, &value))
+        if (GPOINTER_TO_INT(value) > 0 && left->len < 400)
+            g_string_append_printf(left, "%s ", (const gchar *)key);
+    fail_unless(left->len == 0, "%s: objects the sweep left alive: %s", factory, left->str);
+
+    g_string_free(left, TRUE);
+    g_hash_table_unref(alive);
+    gst_structure_free(checkpoint);
+    gst_object_unref(tracer);
 }
 GST_END_TEST;
 
@@ -437,4 +514,16 @@ properties_suite(void)
     return s;
 }
 
-GST_CHECK_MAIN(properties);
+int
+main(int argc, char **argv)
+{
+    /*
+     * Before GStreamer starts: the tracer must see every object created.
+     * Not under valgrind, which finds leaks itself and would report the
+     * tracer, which GStreamer keeps until gst_deinit().
+     */
+    if (!RUNNING_ON_VALGRIND)
+        g_setenv("GST_TRACERS", "leaks", TRUE);
+    gst_check_init(&argc, &argv);
+    return gst_check_run_suite(properties_suite(), "properties", __FILE__);
+}
