@@ -269,8 +269,9 @@ e2c_key_source_install_properties(GObjectClass *klass, guint prop_secret, guint 
             "secret", "Secret",
             "The end-to-end encryption secret: UTF-8, 8 to 256 characters, no NUL. Write-only "
             "(never readable back). The key is derived from it and the room off the streaming "
-            "thread (PBKDF2-HMAC-SHA256, 600000 iterations); set room first. Applications "
-            "should prefer shared-key, which derives once for all elements",
+            "thread (PBKDF2-HMAC-SHA256, 600000 iterations); set room first. Until the key is "
+            "there, a non-live pipeline's frames wait for it, a live one's are dropped. "
+            "Applications should prefer shared-key, which derives once for all elements",
             NULL, G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
     g_object_class_install_property(
         klass, prop_room,
