@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "sframe.h"
+
 GST_DEBUG_CATEGORY_STATIC(e2c_key_source_debug);
 #define GST_CAT_DEFAULT e2c_key_source_debug
 
@@ -24,6 +26,7 @@ e2c_key_source_init(struct e2c_key_source *src, GstElement *element, E2cKeyInsta
     memset(src, 0, sizeof(*src));
     src->element = element;
     src->install = install;
+    g_cond_init(&src->changed);
 }
 
 void
@@ -34,6 +37,7 @@ e2c_key_source_finish(struct e2c_key_source *src)
     e2c_secret_clear(&src->waiting);
     src->has_waiting = FALSE;
     g_clear_pointer(&src->derived, e2c_key_unref);
+    g_cond_clear(&src->changed);
 }
 
 static void
@@ -66,10 +70,15 @@ key_ready(E2cKey *key, const GError *error, gpointer data)
     req->src->install(req->element, key);
 }
 
+/* After the request's key (if any) was installed: a waiting streaming thread may go on. */
 static void
 request_free(gpointer data)
 {
     struct request *req = data;
+    GST_OBJECT_LOCK(req->element);
+    req->src->deriving--;
+    g_cond_broadcast(&req->src->changed);
+    GST_OBJECT_UNLOCK(req->element);
     gst_object_unref(req->element);
     g_free(req);
 }
@@ -85,6 +94,7 @@ start_derivation_locked(struct e2c_key_source *src, const gchar *secret_utf8)
     req->generation = ++src->generation;
     gchar *room = g_strdup(src->room);
     src->have_key = TRUE;
+    src->deriving++;
     GST_OBJECT_UNLOCK(src->element);
     if (!e2c_key_derive_async(secret_utf8, room, key_ready, req, request_free, &error)) {
         GST_ELEMENT_WARNING(src->element, LIBRARY, SETTINGS, ("%s", error->message), (NULL));
@@ -98,6 +108,15 @@ start_derivation_locked(struct e2c_key_source *src, const gchar *secret_utf8)
 void
 e2c_key_source_set_room(struct e2c_key_source *src, const gchar *room)
 {
+    char canon[160]; /* room ids are at most 128 bytes */
+    if (!room || e2c_room_canonical(room, canon, sizeof(canon)) != SFRAME_OK) {
+        /* Not echoed: it may be anything, of any length. */
+        GST_ELEMENT_WARNING(src->element, LIBRARY, SETTINGS,
+                            ("Invalid room id (not a number or 1-128 printable ASCII "
+                             "characters); the room in force stays"),
+                            (NULL));
+        return;
+    }
     GST_OBJECT_LOCK(src->element);
     g_free(src->room);
     src->room = g_strdup(room);
@@ -183,6 +202,63 @@ e2c_key_source_configured(struct e2c_key_source *src)
     return configured;
 }
 
+static gboolean
+upstream_is_live(GstPad *sinkpad)
+{
+    GstQuery *query = gst_query_new_latency();
+    gboolean live = TRUE;
+    if (gst_pad_peer_query(sinkpad, query))
+        gst_query_parse_latency(query, &live, NULL, NULL);
+    gst_query_unref(query);
+    return live;
+}
+
+E2cKeyWait
+e2c_key_source_wait(struct e2c_key_source *src, GstPad *sinkpad)
+{
+    GST_OBJECT_LOCK(src->element);
+    gboolean in_flight = src->deriving > 0 && !src->flushing;
+    GST_OBJECT_UNLOCK(src->element);
+    /* Asked only while a key is being derived: a fraction of a second per secret. */
+    if (!in_flight || upstream_is_live(sinkpad))
+        return E2C_KEY_WAIT_NONE;
+
+    GST_DEBUG_OBJECT(src->element, "upstream is not live: waiting for the key being derived");
+    GST_OBJECT_LOCK(src->element);
+    while (src->deriving > 0 && !src->flushing)
+        g_cond_wait(&src->changed, GST_OBJECT_GET_LOCK(src->element));
+    gboolean flushing = src->flushing;
+    GST_OBJECT_UNLOCK(src->element);
+    return flushing ? E2C_KEY_WAIT_FLUSHING : E2C_KEY_WAIT_DONE;
+}
+
+static void
+set_flushing(struct e2c_key_source *src, gboolean flushing)
+{
+    GST_OBJECT_LOCK(src->element);
+    src->flushing = flushing;
+    g_cond_broadcast(&src->changed);
+    GST_OBJECT_UNLOCK(src->element);
+}
+
+void
+e2c_key_source_sink_event(struct e2c_key_source *src, GstEvent *event)
+{
+    if (GST_EVENT_TYPE(event) == GST_EVENT_FLUSH_START)
+        set_flushing(src, TRUE);
+    else if (GST_EVENT_TYPE(event) == GST_EVENT_FLUSH_STOP)
+        set_flushing(src, FALSE);
+}
+
+void
+e2c_key_source_change_state(struct e2c_key_source *src, GstStateChange transition)
+{
+    if (transition == GST_STATE_CHANGE_PAUSED_TO_READY)
+        set_flushing(src, TRUE);
+    else if (transition == GST_STATE_CHANGE_READY_TO_PAUSED)
+        set_flushing(src, FALSE);
+}
+
 void
 e2c_key_source_install_properties(GObjectClass *klass, guint prop_secret, guint prop_room,
                                   guint prop_shared_key)
@@ -193,14 +269,16 @@ e2c_key_source_install_properties(GObjectClass *klass, guint prop_secret, guint 
             "secret", "Secret",
             "The end-to-end encryption secret: UTF-8, 8 to 256 characters, no NUL. Write-only "
             "(never readable back). The key is derived from it and the room off the streaming "
-            "thread (PBKDF2-HMAC-SHA256, 600000 iterations); set room first. Applications "
-            "should prefer shared-key, which derives once for all elements",
+            "thread (PBKDF2-HMAC-SHA256, 600000 iterations); set room first. Until the key is "
+            "there, a non-live pipeline's frames wait for it, a live one's are dropped. "
+            "Applications should prefer shared-key, which derives once for all elements",
             NULL, G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
     g_object_class_install_property(
         klass, prop_room,
         g_param_spec_string("room", "Room",
                             "The room id the key is bound to (the PBKDF2 salt is \"e2call/1 "
-                            "room \" followed by it): a number or 1-128 printable characters",
+                            "room \" followed by it): a number or 1-128 printable ASCII "
+                            "characters. An invalid one is refused with a warning",
                             NULL,
                             G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
                                 GST_PARAM_MUTABLE_PLAYING));

@@ -5,7 +5,14 @@
  * refused with a warning naming INVALID_ENCRYPTION_SECRET, and the key in
  * force stays), derived on a worker thread, and handed to the element's
  * install function; a secret set before the room waits (wiped) for it. Only
- * the newest request is installed.
+ * the newest request is installed. A room is validated when set too (an
+ * invalid one is refused with a warning; the room in force stays).
+ *
+ * The derivation (600000 PBKDF2 iterations) never runs on a streaming
+ * thread. A streaming thread may wait for it, though, where upstream is not
+ * live: a non-live pipeline has no deadline, and dropping its frames while
+ * the key is derived would lose them for nothing (every frame of a short
+ * file, since a non-live source pushes them all at once).
  */
 #pragma once
 
@@ -26,6 +33,9 @@ struct e2c_key_source {
     gboolean has_waiting;
     guint generation; /* of the newest secret or key */
     gboolean have_key;
+    guint deriving;    /* derivations in flight */
+    gboolean flushing; /* waits end at once (flushing, or stopping) */
+    GCond changed;     /* signalled when deriving or flushing changes */
     /*
      * The key derived last, held so that another element given the same
      * secret and room (an encoder and a decoder in one process) finds it in
@@ -46,6 +56,28 @@ void e2c_key_source_set_key(struct e2c_key_source *src, E2cKey *key);
 gboolean e2c_key_source_check(struct e2c_key_source *src);
 /* TRUE once a key was given or a secret is being derived. */
 gboolean e2c_key_source_configured(struct e2c_key_source *src);
+
+typedef enum {
+    E2C_KEY_WAIT_NONE,     /* nothing in flight, or upstream is live: carry on at once */
+    E2C_KEY_WAIT_DONE,     /* waited until no derivation was in flight */
+    E2C_KEY_WAIT_FLUSHING, /* the wait ended because the element flushes or stops */
+} E2cKeyWait;
+
+/*
+ * For a streaming thread (sinkpad is the element's sink pad), without the
+ * object lock: when a derivation is in flight and upstream is not live
+ * (the latency query says so), waits until none is. Upstream that does not
+ * answer the latency query counts as live: a live pipeline never waits.
+ */
+E2cKeyWait e2c_key_source_wait(struct e2c_key_source *src, GstPad *sinkpad);
+/*
+ * The element passes every sink event and state change here before its
+ * parent class sees them: FLUSH_START and the change from PAUSED to READY
+ * (whose pad deactivation waits for the streaming thread) end a wait at
+ * once; FLUSH_STOP and the change from READY to PAUSED allow waits again.
+ */
+void e2c_key_source_sink_event(struct e2c_key_source *src, GstEvent *event);
+void e2c_key_source_change_state(struct e2c_key_source *src, GstStateChange transition);
 
 /* Property helpers for class_init. */
 void e2c_key_source_install_properties(GObjectClass *klass, guint prop_secret, guint prop_room,

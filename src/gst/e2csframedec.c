@@ -7,7 +7,10 @@
  * do not open are dropped and counted, never passed on.
  *
  * Keys: the newest key (secret or shared-key) opens frames at once; the key
- * it replaced keeps opening them for grace-period milliseconds.
+ * it replaced keeps opening them for grace-period milliseconds. The newest
+ * key outlives a stop: a restarted element opens frames at once. Where
+ * upstream is not live (a file), a frame waits while a secret's key is
+ * being derived instead of failing to open; a live stream never waits.
  *
  * Per stream it keeps a state and posts each transition once as an element
  * message (structure name, then fields):
@@ -64,7 +67,7 @@ struct _E2cSframeDec {
     struct e2c_key_source keys;
     /* Guarded by the object lock: */
     struct e2c_receiver *receiver;
-    E2cKey *early_key; /* the newest key given before start */
+    E2cKey *key; /* the newest key given; the receiver's first at every start */
     guint cipher_suite;
     guint grace_ms;
     gboolean wait_for_keyframe;
@@ -95,14 +98,13 @@ install_key(GstElement *element, E2cKey *key)
 {
     E2cSframeDec *self = E2C_SFRAME_DEC(element);
     GST_OBJECT_LOCK(self);
-    if (self->receiver) {
+    E2cKey *old = self->key;
+    self->key = e2c_key_ref(key);
+    if (self->receiver)
         e2c_receiver_add_key(self->receiver, e2c_key_peek(key), (uint64_t)g_get_monotonic_time());
-    } else {
-        if (self->early_key)
-            e2c_key_unref(self->early_key);
-        self->early_key = e2c_key_ref(key);
-    }
     GST_OBJECT_UNLOCK(self);
+    if (old)
+        e2c_key_unref(old);
 }
 
 static gboolean
@@ -114,11 +116,9 @@ e2c_sframe_dec_start(GstBaseTransform *trans)
     GST_OBJECT_LOCK(self);
     self->receiver = e2c_receiver_create((uint16_t)self->cipher_suite,
                                          (uint64_t)self->grace_ms * 1000);
-    if (self->receiver && self->early_key) {
-        e2c_receiver_add_key(self->receiver, e2c_key_peek(self->early_key),
+    if (self->receiver && self->key)
+        e2c_receiver_add_key(self->receiver, e2c_key_peek(self->key),
                              (uint64_t)g_get_monotonic_time());
-        g_clear_pointer(&self->early_key, e2c_key_unref);
-    }
     e2c_health_init(&self->health);
     memset(&self->n, 0, sizeof(self->n));
     self->need_keyframe = TRUE;
@@ -139,6 +139,20 @@ e2c_sframe_dec_stop(GstBaseTransform *trans)
     g_clear_pointer(&self->receiver, e2c_receiver_destroy);
     GST_OBJECT_UNLOCK(self);
     return TRUE;
+}
+
+static gboolean
+e2c_sframe_dec_sink_event(GstBaseTransform *trans, GstEvent *event)
+{
+    e2c_key_source_sink_event(&E2C_SFRAME_DEC(trans)->keys, event);
+    return GST_BASE_TRANSFORM_CLASS(e2c_sframe_dec_parent_class)->sink_event(trans, event);
+}
+
+static GstStateChangeReturn
+e2c_sframe_dec_change_state(GstElement *element, GstStateChange transition)
+{
+    e2c_key_source_change_state(&E2C_SFRAME_DEC(element)->keys, transition);
+    return GST_ELEMENT_CLASS(e2c_sframe_dec_parent_class)->change_state(element, transition);
 }
 
 static gboolean
@@ -212,6 +226,10 @@ e2c_sframe_dec_transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuffer *o
     gboolean pass = FALSE, request = FALSE;
     enum e2c_health_event ev = E2C_HEALTH_EV_NONE;
 
+    /* Not live: the key being derived opens this frame in a moment; nothing is lost waiting. */
+    if (e2c_key_source_wait(&self->keys, GST_BASE_TRANSFORM_SINK_PAD(self)) ==
+        E2C_KEY_WAIT_FLUSHING)
+        return GST_FLOW_FLUSHING;
     if (!gst_buffer_map(inbuf, &in, GST_MAP_READ))
         return GST_FLOW_ERROR;
     if (!gst_buffer_map(outbuf, &out, GST_MAP_WRITE)) {
@@ -430,8 +448,8 @@ e2c_sframe_dec_finalize(GObject *object)
 {
     E2cSframeDec *self = E2C_SFRAME_DEC(object);
     e2c_receiver_destroy(self->receiver);
-    if (self->early_key)
-        e2c_key_unref(self->early_key);
+    if (self->key)
+        e2c_key_unref(self->key);
     e2c_key_source_finish(&self->keys);
     G_OBJECT_CLASS(e2c_sframe_dec_parent_class)->finalize(object);
 }
@@ -499,7 +517,9 @@ e2c_sframe_dec_class_init(E2cSframeDecClass *klass)
         "authenticate and reports secret mismatch and match",
         "e2call developers");
 
+    element_class->change_state = GST_DEBUG_FUNCPTR(e2c_sframe_dec_change_state);
     trans_class->start = GST_DEBUG_FUNCPTR(e2c_sframe_dec_start);
+    trans_class->sink_event = GST_DEBUG_FUNCPTR(e2c_sframe_dec_sink_event);
     trans_class->stop = GST_DEBUG_FUNCPTR(e2c_sframe_dec_stop);
     trans_class->set_caps = GST_DEBUG_FUNCPTR(e2c_sframe_dec_set_caps);
     trans_class->transform_size = GST_DEBUG_FUNCPTR(e2c_sframe_dec_transform_size);

@@ -13,8 +13,15 @@
  * milliseconds with a fresh KID, so receivers that install it first lose no
  * frame; then a keyframe is requested upstream (RFC 9605 §6.2).
  *
+ * Before the first key: a secret is derived off the streaming thread. Where
+ * upstream is live, frames that arrive before the key are dropped, counted
+ * (stats, frames-dropped-no-key) and warned about once per start (a
+ * warning message). Where upstream is not live (a file, videotestsrc
+ * without is-live), the first frame waits for the key instead, so nothing
+ * is lost. The key outlives a stop: a restarted element sends at once.
+ *
  * |[
- * gst-launch-1.0 videotestsrc ! vp8enc deadline=1 ! \
+ * gst-launch-1.0 videotestsrc num-buffers=90 ! vp8enc deadline=1 ! \
  *     sframeenc room=1234 secret=correct-horse-battery ! sframevp8pay ! fakesink
  * ]|
  */
@@ -52,9 +59,11 @@ struct _E2cSframeEnc {
     guint cipher_suite;
     guint switch_delay_ms;
     enum e2c_codec codec;
-    E2cKey *first_key;        /* set before the sender exists (before start) */
-    gboolean want_keyframe;   /* a key arrived while frames were being dropped */
+    E2cKey *key;            /* the newest key given; the sender's first at every start */
+    gboolean want_keyframe; /* a key arrived while frames were being dropped */
+    gboolean warned_no_key; /* the warning about dropped frames was posted (once a start) */
     guint64 frames, bytes_in, bytes_out, dropped_no_key, malformed, switches;
+    guint64 last_kid, last_next_ctr; /* the sender's, kept when it goes at stop */
 };
 
 G_DEFINE_TYPE(E2cSframeEnc, e2c_sframe_enc, GST_TYPE_BASE_TRANSFORM);
@@ -83,18 +92,18 @@ install_key(GstElement *element, E2cKey *key)
 {
     E2cSframeEnc *self = E2C_SFRAME_ENC(element);
     GST_OBJECT_LOCK(self);
+    E2cKey *old = self->key;
+    self->key = e2c_key_ref(key);
     if (self->sender) {
         gboolean first = !e2c_sender_has_key(self->sender);
         guint64 at = (guint64)g_get_monotonic_time() + (guint64)self->switch_delay_ms * 1000;
         e2c_sender_set_key(self->sender, e2c_key_peek(key), at);
         if (first)
             self->want_keyframe = TRUE;
-    } else {
-        if (self->first_key)
-            e2c_key_unref(self->first_key);
-        self->first_key = e2c_key_ref(key);
     }
     GST_OBJECT_UNLOCK(self);
+    if (old)
+        e2c_key_unref(old);
 }
 
 static gboolean
@@ -111,12 +120,12 @@ e2c_sframe_enc_start(GstBaseTransform *trans)
     }
     GST_OBJECT_LOCK(self);
     self->sender = e2c_sender_create((uint16_t)self->cipher_suite);
-    if (self->sender && self->first_key) {
-        e2c_sender_set_key(self->sender, e2c_key_peek(self->first_key), 0);
-        g_clear_pointer(&self->first_key, e2c_key_unref);
-    }
+    if (self->sender && self->key)
+        e2c_sender_set_key(self->sender, e2c_key_peek(self->key), 0);
     self->frames = self->bytes_in = self->bytes_out = 0;
     self->dropped_no_key = self->malformed = self->switches = 0;
+    self->last_kid = self->last_next_ctr = 0;
+    self->warned_no_key = FALSE;
     gboolean ok = self->sender != NULL;
     GST_OBJECT_UNLOCK(self);
     if (!ok)
@@ -129,9 +138,57 @@ e2c_sframe_enc_stop(GstBaseTransform *trans)
 {
     E2cSframeEnc *self = E2C_SFRAME_ENC(trans);
     GST_OBJECT_LOCK(self);
+    /* What stats and key-id say after the run: its last KID and counter, not zeros. */
+    if (self->sender) {
+        self->last_kid = e2c_sender_kid(self->sender);
+        self->last_next_ctr = e2c_sender_next_counter(self->sender);
+    }
     g_clear_pointer(&self->sender, e2c_sender_destroy);
     GST_OBJECT_UNLOCK(self);
     return TRUE;
+}
+
+/* Before the first key: where upstream is not live, wait for the one being derived. */
+static GstFlowReturn
+wait_for_first_key(E2cSframeEnc *self)
+{
+    GST_OBJECT_LOCK(self);
+    gboolean has_key = e2c_sender_has_key(self->sender);
+    GST_OBJECT_UNLOCK(self);
+    if (has_key)
+        return GST_FLOW_OK;
+    GstPad *sinkpad = GST_BASE_TRANSFORM_SINK_PAD(self);
+    if (e2c_key_source_wait(&self->keys, sinkpad) == E2C_KEY_WAIT_FLUSHING)
+        return GST_FLOW_FLUSHING;
+    return GST_FLOW_OK;
+}
+
+static void
+warn_dropped_no_key(E2cSframeEnc *self)
+{
+    GST_OBJECT_LOCK(self);
+    gboolean first = !self->warned_no_key;
+    self->warned_no_key = TRUE;
+    GST_OBJECT_UNLOCK(self);
+    if (first)
+        GST_ELEMENT_WARNING(self, STREAM, ENCODE,
+                            ("No key yet: frames are dropped, never sent in clear, until the key "
+                             "is there"),
+                            ("counted in stats, frames-dropped-no-key; warned once a start"));
+}
+
+static gboolean
+e2c_sframe_enc_sink_event(GstBaseTransform *trans, GstEvent *event)
+{
+    e2c_key_source_sink_event(&E2C_SFRAME_ENC(trans)->keys, event);
+    return GST_BASE_TRANSFORM_CLASS(e2c_sframe_enc_parent_class)->sink_event(trans, event);
+}
+
+static GstStateChangeReturn
+e2c_sframe_enc_change_state(GstElement *element, GstStateChange transition)
+{
+    e2c_key_source_change_state(&E2C_SFRAME_ENC(element)->keys, transition);
+    return GST_ELEMENT_CLASS(e2c_sframe_enc_parent_class)->change_state(element, transition);
 }
 
 static gboolean
@@ -171,7 +228,10 @@ e2c_sframe_enc_transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuffer *o
     unsigned flags = 0;
     int err;
     gboolean keyframe_wanted;
+    GstFlowReturn waited = wait_for_first_key(self);
 
+    if (waited != GST_FLOW_OK)
+        return waited;
     if (!gst_buffer_map(inbuf, &in, GST_MAP_READ))
         return GST_FLOW_ERROR;
     if (!gst_buffer_map(outbuf, &out, GST_MAP_WRITE)) {
@@ -209,6 +269,7 @@ e2c_sframe_enc_transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuffer *o
         GST_OBJECT_LOCK(self);
         self->want_keyframe = TRUE;
         GST_OBJECT_UNLOCK(self);
+        warn_dropped_no_key(self);
         return GST_BASE_TRANSFORM_FLOW_DROPPED;
     case SFRAME_E_MALFORMED:
         GST_WARNING_OBJECT(self, "frame shorter than its clear prefix, dropped");
@@ -230,6 +291,19 @@ e2c_sframe_enc_transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuffer *o
     return GST_FLOW_OK;
 }
 
+/* Call with the object lock held: the running sender's, or the last run's. */
+static guint64
+current_kid(E2cSframeEnc *self)
+{
+    return self->sender ? e2c_sender_kid(self->sender) : self->last_kid;
+}
+
+static guint64
+current_next_ctr(E2cSframeEnc *self)
+{
+    return self->sender ? e2c_sender_next_counter(self->sender) : self->last_next_ctr;
+}
+
 static GstStructure *
 make_stats(E2cSframeEnc *self)
 {
@@ -239,9 +313,8 @@ make_stats(E2cSframeEnc *self)
         G_TYPE_UINT64, self->bytes_in, "bytes-out", G_TYPE_UINT64, self->bytes_out,
         "frames-dropped-no-key", G_TYPE_UINT64, self->dropped_no_key, "frames-malformed",
         G_TYPE_UINT64, self->malformed, "key-switches", G_TYPE_UINT64, self->switches, "kid",
-        G_TYPE_UINT64, (guint64)e2c_sender_kid(self->sender), "next-ctr", G_TYPE_UINT64,
-        (guint64)e2c_sender_next_counter(self->sender), "cipher-suite", G_TYPE_UINT,
-        self->cipher_suite, NULL);
+        G_TYPE_UINT64, current_kid(self), "next-ctr", G_TYPE_UINT64, current_next_ctr(self),
+        "cipher-suite", G_TYPE_UINT, self->cipher_suite, NULL);
     GST_OBJECT_UNLOCK(self);
     return s;
 }
@@ -302,7 +375,7 @@ e2c_sframe_enc_get_property(GObject *object, guint prop_id, GValue *value, GPara
         break;
     case PROP_KEY_ID:
         GST_OBJECT_LOCK(self);
-        g_value_set_uint64(value, e2c_sender_kid(self->sender));
+        g_value_set_uint64(value, current_kid(self));
         GST_OBJECT_UNLOCK(self);
         break;
     case PROP_STATS:
@@ -319,8 +392,8 @@ e2c_sframe_enc_finalize(GObject *object)
 {
     E2cSframeEnc *self = E2C_SFRAME_ENC(object);
     e2c_sender_destroy(self->sender);
-    if (self->first_key)
-        e2c_key_unref(self->first_key);
+    if (self->key)
+        e2c_key_unref(self->key);
     e2c_key_source_finish(&self->keys);
     G_OBJECT_CLASS(e2c_sframe_enc_parent_class)->finalize(object);
 }
@@ -377,7 +450,9 @@ e2c_sframe_enc_class_init(E2cSframeEncClass *klass)
         "leaving the codec's clear prefix readable",
         "e2call developers");
 
+    element_class->change_state = GST_DEBUG_FUNCPTR(e2c_sframe_enc_change_state);
     trans_class->start = GST_DEBUG_FUNCPTR(e2c_sframe_enc_start);
+    trans_class->sink_event = GST_DEBUG_FUNCPTR(e2c_sframe_enc_sink_event);
     trans_class->stop = GST_DEBUG_FUNCPTR(e2c_sframe_enc_stop);
     trans_class->set_caps = GST_DEBUG_FUNCPTR(e2c_sframe_enc_set_caps);
     trans_class->transform_size = GST_DEBUG_FUNCPTR(e2c_sframe_enc_transform_size);

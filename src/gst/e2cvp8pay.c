@@ -85,16 +85,23 @@ static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE(
                     "payload = (int) " GST_RTP_PAYLOAD_DYNAMIC_STRING ", "
                     "clock-rate = (int) 90000, encoding-name = (string) VP8"));
 
-/* Call with the object lock held. */
+/* Call with the object lock held. The next frame starts the sequence over. */
 static void
-reset_picture_id(E2cVp8Pay *self)
+restart_picture_ids(E2cVp8Pay *self)
 {
     if (self->picture_id_offset < 0)
         self->next_picture_id = g_random_int() & PICTURE_ID_MASK;
     else
         self->next_picture_id = self->picture_id_offset;
+    GST_DEBUG_OBJECT(self, "next PictureID %u", self->next_picture_id);
+}
+
+/* Call with the object lock held. Before a stream: no frame sent yet. */
+static void
+reset_picture_id(E2cVp8Pay *self)
+{
+    restart_picture_ids(self);
     self->last_picture_id = -1;
-    GST_DEBUG_OBJECT(self, "first PictureID %u", self->next_picture_id);
 }
 
 static guint
@@ -212,7 +219,8 @@ e2c_vp8_pay_set_property(GObject *object, guint prop_id, const GValue *value, GP
     case PROP_PICTURE_ID_OFFSET:
         GST_OBJECT_LOCK(self);
         self->picture_id_offset = g_value_get_int(value);
-        reset_picture_id(self);
+        /* picture-id still names the last frame sent, if any. */
+        restart_picture_ids(self);
         GST_OBJECT_UNLOCK(self);
         break;
     default:

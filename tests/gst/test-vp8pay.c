@@ -570,6 +570,35 @@ GST_START_TEST(test_empty_frame_dropped)
 }
 GST_END_TEST;
 
+/*
+ * Setting picture-id-offset while frames flow restarts the sequence at the
+ * next frame; until then picture-id still names the last frame sent, as
+ * its description says (it read -1, "before the first frame").
+ */
+GST_START_TEST(test_offset_changed_while_playing)
+{
+    GstHarness *h = gst_harness_new("sframevp8pay");
+    GRand *rand = g_rand_new_with_seed(3);
+    GstBuffer *frame = make_frame(100, TRUE, rand);
+    gint next_seq = -1;
+
+    g_object_set(h->element, "picture-id-offset", 42, NULL);
+    gst_harness_set_src_caps_str(h, "video/x-vp8");
+    fail_unless_equals_int(gst_harness_push(h, gst_buffer_ref(frame)), GST_FLOW_OK);
+    gst_buffer_unref(pull_frame_packets(h, frame, 1400, 96, 42, &next_seq));
+
+    g_object_set(h->element, "picture-id-offset", 7, NULL);
+    fail_unless_equals_int(get_picture_id(h), 42);
+    fail_unless_equals_int(gst_harness_push(h, gst_buffer_ref(frame)), GST_FLOW_OK);
+    gst_buffer_unref(pull_frame_packets(h, frame, 1400, 96, 7, &next_seq));
+    fail_unless_equals_int(get_picture_id(h), 7);
+
+    gst_harness_teardown(h);
+    gst_buffer_unref(frame);
+    g_rand_free(rand);
+}
+GST_END_TEST;
+
 /* Under webrtcbin the payload type comes from the negotiated caps. */
 GST_START_TEST(test_payload_type_from_downstream)
 {
@@ -626,6 +655,7 @@ vp8pay_suite(void)
     tcase_add_test(tc, test_reads_only_first_byte);
     tcase_add_test(tc, test_empty_frame_dropped);
     tcase_add_test(tc, test_payload_type_from_downstream);
+    tcase_add_test(tc, test_offset_changed_while_playing);
     tcase_add_unchecked_fixture(tc, NULL, clip_free);
     return s;
 }
