@@ -26,6 +26,7 @@ struct e2c_ws_tls {
     long verify_result; /* the certificate check, X509_V_OK until one fails */
     int alert_sent;     /* the first fatal alert each way (SSL info "ret"), or NO_ALERT */
     int alert_received;
+    gboolean done; /* the handshake completed */
 };
 
 static int ex_index = -1;
@@ -48,10 +49,12 @@ init_ex_index(void)
 static void
 on_info(const SSL *ssl, int where, int ret)
 {
-    if (!(where & SSL_CB_ALERT) || (ret >> 8) != SSL3_AL_FATAL)
-        return;
     struct e2c_ws_tls *tls = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ex_index);
     if (!tls)
+        return;
+    if (where & SSL_CB_HANDSHAKE_DONE)
+        tls->done = TRUE;
+    if (!(where & SSL_CB_ALERT) || (ret >> 8) != SSL3_AL_FATAL || tls->done)
         return;
     if (where & SSL_CB_READ) {
         if (tls->alert_received == NO_ALERT)
@@ -125,8 +128,14 @@ e2c_ws_tls_context(struct e2c_ws_tls *tls)
 gboolean
 e2c_ws_tls_failed(const struct e2c_ws_tls *tls)
 {
-    return tls->verify_result != X509_V_OK || tls->alert_sent != NO_ALERT ||
-           tls->alert_received != NO_ALERT;
+    return !tls->done && (tls->verify_result != X509_V_OK || tls->alert_sent != NO_ALERT ||
+                          tls->alert_received != NO_ALERT);
+}
+
+gboolean
+e2c_ws_tls_done(const struct e2c_ws_tls *tls)
+{
+    return tls->done;
 }
 
 static GError *

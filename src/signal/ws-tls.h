@@ -29,8 +29,14 @@ struct e2c_ws_tls;
 struct e2c_ws_tls *e2c_ws_tls_new(const char *ca_file, GError **error);
 /* The context to hand to libwebsockets (it stays ours). */
 SSL_CTX *e2c_ws_tls_context(struct e2c_ws_tls *tls);
-/* Whether anything happened in a handshake: an alert or a failed check. */
+/*
+ * Whether the handshake failed by what it saw: an alert or a failed check
+ * before it completed. Failures after it (the server closing the
+ * connection on the WebSocket upgrade) are not TLS's.
+ */
 gboolean e2c_ws_tls_failed(const struct e2c_ws_tls *tls);
+/* Whether the TLS handshake completed. */
+gboolean e2c_ws_tls_done(const struct e2c_ws_tls *tls);
 /* Why the handshake with host:port failed, as an E2C_WS_ERROR_TLS_* error. */
 GError *e2c_ws_tls_error(const struct e2c_ws_tls *tls, const char *host, int port);
 /* After libwebsockets let go of the context. NULL is a no-op. */

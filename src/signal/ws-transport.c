@@ -301,7 +301,8 @@ tls_stage(const char *why)
 static GError *
 connect_error(E2cWsTransport *t, const char *why, int err)
 {
-    if (t->tls_state && (e2c_ws_tls_failed(t->tls_state) || tls_stage(why)))
+    if (t->tls_state && !e2c_ws_tls_done(t->tls_state) &&
+        (e2c_ws_tls_failed(t->tls_state) || tls_stage(why)))
         return e2c_ws_tls_error(t->tls_state, t->host, t->port);
     /* errno is the cause only when connect() itself failed at once. */
     if (why && (g_str_has_prefix(why, "HS:") || strstr(why, "hung up") ||

@@ -97,7 +97,7 @@ cert_free(struct cert *c)
 
 /* ---- the server ---- */
 
-enum serve { SERVE_TLS, SERVE_TLS_1_1_ONLY, SERVE_NOT_TLS };
+enum serve { SERVE_TLS, SERVE_TLS_THEN_CLOSE, SERVE_TLS_1_1_ONLY, SERVE_NOT_TLS };
 
 struct server {
     int listen_fd;
@@ -177,7 +177,7 @@ server_thread(gpointer data)
     }
     SSL *ssl = SSL_new(ctx);
     SSL_set_fd(ssl, fd);
-    if (SSL_accept(ssl) == 1)
+    if (SSL_accept(ssl) == 1 && s->how != SERVE_TLS_THEN_CLOSE)
         serve_websocket(ssl);
     ERR_clear_error();
     SSL_free(ssl);
@@ -341,6 +341,19 @@ test_trusted_with_ca_file(void)
     }
 }
 
+/* TLS went through; the server then hangs up on the upgrade: not a TLS problem. */
+static void
+test_closed_after_handshake(void)
+{
+    struct server *s = server_start(SERVE_TLS_THEN_CLOSE, leaf_ok);
+    g_autoptr(GError) error = connect_once(s->port, ca->pem_path);
+    server_stop(s);
+    g_assert_nonnull(error);
+    g_test_message("%s", error->message);
+    g_assert_true(error->domain == E2C_WS_ERROR && error->code < E2C_WS_ERROR_CA_FILE);
+    g_assert_null(strstr(error->message, "TLS"));
+}
+
 static void
 test_refused(void)
 {
@@ -398,6 +411,7 @@ main(int argc, char **argv)
     g_test_add_func("/ws-tls/protocol-version", test_protocol_version);
     g_test_add_func("/ws-tls/not-tls", test_not_tls);
     g_test_add_func("/ws-tls/trusted-with-ca-file", test_trusted_with_ca_file);
+    g_test_add_func("/ws-tls/closed-after-handshake", test_closed_after_handshake);
     g_test_add_func("/ws-tls/refused", test_refused);
     g_test_add_func("/ws-tls/ca-file-errors", test_ca_file_errors);
     int status = g_test_run();
