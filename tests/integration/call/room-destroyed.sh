@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # The room is destroyed while the call runs (any client can destroy a room
 # created without a secret): join and load end at once with CONNECT_FAILED
-# (exit 8) and say so, publishers and receivers alike. They used to go on
-# rejoining ("No such room") until --duration ended, and exit 0.
+# (exit 8) and say so, publishers and receivers alike, and so does a
+# participant that missed the router's "destroyed" event. They used to go
+# on rejoining ("No such room") until --duration ended, and exit 0.
 . "$(dirname "$0")/lib.sh"
 
 # wait_for NAME EVENT N: until NAME's JSON has N such events (at most 30 s).
@@ -32,6 +33,24 @@ for who in alice bob carol; do
     expect_events $who left 1 '"reason":"error"'
     expect_no_events $who reconnecting
 done
+
+# The room goes while a participant is out of it, kicked (so it gets no
+# "destroyed" event) with its connection to the router up: the rejoin's "No
+# such room" cannot be a restarted router, and ends the call too.
+: "${VIDEOROOM_REQUEST:?VIDEOROOM_REQUEST must point at the videoroom-request helper}"
+room=$(create_room --e2ee)
+join dave --room "$room" --secret-file "$s" --width 320 --height 240 --duration 25s
+wait_for dave published 1
+id=$(grep '"event":"joined"' "$work/dave.json" | head -n 1 | sed 's/.*"id":\([0-9]*\).*/\1/')
+kill -STOP "$pid_dave"
+"$VIDEOROOM_REQUEST" "{\"request\":\"kick\",\"room\":$room,\"id\":$id}" >"$work/kick.out" \
+    2>&1 || fail "kick: $(cat "$work/kick.out")"
+"$E2CALL" session destroy --room "$room" 2>"$work/destroy-kicked.err" ||
+    fail "destroy: $(cat "$work/destroy-kicked.err")"
+kill -CONT "$pid_dave"
+wait_status dave 8
+expect_no_events dave error '"destroyed on the router'
+expect_events dave error 1 "room $room no longer exists on the router (destroyed during the call)"
 
 # load: the same, for every participant at once.
 printf 'a secret for a doomed room\n' >"$work/secrets"
