@@ -76,7 +76,11 @@ r = [json.loads(l) for l in open(sys.argv[1]) if '"load-report"' in l][-1]
 assert r["exit-status"] == 8 and not r["passed"], r
 assert "CONNECT_FAILED" in r["verdict"], r["verdict"]
 PY
-[ "$st" -eq 8 ] && ok "load --json: load-report with exit-status 8" || fail "load --json exited $st"
+if [ "$st" -eq 8 ]; then
+    ok "load --json: load-report with exit-status 8"
+else
+    fail "load --json exited $st"
+fi
 # Merged with the reports of other processes, the failure stays a failure.
 "$here/../../scripts/merge-load-reports" "$work/load-json.out" >"$work/merge.out"
 st=$?
