@@ -25,7 +25,8 @@ _e2call()
         sub=${words[2]}
     fi
     case $prev in
-    --secret-file|--media-file|--control|--secrets)
+    --secret-file|--media-file|--control|--secrets|--api-secret-file|--token-file|\
+    --room-pin-file|--room-secret-file|--ca-file)
         COMPREPLY=($(compgen -f -- "$cur"))
         return ;;
     --snapshot)
@@ -40,7 +41,7 @@ _e2call()
     --cipher-suite)
         COMPREPLY=($(compgen -W "1 2 3 4 5 6 7 8" -- "$cur"))
         return ;;
-    --secret-env)
+    --secret-env|--api-secret-env|--token-env|--room-pin-env|--room-secret-env)
         COMPREPLY=($(compgen -e -- "$cur"))
         return ;;
     esac

@@ -73,6 +73,7 @@ struct subscription {
 struct e2c_participant {
     struct e2c_participant_config cfg;
     gchar *server, *display, *label;
+    gchar *ca_file, *api_secret, *token, *room_pin; /* cfg's point here; wiped at the end */
     struct e2c_participant_callbacks cb;
     gpointer user;
     struct e2c_events *events;
@@ -97,6 +98,12 @@ struct e2c_participant {
     guint reconnect_attempt, reconnect_timer;
     gint64 lost_at_us;
     gchar *lost_reason;
+    /*
+     * The connection to the router was lost (it may have restarted and not
+     * re-created the room yet), rather than only our publication: a room
+     * missing on rejoin is worth waiting for only then.
+     */
+    gboolean room_may_return;
     guint leave_timeout;
     gboolean failed;
 };

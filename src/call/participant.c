@@ -5,11 +5,20 @@
  */
 #include "participant-priv.h"
 
+#include <openssl/crypto.h>
 #include <string.h>
 
 
 /* Leaving must not hang on a router that stopped answering. */
 #define LEAVE_TIMEOUT_MS 3000
+
+static void
+wipe_string(gchar *s)
+{
+    if (s)
+        OPENSSL_cleanse(s, strlen(s));
+    g_free(s);
+}
 
 json_t *
 participant_event(struct e2c_participant *p, const char *name)
@@ -55,6 +64,28 @@ participant_fail(struct e2c_participant *p, enum e2c_error err, const char *fmt,
 
 /* ---- Janus plumbing ----------------------------------------------------- */
 
+/*
+ * What the user can do about a refusal: the router's words ("Unauthorized
+ * (wrong pin)", "Missing element (pin)", "Unauthorized request (wrong or
+ * missing secret/token)") name the thing, not our option.
+ */
+static const char *
+access_hint(const GError *error)
+{
+    if (!error || error->domain != E2C_JANUS_ERROR)
+        return "";
+    if (error->code == E2C_JANUS_ERROR_UNAUTHORIZED)
+        return " (give the router's API secret or a token: --api-secret-file, --api-secret-env, "
+               "--token-file, --token-env)";
+    if (error->code == E2C_JANUS_ERROR_UNAUTHORIZED_PLUGIN)
+        return " (the token does not allow the VideoRoom plugin)";
+    if ((error->code == E2C_JANUS_ERROR_VR_MISSING_ELEMENT ||
+         error->code == E2C_JANUS_ERROR_VR_UNAUTHORIZED) &&
+        strstr(error->message, "pin"))
+        return " (the room's PIN: --room-pin-file, --room-pin-env)";
+    return "";
+}
+
 static enum e2c_error
 error_for_join(const GError *error)
 {
@@ -83,6 +114,19 @@ on_pub_event(E2cJanusClient *client, guint64 handle, E2cJanusMsg *msg, gpointer 
     if (msg->kind != E2C_JANUS_KIND_EVENT || !msg->is_videoroom)
         return;
     const struct e2c_janus_vr_data *vr = &msg->vr;
+    /*
+     * Somebody with the room's secret (or any client, when it has none)
+     * destroyed the room: Janus tells every participant, then closes their
+     * PeerConnections. Nothing can come back; rejoining would only meet "No
+     * such room".
+     */
+    if (!g_strcmp0(vr->videoroom, "destroyed") && (!vr->room || vr->room == p->cfg.room)) {
+        participant_fail(p, E2C_ERR_CONNECT_FAILED,
+                         "room %" G_GUINT64_FORMAT " was destroyed on the router: the call "
+                         "cannot go on",
+                         p->cfg.room);
+        return;
+    }
     if (vr->has_publishers && p->cfg.subscribe) {
         for (gsize i = 0; i < vr->n_publishers; i++)
             if (vr->publishers[i].id != p->my_id)
@@ -102,16 +146,25 @@ on_joined(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpointe
     struct e2c_participant *p = data;
     if (p->state != P_JOINING)
         return;
+    gboolean no_room =
+        error && error->domain == E2C_JANUS_ERROR && error->code == E2C_JANUS_ERROR_VR_NO_SUCH_ROOM;
+    if (no_room && p->reconnecting && !p->room_may_return) {
+        /* The router stayed up while we rejoined: the room went while the call ran. */
+        participant_fail(p, E2C_ERR_CONNECT_FAILED,
+                         "room %" G_GUINT64_FORMAT " no longer exists on the router (destroyed "
+                         "during the call): %s",
+                         p->cfg.room, error->message);
+        return;
+    }
     /* While reconnecting, a room a restarted router has not re-created yet is worth retrying. */
-    if (error && (error->domain != E2C_JANUS_ERROR ||
-                  (p->reconnecting && error->code == E2C_JANUS_ERROR_VR_NO_SUCH_ROOM))) {
+    if (error && (error->domain != E2C_JANUS_ERROR || (p->reconnecting && no_room))) {
         connection_error(p, "cannot join room %" G_GUINT64_FORMAT ": %s", p->cfg.room,
                          error->message);
         return;
     }
     if (error) {
-        participant_fail(p, error_for_join(error), "cannot join room %" G_GUINT64_FORMAT ": %s",
-                         p->cfg.room, error->message);
+        participant_fail(p, error_for_join(error), "cannot join room %" G_GUINT64_FORMAT ": %s%s",
+                         p->cfg.room, error->message, access_hint(error));
         return;
     }
     if (msg->kind == E2C_JANUS_KIND_ACK)
@@ -152,7 +205,8 @@ static void
 join(struct e2c_participant *p)
 {
     p->state = P_JOINING;
-    json_t *body = e2c_janus_msg_vr_join_publisher(p->cfg.room, p->display, 0);
+    json_t *body = e2c_janus_msg_vr_add_pin(
+        e2c_janus_msg_vr_join_publisher(p->cfg.room, p->display, 0), p->cfg.room_pin);
     e2c_janus_client_send_message(p->janus, p->pub_handle, body, NULL, on_joined, p);
 }
 
@@ -192,7 +246,8 @@ on_attached(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpoin
     if (p->state != P_CONNECTING)
         return;
     if (error) {
-        connection_error(p, "cannot attach to the VideoRoom: %s", error->message);
+        connection_error(p, "cannot attach to the VideoRoom: %s%s", error->message,
+                         access_hint(error));
         return;
     }
     p->pub_handle = msg->data_id;
@@ -208,7 +263,7 @@ on_session(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpoint
     if (p->state != P_CONNECTING)
         return;
     if (error) {
-        connection_error(p, "cannot create a session: %s", error->message);
+        connection_error(p, "cannot create a session: %s%s", error->message, access_hint(error));
         return;
     }
     json_t *e = participant_event(p, "connected");
@@ -248,6 +303,19 @@ on_closed(E2cJanusClient *client, const GError *error, gpointer data)
 
 /* ---- reconnecting ------------------------------------------------------------ */
 
+/* A Janus client with our settings and credentials, its "closed" handled. */
+static E2cJanusClient *
+client_new(struct e2c_participant *p)
+{
+    E2cJanusClient *client = e2c_janus_client_new();
+    if (p->cfg.connect_timeout_ms)
+        e2c_janus_client_set_connect_timeout(client, p->cfg.connect_timeout_ms);
+    e2c_janus_client_set_ca_file(client, p->cfg.ca_file);
+    e2c_janus_client_set_credentials(client, p->cfg.api_secret, p->cfg.token);
+    p->closed_handler = g_signal_connect(client, "closed", G_CALLBACK(on_closed), p);
+    return client;
+}
+
 /* Backoff between attempts (ms); the last value repeats. */
 static const guint backoff_ms[] = {0, 500, 1000, 2000, 3000, 5000};
 
@@ -259,10 +327,7 @@ new_client(struct e2c_participant *p)
         e2c_janus_client_close(p->janus);
         g_object_unref(p->janus); /* pending requests go without their callbacks */
     }
-    p->janus = e2c_janus_client_new();
-    if (p->cfg.connect_timeout_ms)
-        e2c_janus_client_set_connect_timeout(p->janus, p->cfg.connect_timeout_ms);
-    p->closed_handler = g_signal_connect(p->janus, "closed", G_CALLBACK(on_closed), p);
+    p->janus = client_new(p);
     p->pub_handle = 0;
 }
 
@@ -315,6 +380,7 @@ begin_reconnect(struct e2c_participant *p, const char *reason)
         p->reconnecting = TRUE;
         p->reconnect_attempt = 0;
         p->lost_at_us = g_get_monotonic_time();
+        p->room_may_return = !e2c_janus_client_is_connected(p->janus);
         json_t *e = participant_event(p, "connection-lost");
         json_object_set_new(e, "message", json_string(reason));
         participant_emit(p, e);
@@ -378,6 +444,10 @@ e2c_participant_new(const struct e2c_participant_config *cfg, struct e2c_media *
     p->cfg.label = p->label;
     p->cfg.media.media_file = g_strdup(cfg->media.media_file);
     p->cfg.crypto.room = g_strdup(cfg->crypto.room);
+    p->cfg.ca_file = p->ca_file = g_strdup(cfg->ca_file);
+    p->cfg.api_secret = p->api_secret = g_strdup(cfg->api_secret);
+    p->cfg.token = p->token = g_strdup(cfg->token);
+    p->cfg.room_pin = p->room_pin = g_strdup(cfg->room_pin);
     if (cfg->crypto.key)
         p->cfg.crypto.key = e2c_key_ref(cfg->crypto.key);
     p->cb = *cb;
@@ -388,10 +458,7 @@ e2c_participant_new(const struct e2c_participant_config *cfg, struct e2c_media *
     p->subs = g_ptr_array_new_with_free_func((GDestroyNotify)subscription_free);
     p->pending_feeds = g_ptr_array_new_with_free_func(sub_feed_free);
     p->ended = g_ptr_array_new_with_free_func(g_free);
-    p->janus = e2c_janus_client_new();
-    if (cfg->connect_timeout_ms)
-        e2c_janus_client_set_connect_timeout(p->janus, cfg->connect_timeout_ms);
-    p->closed_handler = g_signal_connect(p->janus, "closed", G_CALLBACK(on_closed), p);
+    p->janus = client_new(p);
     return p;
 }
 
@@ -509,6 +576,10 @@ e2c_participant_free(struct e2c_participant *p)
     g_free(p->server);
     g_free(p->display);
     g_free(p->label);
+    g_free(p->ca_file);
+    wipe_string(p->api_secret);
+    wipe_string(p->token);
+    wipe_string(p->room_pin);
     g_free(p);
 }
 

@@ -38,6 +38,15 @@ struct e2c_participant_config {
     gboolean shared_subscriptions;
     guint connect_timeout_ms;
     guint reconnect_attempts;        /* after losing the router; 0: fail at once */
+    /*
+     * What the router asks for (NULL: nothing): a CA file for wss://, the
+     * Janus API secret and token (every request), the room's PIN (every
+     * join). Copied; the copies are wiped when the participant goes.
+     */
+    const char *ca_file;
+    const char *api_secret;
+    const char *token;
+    const char *room_pin;
     const char *label;               /* for events of load runs ("p3"); NULL: none */
 };
 

@@ -507,8 +507,10 @@ on_sub_attached(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, g
                 feeds[n++].feed = feed->id;
         }
         if (n) {
-            json_t *body = e2c_janus_msg_vr_join_subscriber(sub->p->cfg.room, feeds, n,
-                                                            sub->p->private_id);
+            /* Janus checks the room's PIN on every join, a subscriber's too. */
+            json_t *body = e2c_janus_msg_vr_add_pin(
+                e2c_janus_msg_vr_join_subscriber(sub->p->cfg.room, feeds, n, sub->p->private_id),
+                sub->p->cfg.room_pin);
             e2c_janus_client_send_message(sub->p->janus, sub->handle, body, NULL, on_sub_joined,
                                           sub_ref(sub));
         }

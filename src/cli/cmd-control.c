@@ -243,15 +243,8 @@ make_context(struct control_cmd *cmd, const char *what, const GOptionEntry *extr
          "Give up waiting for the reply after D (default 10s; rekey 30s)", "D"},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
-    /* One group for both, so that each option may be given once. */
-    GArray *all = g_array_new(TRUE, TRUE, sizeof(GOptionEntry));
-    g_array_append_vals(all, common, G_N_ELEMENTS(common) - 1);
-    for (const GOptionEntry *e = extra; e && e->long_name; e++)
-        g_array_append_val(all, *e);
     GOptionContext *ctx = g_option_context_new(what);
-    g_option_context_set_main_group(
-        ctx, e2c_option_group_once(NULL, NULL, NULL, (const GOptionEntry *)all->data));
-    g_array_unref(all);
+    g_option_context_set_main_group(ctx, e2c_option_group_once2(NULL, NULL, NULL, common, extra));
     return ctx;
 }
 

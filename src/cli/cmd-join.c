@@ -19,6 +19,7 @@
 #include "keysched.h"
 #include "option-once.h"
 #include "participant.h"
+#include "router-args.h"
 #include "secret-args.h"
 #include "selftest.h"
 #include "sframe.h"
@@ -376,6 +377,10 @@ e2c_cmd_join(int argc, char **argv)
     struct e2c_secret_args secret_args = {0};
     GOptionEntry secret_entries[5];
     e2c_secret_args_entries(&secret_args, secret_entries);
+    struct e2c_router_args router_args = {0};
+    struct e2c_router_access access = {0};
+    GOptionEntry router_entries[E2C_ROUTER_ARGS_ENTRIES];
+    e2c_router_args_entries(&router_args, E2C_ROUTER_ARGS_JOIN, router_entries);
     opt_expect = -1;
     GOptionEntry entries[] = {
         {"server", 's', 0, G_OPTION_ARG_STRING, &server,
@@ -442,6 +447,9 @@ e2c_cmd_join(int argc, char **argv)
     g_option_context_add_group(
         ctx, e2c_option_group_once("secret", "Secret sources (exactly one for E2EE):",
                                    "Show the secret options", secret_entries));
+    g_option_context_add_group(
+        ctx, e2c_option_group_once("router", "Router access (API secret, token, room PIN, CA):",
+                                   "Show the router access options", router_entries));
     g_option_context_add_group(ctx, gst_init_get_option_group());
     g_option_context_set_summary(ctx, summary);
     GError *error = NULL;
@@ -568,6 +576,9 @@ e2c_cmd_join(int argc, char **argv)
         goto out;
     }
     (void)v;
+    if ((status = e2c_router_args_read(&router_args, "e2call join", &access)) != 0)
+        goto out;
+    e2c_router_warn_cleartext("e2call join", cfg.server, &access, json);
 
     struct e2c_secret secret = {0};
     gboolean e2ee = e2c_secret_args_given(&secret_args);
@@ -609,6 +620,10 @@ e2c_cmd_join(int argc, char **argv)
     cfg.keep_last_frame = snapshot != NULL;
     cfg.connect_timeout_ms = (guint)connect_ms;
     cfg.reconnect_attempts = (guint)reconnect_attempts;
+    cfg.ca_file = access.ca_file;
+    cfg.api_secret = access.api_secret;
+    cfg.token = access.token;
+    cfg.room_pin = access.pin;
     struct e2c_participant_callbacks cb = {on_failed, on_left, NULL, NULL};
     j.p = e2c_participant_new(&cfg, j.media, NULL, j.events, &cb, &j);
     j.room_text = room_text;
@@ -692,6 +707,8 @@ out:
     g_option_context_free(ctx);
     g_clear_error(&error);
     e2c_secret_args_clear(&secret_args);
+    e2c_router_access_clear(&access);
+    e2c_router_args_clear(&router_args);
     g_free(server);
     g_free(room);
     g_free(display);

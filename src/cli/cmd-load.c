@@ -30,6 +30,7 @@
 #include "load-secrets.h"
 #include "option-once.h"
 #include "participant.h"
+#include "router-args.h"
 #include "selftest.h"
 #include "send-media.h"
 #include "sframe.h"
@@ -48,6 +49,7 @@ struct member {
     gboolean publisher, started, joined, published, left, failed;
     gint64 started_us, joined_us, first_media_us;
     gchar *error;
+    enum e2c_error err; /* what made it fail, if it did */
 };
 
 struct load {
@@ -74,6 +76,13 @@ struct load {
     guint left_count;
     gchar *room_text;
     guint *expected_group; /* participant -> group the user expects (default: from secrets) */
+    /*
+     * The first participant the router failed (unreachable, refused, lost
+     * for good, the room destroyed): the run ends there, and no matrix can
+     * say more than that error.
+     */
+    struct member *router_failed;
+    guint failure_idle;
     int status;
 };
 
@@ -96,15 +105,33 @@ on_event(gpointer user, struct e2c_participant *p, const json_t *e)
         mb->first_media_us = now;
 }
 
+static void finish(struct load *l, const char *reason);
+
+static gboolean
+end_after_failure(gpointer data)
+{
+    struct load *l = data;
+    l->failure_idle = 0;
+    finish(l, "error");
+    return G_SOURCE_REMOVE;
+}
+
 static void
 on_failed(gpointer user, struct e2c_participant *p, enum e2c_error err, const char *message)
 {
     struct member *mb = user;
+    struct load *l = mb->l;
     mb->failed = TRUE;
+    mb->err = err;
     g_free(mb->error);
     mb->error = g_strdup_printf("%s: %s", e2c_error_name(err), message);
-    if (!mb->l->json)
-        fprintf(stderr, "%se2call load: %s: %s\n", mb->l->tty ? "\n" : "", mb->label, mb->error);
+    if (!l->json)
+        fprintf(stderr, "%se2call load: %s: %s\n", l->tty ? "\n" : "", mb->label, mb->error);
+    /* Not from inside the participant's own failure: the report reads every participant. */
+    if (err == E2C_ERR_CONNECT_FAILED && !l->router_failed && !l->finished) {
+        l->router_failed = mb;
+        l->failure_idle = g_idle_add(end_after_failure, l);
+    }
 }
 
 static void
@@ -439,11 +466,29 @@ report(struct load *l)
     double cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
                  ru.ru_stime.tv_usec / 1e6;
     double loss_pct = total_ok + total_lost ? 100.0 * total_lost / (total_ok + total_lost) : 0;
-    int status = unexpected ? EXIT_MATRIX : over_loss || late ? EXIT_LOSS : E2C_EXIT_OK;
-    const char *verdict = unexpected ? "the decrypt matrix differs from what the secrets imply"
-                          : over_loss ? "loss above --max-loss"
-                          : late      ? "a receiver fell behind real time (--max-behind)"
-                                      : "as the secrets imply";
+    /*
+     * A participant that failed never passes: the router's failures first
+     * (the run ended there), then the matrix, loss and backlog, then any
+     * other participant's error with its own status.
+     */
+    const struct member *first_failed = NULL;
+    for (guint i = 0; i < n && !first_failed; i++)
+        if (l->m[i].failed)
+            first_failed = &l->m[i];
+    const struct member *why = l->router_failed ? l->router_failed : first_failed;
+    g_autofree gchar *failure =
+        why ? g_strdup_printf("%s failed (%s)", why->label, why->error) : NULL;
+    int status = l->router_failed    ? E2C_EXIT_CONNECT_FAILED
+                 : unexpected        ? EXIT_MATRIX
+                 : over_loss || late ? EXIT_LOSS
+                 : first_failed      ? (int)e2c_error_exit_status(first_failed->err)
+                                     : E2C_EXIT_OK;
+    const char *verdict = l->router_failed ? failure
+                          : unexpected   ? "the decrypt matrix differs from what the secrets imply"
+                          : over_loss    ? "loss above --max-loss"
+                          : late         ? "a receiver fell behind real time (--max-behind)"
+                          : first_failed ? failure
+                                         : "as the secrets imply";
 
     json_object_set_new(doc, "event", json_string("load-report"));
     json_object_set_new(doc, "room", json_string(l->room_text));
@@ -885,6 +930,10 @@ e2c_cmd_load(int argc, char **argv)
     gint width = 320, height = 240, fps = 15;
     gint video_kbps = 300, stats_interval = 5, latency = 50, index = 0;
     gboolean json = FALSE, decode = FALSE, no_audio = FALSE, no_control = FALSE;
+    struct e2c_router_args router_args = {0};
+    struct e2c_router_access access = {0};
+    GOptionEntry router_entries[E2C_ROUTER_ARGS_ENTRIES];
+    e2c_router_args_entries(&router_args, E2C_ROUTER_ARGS_JOIN, router_entries);
     GOptionEntry entries[] = {
         {"server", 's', 0, G_OPTION_ARG_STRING, &server,
          "Janus WebSocket URL (default: $E2CALL_SERVER)", "URL"},
@@ -941,6 +990,9 @@ e2c_cmd_load(int argc, char **argv)
     };
     GOptionContext *ctx = g_option_context_new("- many participants with distinct secrets");
     g_option_context_set_main_group(ctx, e2c_option_group_once(NULL, NULL, NULL, entries));
+    g_option_context_add_group(
+        ctx, e2c_option_group_once("router", "Router access (API secret, token, room PIN, CA):",
+                                   "Show the router access options", router_entries));
     g_option_context_add_group(ctx, gst_init_get_option_group());
     g_option_context_set_summary(ctx, summary);
     GError *error = NULL;
@@ -1064,6 +1116,9 @@ e2c_cmd_load(int argc, char **argv)
         fprintf(stderr, "e2call load: --index must be 0-100000\n");
         goto out;
     }
+    if ((status = e2c_router_args_read(&router_args, "e2call load", &access)) != 0)
+        goto out;
+    e2c_router_warn_cleartext("e2call load", url, &access, json);
 
     gst_init(NULL, NULL);
     e2c_selftest_register_plugin();
@@ -1137,6 +1192,10 @@ e2c_cmd_load(int argc, char **argv)
         cfg.shared_subscriptions = TRUE;
         cfg.connect_timeout_ms = 10000;
         cfg.reconnect_attempts = 10;
+        cfg.ca_file = access.ca_file;
+        cfg.api_secret = access.api_secret;
+        cfg.token = access.token;
+        cfg.room_pin = access.pin;
         struct e2c_participant_callbacks cb = {on_failed, on_left, NULL, on_event};
         mb->p = e2c_participant_new(&cfg, l.media, mb->publisher ? &l.source : NULL, l.events,
                                     &cb, mb);
@@ -1182,8 +1241,8 @@ e2c_cmd_load(int argc, char **argv)
 
     g_source_remove(sigint);
     g_source_remove(sigterm);
-    guint *timers[] = {&l.ramp_timer, &l.duration_timer, &l.progress_timer, &l.stats_timer,
-                       &l.rekey_timer};
+    guint *timers[] = {&l.ramp_timer,  &l.duration_timer, &l.progress_timer,
+                       &l.stats_timer, &l.rekey_timer,    &l.failure_idle};
     for (unsigned t = 0; t < G_N_ELEMENTS(timers); t++)
         if (*timers[t])
             g_source_remove(*timers[t]);
@@ -1208,6 +1267,8 @@ teardown:
         g_main_loop_unref(l.loop);
     e2c_load_secrets_clear(&l.secrets);
 out:
+    e2c_router_access_clear(&access);
+    e2c_router_args_clear(&router_args);
     g_free(l.expected_group);
     g_free(l.room_text);
     g_option_context_free(ctx);

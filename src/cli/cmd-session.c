@@ -5,6 +5,7 @@
  * because the router never holds the keys and could only archive ciphertext.
  */
 #include <gst/gst.h>
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,6 +14,7 @@
 #include "errors.h"
 #include "janus-client.h"
 #include "option-once.h"
+#include "router-args.h"
 
 struct session_op {
     GMainLoop *loop;
@@ -25,6 +27,7 @@ struct session_op {
     int status;
     const char *server;
     const char *name; /* "e2call session create": what every message starts with */
+    const struct e2c_router_access *access;
 };
 
 static void
@@ -35,12 +38,29 @@ done(struct session_op *op, int status)
     g_main_loop_quit(op->loop);
 }
 
+/* What the user can do about the router's refusal (its words name the thing, not our option). */
+static const char *
+access_hint(const GError *error)
+{
+    if (!error || error->domain != E2C_JANUS_ERROR)
+        return "";
+    if (error->code == E2C_JANUS_ERROR_UNAUTHORIZED)
+        return " (give the router's API secret or a token: --api-secret-file, --api-secret-env, "
+               "--token-file, --token-env)";
+    if ((error->code == E2C_JANUS_ERROR_VR_MISSING_ELEMENT ||
+         error->code == E2C_JANUS_ERROR_VR_UNAUTHORIZED) &&
+        strstr(error->message, "secret"))
+        return " (the room has a secret: --room-secret-file, --room-secret-env)";
+    return "";
+}
+
 static void
 fail(struct session_op *op, enum e2c_error err, const char *what, const GError *error)
 {
     /* The router's reasons are its own text: keep them from driving the terminal. */
     gchar *why = e2c_printable(error ? error->message : "unexpected reply");
-    fprintf(stderr, "%s: %s: %s: %s\n", op->name, e2c_error_name(err), what, why);
+    fprintf(stderr, "%s: %s: %s: %s%s\n", op->name, e2c_error_name(err), what, why,
+            access_hint(error));
     g_free(why);
     done(op, e2c_error_exit_status(err));
 }
@@ -120,13 +140,23 @@ run(struct session_op *op)
 {
     op->loop = g_main_loop_new(NULL, FALSE);
     op->janus = e2c_janus_client_new();
+    e2c_janus_client_set_ca_file(op->janus, op->access->ca_file);
+    e2c_janus_client_set_credentials(op->janus, op->access->api_secret, op->access->token);
     op->status = E2C_EXIT_CONNECT_FAILED;
     e2c_janus_client_connect(op->janus, op->server, on_connected, op);
     g_main_loop_run(op->loop);
     g_object_unref(op->janus);
     g_main_loop_unref(op->loop);
-    if (op->request)
+    if (op->request) {
+        /* Never sent (the client wipes what it sends): its secret and PIN go now. */
+        const char *keys[] = {"secret", "pin"};
+        for (guint i = 0; i < G_N_ELEMENTS(keys); i++) {
+            json_t *v = json_object_get(op->request, keys[i]);
+            if (json_is_string(v))
+                OPENSSL_cleanse((char *)json_string_value(v), json_string_length(v));
+        }
         json_decref(op->request);
+    }
     return op->status;
 }
 
@@ -149,6 +179,10 @@ cmd_create(int argc, char **argv)
     gchar *server = NULL, *room = NULL, *description = NULL, *videocodec = NULL;
     gboolean e2ee = FALSE, record = FALSE, json = FALSE, is_private = FALSE;
     gint publishers = 6, bitrate_kbps = 0, fir_freq = 10;
+    struct e2c_router_args router_args = {0};
+    struct e2c_router_access access = {0};
+    GOptionEntry router_entries[E2C_ROUTER_ARGS_ENTRIES];
+    e2c_router_args_entries(&router_args, E2C_ROUTER_ARGS_CREATE, router_entries);
     GOptionEntry entries[] = {
         {"server", 's', 0, G_OPTION_ARG_STRING, &server,
          "Janus WebSocket URL (default: $E2CALL_SERVER)", "URL"},
@@ -173,7 +207,8 @@ cmd_create(int argc, char **argv)
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     GOptionContext *ctx = g_option_context_new("- create a VideoRoom room");
-    g_option_context_set_main_group(ctx, e2c_option_group_once(NULL, NULL, NULL, entries));
+    g_option_context_set_main_group(
+        ctx, e2c_option_group_once2(NULL, NULL, NULL, entries, router_entries));
     g_option_context_set_summary(ctx, "Prints the new room's id (the router picks it unless --room "
                                       "is given). Exit status 0, 2 (usage), 8 (CONNECT_FAILED: "
                                       "unreachable, or the router refused).");
@@ -222,7 +257,12 @@ cmd_create(int argc, char **argv)
                         "h264\n");
         goto out;
     }
+    if ((status = e2c_router_args_read(&router_args, "e2call session create", &access)) != 0)
+        goto out;
+    e2c_router_warn_cleartext("e2call session create", op.server, &access, FALSE);
     cfg.room = room_id;
+    cfg.secret = access.room_secret;
+    cfg.pin = access.pin;
     cfg.description = description ? description : (e2ee ? "e2call (E2EE)" : "e2call");
     cfg.publishers = publishers;
     cfg.videocodec = videocodec ? videocodec : "vp8,vp9,h264";
@@ -236,8 +276,11 @@ cmd_create(int argc, char **argv)
     op.json = json;
     op.create = TRUE;
     op.e2ee = e2ee;
+    op.access = &access;
     status = run(&op);
 out:
+    e2c_router_access_clear(&access);
+    e2c_router_args_clear(&router_args);
     g_clear_error(&error);
     g_option_context_free(ctx);
     g_free(server);
@@ -252,6 +295,10 @@ cmd_destroy(int argc, char **argv)
 {
     gchar *server = NULL, *room = NULL;
     gboolean json = FALSE;
+    struct e2c_router_args router_args = {0};
+    struct e2c_router_access access = {0};
+    GOptionEntry router_entries[E2C_ROUTER_ARGS_ENTRIES];
+    e2c_router_args_entries(&router_args, E2C_ROUTER_ARGS_DESTROY, router_entries);
     GOptionEntry entries[] = {
         {"server", 's', 0, G_OPTION_ARG_STRING, &server,
          "Janus WebSocket URL (default: $E2CALL_SERVER)", "URL"},
@@ -261,7 +308,8 @@ cmd_destroy(int argc, char **argv)
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     GOptionContext *ctx = g_option_context_new("- destroy a VideoRoom room");
-    g_option_context_set_main_group(ctx, e2c_option_group_once(NULL, NULL, NULL, entries));
+    g_option_context_set_main_group(
+        ctx, e2c_option_group_once2(NULL, NULL, NULL, entries, router_entries));
     GError *error = NULL;
     int status = E2C_EXIT_USAGE;
     struct session_op op = {.name = "e2call session destroy"};
@@ -293,10 +341,16 @@ cmd_destroy(int argc, char **argv)
                 op.server);
         goto out;
     }
-    op.request = e2c_janus_msg_vr_destroy(room_id);
+    if ((status = e2c_router_args_read(&router_args, "e2call session destroy", &access)) != 0)
+        goto out;
+    e2c_router_warn_cleartext("e2call session destroy", op.server, &access, FALSE);
+    op.request = e2c_janus_msg_vr_add_secret(e2c_janus_msg_vr_destroy(room_id), access.room_secret);
     op.json = json;
+    op.access = &access;
     status = run(&op);
 out:
+    e2c_router_access_clear(&access);
+    e2c_router_args_clear(&router_args);
     g_clear_error(&error);
     g_option_context_free(ctx);
     g_free(server);

@@ -144,28 +144,38 @@ takes_one_value(const GOptionEntry *e)
 }
 
 GOptionGroup *
-e2c_option_group_once(const char *name, const char *description, const char *help_description,
-                      const GOptionEntry *entries)
+e2c_option_group_once2(const char *name, const char *description, const char *help_description,
+                       const GOptionEntry *entries, const GOptionEntry *more)
 {
     struct once_group *g = g_new0(struct once_group, 1);
     g->originals = g_array_new(FALSE, TRUE, sizeof(struct original));
     GArray *copy = g_array_new(TRUE, TRUE, sizeof(GOptionEntry));
-    for (const GOptionEntry *e = entries; e->long_name; e++) {
-        GOptionEntry entry = *e;
-        if (takes_one_value(e)) {
-            struct original o = {e->long_name, e->short_name, e->arg, e->arg_data, FALSE};
-            g_array_append_val(g->originals, o);
-            entry.arg = G_OPTION_ARG_CALLBACK;
-            entry.arg_data = (gpointer)on_value;
-            /* Only STRING values are converted to UTF-8, as GOption does. */
-            if (e->arg != G_OPTION_ARG_STRING && e->arg != G_OPTION_ARG_CALLBACK)
-                entry.flags |= G_OPTION_FLAG_FILENAME;
+    const GOptionEntry *lists[] = {entries, more};
+    for (gsize i = 0; i < G_N_ELEMENTS(lists); i++) {
+        for (const GOptionEntry *e = lists[i]; e && e->long_name; e++) {
+            GOptionEntry entry = *e;
+            if (takes_one_value(e)) {
+                struct original o = {e->long_name, e->short_name, e->arg, e->arg_data, FALSE};
+                g_array_append_val(g->originals, o);
+                entry.arg = G_OPTION_ARG_CALLBACK;
+                entry.arg_data = (gpointer)on_value;
+                /* Only STRING values are converted to UTF-8, as GOption does. */
+                if (e->arg != G_OPTION_ARG_STRING && e->arg != G_OPTION_ARG_CALLBACK)
+                    entry.flags |= G_OPTION_FLAG_FILENAME;
+            }
+            g_array_append_val(copy, entry);
         }
-        g_array_append_val(copy, entry);
     }
     GOptionGroup *group =
         g_option_group_new(name, description, help_description, g, once_group_free);
     g_option_group_add_entries(group, (const GOptionEntry *)copy->data);
     g_array_unref(copy);
     return group;
+}
+
+GOptionGroup *
+e2c_option_group_once(const char *name, const char *description, const char *help_description,
+                      const GOptionEntry *entries)
+{
+    return e2c_option_group_once2(name, description, help_description, entries, NULL);
 }

@@ -19,3 +19,7 @@
  */
 GOptionGroup *e2c_option_group_once(const char *name, const char *description,
                                     const char *help_description, const GOptionEntry *entries);
+/* The same over two lists of entries (more may be NULL): one group, so each is given once. */
+GOptionGroup *e2c_option_group_once2(const char *name, const char *description,
+                                     const char *help_description, const GOptionEntry *entries,
+                                     const GOptionEntry *more);

@@ -12,6 +12,8 @@
 
 #include "ws-transport.h"
 
+#include <openssl/crypto.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define TRANSACTION_LEN 12
@@ -76,6 +78,9 @@ struct _E2cJanusClient {
     guint request_timeout_ms;
     guint keepalive_s;
     guint connect_timeout_ms;
+    char *ca_file;
+    char *api_secret; /* wiped when replaced or freed */
+    char *token;
 };
 
 enum { SIGNAL_CLOSED, N_SIGNALS };
@@ -94,6 +99,37 @@ source_clear(GSource **source)
         g_source_destroy(*source);
         g_source_unref(*source);
         *source = NULL;
+    }
+}
+
+static void
+wipe_string(char **s)
+{
+    if (*s) {
+        OPENSSL_cleanse(*s, strlen(*s));
+        g_free(*s);
+        *s = NULL;
+    }
+}
+
+/* The credentials in a request: ours at the top, a PIN or room secret in its body. */
+static void
+wipe_json_string(json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+    if (json_is_string(v))
+        OPENSSL_cleanse((char *)json_string_value(v), json_string_length(v));
+}
+
+static void
+wipe_request(json_t *request)
+{
+    wipe_json_string(request, "apisecret");
+    wipe_json_string(request, "token");
+    json_t *body = json_object_get(request, "body");
+    if (json_is_object(body)) {
+        wipe_json_string(body, "pin");
+        wipe_json_string(body, "secret");
     }
 }
 
@@ -237,12 +273,23 @@ send_request(E2cJanusClient *client, enum request_kind kind, json_t *request,
             g_error_new(E2C_JANUS_CLIENT_ERROR, E2C_JANUS_CLIENT_ERROR_FAILED, "invalid request"));
         return;
     }
-    g_autofree char *text = e2c_janus_msg_to_string(request);
+    if (client->api_secret)
+        json_object_set_new(request, "apisecret", json_string(client->api_secret));
+    if (client->token)
+        json_object_set_new(request, "token", json_string(client->token));
+    /* As e2c_janus_msg_to_string(), but its buffer is wiped too. */
+    char *text = json_dumps(request, JSON_COMPACT);
     g_autofree char *janus = g_strdup(json_string_value(json_object_get(request, "janus")));
+    wipe_request(request);
     json_decref(request);
 
     GError *error = NULL;
-    if (!text || !e2c_ws_transport_send(client->ws, text, strlen(text), &error)) {
+    gboolean sent = text && e2c_ws_transport_send(client->ws, text, strlen(text), &error);
+    if (text) {
+        OPENSSL_cleanse(text, strlen(text));
+        free(text);
+    }
+    if (!sent) {
         handle_free(attach);
         if (!error)
             error = g_error_new(E2C_JANUS_CLIENT_ERROR, E2C_JANUS_CLIENT_ERROR_FAILED,
@@ -567,6 +614,26 @@ e2c_janus_client_set_connect_timeout(E2cJanusClient *client, guint timeout_ms)
 }
 
 void
+e2c_janus_client_set_ca_file(E2cJanusClient *client, const char *path)
+{
+    g_return_if_fail(E2C_IS_JANUS_CLIENT(client));
+    g_free(client->ca_file);
+    client->ca_file = g_strdup(path);
+}
+
+void
+e2c_janus_client_set_credentials(E2cJanusClient *client, const char *api_secret, const char *token)
+{
+    g_return_if_fail(E2C_IS_JANUS_CLIENT(client));
+    g_return_if_fail(!api_secret || g_utf8_validate(api_secret, -1, NULL));
+    g_return_if_fail(!token || g_utf8_validate(token, -1, NULL));
+    wipe_string(&client->api_secret);
+    wipe_string(&client->token);
+    client->api_secret = g_strdup(api_secret);
+    client->token = g_strdup(token);
+}
+
+void
 e2c_janus_client_connect(E2cJanusClient *client, const char *url, E2cJanusReplyFunc callback,
                          gpointer user_data)
 {
@@ -582,8 +649,9 @@ e2c_janus_client_connect(E2cJanusClient *client, const char *url, E2cJanusReplyF
         return;
     }
     GError *error = NULL;
-    client->ws = e2c_ws_transport_new(client->context, url, JANUS_SUBPROTOCOL,
-                                      client->connect_timeout_ms, &ws_callbacks, client, &error);
+    struct e2c_ws_options options = {client->connect_timeout_ms, client->ca_file};
+    client->ws = e2c_ws_transport_new(client->context, url, JANUS_SUBPROTOCOL, &options,
+                                      &ws_callbacks, client, &error);
     if (!client->ws) {
         fail_later(client, callback, user_data, error);
         return;
@@ -761,6 +829,9 @@ e2c_janus_client_finalize(GObject *object)
     g_hash_table_unref(client->handles);
     g_clear_error(&client->close_reason);
     g_free(client->url);
+    g_free(client->ca_file);
+    wipe_string(&client->api_secret);
+    wipe_string(&client->token);
     g_main_context_unref(client->context);
     G_OBJECT_CLASS(e2c_janus_client_parent_class)->finalize(object);
 }

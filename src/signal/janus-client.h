@@ -77,6 +77,16 @@ E2cJanusClient *e2c_janus_client_new(void);
 void e2c_janus_client_set_request_timeout(E2cJanusClient *client, guint timeout_ms);
 void e2c_janus_client_set_keepalive_interval(E2cJanusClient *client, guint seconds);
 void e2c_janus_client_set_connect_timeout(E2cJanusClient *client, guint timeout_ms);
+/* wss://: also trust the CA certificates in this PEM file (NULL: the system's only). */
+void e2c_janus_client_set_ca_file(E2cJanusClient *client, const char *path);
+/*
+ * Janus API access (janus.jcfg api_secret, token_auth): every request
+ * carries "apisecret" and "token" when set (NULL: none), keepalives
+ * included. The client keeps copies, wiped when it goes; neither is ever
+ * logged.
+ */
+void e2c_janus_client_set_credentials(E2cJanusClient *client, const char *api_secret,
+                                      const char *token);
 
 /* callback gets msg NULL; error NULL once the WebSocket is open. */
 void e2c_janus_client_connect(E2cJanusClient *client, const char *url, E2cJanusReplyFunc callback,

@@ -207,6 +207,8 @@ e2c_janus_msg_vr_create(const struct e2c_janus_vr_room_config *config)
                          NULL);
     g_return_val_if_fail(!config->audiocodec || g_utf8_validate(config->audiocodec, -1, NULL),
                          NULL);
+    g_return_val_if_fail(!config->secret || g_utf8_validate(config->secret, -1, NULL), NULL);
+    g_return_val_if_fail(!config->pin || g_utf8_validate(config->pin, -1, NULL), NULL);
 
     json_t *body = vr_request_new("create");
     if (config->room)
@@ -227,6 +229,10 @@ e2c_janus_msg_vr_create(const struct e2c_janus_vr_room_config *config)
     if (config->fir_freq)
         json_object_set_new(body, "fir_freq", json_integer(config->fir_freq));
     json_object_set_new(body, "is_private", json_boolean(config->is_private));
+    if (config->secret)
+        json_object_set_new(body, "secret", json_string(config->secret));
+    if (config->pin)
+        json_object_set_new(body, "pin", json_string(config->pin));
     return body;
 }
 
@@ -343,6 +349,32 @@ json_t *
 e2c_janus_msg_vr_unpublish(void)
 {
     return vr_request_new("unpublish");
+}
+
+static json_t *
+add_string(json_t *body, const char *key, const char *value)
+{
+    if (!body)
+        return NULL; /* the builder already refused */
+    if (!json_is_object(body) || (value && !g_utf8_validate(value, -1, NULL))) {
+        json_decref(body);
+        g_return_val_if_reached(NULL);
+    }
+    if (value)
+        json_object_set_new(body, key, json_string(value));
+    return body;
+}
+
+json_t *
+e2c_janus_msg_vr_add_pin(json_t *body, const char *pin)
+{
+    return add_string(body, "pin", pin);
+}
+
+json_t *
+e2c_janus_msg_vr_add_secret(json_t *body, const char *secret)
+{
+    return add_string(body, "secret", secret);
 }
 
 json_t *

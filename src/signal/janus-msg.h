@@ -109,6 +109,8 @@ struct e2c_janus_vr_room_config {
     guint32 bitrate; /* bit/s; 0: none */
     gint fir_freq;   /* seconds; 0: leave out */
     gboolean is_private;
+    const char *secret; /* needed to edit or destroy the room; NULL: none */
+    const char *pin;    /* needed to join it; NULL: none */
     /* "permanent" is always false: the lab and e2call never edit the config file. */
 };
 
@@ -142,6 +144,13 @@ json_t *e2c_janus_msg_vr_join_subscriber(guint64 room, const struct e2c_janus_vr
 json_t *e2c_janus_msg_vr_start(guint64 room);
 json_t *e2c_janus_msg_vr_leave(void);
 json_t *e2c_janus_msg_vr_unpublish(void);
+/*
+ * The room's PIN (join, as publisher or subscriber) or secret (edit,
+ * destroy, rtp_forward) into a request body; NULL adds nothing. Returns body
+ * (transfer full), or NULL (body released) when the value is not UTF-8.
+ */
+json_t *e2c_janus_msg_vr_add_pin(json_t *body, const char *pin);
+json_t *e2c_janus_msg_vr_add_secret(json_t *body, const char *secret);
 
 struct e2c_janus_vr_forward {
     const char *mid;

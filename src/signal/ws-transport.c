@@ -12,6 +12,10 @@
  * non-blocking connect(). When that is all there is, one probe connection
  * with GIO to the same address tells refused from unreachable.
  *
+ * wss:// runs on an SSL_CTX of ours (ws-tls.c): the trust store, and the
+ * reasons a handshake failed, which libwebsockets reports only as "connect
+ * SSL err 1".
+ *
  * Re-entrancy: user callbacks may free the transport. Inside an lws callback
  * the lws context cannot be destroyed (lws is still using it), so that
  * destruction is deferred to an idle source; elsewhere it is immediate.
@@ -25,6 +29,9 @@
 
 #include <gio/gio.h>
 #include <libwebsockets.h>
+#include <openssl/crypto.h>
+
+#include "ws-tls.h"
 
 #define EVLIB_GLIB_PLUGIN LWS_INSTALL_LIBDIR "/libwebsockets-evlib_glib.so"
 
@@ -52,6 +59,7 @@ struct e2c_ws_transport {
     char *path;
     int port;
     gboolean tls;
+    struct e2c_ws_tls *tls_state; /* wss:// only */
 
     enum state state;
     GQueue outq;         /* GByteArray, LWS_PRE bytes of headroom first */
@@ -128,12 +136,20 @@ source_clear(GSource **source)
     }
 }
 
+/* Requests may carry an API secret, a token or a PIN: no copy outlives its use. */
+static void
+message_free(GByteArray *m)
+{
+    OPENSSL_cleanse(m->data, m->len);
+    g_byte_array_unref(m);
+}
+
 static void
 outq_clear(E2cWsTransport *t)
 {
     GByteArray *m;
     while ((m = g_queue_pop_head(&t->outq)))
-        g_byte_array_unref(m);
+        message_free(m);
 }
 
 static void
@@ -152,6 +168,7 @@ destroy_now(E2cWsTransport *t)
     source_clear(&t->connect_timer);
     source_clear(&t->idle);
     destroy_lws(t);
+    e2c_ws_tls_free(t->tls_state); /* lws is done with its context */
     outq_clear(t);
     g_byte_array_unref(t->rx);
     g_clear_error(&t->close_error);
@@ -272,9 +289,21 @@ errno_tells(int err)
     }
 }
 
+/* What lws 4.1 says when the TLS handshake (or the certificate check after it) failed. */
+static gboolean
+tls_stage(const char *why)
+{
+    return why &&
+           (g_str_has_prefix(why, "connect SSL") || g_str_has_prefix(why, "connect SYSCALL") ||
+            g_str_has_prefix(why, "connect unk") || strstr(why, "cert"));
+}
+
 static GError *
 connect_error(E2cWsTransport *t, const char *why, int err)
 {
+    if (t->tls_state && !e2c_ws_tls_done(t->tls_state) &&
+        (e2c_ws_tls_failed(t->tls_state) || tls_stage(why)))
+        return e2c_ws_tls_error(t->tls_state, t->host, t->port);
     /* errno is the cause only when connect() itself failed at once. */
     if (why && (g_str_has_prefix(why, "HS:") || strstr(why, "hung up") ||
                 strstr(why, "read failed") || strstr(why, "parsing header") || strstr(why, "tls") ||
@@ -374,7 +403,7 @@ on_writeable(E2cWsTransport *t, struct lws *wsi)
     }
     size_t len = m->len - LWS_PRE;
     int n = lws_write(wsi, m->data + LWS_PRE, len, LWS_WRITE_TEXT);
-    g_byte_array_unref(m);
+    message_free(m);
     if (n < 0 || (size_t)n < len) {
         g_clear_error(&t->close_error);
         t->close_error = g_error_new(E2C_WS_ERROR, E2C_WS_ERROR_LOST, "writing to %s:%d failed",
@@ -556,8 +585,9 @@ parse_url(E2cWsTransport *t, const char *url, GError **error)
 
 E2cWsTransport *
 e2c_ws_transport_new(GMainContext *context, const char *url, const char *protocol,
-                     guint connect_timeout_ms, const struct e2c_ws_transport_callbacks *callbacks,
-                     gpointer user_data, GError **error)
+                     const struct e2c_ws_options *options,
+                     const struct e2c_ws_transport_callbacks *callbacks, gpointer user_data,
+                     GError **error)
 {
     g_return_val_if_fail(url != NULL && protocol != NULL && callbacks != NULL, NULL);
     g_return_val_if_fail(error == NULL || *error == NULL, NULL);
@@ -578,6 +608,13 @@ e2c_ws_transport_new(GMainContext *context, const char *url, const char *protoco
         destroy_now(t);
         return NULL;
     }
+    if (t->tls) {
+        t->tls_state = e2c_ws_tls_new(options ? options->ca_file : NULL, error);
+        if (!t->tls_state) {
+            destroy_now(t);
+            return NULL;
+        }
+    }
 
     t->protocols[0].name = t->protocol;
     t->protocols[0].callback = lws_cb;
@@ -586,8 +623,10 @@ e2c_ws_transport_new(GMainContext *context, const char *url, const char *protoco
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof(info));
     info.options = LWS_SERVER_OPTION_GLIB;
-    if (t->tls)
+    if (t->tls) {
         info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+        info.provided_client_ssl_ctx = e2c_ws_tls_context(t->tls_state);
+    }
     info.foreign_loops = foreign_loops;
     info.port = CONTEXT_PORT_NO_LISTEN;
     info.protocols = t->protocols;
@@ -596,6 +635,7 @@ e2c_ws_transport_new(GMainContext *context, const char *url, const char *protoco
     info.uid = (uid_t)-1;
     /* One connection: keep lws from sizing its fd table by the rlimit. */
     info.fd_limit_per_thread = 8;
+    guint connect_timeout_ms = options ? options->connect_timeout_ms : 0;
     if (!connect_timeout_ms)
         connect_timeout_ms = E2C_WS_DEFAULT_CONNECT_TIMEOUT_MS;
     /* lws' own connect timer only as a backstop behind ours. */
@@ -725,4 +765,57 @@ e2c_ws_transport_free(E2cWsTransport *t)
     if (t->in_user > 0)
         return; /* after_user_callback() finishes the job */
     destroy_now(t);
+}
+
+/* ---- URLs and CA files, for the command line ---- */
+
+static gboolean
+is_loopback_name(const char *host)
+{
+    g_autofree char *name = g_ascii_strdown(host, -1);
+    gsize n = strlen(name);
+    if (n > 0 && name[n - 1] == '.')
+        name[--n] = '\0'; /* "localhost." is the same name */
+    /* RFC 6761 §6.3: localhost and every name under it are this machine. */
+    return g_str_equal(name, "localhost") || g_str_has_suffix(name, ".localhost");
+}
+
+static gboolean
+is_loopback_address(const char *host)
+{
+    g_autoptr(GInetAddress) a = g_inet_address_new_from_string(host);
+    if (!a)
+        return FALSE;
+    if (g_inet_address_get_is_loopback(a))
+        return TRUE;
+    /* ::ffff:127.x.y.z is 127.x.y.z; GLib only knows ::1 for IPv6. */
+    if (g_inet_address_get_family(a) != G_SOCKET_FAMILY_IPV6)
+        return FALSE;
+    const guint8 *b = g_inet_address_to_bytes(a);
+    static const guint8 mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    return memcmp(b, mapped, sizeof(mapped)) == 0 && b[12] == 127;
+}
+
+gboolean
+e2c_ws_url_is_cleartext_remote(const char *url)
+{
+    g_return_val_if_fail(url != NULL, FALSE);
+    g_autoptr(GUri) uri = g_uri_parse(url, G_URI_FLAGS_NONE, NULL);
+    if (!uri || g_ascii_strcasecmp(g_uri_get_scheme(uri), "ws") != 0)
+        return FALSE;
+    const char *host = g_uri_get_host(uri);
+    if (!host || !*host)
+        return FALSE;
+    return !is_loopback_name(host) && !is_loopback_address(host);
+}
+
+gboolean
+e2c_ws_check_ca_file(const char *path, GError **error)
+{
+    g_return_val_if_fail(path != NULL, FALSE);
+    struct e2c_ws_tls *tls = e2c_ws_tls_new(path, error);
+    if (!tls)
+        return FALSE;
+    e2c_ws_tls_free(tls);
+    return TRUE;
 }

@@ -34,9 +34,25 @@ typedef enum {
     E2C_WS_ERROR_LOST,        /* the connection broke or went silent */
     E2C_WS_ERROR_TOO_BIG,     /* a message over E2C_WS_MAX_MESSAGE */
     E2C_WS_ERROR_NOT_CONNECTED,
+    E2C_WS_ERROR_CA_FILE,         /* the CA file given for wss:// cannot be loaded */
+    E2C_WS_ERROR_TLS_UNTRUSTED,   /* the certificate is self-signed or from a CA we do not trust */
+    E2C_WS_ERROR_TLS_NAME,        /* the certificate is for another name */
+    E2C_WS_ERROR_TLS_EXPIRED,     /* the certificate has expired (or is not valid yet) */
+    E2C_WS_ERROR_TLS_CERTIFICATE, /* the certificate was refused for another reason */
+    E2C_WS_ERROR_TLS_HANDSHAKE,   /* TLS failed without a certificate problem */
 } E2cWsError;
 
 typedef struct e2c_ws_transport E2cWsTransport;
+
+struct e2c_ws_options {
+    guint connect_timeout_ms; /* connect + handshake; 0: E2C_WS_DEFAULT_CONNECT_TIMEOUT_MS */
+    /*
+     * wss:// only: a PEM file of CA certificates trusted in addition to the
+     * system's (a router with a private CA or a self-signed certificate).
+     * NULL: the system's CAs only.
+     */
+    const char *ca_file;
+};
 
 struct e2c_ws_transport_callbacks {
     /* The WebSocket handshake completed. */
@@ -53,16 +69,17 @@ struct e2c_ws_transport_callbacks {
 /*
  * Start connecting to url (ws://HOST[:PORT]/PATH or wss://...) asking for
  * the subprotocol `protocol'. context NULL means the thread-default main
- * context. Failures found at once (bad URL, missing event-loop plugin,
- * no route to the host) return NULL with error set; later ones (refused,
- * timeout, handshake) arrive through callbacks->closed. callbacks must
- * outlive the transport.
+ * context; options NULL means the defaults. Failures found at once (bad
+ * URL, missing event-loop plugin, an unreadable CA file, no route to the
+ * host) return NULL with error set; later ones (refused, timeout, TLS,
+ * handshake) arrive through callbacks->closed. callbacks must outlive the
+ * transport.
  * A host name (rather than an address) is resolved by libwebsockets with a
- * blocking getaddrinfo(). wss:// uses the system CA store; it is built but
- * not exercised by the tests.
+ * blocking getaddrinfo(). wss:// verifies the certificate against the
+ * system's CAs (and options->ca_file) and the URL's host name or address.
  */
 E2cWsTransport *e2c_ws_transport_new(GMainContext *context, const char *url, const char *protocol,
-                                     guint connect_timeout_ms,
+                                     const struct e2c_ws_options *options,
                                      const struct e2c_ws_transport_callbacks *callbacks,
                                      gpointer user_data, GError **error);
 
@@ -73,6 +90,19 @@ gboolean e2c_ws_transport_send(E2cWsTransport *ws, const char *text, gsize len, 
 void e2c_ws_transport_close(E2cWsTransport *ws);
 
 gboolean e2c_ws_transport_is_open(E2cWsTransport *ws);
+
+/*
+ * TRUE when url is ws:// (no TLS) to a host that is not this machine: a
+ * name other than localhost (or a name under .localhost), or an address
+ * outside 127.0.0.0/8 and ::1. Everything sent there (room, display names,
+ * SDP, and any API secret, token or PIN) can be read and changed on the
+ * network. Names are not resolved. FALSE for wss:// and for what does not
+ * parse.
+ */
+gboolean e2c_ws_url_is_cleartext_remote(const char *url);
+
+/* Whether path is a CA file a wss:// connection can load (options->ca_file). */
+gboolean e2c_ws_check_ca_file(const char *path, GError **error);
 
 /*
  * Drop the connection at once; no callback runs after this returns. Safe

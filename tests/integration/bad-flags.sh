@@ -203,6 +203,28 @@ bad 2 "unexpected argument 'extra'" load:extra -- $L extra
 bad 2 "Unknown option --bogus" load:unknown -- $L --bogus
 }
 
+# ---- router access: join, load, session (see also router-errors.sh) ----
+: >"$work/empty.cred"
+chmod 600 "$work/empty.cred"
+printf 'not a certificate\n' >"$work/junk.pem"
+for cmd in join session-create session-destroy load; do
+    case $cmd in
+    join) args="join --room 5" kinds="api-secret token room-pin" ;;
+    session-create) args="session create" kinds="api-secret token room-pin room-secret" ;;
+    session-destroy) args="session destroy --room 5" kinds="api-secret token room-secret" ;;
+    load) args=$L kinds="api-secret token room-pin" ;;
+    esac
+    # shellcheck disable=SC2086
+    {
+    for k in $kinds; do
+        bad 2 "in '.*empty.cred' is empty" "$cmd:--$k-file" -- $args --$k-file "$work/empty.cred"
+        bad 2 "'E2C_NOT_SET' \(the .*\) is not set" "$cmd:--$k-env" -- $args --$k-env E2C_NOT_SET
+    done
+    bad 2 "--ca-file: the CA file .*holds no PEM certificate" "$cmd:--ca-file" -- $args \
+        --ca-file "$work/junk.pem"
+    }
+done
+
 # ---- check ----
 bad 2 "unexpected argument 'extra'" check:extra -- check extra
 bad 2 "Unknown option --bogus" check:unknown -- check --bogus

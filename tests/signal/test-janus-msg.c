@@ -515,6 +515,52 @@ test_build_videoroom(void)
                 "\"127.0.0.2\",\"streams\":[{\"mid\":\"video0\",\"port\":5004}]}");
 }
 
+/* The room's secret and PIN where Janus 1.1.2 looks for them (janus_videoroom.c). */
+static void
+test_build_room_access(void)
+{
+    struct e2c_janus_vr_room_config locked = {.room = 7, .secret = "s3cr\u00e9t", .pin = "1234"};
+    assert_json(e2c_janus_msg_vr_create(&locked),
+                "{\"request\":\"create\",\"room\":7,\"permanent\":false,\"require_e2ee\":"
+                "false,\"record\":false,\"is_private\":false,\"secret\":\"s3cr\u00e9t\","
+                "\"pin\":\"1234\"}");
+    assert_json(e2c_janus_msg_vr_add_secret(e2c_janus_msg_vr_destroy(7), "s3cret"),
+                "{\"request\":\"destroy\",\"room\":7,\"permanent\":false,\"secret\":"
+                "\"s3cret\"}");
+    assert_json(e2c_janus_msg_vr_add_pin(e2c_janus_msg_vr_join_publisher(7, "a", 0), "1234"),
+                "{\"request\":\"join\",\"ptype\":\"publisher\",\"room\":7,\"display\":"
+                "\"a\",\"pin\":\"1234\"}");
+    struct e2c_janus_vr_feed feed = {.feed = 11};
+    assert_json(e2c_janus_msg_vr_add_pin(e2c_janus_msg_vr_join_subscriber(7, &feed, 1, 0), "1234"),
+                "{\"request\":\"join\",\"ptype\":\"subscriber\",\"room\":7,\"streams\":"
+                "[{\"feed\":11}],\"autoupdate\":false,\"pin\":\"1234\"}");
+    /* Nothing given, nothing added; a refused body stays refused. */
+    assert_json(e2c_janus_msg_vr_add_pin(e2c_janus_msg_vr_leave(), NULL),
+                "{\"request\":\"leave\"}");
+    g_assert_null(e2c_janus_msg_vr_add_pin(NULL, "1234"));
+    g_test_expect_message("e2c-signal", G_LOG_LEVEL_CRITICAL, "*");
+    g_assert_null(e2c_janus_msg_vr_add_secret(e2c_janus_msg_vr_destroy(7), "\xff"));
+    g_test_assert_expected_messages();
+}
+
+/* The event every participant gets when somebody destroys the room. */
+static void
+test_parse_destroyed(void)
+{
+    static const char text[] =
+        "{\"janus\":\"event\",\"session_id\":1,\"sender\":2,\"plugindata\":{\"plugin\":"
+        "\"janus.plugin.videoroom\",\"data\":{\"videoroom\":\"destroyed\",\"room\":1234}}}";
+    g_autoptr(GError) error = NULL;
+    g_autoptr(E2cJanusMsg) msg = e2c_janus_msg_parse(text, strlen(text), &error);
+    g_assert_no_error(error);
+    g_assert_cmpint(msg->kind, ==, E2C_JANUS_KIND_EVENT);
+    g_assert_true(msg->is_videoroom);
+    g_assert_cmpstr(msg->vr.videoroom, ==, "destroyed");
+    g_assert_cmpuint(msg->vr.room, ==, 1234);
+    g_assert_cmpuint(msg->sender, ==, 2);
+    g_assert_true(e2c_janus_msg_check(msg, NULL));
+}
+
 static void
 expect_critical(void)
 {
@@ -785,6 +831,8 @@ main(int argc, char **argv)
     g_test_add_func("/janus-msg/build/message-e2ee", test_build_message_e2ee);
     g_test_add_func("/janus-msg/build/videoroom", test_build_videoroom);
     g_test_add_func("/janus-msg/build/rejects", test_build_rejects);
+    g_test_add_func("/janus-msg/build/room-access", test_build_room_access);
+    g_test_add_func("/janus-msg/parse/destroyed", test_parse_destroyed);
     g_test_add_func("/janus-msg/hostile/fixed", test_hostile_fixed);
     g_test_add_func("/janus-msg/hostile/generated", test_hostile_generated);
     g_test_add_func("/janus-msg/hostile/mutations", test_hostile_mutations);

@@ -335,7 +335,8 @@ static void
 client_connect(struct client *c, const char *url, guint timeout_ms)
 {
     g_autoptr(GError) error = NULL;
-    c->ws = e2c_ws_transport_new(NULL, url, PROTOCOL, timeout_ms, &callbacks, c, &error);
+    struct e2c_ws_options options = {timeout_ms, NULL};
+    c->ws = e2c_ws_transport_new(NULL, url, PROTOCOL, &options, &callbacks, c, &error);
     g_assert_no_error(error);
     g_assert_nonnull(c->ws);
 }
@@ -612,7 +613,8 @@ test_refused(void)
     struct client c;
     client_init(&c);
     g_autoptr(GError) error = NULL;
-    c.ws = e2c_ws_transport_new(NULL, url, PROTOCOL, 3000, &callbacks, &c, &error);
+    struct e2c_ws_options options = {3000, NULL};
+    c.ws = e2c_ws_transport_new(NULL, url, PROTOCOL, &options, &callbacks, &c, &error);
     if (c.ws) {
         run_until(&c, &c.closed);
         g_assert_error(c.error, E2C_WS_ERROR, E2C_WS_ERROR_REFUSED);
@@ -646,11 +648,32 @@ test_invalid_url(void)
     for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
         g_autoptr(GError) error = NULL;
         E2cWsTransport *ws =
-            e2c_ws_transport_new(NULL, bad[i], PROTOCOL, 0, &callbacks, &c, &error);
+            e2c_ws_transport_new(NULL, bad[i], PROTOCOL, NULL, &callbacks, &c, &error);
         g_assert_null(ws);
         g_assert_error(error, E2C_WS_ERROR, E2C_WS_ERROR_INVALID_URL);
     }
     client_clear(&c);
+}
+
+/* Which --server URLs get the ws:// warning: plain text leaving this machine. */
+static void
+test_cleartext_remote(void)
+{
+    const char *warned[] = {
+        "ws://janus.example:8188/", "ws://192.0.2.1:8188/", "WS://10.0.0.5/",
+        "ws://[2001:db8::1]:8188/", "ws://0.0.0.0:8188/",   "ws://localhost.example/",
+        "ws://128.0.0.1/",          "ws://[::2]/",          "ws://[::ffff:10.1.2.3]/",
+    };
+    const char *quiet[] = {
+        "wss://janus.example:8188/", "ws://127.0.0.1:18188/",    "ws://127.1.2.3/",
+        "ws://localhost:8188/",      "ws://LOCALHOST./",         "ws://janus.localhost/",
+        "ws://[::1]:8188/",          "ws://[::ffff:127.0.0.1]/", "not a url",
+        "http://janus.example/",
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(warned); i++)
+        g_assert_true(e2c_ws_url_is_cleartext_remote(warned[i]));
+    for (guint i = 0; i < G_N_ELEMENTS(quiet); i++)
+        g_assert_false(e2c_ws_url_is_cleartext_remote(quiet[i]));
 }
 
 int
@@ -664,5 +687,6 @@ main(int argc, char **argv)
     g_test_add_func("/ws-transport/handshake-failures", test_handshake_failures);
     g_test_add_func("/ws-transport/refused", test_refused);
     g_test_add_func("/ws-transport/invalid-url", test_invalid_url);
+    g_test_add_func("/ws-transport/cleartext-remote", test_cleartext_remote);
     return g_test_run();
 }
