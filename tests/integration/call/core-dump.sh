@@ -33,7 +33,9 @@ s=$(secret_file shared "$secret")
 chmod 700 "$work" # the control socket lives here
 common="--room $room --width 160 --height 120 --fps 10 --duration 120s"
 marker="alice-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
-join alice $common --secret-file "$s" --control "$work/alice.sock" --display "$marker"
+DISPLAY_NAME=$marker
+join alice $common --secret-file "$s" --control "$work/alice.sock"
+unset DISPLAY_NAME
 join bob $common --secret-file "$s"
 
 i=0

@@ -52,11 +52,12 @@ create_room() {
 
 # join NAME ARGS...: runs `e2call join` in the background with --json,
 # events in $work/NAME.json, readable lines in $work/NAME.err; the pid in
-# the variable pid_NAME.
+# the variable pid_NAME. The display name is NAME unless DISPLAY_NAME is set
+# (join refuses a second --display).
 join() {
     name=$1
     shift
-    "$E2CALL" join --display "$name" --json --stats-interval 0 "$@" \
+    "$E2CALL" join --display "${DISPLAY_NAME:-$name}" --json --stats-interval 0 "$@" \
         >"$work/$name.json" 2>"$work/$name.err" &
     eval "pid_$name=$!"
 }
