@@ -4,6 +4,7 @@
  */
 #include "frame.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,6 +60,32 @@ protect_prefixed(struct e2c_sender *s, enum e2c_codec codec, uint64_t now_us, co
     return SFRAME_OK;
 }
 
+/*
+ * H.264 outlines (envelope.h) are small, parameter sets and three bytes per
+ * encrypted NAL unit: most fit on the stack, with room for the anchor.
+ */
+#define OUTLINE_ON_STACK 512
+
+/*
+ * outline(AU) of in into *buf (stack, OUTLINE_ON_STACK + SFRAME_HEADER_MAX
+ * bytes) or, when longer, into a new heap buffer *outline points to then;
+ * its length, or a negative e2c_h264_outline() error. SFRAME_E_NOMEM as
+ * LONG_MIN.
+ */
+static long
+h264_outline(const uint8_t *in, size_t in_len, enum e2c_h264_form form, uint8_t *buf,
+             uint8_t **outline, size_t *n_encrypted)
+{
+    *outline = buf;
+    long n = e2c_h264_outline(in, in_len, form, buf, OUTLINE_ON_STACK, n_encrypted);
+    if (n <= OUTLINE_ON_STACK)
+        return n;
+    *outline = malloc((size_t)n + SFRAME_HEADER_MAX);
+    if (!*outline)
+        return LONG_MIN;
+    return e2c_h264_outline(in, in_len, form, *outline, (size_t)n, NULL);
+}
+
 static int
 append(uint8_t *out, size_t cap, size_t *pos, const uint8_t *src, size_t n)
 {
@@ -86,21 +113,20 @@ protect_h264(struct e2c_sender *s, uint64_t now_us, const uint8_t *in, size_t in
 {
     size_t pos = 0, read = 0, n_encrypted = 0;
     unsigned flags = 0;
-    uint8_t *scratch = NULL, *outline = NULL;
+    uint8_t *scratch = NULL, *outline, on_stack[OUTLINE_ON_STACK + SFRAME_HEADER_MAX];
     size_t scratch_cap = 0;
     struct e2c_h264_units it;
     struct e2c_h264_unit u;
     int err = SFRAME_OK;
 
-    long outline_len = e2c_h264_outline(in, in_len, E2C_H264_PLAIN, NULL, 0, &n_encrypted);
-    if (outline_len < 0 || n_encrypted == 0)
-        return SFRAME_E_MALFORMED;
-    /* Room for the anchor after the outline. */
-    outline = malloc((size_t)outline_len + SFRAME_HEADER_MAX);
-    if (!outline)
+    long outline_len = h264_outline(in, in_len, E2C_H264_PLAIN, on_stack, &outline, &n_encrypted);
+    if (outline_len == LONG_MIN)
         return SFRAME_E_NOMEM;
-    e2c_h264_outline(in, in_len, E2C_H264_PLAIN, outline, (size_t)outline_len, NULL);
-    size_t md_len = (size_t)outline_len;
+    if (outline_len < 0 || n_encrypted == 0) {
+        err = SFRAME_E_MALFORMED;
+        goto out;
+    }
+    size_t md_len = (size_t)outline_len; /* the anchor goes after the outline */
 
     e2c_h264_units_init(&it, in, in_len);
     while (e2c_h264_units_next(&it, &u)) {
@@ -157,7 +183,8 @@ protect_h264(struct e2c_sender *s, uint64_t now_us, const uint8_t *in, size_t in
     err = append(out, cap, &pos, in + read, in_len - read);
 out:
     free(scratch);
-    free(outline);
+    if (outline != on_stack)
+        free(outline);
     if (err == SFRAME_OK) {
         *out_len = pos;
         if (out_flags)
@@ -228,26 +255,27 @@ open_h264(struct e2c_receiver *r, uint64_t now_us, const uint8_t *in, size_t in_
           size_t cap, size_t *out_len, struct e2c_frame_info *info)
 {
     size_t pos = 0, n_encrypted = 0;
-    uint8_t *scratch = NULL, *outline = NULL;
+    uint8_t *scratch = NULL, *outline, on_stack[OUTLINE_ON_STACK + SFRAME_HEADER_MAX];
     size_t scratch_cap = 0;
     struct e2c_h264_units it;
     struct e2c_h264_unit u;
     int err = SFRAME_OK;
 
-    long outline_len = e2c_h264_outline(in, in_len, E2C_H264_PROTECTED, NULL, 0, &n_encrypted);
+    long outline_len =
+        h264_outline(in, in_len, E2C_H264_PROTECTED, on_stack, &outline, &n_encrypted);
+    if (outline_len == LONG_MIN)
+        return SFRAME_E_NOMEM;
     if (outline_len == E2C_H264_OUTLINE_NO_ENVELOPE || (outline_len >= 0 && n_encrypted == 0)) {
         /* A slice without the trailer, or nothing encrypted at all (parameter sets alone). */
         info->no_envelope = 1;
-        return SFRAME_E_MALFORMED;
+        err = SFRAME_E_MALFORMED;
+        goto out;
     }
-    if (outline_len < 0)
-        return SFRAME_E_MALFORMED;
-    /* Room for the anchor (protect_h264()) after the outline. */
-    outline = malloc((size_t)outline_len + SFRAME_HEADER_MAX);
-    if (!outline)
-        return SFRAME_E_NOMEM;
-    e2c_h264_outline(in, in_len, E2C_H264_PROTECTED, outline, (size_t)outline_len, NULL);
-    size_t md_len = (size_t)outline_len;
+    if (outline_len < 0) {
+        err = SFRAME_E_MALFORMED;
+        goto out;
+    }
+    size_t md_len = (size_t)outline_len; /* the anchor (protect_h264()) goes after the outline */
 
     e2c_h264_units_init(&it, in, in_len);
     while (e2c_h264_units_next(&it, &u)) {
@@ -303,7 +331,8 @@ open_h264(struct e2c_receiver *r, uint64_t now_us, const uint8_t *in, size_t in_
     }
 out:
     free(scratch);
-    free(outline);
+    if (outline != on_stack)
+        free(outline);
     if (err == SFRAME_OK)
         *out_len = pos;
     return err;

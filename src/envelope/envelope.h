@@ -183,10 +183,10 @@ enum {
 /*
  * Writes outline(AU) with every encrypted unit's entry marked
  * E2C_H264_ENTRY_OTHER (the caller marks the one it seals or opens) and
- * returns its length; writes nothing when cap is too small (out may then be
- * NULL), so a first call with cap 0 sizes the buffer. *n_encrypted (may be
- * NULL) gets the number of encrypted units. A negative return is an error
- * above.
+ * returns its length, in one pass over the access unit. The outline is in
+ * out only when the length returned is at most cap (out may be NULL with
+ * cap 0: a call that sizes the buffer). *n_encrypted (may be NULL) gets the
+ * number of encrypted units. A negative return is an error above.
  */
 long e2c_h264_outline(const uint8_t *au, size_t len, enum e2c_h264_form form, uint8_t *out,
                       size_t cap, size_t *n_encrypted);

@@ -117,32 +117,26 @@ e2c_h264_outline(const uint8_t *au, size_t len, enum e2c_h264_form form, uint8_t
     struct e2c_h264_units it;
     struct e2c_h264_unit u;
     size_t n = 0;
+    int envelope_ok = 1;
 
     if (n_encrypted)
         *n_encrypted = 0;
     if (!au)
         len = 0;
-    /* First pass: validity and length. */
+    if (!out)
+        cap = 0;
+    /* One pass: entries are written while they fit, the length counted on. */
     e2c_h264_units_init(&it, au, len);
     while (e2c_h264_units_next(&it, &u)) {
-        if (!u.encrypted)
-            continue;
-        n++;
-        if (form == E2C_H264_PROTECTED &&
-            (u.nal.end - u.nal.hdr < 3 || au[u.nal.end - 1] != E2C_H264_TRAILER))
-            return E2C_H264_OUTLINE_NO_ENVELOPE;
-    }
-    if (it.entry == SIZE_MAX || it.entry > LONG_MAX)
-        return E2C_H264_OUTLINE_TOO_LONG;
-    if (n_encrypted)
-        *n_encrypted = n;
-    size_t total = it.entry;
-    if (!out || cap < total)
-        return (long)total;
-
-    /* Second pass: the entries. */
-    e2c_h264_units_init(&it, au, len);
-    while (e2c_h264_units_next(&it, &u)) {
+        size_t n_bytes = u.nal.end - u.nal.hdr;
+        if (u.encrypted) {
+            n++;
+            if (form == E2C_H264_PROTECTED &&
+                (n_bytes < 3 || au[u.nal.end - 1] != E2C_H264_TRAILER))
+                envelope_ok = 0;
+        }
+        if (it.entry > cap || !envelope_ok)
+            continue; /* (it.entry is this entry's end, SIZE_MAX when too long) */
         uint8_t *e = out + u.entry;
         if (u.encrypted) {
             e[0] = E2C_H264_ENTRY_OTHER;
@@ -152,7 +146,6 @@ e2c_h264_outline(const uint8_t *au, size_t len, enum e2c_h264_form form, uint8_t
             else
                 e[2] = au[u.nal.hdr + 1];
         } else {
-            size_t n_bytes = u.nal.end - u.nal.hdr;
             e[0] = E2C_H264_ENTRY_CLEAR;
             e[1] = (uint8_t)(n_bytes >> 24);
             e[2] = (uint8_t)(n_bytes >> 16);
@@ -161,5 +154,11 @@ e2c_h264_outline(const uint8_t *au, size_t len, enum e2c_h264_form form, uint8_t
             memcpy(e + 5, au + u.nal.hdr, n_bytes);
         }
     }
-    return (long)total;
+    if (!envelope_ok)
+        return E2C_H264_OUTLINE_NO_ENVELOPE;
+    if (it.entry == SIZE_MAX || it.entry > LONG_MAX)
+        return E2C_H264_OUTLINE_TOO_LONG;
+    if (n_encrypted)
+        *n_encrypted = n;
+    return (long)it.entry;
 }

@@ -11,7 +11,7 @@
  * emits 00 00 00/01/02. The units are the non-empty NAL units in order but
  * for leading SPS / PPS copied later (checked independently of the
  * iterator); the outline is exactly their entries, its length what the
- * iterator counts, nothing is written when it does not fit, the protected
+ * iterator counts, nothing is written past the capacity, the protected
  * form fails exactly when an encrypted unit lacks the envelope, and the
  * same units framed anew (4-byte start codes, nothing else) give the same
  * outline.
@@ -149,11 +149,15 @@ check_units_and_outline(const uint8_t *data, size_t size)
     CHECK(len == (long)entry && n == n_enc);
     uint8_t *out = malloc(entry + 1);
     CHECK(out);
-    out[0] = 0xa5;
-    if (entry > 0)
+    /* Too small by one: the length all the same, nothing written past cap. */
+    out[entry] = 0xa5;
+    if (entry > 0) {
+        out[entry - 1] = 0xa5;
         CHECK(e2c_h264_outline(data, size, E2C_H264_PLAIN, out, entry - 1, NULL) == len &&
-              out[0] == 0xa5);
+              out[entry - 1] == 0xa5);
+    }
     CHECK(e2c_h264_outline(data, size, E2C_H264_PLAIN, out, entry, NULL) == len);
+    CHECK(out[entry] == 0xa5);
     e2c_h264_units_init(&it, data, size);
     while (e2c_h264_units_next(&it, &u)) {
         const uint8_t *e = out + u.entry;
