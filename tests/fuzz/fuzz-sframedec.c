@@ -82,8 +82,8 @@ dup_bytes(const uint8_t *p, size_t n)
  * The units of an H.264 access unit as format 2 defines them, written
  * apart from src/envelope's: every non-empty NAL unit in order, except an
  * SPS or PPS among the leading ones (before any other type), one of the
- * first 16 of those, that has a byte-identical copy later. Returns how many
- * (at most max) with [hdr, end) each in units.
+ * first 16 of those, that has a byte-identical copy later. Returns how many,
+ * with [hdr, end) each in units (MAX_UNITS of room).
  */
 struct span {
     size_t hdr, end;

@@ -913,7 +913,7 @@ GST_START_TEST(test_replay)
 }
 GST_END_TEST;
 
-/* Offset of the first NAL unit's header byte: what comes before it (the start code) is framing. */
+/* Offset of the first NAL unit's header byte (after the first start code). */
 static gsize
 first_nal_header(GstBuffer *buf)
 {
@@ -960,8 +960,9 @@ GST_START_TEST(test_malformed_and_truncated)
         }
         /* Flips within what is authenticated: for H.264 everything from the first
          * NAL unit's header byte on (e2call-e2ee(7), format 2: parameter sets
-         * too; a flip in a later start code changes the units); the first start
-         * code is framing, and a flip there leaves the access unit as it was. */
+         * too; a flip in a later start code changes the units). The first start
+         * code is left out: a flip in its first byte leaves the access unit as
+         * it was. */
         gsize from = codec == H264 ? first_nal_header(frame) : 0;
         for (guint k = 0; k < 20; k++) {
             GstBuffer *t = gst_buffer_copy_deep(frame);
