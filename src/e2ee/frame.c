@@ -4,6 +4,7 @@
  */
 #include "frame.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,10 +19,11 @@ e2c_frame_protect_bound(enum e2c_codec codec, uint16_t suite, size_t in_len)
     /*
      * Every NAL unit needs at least a 3-byte start code and a header byte, so
      * an access unit holds at most in_len / 4 + 1 of them; each grows by its
-     * escaped SFrame overhead and the trailer, and the ciphertext by escaping.
+     * escaped start byte and SFrame overhead and the trailer, and the
+     * ciphertext by escaping.
      */
     size_t n_nals = in_len / 4 + 1;
-    return e2c_h264_escape_bound(in_len) + n_nals * (e2c_h264_escape_bound(per_sframe) + 1);
+    return e2c_h264_escape_bound(in_len) + n_nals * (e2c_h264_escape_bound(1 + per_sframe) + 1);
 }
 
 size_t
@@ -58,6 +60,32 @@ protect_prefixed(struct e2c_sender *s, enum e2c_codec codec, uint64_t now_us, co
     return SFRAME_OK;
 }
 
+/*
+ * H.264 outlines (envelope.h) are small, parameter sets and three bytes per
+ * encrypted NAL unit: most fit on the stack, with room for the anchor.
+ */
+#define OUTLINE_ON_STACK 512
+
+/*
+ * outline(AU) of in into *buf (stack, OUTLINE_ON_STACK + SFRAME_HEADER_MAX
+ * bytes) or, when longer, into a new heap buffer *outline points to then;
+ * its length, or a negative e2c_h264_outline() error. SFRAME_E_NOMEM as
+ * LONG_MIN.
+ */
+static long
+h264_outline(const uint8_t *in, size_t in_len, enum e2c_h264_form form, uint8_t *buf,
+             uint8_t **outline, size_t *n_encrypted)
+{
+    *outline = buf;
+    long n = e2c_h264_outline(in, in_len, form, buf, OUTLINE_ON_STACK, n_encrypted);
+    if (n <= OUTLINE_ON_STACK)
+        return n;
+    *outline = malloc((size_t)n + SFRAME_HEADER_MAX);
+    if (!*outline)
+        return LONG_MIN;
+    return e2c_h264_outline(in, in_len, form, *outline, (size_t)n, NULL);
+}
+
 static int
 append(uint8_t *out, size_t cap, size_t *pos, const uint8_t *src, size_t n)
 {
@@ -69,32 +97,49 @@ append(uint8_t *out, size_t cap, size_t *pos, const uint8_t *src, size_t n)
 }
 
 /*
- * H.264: each NAL unit of a protected type becomes
- *   header byte || escape(SFrame(md = header byte, pt = payload)) || 0x80;
- * start codes, zero bytes between NAL units and clear NAL units are copied.
+ * H.264 (format 2, envelope.h): each encrypted NAL unit becomes
+ *   header byte || escape(start byte || SFrame(md, pt = payload)) || 0x80,
+ * md = outline(AU, k), k marking the unit's own entry, followed for every
+ * encrypted unit but the first by the first one's SFrame header (the
+ * anchor: access units often have the same outline, and without it a unit
+ * of one would open in the same place of another). Everything else (start
+ * codes, clear NAL units, bytes between them) is copied. An access unit
+ * without an encrypted unit is not sent: nothing would authenticate it, and
+ * receivers drop it.
  */
 static int
 protect_h264(struct e2c_sender *s, uint64_t now_us, const uint8_t *in, size_t in_len, uint8_t *out,
              size_t cap, size_t *out_len, unsigned *out_flags)
 {
-    size_t pos = 0, read = 0, it = 0;
+    size_t pos = 0, read = 0, n_encrypted = 0;
     unsigned flags = 0;
-    uint8_t *scratch = NULL;
+    uint8_t *scratch = NULL, *outline, on_stack[OUTLINE_ON_STACK + SFRAME_HEADER_MAX];
     size_t scratch_cap = 0;
-    struct e2c_nal nal;
+    struct e2c_h264_units it;
+    struct e2c_h264_unit u;
     int err = SFRAME_OK;
 
-    while (e2c_h264_next_nal(in, in_len, &it, &nal)) {
+    long outline_len = h264_outline(in, in_len, E2C_H264_PLAIN, on_stack, &outline, &n_encrypted);
+    if (outline_len == LONG_MIN)
+        return SFRAME_E_NOMEM;
+    if (outline_len < 0 || n_encrypted == 0) {
+        err = SFRAME_E_MALFORMED;
+        goto out;
+    }
+    size_t md_len = (size_t)outline_len; /* the anchor goes after the outline */
+
+    e2c_h264_units_init(&it, in, in_len);
+    while (e2c_h264_units_next(&it, &u)) {
+        if (!u.encrypted)
+            continue;
         /* Everything up to and including the NAL header byte stays as it is. */
-        size_t clear_end = nal.hdr < nal.end ? nal.hdr + 1 : nal.end;
+        size_t clear_end = u.nal.hdr + 1;
         if ((err = append(out, cap, &pos, in + read, clear_end - read)) != SFRAME_OK)
             goto out;
         read = clear_end;
-        if (nal.hdr >= nal.end || !e2c_h264_nal_type_protected(in[nal.hdr] & 0x1f))
-            continue;
 
-        size_t pt_len = nal.end - clear_end;
-        size_t need = e2c_sender_seal_bound(s, pt_len);
+        size_t pt_len = u.nal.end - clear_end;
+        size_t need = 1 + e2c_sender_seal_bound(s, pt_len);
         if (need > scratch_cap) {
             free(scratch);
             scratch = malloc(need);
@@ -104,26 +149,42 @@ protect_h264(struct e2c_sender *s, uint64_t now_us, const uint8_t *in, size_t in
                 goto out;
             }
         }
-        size_t sealed = scratch_cap;
+        scratch[0] = u.first_slice ? E2C_H264_FIRST_SLICE : 0;
+        size_t sealed = scratch_cap - 1;
         unsigned f = 0;
-        err = e2c_sender_seal(s, now_us, in + nal.hdr, 1, in + clear_end, pt_len, scratch, &sealed,
-                              &f);
+        outline[u.entry] = E2C_H264_ENTRY_THIS;
+        err = e2c_sender_seal(s, now_us, outline, md_len, in + clear_end, pt_len, scratch + 1,
+                              &sealed, &f);
+        outline[u.entry] = E2C_H264_ENTRY_OTHER;
         if (err != SFRAME_OK)
             goto out;
         flags |= f;
-        size_t escaped = e2c_h264_escape(scratch, sealed, out + pos, cap - pos);
+        if (md_len == (size_t)outline_len) {
+            /* The first encrypted unit: its SFrame header anchors the others. */
+            uint64_t kid, ctr;
+            size_t hdr_len;
+            if (sframe_header_decode(scratch + 1, sealed, &kid, &ctr, &hdr_len) != SFRAME_OK) {
+                err = SFRAME_E_PARAM; /* what sealing wrote always parses */
+                goto out;
+            }
+            memcpy(outline + md_len, scratch + 1, hdr_len);
+            md_len += hdr_len;
+        }
+        size_t escaped = e2c_h264_escape(scratch, 1 + sealed, out + pos, cap - pos);
         if (escaped == 0 || cap - pos - escaped < 1) {
             err = SFRAME_E_SHORT_BUFFER;
             goto out;
         }
         pos += escaped;
         out[pos++] = E2C_H264_TRAILER;
-        read = nal.end;
+        read = u.nal.end;
     }
-    /* Trailing zero bytes after the last NAL unit. */
+    /* Clear NAL units after the last encrypted one, and trailing zero bytes. */
     err = append(out, cap, &pos, in + read, in_len - read);
 out:
     free(scratch);
+    if (outline != on_stack)
+        free(outline);
     if (err == SFRAME_OK) {
         *out_len = pos;
         if (out_flags)
@@ -183,64 +244,95 @@ open_prefixed(struct e2c_receiver *r, enum e2c_codec codec, uint64_t now_us, con
     return SFRAME_OK;
 }
 
+/*
+ * The output holds the access unit's units only (envelope.h), each behind
+ * the start code it came with: bytes before the first start code, zero
+ * bytes between NAL units, empty NAL units and leading repeated parameter
+ * sets are not authenticated, so they are not passed on either.
+ */
 static int
 open_h264(struct e2c_receiver *r, uint64_t now_us, const uint8_t *in, size_t in_len, uint8_t *out,
           size_t cap, size_t *out_len, struct e2c_frame_info *info)
 {
-    size_t pos = 0, read = 0, it = 0;
-    uint8_t *scratch = NULL;
+    size_t pos = 0, n_encrypted = 0;
+    uint8_t *scratch = NULL, *outline, on_stack[OUTLINE_ON_STACK + SFRAME_HEADER_MAX];
     size_t scratch_cap = 0;
-    struct e2c_nal nal;
+    struct e2c_h264_units it;
+    struct e2c_h264_unit u;
     int err = SFRAME_OK;
 
-    while (e2c_h264_next_nal(in, in_len, &it, &nal)) {
-        size_t clear_end = nal.hdr < nal.end ? nal.hdr + 1 : nal.end;
-        if ((err = append(out, cap, &pos, in + read, clear_end - read)) != SFRAME_OK)
+    long outline_len =
+        h264_outline(in, in_len, E2C_H264_PROTECTED, on_stack, &outline, &n_encrypted);
+    if (outline_len == LONG_MIN)
+        return SFRAME_E_NOMEM;
+    if (outline_len == E2C_H264_OUTLINE_NO_ENVELOPE || (outline_len >= 0 && n_encrypted == 0)) {
+        /* A slice without the trailer, or nothing encrypted at all (parameter sets alone). */
+        info->no_envelope = 1;
+        err = SFRAME_E_MALFORMED;
+        goto out;
+    }
+    if (outline_len < 0) {
+        err = SFRAME_E_MALFORMED;
+        goto out;
+    }
+    size_t md_len = (size_t)outline_len; /* the anchor (protect_h264()) goes after the outline */
+
+    e2c_h264_units_init(&it, in, in_len);
+    while (e2c_h264_units_next(&it, &u)) {
+        /* The start code as it came (3 or 4 bytes), and a clear unit as it is. */
+        size_t copy_end = u.encrypted ? u.nal.hdr + 1 : u.nal.end;
+        if ((err = append(out, cap, &pos, in + u.nal.start, copy_end - u.nal.start)) != SFRAME_OK)
             goto out;
-        read = clear_end;
-        if (nal.hdr >= nal.end || !e2c_h264_nal_type_protected(in[nal.hdr] & 0x1f))
+        if (!u.encrypted)
             continue;
 
         info->n_sframes++;
-        size_t body = nal.end - clear_end;
-        if (body < 2 || in[nal.end - 1] != E2C_H264_TRAILER) {
-            info->no_envelope = 1;
-            err = SFRAME_E_MALFORMED;
-            goto out;
-        }
-        body--; /* the trailer */
-        if (body > scratch_cap) {
+        /* Between the header byte and the trailer (e2c_h264_outline() checked both). */
+        const uint8_t *body = in + u.nal.hdr + 1;
+        size_t body_len = u.nal.end - u.nal.hdr - 2;
+        if (body_len > scratch_cap) {
             free(scratch);
-            scratch = malloc(body);
-            scratch_cap = scratch ? body : 0;
+            scratch = malloc(body_len);
+            scratch_cap = scratch ? body_len : 0;
             if (!scratch) {
                 err = SFRAME_E_NOMEM;
                 goto out;
             }
         }
-        long unescaped = e2c_h264_unescape(in + clear_end, body, scratch, scratch_cap);
-        if (unescaped <= 0) {
+        /* The start byte, then at least one byte of SFrame. Unescaping never
+         * changes the first byte, so scratch[0] is the start byte the outline holds. */
+        long unescaped = e2c_h264_unescape(body, body_len, scratch, scratch_cap);
+        if (unescaped < 2) {
             err = SFRAME_E_MALFORMED;
             goto out;
         }
+        const uint8_t *sframe = scratch + 1;
+        size_t sframe_len = (size_t)unescaped - 1;
         size_t pt_len = cap - pos;
         uint64_t kid = 0, ctr;
-        size_t hdr_len;
-        if (info->n_sframes == 1 &&
-            sframe_header_decode(scratch, (size_t)unescaped, &kid, &ctr, &hdr_len) == SFRAME_OK)
+        size_t hdr_len = 0;
+        int hdr_ok = sframe_header_decode(sframe, sframe_len, &kid, &ctr, &hdr_len) == SFRAME_OK;
+        if (info->n_sframes == 1 && hdr_ok)
             info->ctr = ctr;
-        err = e2c_receiver_open(r, now_us, in + nal.hdr, 1, scratch, (size_t)unescaped, out + pos,
-                                &pt_len, &kid);
+        outline[u.entry] = E2C_H264_ENTRY_THIS;
+        err = e2c_receiver_open(r, now_us, outline, md_len, sframe, sframe_len, out + pos, &pt_len,
+                                &kid);
+        outline[u.entry] = E2C_H264_ENTRY_OTHER;
         if (info->kid == 0)
             info->kid = kid;
         if (err != SFRAME_OK)
             goto out;
         pos += pt_len;
-        read = nal.end;
+        if (info->n_sframes == 1) {
+            /* It opened, so its header parsed: the anchor of the units after it. */
+            memcpy(outline + md_len, sframe, hdr_len);
+            md_len += hdr_len;
+        }
     }
-    err = append(out, cap, &pos, in + read, in_len - read);
 out:
     free(scratch);
+    if (outline != on_stack)
+        free(outline);
     if (err == SFRAME_OK)
         *out_len = pos;
     return err;

@@ -5,10 +5,15 @@
  *
  *   VP8, VP9, Opus:  clear prefix || SFrame header || ciphertext || tag,
  *                    AAD = header || clear prefix.
- *   H.264 (Annex B, one access unit): every NAL unit of a protected type
- *                    becomes  NAL header byte || escape(SFrame header ||
- *                    ciphertext || tag) || 0x80, AAD = header || NAL header
- *                    byte; other NAL units and start codes stay as they are.
+ *   H.264 (Annex B, one access unit; format 2): every NAL unit of a
+ *                    protected type becomes  NAL header byte ||
+ *                    escape(start byte || SFrame header || ciphertext ||
+ *                    tag) || 0x80, AAD = header || the access unit's outline
+ *                    with this unit marked || (but on the first such unit)
+ *                    the first one's SFrame header (envelope.h), so each tag
+ *                    covers every clear byte and the order of all units, and
+ *                    binds the units of one access unit; other NAL units and
+ *                    start codes stay as they are.
  *
  * This is what sframeenc / sframedec run per buffer, and what the fuzzers
  * drive without GStreamer.
@@ -37,15 +42,18 @@ struct e2c_frame_info {
     uint64_t ctr;       /* its counter (valid when kid is) */
     unsigned n_sframes; /* SFrame ciphertexts found (H.264: protected NAL units) */
     int no_envelope;    /* MALFORMED because no SFrame envelope is there at all: no header
-                         * after the clear prefix, or an H.264 slice without the trailer */
+                         * after the clear prefix, an H.264 slice without the trailer, or
+                         * an H.264 access unit without any encrypted NAL unit */
 };
 
 /*
  * Opens a protected frame. The result is the frame's verdict: SFRAME_OK when
- * every SFrame in it opened; otherwise the first failure, where an H.264 NAL
- * unit that breaks the envelope is SFRAME_E_MALFORMED. A frame without any
- * SFrame where the codec requires one (VP8, VP9, Opus: always; H.264: an
- * access unit with a slice) is SFRAME_E_MALFORMED too.
+ * every SFrame in it opened (there is always at least one then: n_sframes >
+ * 0); otherwise the first failure, where an H.264 NAL unit that breaks the
+ * envelope is SFRAME_E_MALFORMED. A frame without any SFrame (VP8, VP9, Opus:
+ * nothing after the clear prefix; H.264: no NAL unit of a protected type) is
+ * SFRAME_E_MALFORMED too, with no_envelope set. An opened H.264 access unit
+ * comes out as its units only (envelope.h), each behind its own start code.
  */
 int e2c_frame_open(struct e2c_receiver *r, enum e2c_codec codec, uint64_t now_us,
                    const uint8_t *in, size_t in_len, uint8_t *out, size_t cap, size_t *out_len,

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Codec envelopes (SPEC.md §4, "clear prefix per codec"): what of an encoded
- * frame stays readable for payloaders and the router, and how H.264 NAL
- * units carry ciphertext through rtph264pay / rtph264depay byte for byte.
+ * frame stays readable for payloaders and the router, how H.264 NAL units
+ * carry ciphertext through rtph264pay / rtph264depay byte for byte, and
+ * what of an H.264 access unit the SFrame tags authenticate (the outline,
+ * e2call-e2ee(7) format 2).
  *
  * Pure C: no OpenSSL, no GLib. Every function reads only the bytes it is
  * given and bounds every access by the lengths passed in.
@@ -84,3 +86,107 @@ long e2c_h264_unescape(const uint8_t *in, size_t len, uint8_t *out, size_t cap);
 
 /* The last byte of every protected NAL: never zero, so rtph264pay trims nothing. */
 #define E2C_H264_TRAILER 0x80
+
+/*
+ * ---- Format 2: what of an access unit every SFrame tag authenticates ----
+ *
+ * An encrypted NAL unit (a type e2c_h264_nal_type_protected() accepts) is
+ *
+ *   NAL header || escape(start byte || SFrame header || ciphertext || tag) || 0x80
+ *
+ * and its AAD is SFrame header || outline(AU, k) || anchor, k being its
+ * position in the access unit's units (below). The anchor is nothing for
+ * the access unit's first encrypted unit and that unit's SFrame header for
+ * every other (src/e2ee adds it): access units often have the same outline
+ * (a stream's delta frames, say), and without it a unit of one would open
+ * in the same place of another. The outline lists every unit in order:
+ *
+ *   clear unit:               0x00 || length (4 bytes, big-endian) || its bytes
+ *   encrypted unit, not k:    0x01 || NAL header || start byte
+ *   encrypted unit k:         0x02 || NAL header || start byte
+ *
+ * so every clear byte, and the order and place of every unit, is covered by
+ * every tag of the access unit. A unit's bytes run from its header byte to
+ * its last non-zero byte: start codes and trailing zero bytes are not part
+ * of it, because rtph264depay rewrites start codes to 4 bytes and
+ * rtph264pay trims trailing zeros.
+ *
+ * The units of an access unit are its NAL units in order, except
+ * - empty ones (a start code followed by another, or by the end), and
+ * - leading repeated parameter sets: an SPS or PPS that comes before every
+ *   NAL unit of another type, is one of the first E2C_H264_MAX_LEADING of
+ *   them, and has a byte-identical copy later in the access unit. This is
+ *   what rtph264depay puts in front of the first access unit it outputs
+ *   (the parameter sets of its caps); leaving the copies out changes nothing
+ *   a decoder sees.
+ *
+ * The start byte is E2C_H264_FIRST_SLICE on the access unit's first coded
+ * slice (type 1, 2 or 5) and 0 on every other encrypted unit. rtph264depay
+ * takes a slice whose first payload byte has its top bit set
+ * (first_mb_in_slice = 0) for the start of a new picture and, without an RTP
+ * marker, cuts the access unit there; with the SFrame config byte in that
+ * place (its top bit is set for every KID above 7) it would cut every
+ * access unit of three or more slices in pieces, none of which would
+ * authenticate.
+ */
+#define E2C_H264_FIRST_SLICE 0x80
+#define E2C_H264_MAX_LEADING 16
+
+/* Outline entry markers. */
+enum {
+    E2C_H264_ENTRY_CLEAR = 0x00,
+    E2C_H264_ENTRY_OTHER = 0x01, /* an encrypted unit other than the one being sealed or opened */
+    E2C_H264_ENTRY_THIS = 0x02,  /* the encrypted unit being sealed or opened */
+};
+
+struct e2c_h264_unit {
+    struct e2c_nal nal; /* where it is; nal.end > nal.hdr */
+    uint8_t header;     /* the NAL header byte */
+    int encrypted;      /* carries an SFrame (its type is protected) */
+    int first_slice;    /* the access unit's first coded slice (type 1, 2 or 5) */
+    size_t entry;       /* offset of its entry in the outline; the marker byte is there */
+};
+
+/* Iterator over the units of one access unit; no allocation. */
+struct e2c_h264_units {
+    const uint8_t *au;
+    size_t len;
+    size_t pos;        /* e2c_h264_next_nal() position */
+    size_t entry;      /* outline bytes of the units so far (SIZE_MAX after an overflow) */
+    unsigned index;    /* non-empty NAL units so far */
+    int slice_seen;    /* a coded slice was among them */
+    uint32_t repeated; /* bit i: non-empty NAL unit i is a leading repeated parameter set */
+};
+
+/*
+ * Prepares the iteration (finds the leading repeated parameter sets: at most
+ * E2C_H264_MAX_LEADING candidates, each compared with the SPS and PPS after
+ * it, so the work is bounded by E2C_H264_MAX_LEADING times len).
+ */
+void e2c_h264_units_init(struct e2c_h264_units *it, const uint8_t *au, size_t len);
+/* 1 and the next unit, or 0 at the end. After the end, it->entry is the outline's length. */
+int e2c_h264_units_next(struct e2c_h264_units *it, struct e2c_h264_unit *u);
+
+/* Form of the access unit an outline is made from. */
+enum e2c_h264_form {
+    E2C_H264_PLAIN,     /* the encoder's: start bytes are computed */
+    E2C_H264_PROTECTED, /* as sent: start bytes are read, each encrypted unit must be
+                         * header || at least one byte || 0x80 */
+};
+
+/* Outline errors (negative returns of e2c_h264_outline()). */
+enum {
+    E2C_H264_OUTLINE_NO_ENVELOPE = -1, /* PROTECTED: an encrypted unit without the envelope */
+    E2C_H264_OUTLINE_TOO_LONG = -2,    /* a clear unit of 2^32 bytes or more */
+};
+
+/*
+ * Writes outline(AU) with every encrypted unit's entry marked
+ * E2C_H264_ENTRY_OTHER (the caller marks the one it seals or opens) and
+ * returns its length, in one pass over the access unit. The outline is in
+ * out only when the length returned is at most cap (out may be NULL with
+ * cap 0: a call that sizes the buffer). *n_encrypted (may be NULL) gets the
+ * number of encrypted units. A negative return is an error above.
+ */
+long e2c_h264_outline(const uint8_t *au, size_t len, enum e2c_h264_form form, uint8_t *out,
+                      size_t cap, size_t *n_encrypted);

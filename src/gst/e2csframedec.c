@@ -243,10 +243,8 @@ e2c_sframe_dec_transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuffer *o
     enum e2c_health_input input = E2C_HEALTH_IN_IGNORED;
     switch (err) {
     case SFRAME_OK:
-        if (info.n_sframes == 0) {
-            pass = TRUE; /* H.264 parameter sets alone: nothing to open */
-            break;
-        }
+        /* Something opened (n_sframes > 0): an H.264 access unit without an
+         * encrypted NAL unit is MALFORMED, no_envelope, counted unencrypted. */
         input = E2C_HEALTH_IN_OK;
         self->n.ok++;
         /*

@@ -272,7 +272,8 @@ e2c_sframe_enc_transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuffer *o
         warn_dropped_no_key(self);
         return GST_BASE_TRANSFORM_FLOW_DROPPED;
     case SFRAME_E_MALFORMED:
-        GST_WARNING_OBJECT(self, "frame shorter than its clear prefix, dropped");
+        GST_WARNING_OBJECT(self, "frame shorter than its clear prefix, or H.264 access unit "
+                                 "with no NAL unit to encrypt: dropped");
         return GST_BASE_TRANSFORM_FLOW_DROPPED;
     default:
         GST_ELEMENT_ERROR(self, STREAM, ENCODE, ("ENCRYPTION_INTERNAL_ERROR"),

@@ -320,6 +320,271 @@ test_unescape_is_inverse(void)
     g_assert_cmpuint(accepted, >, PROPERTY_ROUNDS / 10);
 }
 
+/* ---- format 2: units and outline ------------------------------------------ */
+
+struct unit_expect {
+    size_t hdr, end;
+    int encrypted, first_slice;
+    size_t entry;
+};
+
+#define UNITS(...)                                                                                 \
+    ((const struct unit_expect[]){__VA_ARGS__}),                                                   \
+        sizeof((const struct unit_expect[]){__VA_ARGS__}) / sizeof(struct unit_expect)
+
+static void
+check_units(const char *what, const uint8_t *au, size_t len, const struct unit_expect *want,
+            size_t n_want, size_t outline_len)
+{
+    uint8_t *copy = g_memdup2(au, len);
+    struct e2c_h264_units it;
+    struct e2c_h264_unit u;
+    size_t n = 0;
+
+    e2c_h264_units_init(&it, copy, len);
+    while (e2c_h264_units_next(&it, &u)) {
+        if (n >= n_want)
+            g_error("%s: more than %zu units", what, n_want);
+        const struct unit_expect *e = &want[n];
+        if (u.nal.hdr != e->hdr || u.nal.end != e->end || u.encrypted != e->encrypted ||
+            u.first_slice != e->first_slice || u.entry != e->entry || u.header != copy[e->hdr])
+            g_error("%s: unit %zu is {%zu, %zu, %d, %d, %zu}, expected {%zu, %zu, %d, %d, %zu}",
+                    what, n, u.nal.hdr, u.nal.end, u.encrypted, u.first_slice, u.entry, e->hdr,
+                    e->end, e->encrypted, e->first_slice, e->entry);
+        n++;
+    }
+    if (n != n_want)
+        g_error("%s: %zu units, expected %zu", what, n, n_want);
+    g_assert_cmpuint(it.entry, ==, outline_len);
+    g_free(copy);
+}
+
+static void
+test_units(void)
+{
+    /* AUD, SPS, PPS, two IDR slices: every NAL unit, the first slice marked. */
+    check_units("keyframe",
+                BYTES(0, 0, 0, 1, 0x09, 0x10, 0, 0, 0, 1, 0x67, 0x42, 0, 0, 1, 0x68, 0xce, 0, 0, 1,
+                      0x65, 0x88, 0x80, 0, 0, 1, 0x65, 0x11, 0x80),
+                UNITS({4, 6, 0, 0, 0}, {10, 12, 0, 0, 7}, {15, 17, 0, 0, 14}, {20, 23, 1, 1, 21},
+                      {26, 29, 1, 0, 24}),
+                27);
+    /* Empty NAL units, zero bytes and garbage are not units. */
+    check_units("empty units and stray bytes",
+                BYTES(0xff, 0, 0, 1, 0, 0, 1, 0x41, 0xaa, 0, 0, 0, 0, 1, 0, 0, 1),
+                UNITS({7, 9, 1, 1, 0}), 3);
+    /* rtph264depay's parameter sets in front: copies of later ones are left out. */
+    check_units("leading copies",
+                BYTES(0, 0, 0, 1, 0x67, 0xaa, 0, 0, 0, 1, 0x68, 0xbb, 0, 0, 0, 1, 0x09, 0xf0, 0, 0,
+                      0, 1, 0x67, 0xaa, 0, 0, 0, 1, 0x68, 0xbb, 0, 0, 0, 1, 0x41, 0xcc),
+                UNITS({16, 18, 0, 0, 0}, {22, 24, 0, 0, 7}, {28, 30, 0, 0, 14}, {34, 36, 1, 1, 21}),
+                24);
+    /* ... and without an AUD: the copies repeat the access unit's own first units. */
+    check_units("leading copies without AUD",
+                BYTES(0, 0, 1, 0x67, 0xaa, 0, 0, 1, 0x68, 0xbb, 0, 0, 1, 0x67, 0xaa, 0, 0, 1, 0x68,
+                      0xbb, 0, 0, 1, 0x65, 0xcc),
+                UNITS({13, 15, 0, 0, 0}, {18, 20, 0, 0, 7}, {23, 25, 1, 1, 14}), 17);
+    /* A leading SPS without a later copy stays; a copy in the middle is a unit. */
+    check_units(
+        "no copy, and a copy in the middle",
+        BYTES(0, 0, 1, 0x67, 0xaa, 0, 0, 1, 0x41, 0xcc, 0, 0, 1, 0x68, 0xbb, 0, 0, 1, 0x68, 0xbb),
+        UNITS({3, 5, 0, 0, 0}, {8, 10, 1, 1, 7}, {13, 15, 0, 0, 10}, {18, 20, 0, 0, 17}), 24);
+    /* SEI before the slices is not a slice; a P slice after an IDR is not the first. */
+    check_units("first slice",
+                BYTES(0, 0, 1, 0x06, 0x05, 0x80, 0, 0, 1, 0x65, 0x88, 0, 0, 1, 0x41, 0x9a),
+                UNITS({3, 6, 1, 0, 0}, {9, 11, 1, 1, 3}, {14, 16, 1, 0, 6}), 9);
+    check_units("nothing", NULL, 0, NULL, 0, 0);
+}
+
+/* An outline, byte for byte. */
+static void
+test_outline_bytes(void)
+{
+    /* AUD, SPS, PPS, SEI, IDR, IDR as the encoder made them. */
+    const uint8_t plain[] = {0,    0, 0, 1, 0x09, 0x10, 0,    0,    0, 1, 0x67, 0x42, 0xc0,
+                             0x15, 0, 0, 1, 0x68, 0xce, 0x3c, 0x80, 0, 0, 1,    0x06, 5,
+                             0x80, 0, 0, 1, 0x65, 0x88, 0x84, 0,    0, 1, 0x45, 0x9a, 0x21};
+    const uint8_t want[] = {0x00, 0,    0,    0, 2, 0x09, 0x10,             /* AUD */
+                            0x00, 0,    0,    0, 4, 0x67, 0x42, 0xc0, 0x15, /* SPS */
+                            0x00, 0,    0,    0, 4, 0x68, 0xce, 0x3c, 0x80, /* PPS */
+                            0x01, 0x06, 0x00,                               /* SEI */
+                            0x01, 0x65, 0x80,                               /* IDR */
+                            0x01, 0x45, 0x00};                              /* IDR */
+    uint8_t out[64];
+    size_t n_enc = 0;
+
+    long n = e2c_h264_outline(plain, sizeof(plain), E2C_H264_PLAIN, NULL, 0, &n_enc);
+    g_assert_cmpint(n, ==, sizeof(want));
+    g_assert_cmpuint(n_enc, ==, 3);
+    /* Too small: the length all the same, and nothing written past cap. */
+    memset(out, 0xee, sizeof(out));
+    g_assert_cmpint(
+        e2c_h264_outline(plain, sizeof(plain), E2C_H264_PLAIN, out, sizeof(want) - 1, NULL), ==,
+        sizeof(want));
+    for (size_t i = sizeof(want) - 1; i < sizeof(out); i++)
+        g_assert_cmpuint(out[i], ==, 0xee);
+    g_assert_cmpint(e2c_h264_outline(plain, sizeof(plain), E2C_H264_PLAIN, out, sizeof(out), NULL),
+                    ==, sizeof(want));
+    g_assert_cmpmem(out, sizeof(want), want, sizeof(want));
+
+    /* As sent (start bytes read, trailers required), with 3-byte start codes
+     * and trailing zeros: the same outline. */
+    const uint8_t sent[] = {0, 0,    1,    0x09, 0x10, 0, 0, 0, 1, 0x67, 0x42, 0xc0, 0x15, 0, 0,
+                            1, 0x68, 0xce, 0x3c, 0x80, 0, 0, 0, 1, 0x06, 0,    0x55, 0x80, 0, 0,
+                            1, 0x65, 0x80, 0x66, 0x80, 0, 0, 0, 1, 0x45, 0,    0x77, 0x80, 0, 0};
+    g_assert_cmpint(
+        e2c_h264_outline(sent, sizeof(sent), E2C_H264_PROTECTED, out, sizeof(out), &n_enc), ==,
+        sizeof(want));
+    g_assert_cmpmem(out, sizeof(want), want, sizeof(want));
+    g_assert_cmpuint(n_enc, ==, 3);
+
+    /* Protected form: an encrypted unit must carry a start byte and the trailer. */
+    g_assert_cmpint(e2c_h264_outline(BYTES(0, 0, 1, 0x41, 0x00, 0x81), E2C_H264_PROTECTED, out,
+                                     sizeof(out), NULL),
+                    ==, E2C_H264_OUTLINE_NO_ENVELOPE);
+    g_assert_cmpint(
+        e2c_h264_outline(BYTES(0, 0, 1, 0x41, 0x80), E2C_H264_PROTECTED, out, sizeof(out), NULL),
+        ==, E2C_H264_OUTLINE_NO_ENVELOPE);
+    g_assert_cmpint(e2c_h264_outline(BYTES(0, 0, 1, 0x41, 0x00, 0x80), E2C_H264_PROTECTED, out,
+                                     sizeof(out), NULL),
+                    ==, 3);
+    /* Nothing encrypted: an outline of clear units only, and no encrypted unit counted. */
+    g_assert_cmpint(
+        e2c_h264_outline(BYTES(0, 0, 1, 0x68, 0xce), E2C_H264_PROTECTED, out, sizeof(out), &n_enc),
+        ==, 7);
+    g_assert_cmpuint(n_enc, ==, 0);
+}
+
+/*
+ * The outline of an access unit is the same whatever the framing (start
+ * codes of 3 or 4 bytes, trailing zeros, bytes before the first start
+ * code, empty NAL units, leading copies of its parameter sets), and
+ * differs when any byte of a clear unit, or any unit's place, changes.
+ */
+static GByteArray *
+frame_units(const uint8_t *const *units, const size_t *lens, size_t n, uint64_t *rng)
+{
+    GByteArray *au = g_byte_array_new();
+    static const uint8_t sc[] = {0, 0, 0, 1};
+    uint64_t r = next_rand(rng);
+    if (r & 1) {
+        uint8_t lead = (uint8_t)(r >> 8);
+        g_byte_array_append(au, &lead, 1);
+    }
+    for (size_t i = 0; i < n; i++) {
+        r = next_rand(rng);
+        if ((r & 7) == 0)
+            g_byte_array_append(au, sc + 1, 3); /* an empty NAL unit */
+        g_byte_array_append(au, (r & 2) ? sc : sc + 1, (r & 2) ? 4 : 3);
+        g_byte_array_append(au, units[i], (guint)lens[i]);
+        for (unsigned z = 0; z < ((r >> 4) & 3); z++)
+            g_byte_array_append(au, sc, 1);
+    }
+    return au;
+}
+
+static GByteArray *
+outline_of(const GByteArray *au)
+{
+    GByteArray *o = g_byte_array_new();
+    long n = e2c_h264_outline(au->data, au->len, E2C_H264_PLAIN, NULL, 0, NULL);
+    g_assert_cmpint(n, >=, 0);
+    g_byte_array_set_size(o, (guint)n);
+    g_assert_cmpint(e2c_h264_outline(au->data, au->len, E2C_H264_PLAIN, o->data, o->len, NULL), ==,
+                    n);
+    return o;
+}
+
+static void
+test_outline_framing(void)
+{
+    static const uint8_t aud[] = {0x09, 0xf0}, sps[] = {0x67, 0x42, 0xc0, 0x15, 0xda},
+                         pps[] = {0x68, 0xce, 0x3c, 0x80}, sei[] = {0x06, 0x05, 0x80},
+                         idr_a[] = {0x65, 0x88, 0x84}, idr_b[] = {0x65, 0x11, 0x22},
+                         filler[] = {0x0c, 0xff, 0x80};
+    const uint8_t *units[] = {aud, sps, pps, sei, idr_a, idr_b, filler};
+    size_t lens[] = {sizeof(aud),   sizeof(sps),   sizeof(pps),   sizeof(sei),
+                     sizeof(idr_a), sizeof(idr_b), sizeof(filler)};
+    uint64_t rng = UINT64_C(0x0e7119e);
+    GByteArray *ref_au = frame_units(units, lens, G_N_ELEMENTS(units), &rng);
+    GByteArray *ref = outline_of(ref_au);
+
+    for (unsigned round = 0; round < 2000; round++) {
+        /* The same units, framed anew, perhaps behind copies of SPS and PPS. */
+        const uint8_t *u2[G_N_ELEMENTS(units) + 2];
+        size_t l2[G_N_ELEMENTS(units) + 2], n = 0;
+        if (round & 1) {
+            u2[n] = sps, l2[n++] = sizeof(sps);
+            u2[n] = pps, l2[n++] = sizeof(pps);
+        }
+        for (size_t i = 0; i < G_N_ELEMENTS(units); i++)
+            u2[n] = units[i], l2[n++] = lens[i];
+        GByteArray *au = frame_units(u2, l2, n, &rng), *o = outline_of(au);
+        g_assert_cmpmem(o->data, o->len, ref->data, ref->len);
+        g_byte_array_unref(o);
+
+        /* One bit of a clear unit flipped (not the header's type, which
+         * could make it another clear type... or still the same unit kind):
+         * the outline differs. */
+        size_t clear[] = {0, 1, 2, 6}; /* AUD, SPS, PPS, filler */
+        size_t which = clear[next_rand(&rng) % G_N_ELEMENTS(clear)];
+        uint8_t *changed = g_memdup2(units[which], lens[which]);
+        size_t at = 1 + next_rand(&rng) % (lens[which] - 1);
+        changed[at] ^= (uint8_t)(1u << (next_rand(&rng) % 8));
+        if (at == lens[which] - 1 && changed[at] == 0)
+            changed[at] = 0x01; /* a trailing zero would be trimmed: not a change of the unit */
+        const uint8_t *u3[G_N_ELEMENTS(units)];
+        memcpy(u3, units, sizeof(units));
+        u3[which] = changed;
+        GByteArray *au3 = frame_units(u3, lens, G_N_ELEMENTS(units), &rng);
+        o = outline_of(au3);
+        g_assert_false(o->len == ref->len && memcmp(o->data, ref->data, o->len) == 0);
+        g_byte_array_unref(o);
+        g_byte_array_unref(au3);
+        g_free(changed);
+
+        /* Two units of different entries swapped: the outline differs. */
+        size_t i = next_rand(&rng) % G_N_ELEMENTS(units), j = next_rand(&rng) % G_N_ELEMENTS(units);
+        if (i != j && !(i >= 3 && i <= 5 && j >= 3 && j <= 5 && units[i][0] == units[j][0])) {
+            memcpy(u3, units, sizeof(units));
+            size_t l3[G_N_ELEMENTS(units)];
+            memcpy(l3, lens, sizeof(lens));
+            u3[i] = units[j], l3[i] = lens[j];
+            u3[j] = units[i], l3[j] = lens[i];
+            au3 = frame_units(u3, l3, G_N_ELEMENTS(units), &rng);
+            o = outline_of(au3);
+            if (o->len == ref->len && memcmp(o->data, ref->data, o->len) == 0)
+                g_error("round %u: units %zu and %zu swapped, same outline", round, i, j);
+            g_byte_array_unref(o);
+            g_byte_array_unref(au3);
+        }
+        g_byte_array_unref(au);
+    }
+    g_byte_array_unref(ref);
+    g_byte_array_unref(ref_au);
+}
+
+/* At most E2C_H264_MAX_LEADING leading parameter sets are candidates for copies. */
+static void
+test_leading_bound(void)
+{
+    static const uint8_t sc[] = {0, 0, 1}, sps[] = {0x67, 0xaa}, slice[] = {0x41, 0xbb};
+    for (unsigned copies = 0; copies <= E2C_H264_MAX_LEADING + 2; copies++) {
+        GByteArray *au = g_byte_array_new();
+        for (unsigned i = 0; i < copies + 1; i++) {
+            g_byte_array_append(au, sc, 3);
+            g_byte_array_append(au, sps, 2);
+        }
+        g_byte_array_append(au, sc, 3);
+        g_byte_array_append(au, slice, 2);
+        /* copies + 1 SPS: the first min(copies, MAX) are left out. */
+        unsigned left_out = MIN(copies, E2C_H264_MAX_LEADING);
+        long n = e2c_h264_outline(au->data, au->len, E2C_H264_PLAIN, NULL, 0, NULL);
+        g_assert_cmpint(n, ==, (long)((copies + 1 - left_out) * 7 + 3));
+        g_byte_array_unref(au);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -330,5 +595,9 @@ main(int argc, char **argv)
     g_test_add_func("/h264/unescape-rejects", test_unescape_rejects);
     g_test_add_func("/h264/escape-property", test_escape_property);
     g_test_add_func("/h264/unescape-is-inverse", test_unescape_is_inverse);
+    g_test_add_func("/h264/units", test_units);
+    g_test_add_func("/h264/outline-bytes", test_outline_bytes);
+    g_test_add_func("/h264/outline-framing", test_outline_framing);
+    g_test_add_func("/h264/leading-bound", test_leading_bound);
     return g_test_run();
 }

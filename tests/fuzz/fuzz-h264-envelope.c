@@ -1,13 +1,20 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * libFuzzer harness for the H.264 envelope: NAL iteration over an arbitrary
- * access unit, and for every protected NAL unit the escaping the receiver
- * undoes (header byte || escape(ciphertext) || 0x80).
+ * access unit, for every protected NAL unit the escaping the receiver
+ * undoes (header byte || escape(start byte || ciphertext) || 0x80), and the
+ * units and outline every SFrame tag of format 2 authenticates.
  *
  * Checks: NAL units are ordered, in bounds, start with a real start code and
  * never end in a zero byte; unescape accepts exactly escape's outputs
  * (escape(unescape(x)) == x); escape round-trips any payload and never
- * emits 00 00 00/01/02.
+ * emits 00 00 00/01/02. The units are the non-empty NAL units in order but
+ * for leading SPS / PPS copied later (checked independently of the
+ * iterator); the outline is exactly their entries, its length what the
+ * iterator counts, nothing is written past the capacity, the protected
+ * form fails exactly when an encrypted unit lacks the envelope, and the
+ * same units framed anew (4-byte start codes, nothing else) give the same
+ * outline.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -82,6 +89,117 @@ check_escaping(const uint8_t *payload, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Whether the NAL unit [hdr, end) is a leading SPS or PPS (among the first
+ * E2C_H264_MAX_LEADING) with a copy later: written apart from the envelope's. */
+static int
+left_out(const uint8_t *data, size_t size, size_t hdr, size_t end, size_t index, int leading)
+{
+    unsigned type = data[hdr] & 0x1f;
+    if (!leading || index >= E2C_H264_MAX_LEADING || (type != 7 && type != 8))
+        return 0;
+    size_t pos = end;
+    struct e2c_nal nal;
+    while (e2c_h264_next_nal(data, size, &pos, &nal))
+        if (nal.end - nal.hdr == end - hdr && memcmp(data + nal.hdr, data + hdr, end - hdr) == 0)
+            return 1;
+    return 0;
+}
+
+static void
+check_units_and_outline(const uint8_t *data, size_t size)
+{
+    struct e2c_h264_units it;
+    struct e2c_h264_unit u;
+    size_t pos = 0, index = 0, entry = 0, n_enc = 0, n_first = 0;
+    int leading = 1, slice_seen = 0, envelope_ok = 1;
+    struct e2c_nal nal;
+
+    /* The iterator against the NAL units. */
+    e2c_h264_units_init(&it, data, size);
+    while (e2c_h264_next_nal(data, size, &pos, &nal)) {
+        if (nal.end == nal.hdr)
+            continue;
+        unsigned type = data[nal.hdr] & 0x1f;
+        int skip = left_out(data, size, nal.hdr, nal.end, index, leading);
+        leading = leading && (type == 7 || type == 8);
+        index++;
+        if (skip)
+            continue;
+        CHECK(e2c_h264_units_next(&it, &u));
+        CHECK(u.nal.hdr == nal.hdr && u.nal.end == nal.end && u.header == data[nal.hdr]);
+        CHECK(u.encrypted == e2c_h264_nal_type_protected(type));
+        int slice = type == 1 || type == 2 || type == 5;
+        CHECK(u.first_slice == (slice && !slice_seen));
+        slice_seen |= slice;
+        n_first += u.first_slice;
+        CHECK(u.entry == entry);
+        entry += u.encrypted ? 3 : 5 + (nal.end - nal.hdr);
+        if (u.encrypted) {
+            n_enc++;
+            if (nal.end - nal.hdr < 3 || data[nal.end - 1] != E2C_H264_TRAILER)
+                envelope_ok = 0;
+        }
+    }
+    CHECK(!e2c_h264_units_next(&it, &u));
+    CHECK(it.entry == entry && n_first <= 1);
+
+    /* The outline, plain and protected. */
+    size_t n = 0;
+    long len = e2c_h264_outline(data, size, E2C_H264_PLAIN, NULL, 0, &n);
+    CHECK(len == (long)entry && n == n_enc);
+    uint8_t *out = malloc(entry + 1);
+    CHECK(out);
+    /* Too small by one: the length all the same, nothing written past cap. */
+    out[entry] = 0xa5;
+    if (entry > 0) {
+        out[entry - 1] = 0xa5;
+        CHECK(e2c_h264_outline(data, size, E2C_H264_PLAIN, out, entry - 1, NULL) == len &&
+              out[entry - 1] == 0xa5);
+    }
+    CHECK(e2c_h264_outline(data, size, E2C_H264_PLAIN, out, entry, NULL) == len);
+    CHECK(out[entry] == 0xa5);
+    e2c_h264_units_init(&it, data, size);
+    while (e2c_h264_units_next(&it, &u)) {
+        const uint8_t *e = out + u.entry;
+        size_t ulen = u.nal.end - u.nal.hdr;
+        if (u.encrypted) {
+            CHECK(e[0] == E2C_H264_ENTRY_OTHER && e[1] == u.header);
+            CHECK(e[2] == (u.first_slice ? E2C_H264_FIRST_SLICE : 0));
+        } else {
+            CHECK(e[0] == E2C_H264_ENTRY_CLEAR);
+            CHECK(((size_t)e[1] << 24 | (size_t)e[2] << 16 | (size_t)e[3] << 8 | e[4]) == ulen);
+            CHECK(memcmp(e + 5, data + u.nal.hdr, ulen) == 0);
+        }
+    }
+    long plen = e2c_h264_outline(data, size, E2C_H264_PROTECTED, NULL, 0, NULL);
+    CHECK(envelope_ok ? plen == len : plen == E2C_H264_OUTLINE_NO_ENVELOPE);
+
+    /* The same NAL units behind 4-byte start codes, nothing else (what
+     * rtph264depay makes of them): the same outline. */
+    size_t reframed_len = 0;
+    pos = 0;
+    while (e2c_h264_next_nal(data, size, &pos, &nal))
+        if (nal.end > nal.hdr)
+            reframed_len += 4 + nal.end - nal.hdr;
+    uint8_t *reframed = malloc(reframed_len + 1), *out2 = malloc(entry + 1);
+    CHECK(reframed && out2);
+    size_t at = 0;
+    pos = 0;
+    while (e2c_h264_next_nal(data, size, &pos, &nal)) {
+        static const uint8_t sc[] = {0, 0, 0, 1};
+        if (nal.end == nal.hdr)
+            continue;
+        memcpy(reframed + at, sc, 4);
+        memcpy(reframed + at + 4, data + nal.hdr, nal.end - nal.hdr);
+        at += 4 + nal.end - nal.hdr;
+    }
+    CHECK(e2c_h264_outline(reframed, reframed_len, E2C_H264_PLAIN, out2, entry, NULL) == len);
+    CHECK(memcmp(out, out2, entry) == 0);
+    free(reframed);
+    free(out2);
+    free(out);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -101,5 +219,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_escaping(payload, len);
     }
     (void)e2c_frame_is_keyframe(E2C_CODEC_H264, data, size);
+    check_units_and_outline(data, size);
     return 0;
 }

@@ -20,8 +20,12 @@
  *
  * Checks: no crash or sanitizer report; what opens under a held key is
  * exactly what was sealed; a frame sealed under a key no longer or never
- * held, or replayed, never opens; a frame with no SFrame in it (H.264
- * parameter sets) comes out unchanged; errors are ones sframedec handles.
+ * held, or replayed, never opens; nothing opens without an SFrame in it
+ * (H.264: an access unit without an encrypted NAL unit); errors are ones
+ * sframedec handles. H.264 (e2call-e2ee(7), format 2): a sealed access
+ * unit cut or with a bit flipped anywhere opens only if what comes out is
+ * still the sender's (the units of the access unit, computed here
+ * independently of src/envelope): every clear byte is authenticated.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -74,15 +78,66 @@ dup_bytes(const uint8_t *p, size_t n)
     return q;
 }
 
-static int
-h264_has_protected_nal(const uint8_t *au, size_t len)
+/*
+ * The units of an H.264 access unit as format 2 defines them, written
+ * apart from src/envelope's: every non-empty NAL unit in order, except an
+ * SPS or PPS among the leading ones (before any other type), one of the
+ * first 16 of those, that has a byte-identical copy later. Returns how many,
+ * with [hdr, end) each in units (MAX_UNITS of room).
+ */
+struct span {
+    size_t hdr, end;
+};
+
+/* A record is at most 65535 bytes, and a NAL unit takes at least 4 (a protected one more). */
+#define MAX_UNITS (65536 / 4 + 1)
+
+static size_t
+h264_units(const uint8_t *au, size_t len, struct span *units)
 {
-    size_t pos = 0;
+    static struct span all[MAX_UNITS];
+    size_t n = 0, pos = 0, leading = 0, out = 0;
     struct e2c_nal nal;
     while (e2c_h264_next_nal(au, len, &pos, &nal))
-        if (nal.hdr < nal.end && e2c_h264_nal_type_protected(au[nal.hdr] & 0x1f))
-            return 1;
-    return 0;
+        if (nal.end > nal.hdr) {
+            CHECK(n < MAX_UNITS);
+            all[n].hdr = nal.hdr;
+            all[n++].end = nal.end;
+        }
+    while (leading < n &&
+           ((au[all[leading].hdr] & 0x1f) == 7 || (au[all[leading].hdr] & 0x1f) == 8))
+        leading++;
+    for (size_t i = 0; i < n; i++) {
+        int copied = 0;
+        for (size_t j = i + 1; i < leading && i < 16 && j < n && !copied; j++)
+            copied = all[j].end - all[j].hdr == all[i].end - all[i].hdr &&
+                     memcmp(au + all[j].hdr, au + all[i].hdr, all[i].end - all[i].hdr) == 0;
+        if (!copied)
+            units[out++] = all[i];
+    }
+    return out;
+}
+
+/* Whether the NAL units of out are the units of the plaintext access unit pt. */
+static int
+h264_same_units(const uint8_t *out, size_t out_len, const uint8_t *pt, size_t pt_len)
+{
+    static struct span a[MAX_UNITS], b[MAX_UNITS];
+    size_t pos = 0, na = 0;
+    struct e2c_nal nal;
+    while (e2c_h264_next_nal(out, out_len, &pos, &nal)) {
+        CHECK(na < MAX_UNITS && nal.end > nal.hdr); /* no empty NAL unit comes out */
+        a[na].hdr = nal.hdr;
+        a[na++].end = nal.end;
+    }
+    size_t nb = h264_units(pt, pt_len, b);
+    if (na != nb)
+        return 0;
+    for (size_t i = 0; i < na; i++)
+        if (a[i].end - a[i].hdr != b[i].end - b[i].hdr ||
+            memcmp(out + a[i].hdr, pt + b[i].hdr, a[i].end - a[i].hdr) != 0)
+            return 0;
+    return 1;
 }
 
 struct state {
@@ -102,6 +157,7 @@ struct expect {
     int intact;   /* as sealed */
     int tampered; /* a VP8, VP9 or Opus frame changed after sealing: must not open */
     int replay;   /* the previous frame again, and that one opened */
+    int h264;     /* an H.264 access unit sealed from plain (maybe changed since) */
     const uint8_t *plain;
     size_t plain_len;
 };
@@ -124,26 +180,24 @@ receive(struct state *st, const uint8_t *frame, size_t len, const struct expect 
     if (info.no_envelope)
         CHECK(err == SFRAME_E_MALFORMED);
     int held = x->key == KEY_A || (x->key == KEY_B && st->now < st->b_expires);
-    int opened = err == SFRAME_OK && info.n_sframes > 0;
+    int opened = err == SFRAME_OK;
     if (err == SFRAME_OK) {
         CHECK(out_len <= cap);
-        if (info.n_sframes == 0) {
-            /* Nothing to open: only H.264 without protected NAL units, passed as it is. */
-            CHECK(st->codec == E2C_CODEC_H264 && !h264_has_protected_nal(in, len));
-            CHECK(out_len == len && memcmp(out, in, len) == 0);
-        } else {
-            CHECK(x->key < 0 || held);
-            CHECK(!x->replay && !x->tampered);
-        }
+        CHECK(info.n_sframes > 0);
+        CHECK(x->key < 0 || held);
+        CHECK(!x->replay && !x->tampered);
+        /* Whatever was done to it, an access unit that opens is the sender's. */
+        if (x->h264)
+            CHECK(h264_same_units(out, out_len, x->plain, x->plain_len));
     }
     if (x->replay)
         CHECK(err == SFRAME_E_REPLAY);
     if (x->intact && held) {
         CHECK(err == SFRAME_OK);
-        CHECK(out_len == x->plain_len && memcmp(out, x->plain, x->plain_len) == 0);
+        if (!x->h264)
+            CHECK(out_len == x->plain_len && memcmp(out, x->plain, x->plain_len) == 0);
     }
-    if (x->intact && x->key >= 0 && !held &&
-        (st->codec != E2C_CODEC_H264 || h264_has_protected_nal(in, len)))
+    if (x->intact && x->key >= 0 && !held)
         CHECK(err == SFRAME_E_AUTH);
 
     free(st->last);
@@ -162,8 +216,8 @@ protect_and_receive(struct state *st, int key, unsigned mutation, const uint8_t 
     uint8_t *plain = dup_bytes(pt, pt_len);
     size_t cap = e2c_frame_protect_bound(st->codec, st->suite, pt_len), sealed_len = 0;
     uint8_t *sealed = malloc(cap);
-    struct expect x = {.key = key, .plain = plain, .plain_len = pt_len};
     int prefixed = st->codec != E2C_CODEC_H264;
+    struct expect x = {.key = key, .h264 = !prefixed, .plain = plain, .plain_len = pt_len};
     CHECK(sealed);
 
     if (mutation == 3) {
@@ -195,8 +249,9 @@ protect_and_receive(struct state *st, int key, unsigned mutation, const uint8_t 
             break;
         default:
             sealed[(param >> 3) % sealed_len] ^= (uint8_t)(1u << (param & 7));
-            /* A flip in unauthenticated H.264 bytes (start codes, parameter
-             * sets) may leave the frame valid: nothing is known then. */
+            /* H.264: a flip in the framing (a byte before the first start
+             * code) changes no unit and opens; receive() checks that what
+             * opens is the sender's. */
             x.tampered = prefixed;
             receive(st, sealed, sealed_len, &x);
             break;
