@@ -36,8 +36,9 @@ struct e2c_frame_info {
     uint64_t kid;       /* KID of the (first) SFrame in the frame, 0 if none parsed */
     uint64_t ctr;       /* its counter (valid when kid is) */
     unsigned n_sframes; /* SFrame ciphertexts found (H.264: protected NAL units) */
-    int no_envelope;    /* MALFORMED because no SFrame envelope is there at all: no header
-                         * after the clear prefix, or an H.264 slice without the trailer */
+    int no_envelope;    /* MALFORMED because no SFrame envelope is there at all: no format 2
+                         * header after the clear prefix, or an H.264 slice without the
+                         * trailer or without such a header (what a plain peer sends) */
 };
 
 /*
@@ -45,7 +46,9 @@ struct e2c_frame_info {
  * every SFrame in it opened; otherwise the first failure, where an H.264 NAL
  * unit that breaks the envelope is SFRAME_E_MALFORMED. A frame without any
  * SFrame where the codec requires one (VP8, VP9, Opus: always; H.264: an
- * access unit with a slice) is SFRAME_E_MALFORMED too.
+ * access unit with a slice) is SFRAME_E_MALFORMED too, with no_envelope set.
+ * The receiver's other verdicts (E2C_E_STALE, E2C_E_KID_LIMITED) pass as
+ * they are.
  */
 int e2c_frame_open(struct e2c_receiver *r, enum e2c_codec codec, uint64_t now_us,
                    const uint8_t *in, size_t in_len, uint8_t *out, size_t cap, size_t *out_len,

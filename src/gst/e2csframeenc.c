@@ -11,7 +11,11 @@
  *
  * A new key (secret or shared-key) takes over sending after switch-delay
  * milliseconds with a fresh KID, so receivers that install it first lose no
- * frame; then a keyframe is requested upstream (RFC 9605 §6.2).
+ * frame; then a keyframe is requested upstream (RFC 9605 §6.2). Under the
+ * same key the KID also changes with every ten-minute epoch of the wall
+ * clock and before a usage limit (kid-rotations in stats): receivers derive
+ * the new KID's keys at once, so that needs no keyframe and no message.
+ * A cipher suite with 4-byte tags (3 and 8) posts one warning at start.
  *
  * |[
  * gst-launch-1.0 videotestsrc ! vp8enc deadline=1 ! \
@@ -23,6 +27,7 @@
 #include <gst/video/video.h>
 
 #include "e2ckeysource.h"
+#include "e2cshorttags.h"
 #include "frame.h"
 #include "sframe.h"
 
@@ -54,7 +59,7 @@ struct _E2cSframeEnc {
     enum e2c_codec codec;
     E2cKey *first_key;        /* set before the sender exists (before start) */
     gboolean want_keyframe;   /* a key arrived while frames were being dropped */
-    guint64 frames, bytes_in, bytes_out, dropped_no_key, malformed, switches;
+    guint64 frames, bytes_in, bytes_out, dropped_no_key, malformed, switches, rotations;
 };
 
 G_DEFINE_TYPE(E2cSframeEnc, e2c_sframe_enc, GST_TYPE_BASE_TRANSFORM);
@@ -116,11 +121,14 @@ e2c_sframe_enc_start(GstBaseTransform *trans)
         g_clear_pointer(&self->first_key, e2c_key_unref);
     }
     self->frames = self->bytes_in = self->bytes_out = 0;
-    self->dropped_no_key = self->malformed = self->switches = 0;
+    self->dropped_no_key = self->malformed = self->switches = self->rotations = 0;
     gboolean ok = self->sender != NULL;
+    guint suite = self->cipher_suite;
     GST_OBJECT_UNLOCK(self);
     if (!ok)
         GST_ELEMENT_ERROR(self, LIBRARY, INIT, ("ENCRYPTION_INTERNAL_ERROR: no sender"), (NULL));
+    else
+        e2c_warn_short_tags(GST_ELEMENT(self), suite);
     return ok;
 }
 
@@ -187,6 +195,8 @@ e2c_sframe_enc_transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuffer *o
         self->bytes_out += out_len;
         if (flags & E2C_SENDER_SWITCHED)
             self->switches++;
+        if (flags & E2C_SENDER_ROTATED)
+            self->rotations++;
     } else if (err == SFRAME_E_UNKNOWN_KID) {
         self->dropped_no_key++;
     } else if (err == SFRAME_E_MALFORMED) {
@@ -234,13 +244,17 @@ static GstStructure *
 make_stats(E2cSframeEnc *self)
 {
     GST_OBJECT_LOCK(self);
+    guint64 prev_next_ctr = 0;
+    guint64 prev_kid = e2c_sender_previous_kid(self->sender, &prev_next_ctr);
     GstStructure *s = gst_structure_new(
         "sframeenc-stats", "frames-protected", G_TYPE_UINT64, self->frames, "bytes-in",
         G_TYPE_UINT64, self->bytes_in, "bytes-out", G_TYPE_UINT64, self->bytes_out,
         "frames-dropped-no-key", G_TYPE_UINT64, self->dropped_no_key, "frames-malformed",
-        G_TYPE_UINT64, self->malformed, "key-switches", G_TYPE_UINT64, self->switches, "kid",
-        G_TYPE_UINT64, (guint64)e2c_sender_kid(self->sender), "next-ctr", G_TYPE_UINT64,
-        (guint64)e2c_sender_next_counter(self->sender), "cipher-suite", G_TYPE_UINT,
+        G_TYPE_UINT64, self->malformed, "key-switches", G_TYPE_UINT64, self->switches,
+        "kid-rotations", G_TYPE_UINT64, self->rotations, "kid", G_TYPE_UINT64,
+        (guint64)e2c_sender_kid(self->sender), "next-ctr", G_TYPE_UINT64,
+        (guint64)e2c_sender_next_counter(self->sender), "previous-kid", G_TYPE_UINT64, prev_kid,
+        "previous-next-ctr", G_TYPE_UINT64, prev_next_ctr, "cipher-suite", G_TYPE_UINT,
         self->cipher_suite, NULL);
     GST_OBJECT_UNLOCK(self);
     return s;
@@ -358,15 +372,18 @@ e2c_sframe_enc_class_init(E2cSframeEncClass *klass)
     g_object_class_install_property(
         gobject_class, PROP_KEY_ID,
         g_param_spec_uint64("key-id", "Key ID",
-                            "The KID frames are sent under (64 random bits, new at start, at "
-                            "every key switch and before a usage limit); 0 before the first frame",
+                            "The KID frames are sent under (bit 63, the 10-minute epoch mod 2048 "
+                            "and 52 random bits; new at start, at every key switch, every epoch "
+                            "and before a usage limit); 0 before the first frame",
                             0, G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
     g_object_class_install_property(
         gobject_class, PROP_STATS,
         g_param_spec_boxed("stats", "Statistics",
                            "frames-protected, bytes-in, bytes-out, frames-dropped-no-key, "
-                           "frames-malformed, key-switches, kid, next-ctr (the next frame's "
-                           "counter), cipher-suite",
+                           "frames-malformed, key-switches, kid-rotations (new KIDs under the "
+                           "same key: epochs, usage limits), kid, next-ctr (the next frame's "
+                           "counter), previous-kid, previous-next-ctr (where its counter "
+                           "ended), cipher-suite",
                            GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
     gst_element_class_add_static_pad_template(element_class, &sink_template);
