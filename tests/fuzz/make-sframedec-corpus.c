@@ -38,19 +38,20 @@ enum { VP8, VP9, H264, OPUS };
 static const char *const names[] = {"vp8", "vp9", "h264", "opus"};
 
 /* As make-rtp-corpus encodes, at a small size so seeds stay small. */
+/* Each in parentheses: one string per codec, made of several literals. */
 static const char *const chains[] = {
-    "videotestsrc pattern=smpte num-buffers=4 ! "
-    "video/x-raw,format=I420,width=160,height=120,framerate=30/1 ! "
-    "vp8enc deadline=1 cpu-used=8 keyframe-max-dist=300 threads=1 lag-in-frames=0",
-    "videotestsrc pattern=smpte num-buffers=4 ! "
-    "video/x-raw,format=I420,width=160,height=120,framerate=30/1 ! "
-    "vp9enc deadline=1 cpu-used=8 keyframe-max-dist=300 threads=1 lag-in-frames=0",
-    "videotestsrc pattern=smpte num-buffers=4 ! "
-    "video/x-raw,format=I420,width=160,height=120,framerate=30/1 ! "
-    "x264enc tune=zerolatency speed-preset=ultrafast bitrate=200 key-int-max=300 threads=1 ! "
-    "video/x-h264,profile=constrained-baseline,stream-format=byte-stream,alignment=au",
-    "audiotestsrc samplesperbuffer=960 freq=440 volume=0.3 num-buffers=4 ! "
-    "audio/x-raw,rate=48000,channels=2 ! opusenc",
+    ("videotestsrc pattern=smpte num-buffers=4 ! "
+     "video/x-raw,format=I420,width=160,height=120,framerate=30/1 ! "
+     "vp8enc deadline=1 cpu-used=8 keyframe-max-dist=300 threads=1 lag-in-frames=0"),
+    ("videotestsrc pattern=smpte num-buffers=4 ! "
+     "video/x-raw,format=I420,width=160,height=120,framerate=30/1 ! "
+     "vp9enc deadline=1 cpu-used=8 keyframe-max-dist=300 threads=1 lag-in-frames=0"),
+    ("videotestsrc pattern=smpte num-buffers=4 ! "
+     "video/x-raw,format=I420,width=160,height=120,framerate=30/1 ! "
+     "x264enc tune=zerolatency speed-preset=ultrafast bitrate=200 key-int-max=300 threads=1 ! "
+     "video/x-h264,profile=constrained-baseline,stream-format=byte-stream,alignment=au"),
+    ("audiotestsrc samplesperbuffer=960 freq=440 volume=0.3 num-buffers=4 ! "
+     "audio/x-raw,rate=48000,channels=2 ! opusenc"),
 };
 
 static void
