@@ -4,8 +4,12 @@
  * receiver in another, as a router that kept a recording would
  * (replay-across-processes.sh runs it):
  *
- *   sframe-record-play record FILE N   videotestsrc ! vp8enc ! sframeenc ! FILE
- *   sframe-record-play play FILE       FILE ! sframedec ! vp8dec ! count
+ *   sframe-record-play record FILE N       videotestsrc ! vp8enc ! sframeenc ! FILE
+ *   sframe-record-play play FILE [SHIFT]   FILE ! sframedec ! vp8dec ! count
+ *
+ * SHIFT (seconds) moves the wall clock the receiver reads through the test
+ * hook of wallclock.h, for builds where libfaketime cannot run (it hangs
+ * under AddressSanitizer); elsewhere the script shifts the real clock.
  *
  * FILE holds each frame as a 4-byte big-endian length, a flags byte (1: a
  * delta frame) and the frame. Both sides use one fixed test key. play
@@ -25,8 +29,16 @@
 
 #include "e2ckey.h"
 #include "e2cplugin.h"
+#include "wallclock.h"
 
 static const guint8 test_key[32] = "sframe-record-play: a test key.";
+static gint64 clock_shift_s;
+
+static int64_t
+shifted_wallclock(void)
+{
+    return g_get_real_time() / G_USEC_PER_SEC + clock_shift_s;
+}
 
 static void
 die(const char *what)
@@ -201,10 +213,15 @@ main(int argc, char **argv)
     int status = 2;
     if (argc == 4 && !strcmp(argv[1], "record"))
         status = record(argv[2], (guint)strtoul(argv[3], NULL, 10));
-    else if (argc == 3 && !strcmp(argv[1], "play"))
+    else if ((argc == 3 || argc == 4) && !strcmp(argv[1], "play")) {
+        if (argc == 4) {
+            clock_shift_s = g_ascii_strtoll(argv[3], NULL, 10);
+            e2c_wallclock_set_for_test(shifted_wallclock);
+        }
         status = play(argv[2]);
-    else
-        fprintf(stderr, "usage: sframe-record-play record FILE N | play FILE\n");
+    } else {
+        fprintf(stderr, "usage: sframe-record-play record FILE N | play FILE [SHIFT]\n");
+    }
     gst_deinit();
     return status;
 }

@@ -14,9 +14,14 @@ command -v faketime >/dev/null 2>&1 || {
     echo "skipping: faketime is not installed (scripts/setup installs it)" >&2
     exit 77
 }
-# Under AddressSanitizer libfaketime comes first in the library list: allowed.
-ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}verify_asan_link_order=0"
-export ASAN_OPTIONS FAKETIME_DONT_FAKE_MONOTONIC=1
+# libfaketime hangs in a program built with AddressSanitizer (its clock_gettime
+# is called back while it initialises); the unit and element tests cross epoch
+# boundaries there on an injected clock.
+if [ "${E2C_SANITIZED:-0}" = 1 ]; then
+    echo "skipping: libfaketime cannot run e2call built with sanitizers" >&2
+    exit 77
+fi
+export FAKETIME_DONT_FAKE_MONOTONIC=1
 
 # The last boundary before now, so that no clock runs ahead of the real one.
 boundary=$(($(date +%s) / 600 * 600))
