@@ -25,6 +25,9 @@ struct e2c_crypto_config {
     guint cipher_suite;
     guint switch_delay_ms;  /* sframeenc switch-delay */
     guint grace_ms;         /* sframedec grace-period */
+    /* sframedec replay-domain: the receiving participant, so that its next
+     * subscription of a stream rejects the frames its last one accepted. */
+    gchar *replay_domain;
 };
 
 /*

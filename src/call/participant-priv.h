@@ -38,6 +38,7 @@ struct sub_stream {
     gchar *display;
     GstElement *sframedec; /* NULL in plain mode */
     gboolean mismatch_now;
+    const char *mismatch_cause; /* interned: "wrong-secret", "unencrypted", "stale" */
     gboolean ended;
     gint64 matched_us; /* when the last match was reported, for media-resumed */
     struct e2c_stream_info last; /* kept when the stream ended */

@@ -448,6 +448,14 @@ e2c_participant_new(const struct e2c_participant_config *cfg, struct e2c_media *
     p->cfg.api_secret = p->api_secret = g_strdup(cfg->api_secret);
     p->cfg.token = p->token = g_strdup(cfg->token);
     p->cfg.room_pin = p->room_pin = g_strdup(cfg->room_pin);
+    /*
+     * This participant's own replay domain, the same for all its
+     * subscriptions, reconnects included, and never another participant's
+     * (in a load run each must accept the same sender's frames once).
+     */
+    static gint participants;
+    p->cfg.crypto.replay_domain =
+        g_strdup_printf("participant %d", g_atomic_int_add(&participants, 1));
     if (cfg->crypto.key)
         p->cfg.crypto.key = e2c_key_ref(cfg->crypto.key);
     p->cb = *cb;
@@ -572,6 +580,7 @@ e2c_participant_free(struct e2c_participant *p)
     if (p->cfg.crypto.key)
         e2c_key_unref(p->cfg.crypto.key);
     g_free((gchar *)p->cfg.crypto.room);
+    g_free(p->cfg.crypto.replay_domain);
     g_free(p->cfg.media.media_file);
     g_free(p->server);
     g_free(p->display);
@@ -706,8 +715,8 @@ e2c_participant_foreach_send(struct e2c_participant *p,
         struct e2c_send_branch *b = branches[i];
         if (!b->src)
             continue;
-        struct e2c_send_info info = {i == 0 ? "video" : "audio", b->codec, b->sframeenc != NULL,
-                                     0, 0, 0, 0};
+        struct e2c_send_info info = {
+            i == 0 ? "video" : "audio", b->codec, b->sframeenc != NULL, 0, 0, 0, 0, 0, 0};
         if (b->sframeenc) {
             GstStructure *st = NULL;
             g_object_get(b->sframeenc, "stats", &st, NULL);
@@ -716,6 +725,8 @@ e2c_participant_foreach_send(struct e2c_participant *p,
                 gst_structure_get_uint64(st, "frames-protected", &info.frames);
                 gst_structure_get_uint64(st, "bytes-out", &info.bytes);
                 gst_structure_get_uint64(st, "next-ctr", &info.next_ctr);
+                gst_structure_get_uint64(st, "previous-kid", &info.previous_kid);
+                gst_structure_get_uint64(st, "previous-next-ctr", &info.previous_next_ctr);
                 gst_structure_free(st);
             }
         } else {
@@ -791,7 +802,11 @@ status_recv(gpointer user, const struct e2c_stream_info *s)
     json_object_set_new(o, "frames-decrypted", json_integer((json_int_t)s->frames_ok));
     json_object_set_new(o, "frames-failed", json_integer((json_int_t)s->auth_failed));
     json_object_set_new(o, "frames-replayed", json_integer((json_int_t)s->replayed));
+    json_object_set_new(o, "frames-unencrypted", json_integer((json_int_t)s->unencrypted));
+    json_object_set_new(o, "frames-stale", json_integer((json_int_t)s->stale));
     json_object_set_new(o, "mismatch-events", json_integer((json_int_t)s->mismatch_events));
+    if (s->mismatch_now)
+        json_object_set_new(o, "mismatch-cause", json_string(s->mismatch_cause));
     json_object_set_new(o, "match-events", json_integer((json_int_t)s->match_events));
     if (!strcmp(s->track, "video"))
         json_object_set_new(o, "frames-lost", json_integer((json_int_t)s->frames_lost));

@@ -91,8 +91,10 @@ struct e2c_stream_info {
     const char *state;   /* sframedec state, or "plain" */
     gboolean verified;
     gboolean mismatch_now;
+    const char *mismatch_cause; /* of the last mismatch: "wrong-secret", "unencrypted", "stale" */
     guint64 frames_decoded, rtp_bytes;
     guint64 frames_ok, auth_failed, replayed, malformed, unencrypted;
+    guint64 stale, kid_limited;
     guint64 mismatch_events, match_events;
     guint64 kid;
     guint64 next_ctr;      /* the counter expected next under kid */
@@ -118,6 +120,9 @@ struct e2c_send_info {
     guint64 frames;    /* frames sent: protected (E2EE), or payloaded (plain) */
     guint64 bytes;     /* bytes after protection */
     guint64 next_ctr;  /* the counter of the next frame under kid */
+    /* The KID before kid (0: none; a rotation every ten minutes, a rekey) and the
+     * counter its last frame was followed by: frames sent under it. */
+    guint64 previous_kid, previous_next_ctr;
 };
 /* Calls fn for each track being published. */
 void e2c_participant_foreach_send(struct e2c_participant *p,

@@ -332,7 +332,8 @@ e2c_recv_stream_new(GstBin *bin, GstPad *pad, const struct e2c_crypto_config *cr
     gboolean linked;
     if (sframedec) {
         g_object_set(sframedec, "room", crypto->room, "cipher-suite", crypto->cipher_suite,
-                     "grace-period", crypto->grace_ms, "shared-key", crypto->key, NULL);
+                     "grace-period", crypto->grace_ms, "shared-key", crypto->key, "replay-domain",
+                     crypto->replay_domain, NULL);
         if (!crypto->key) {
             GstPad *dec_sink = gst_element_get_static_pad(sframedec, "sink");
             s->hold_probe =

@@ -77,6 +77,9 @@ sample_stream(gpointer user, const struct e2c_stream_info *info)
     json_object_set_new(o, "frames-decrypted", json_integer((json_int_t)info->frames_ok));
     json_object_set_new(o, "frames-failed", json_integer((json_int_t)info->auth_failed));
     json_object_set_new(o, "frames-replayed", json_integer((json_int_t)info->replayed));
+    json_object_set_new(o, "frames-unencrypted", json_integer((json_int_t)info->unencrypted));
+    json_object_set_new(o, "frames-stale", json_integer((json_int_t)info->stale));
+    json_object_set_new(o, "frames-kid-limited", json_integer((json_int_t)info->kid_limited));
     if (!strcmp(info->track, "video"))
         json_object_set_new(o, "frames-lost", json_integer((json_int_t)info->frames_lost));
     json_object_set_new(o, "verified", json_boolean(info->verified));

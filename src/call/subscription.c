@@ -49,6 +49,7 @@ sub_stream_info(struct sub_stream *st, struct e2c_stream_info *out)
     out->codec = e2c_recv_stream_codec(st->rs);
     out->verified = rs.verified;
     out->mismatch_now = st->mismatch_now;
+    out->mismatch_cause = st->mismatch_cause;
     out->frames_decoded = rs.frames_decoded;
     out->rtp_bytes = rs.rtp_bytes;
     out->last_psnr = rs.last_psnr;
@@ -64,6 +65,8 @@ sub_stream_info(struct sub_stream *st, struct e2c_stream_info *out)
             gst_structure_get_uint64(s, "replayed", &out->replayed);
             gst_structure_get_uint64(s, "malformed", &out->malformed);
             gst_structure_get_uint64(s, "unencrypted", &out->unencrypted);
+            gst_structure_get_uint64(s, "stale", &out->stale);
+            gst_structure_get_uint64(s, "kid-limited", &out->kid_limited);
             gst_structure_get_uint64(s, "mismatch-events", &out->mismatch_events);
             gst_structure_get_uint64(s, "match-events", &out->match_events);
             gst_structure_get_uint64(s, "kid", &out->kid);
@@ -175,7 +178,9 @@ on_stream_message(gpointer user, GstMessage *msg)
     gst_structure_get_uint64(s, "kid", &kid);
     const char *event = NULL;
     if (gst_structure_has_name(s, "sframe-mismatch")) {
+        const char *cause = gst_structure_get_string(s, "cause");
         st->mismatch_now = TRUE;
+        st->mismatch_cause = g_intern_string(cause ? cause : "wrong-secret");
         event = "encryption-secret-mismatch";
     } else if (gst_structure_has_name(s, "sframe-match")) {
         st->mismatch_now = FALSE;
@@ -192,8 +197,11 @@ on_stream_message(gpointer user, GstMessage *msg)
         return;
     json_t *e = stream_event(st, event);
     set_kid(e, kid);
-    if (!strcmp(event, "encryption-secret-mismatch"))
+    /* What the frames were: of another secret, not encrypted at all, or of another epoch. */
+    if (!strcmp(event, "encryption-secret-mismatch")) {
+        json_object_set_new(e, "cause", json_string(st->mismatch_cause));
         json_object_set_new(e, "error", json_string("ENCRYPTION_SECRET_MISMATCH"));
+    }
     participant_emit(p, e);
 }
 

@@ -24,6 +24,7 @@
 #include "selftest.h"
 #include "sframe.h"
 #include "stats.h"
+#include "suite-warning.h"
 
 #define DEFAULT_LATENCY_MS 50
 #define DEFAULT_EXPECT_DURATION_MS 20000
@@ -72,6 +73,7 @@ parse_expect_media(const gchar *name, const gchar *value, gpointer data, GError 
 
 struct verdict {
     guint streams, verified, mismatched, broken;
+    guint unencrypted, stale; /* mismatched streams by cause (the rest: another secret) */
     GString *unverified;
 };
 
@@ -85,10 +87,14 @@ count_stream(gpointer user, const struct e2c_stream_info *s)
     else
         g_string_append_printf(v->unverified, "%s%s/%s", v->unverified->len ? ", " : "",
                                s->display && *s->display ? s->display : "?", s->track);
-    if (s->mismatch_now)
+    if (s->mismatch_now) {
         v->mismatched++;
-    /* Frames arrived, none ever opened, and they were malformed rather than foreign. */
-    if (s->frames_ok == 0 && s->malformed + s->unencrypted > 0 && s->auth_failed == 0)
+        v->unencrypted += !g_strcmp0(s->mismatch_cause, "unencrypted");
+        v->stale += !g_strcmp0(s->mismatch_cause, "stale");
+    }
+    /* Frames arrived, none ever opened, and they were malformed rather than foreign (frames
+     * without an envelope are a plain peer: a mismatch with that cause, once ten came). */
+    if (s->frames_ok == 0 && s->malformed > 0 && s->auth_failed + s->unencrypted == 0)
         v->broken++;
 }
 
@@ -97,14 +103,17 @@ verdict(struct join *j)
 {
     if (j->fatal != E2C_ERR_NONE)
         return e2c_error_exit_status(j->fatal);
-    struct verdict v = {0, 0, 0, 0, g_string_new(NULL)};
+    struct verdict v = {0, 0, 0, 0, 0, 0, g_string_new(NULL)};
     e2c_participant_foreach_stream(j->p, TRUE, count_stream, &v);
     enum e2c_error err = E2C_ERR_NONE;
     gchar *message = NULL;
     if (v.mismatched) {
+        guint wrong = v.mismatched - v.unencrypted - v.stale;
         err = E2C_ERR_ENCRYPTION_SECRET_MISMATCH;
-        message = g_strdup_printf("%u stream(s) could not be decrypted with our secret to the end",
-                                  v.mismatched);
+        message = g_strdup_printf("%u stream(s) could not be decrypted to the end: %u under "
+                                  "another secret, %u not encrypted, %u stale (a sender's clock "
+                                  "more than 10 minutes off ours, or recorded media)",
+                                  v.mismatched, wrong, v.unencrypted, v.stale);
     } else if (v.broken) {
         err = E2C_ERR_DECRYPTION_INTERNAL_ERROR;
         message = g_strdup_printf("%u stream(s) carried only malformed frames", v.broken);
@@ -584,6 +593,8 @@ e2c_cmd_join(int argc, char **argv)
     gboolean e2ee = e2c_secret_args_given(&secret_args);
     if (e2ee && (status = e2c_secret_args_read(&secret_args, "e2call join", &secret)) != 0)
         goto out;
+    if (e2ee)
+        e2c_cli_warn_short_tags("e2call join", suite_id);
 
     gst_init(NULL, NULL);
     e2c_selftest_register_plugin();

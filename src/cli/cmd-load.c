@@ -35,6 +35,7 @@
 #include "send-media.h"
 #include "sframe.h"
 #include "stats.h"
+#include "suite-warning.h"
 
 #define EXIT_MATRIX 11
 #define EXIT_LOSS 12
@@ -195,8 +196,10 @@ collect_stream(gpointer user, const struct e2c_stream_info *s)
  * everybody still in the call, each receiver's SFrame counter is set
  * against its sender's: under one KID counters count frames from 0, so the
  * difference is the frames sealed but not yet received, and the track's
- * frame rate makes it seconds. Only for publishers in this process, and only
- * when both ends are on the same KID (not across a key switch).
+ * frame rate makes it seconds. Only for publishers in this process. A
+ * receiver still on the sender's previous KID (a rotation every ten minutes,
+ * or a rekey) is behind by the rest of that KID's frames plus all of the
+ * current one's; one further back is not measured.
  */
 struct sender_pos {
     guint64 next_ctr;
@@ -209,16 +212,26 @@ struct senders {
 };
 
 static void
+add_position(struct senders *ss, guint64 kid, guint64 next_ctr, double frames_per_s)
+{
+    struct sender_pos *pos = g_new(struct sender_pos, 1);
+    pos->next_ctr = next_ctr;
+    pos->frames_per_s = frames_per_s;
+    g_hash_table_insert(ss->by_kid, g_memdup2(&kid, sizeof(kid)), pos);
+}
+
+static void
 note_sender(gpointer user, const struct e2c_send_info *s)
 {
     struct senders *ss = user;
     if (!s->e2ee || !s->kid)
         return;
-    struct sender_pos *pos = g_new(struct sender_pos, 1);
-    pos->next_ctr = s->next_ctr;
-    pos->frames_per_s = g_str_equal(s->track, "audio") ? 1000.0 / E2C_OPUS_FRAME_MS
-                                                       : (double)ss->l->video_fps;
-    g_hash_table_insert(ss->by_kid, g_memdup2(&s->kid, sizeof(s->kid)), pos);
+    double frames_per_s =
+        g_str_equal(s->track, "audio") ? 1000.0 / E2C_OPUS_FRAME_MS : (double)ss->l->video_fps;
+    add_position(ss, s->kid, s->next_ctr, frames_per_s);
+    /* Counted as if the previous KID's counter ran on into the current one's. */
+    if (s->previous_kid)
+        add_position(ss, s->previous_kid, s->previous_next_ctr + s->next_ctr, frames_per_s);
 }
 
 static GHashTable *
@@ -1119,6 +1132,7 @@ e2c_cmd_load(int argc, char **argv)
     if ((status = e2c_router_args_read(&router_args, "e2call load", &access)) != 0)
         goto out;
     e2c_router_warn_cleartext("e2call load", url, &access, json);
+    e2c_cli_warn_short_tags("e2call load", suite_id);
 
     gst_init(NULL, NULL);
     e2c_selftest_register_plugin();

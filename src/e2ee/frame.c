@@ -364,14 +364,23 @@ e2c_frame_open(struct e2c_receiver *r, enum e2c_codec codec, uint64_t now_us, co
     }
     if (!in || !out)
         return SFRAME_E_PARAM;
+    int err;
     switch (codec) {
     case E2C_CODEC_VP8:
     case E2C_CODEC_VP9:
     case E2C_CODEC_OPUS:
-        return open_prefixed(r, codec, now_us, in, in_len, out, cap, out_len, info);
+        err = open_prefixed(r, codec, now_us, in, in_len, out, cap, out_len, info);
+        break;
     case E2C_CODEC_H264:
-        return open_h264(r, now_us, in, in_len, out, cap, out_len, info);
+        err = open_h264(r, now_us, in, in_len, out, cap, out_len, info);
+        break;
     default:
         return SFRAME_E_PARAM;
     }
+    /* Bytes that are not a format 2 SFrame header are no envelope either: a plain peer. */
+    if (err == E2C_E_UNENCRYPTED) {
+        info->no_envelope = 1;
+        err = SFRAME_E_MALFORMED;
+    }
+    return err;
 }

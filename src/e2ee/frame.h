@@ -41,9 +41,10 @@ struct e2c_frame_info {
     uint64_t kid;       /* KID of the (first) SFrame in the frame, 0 if none parsed */
     uint64_t ctr;       /* its counter (valid when kid is) */
     unsigned n_sframes; /* SFrame ciphertexts found (H.264: protected NAL units) */
-    int no_envelope;    /* MALFORMED because no SFrame envelope is there at all: no header
-                         * after the clear prefix, an H.264 slice without the trailer, or
-                         * an H.264 access unit without any encrypted NAL unit */
+    int no_envelope;    /* MALFORMED because no SFrame envelope is there at all: no format 2
+                         * header after the clear prefix, an H.264 slice without the
+                         * trailer, or an H.264 access unit without any encrypted NAL unit
+                         * (what a plain peer sends) */
 };
 
 /*
@@ -54,6 +55,8 @@ struct e2c_frame_info {
  * nothing after the clear prefix; H.264: no NAL unit of a protected type) is
  * SFRAME_E_MALFORMED too, with no_envelope set. An opened H.264 access unit
  * comes out as its units only (envelope.h), each behind its own start code.
+ * The receiver's other verdicts (E2C_E_STALE, E2C_E_KID_LIMITED) pass as
+ * they are.
  */
 int e2c_frame_open(struct e2c_receiver *r, enum e2c_codec codec, uint64_t now_us,
                    const uint8_t *in, size_t in_len, uint8_t *out, size_t cap, size_t *out_len,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * SPEC.md §4 key schedule on OpenSSL 3 EVP_KDF: PBKDF2 shared key per
- * (secret, room), HKDF base key per KID, random KIDs.
+ * The key schedule on OpenSSL 3 EVP_KDF (keysched.h): PBKDF2 shared key per
+ * (secret, room), HKDF base key per (KID, epoch), format 2 KIDs.
  */
 #include <stdint.h>
 #include <string.h>
@@ -17,7 +17,7 @@
 
 #define ROOM_MAX_BYTES 128
 #define PBKDF2_SALT_PREFIX "e2call/1 room "
-#define HKDF_INFO_PREFIX "e2call/1 base key"
+#define HKDF_INFO_PREFIX "e2call/2 base key"
 
 /* "18446744073709551615": the digits of 2^64 - 1, the largest Janus room number. */
 #define U64_MAX_DIGITS "18446744073709551615"
@@ -123,17 +123,19 @@ e2c_shared_key_derive(const struct e2c_secret *secret, const char *room, unsigne
 }
 
 int
-e2c_base_key_derive(const struct e2c_shared_key *shared, uint64_t kid,
+e2c_base_key_derive(const struct e2c_shared_key *shared, uint64_t kid, uint32_t epoch,
                     uint8_t out[E2C_BASE_KEY_LEN])
 {
     if (!shared || !out)
         return SFRAME_E_PARAM;
 
-    uint8_t info[sizeof(HKDF_INFO_PREFIX) - 1 + 8];
+    uint8_t info[sizeof(HKDF_INFO_PREFIX) - 1 + 8 + 4];
     size_t prefix_len = sizeof(HKDF_INFO_PREFIX) - 1;
     memcpy(info, HKDF_INFO_PREFIX, prefix_len);
     for (int i = 0; i < 8; i++)
         info[prefix_len + i] = (uint8_t)(kid >> (56 - 8 * i));
+    for (int i = 0; i < 4; i++)
+        info[prefix_len + 8 + i] = (uint8_t)(epoch >> (24 - 8 * i));
 
     /* No salt parameter: RFC 5869 §2.2 then uses HashLen zero bytes, which
      * gives the same PRK as an empty salt (HMAC pads its key with zeros). */
@@ -152,20 +154,55 @@ e2c_base_key_derive(const struct e2c_shared_key *shared, uint64_t kid,
     return rc;
 }
 
+uint32_t
+e2c_epoch_at(int64_t unix_s)
+{
+    if (unix_s < 0)
+        return 0;
+    int64_t epoch = unix_s / E2C_EPOCH_SECONDS;
+    return epoch > UINT32_MAX ? UINT32_MAX : (uint32_t)epoch;
+}
+
 int
-e2c_kid_random(uint64_t *out)
+e2c_kid_random(uint32_t epoch, uint64_t *out)
 {
     if (!out)
         return SFRAME_E_PARAM;
     uint8_t b[8];
     if (RAND_bytes(b, sizeof(b)) != 1)
         return SFRAME_E_CRYPTO;
-    uint64_t kid = 0;
+    uint64_t random = 0;
     for (size_t i = 0; i < sizeof(b); i++)
-        kid = kid << 8 | b[i];
-    *out = kid;
+        random = random << 8 | b[i];
     OPENSSL_cleanse(b, sizeof(b));
+    *out = E2C_KID_FORMAT2 | ((uint64_t)epoch & E2C_KID_EPOCH_MASK) << E2C_KID_EPOCH_SHIFT |
+           (random & ((UINT64_C(1) << E2C_KID_EPOCH_SHIFT) - 1));
     return SFRAME_OK;
+}
+
+int
+e2c_kid_is_format2(uint64_t kid)
+{
+    return (kid & E2C_KID_FORMAT2) != 0;
+}
+
+int
+e2c_kid_epoch(uint64_t kid, uint32_t now_epoch, uint32_t *out_epoch)
+{
+    if (!e2c_kid_is_format2(kid))
+        return 0;
+    uint64_t bits = kid >> E2C_KID_EPOCH_SHIFT & E2C_KID_EPOCH_MASK;
+    /* The receiver's own epoch first, then its neighbours; 3 < 2048, so at most one matches. */
+    static const int64_t offsets[] = {0, -1, 1};
+    for (size_t i = 0; i < sizeof(offsets) / sizeof(offsets[0]); i++) {
+        int64_t e = (int64_t)now_epoch + offsets[i];
+        if (e < 0 || e > UINT32_MAX || ((uint64_t)e & E2C_KID_EPOCH_MASK) != bits)
+            continue;
+        if (out_epoch)
+            *out_epoch = (uint32_t)e;
+        return 1;
+    }
+    return 0;
 }
 
 void

@@ -6,10 +6,11 @@
  * grace period ends. A few rapid rekeys in a row are fine; past HELD_MAX the
  * oldest previous key goes first.
  *
- * KIDs: every KID seen gets an entry with its replay window and, per held
- * shared key, the derived SFrame key (derived once, on first need). The
- * table is bounded: a router spraying KIDs evicts first the entries that never
- * authenticated, so it cannot push a real sender's replay window out.
+ * KIDs: every fresh KID seen gets an entry with its replay window and, per
+ * held shared key, the derived SFrame key (derived once, on first need, and
+ * for KIDs that never authenticated only while the token bucket allows).
+ * The table is bounded: a router spraying KIDs evicts first the entries that
+ * never authenticated, so it cannot push a real sender's replay window out.
  */
 #include "receiver.h"
 
@@ -17,7 +18,17 @@
 #include <stdlib.h>
 
 #include "keymem.h"
+#include "replay-registry.h"
 #include "sframe.h"
+#include "wallclock.h"
+
+/* Format 2's header starts with config byte 0xF_ (X = 1, K = 7: an 8-byte
+ * KID) and a KID byte with bit 7 set (KID bit 63). */
+#define FORMAT2_CONFIG_MASK 0xf0
+#define FORMAT2_MIN_HEADER 9
+/* Bucket arithmetic in microseconds of refill time. */
+#define TOKEN_US (UINT64_C(1000000) / E2C_RECEIVER_KID_PER_S)
+#define BUCKET_US (E2C_RECEIVER_KID_BURST * TOKEN_US)
 
 #define HELD_MAX 4
 
@@ -29,6 +40,7 @@ struct held_key {
 
 struct kid_entry {
     uint64_t kid;
+    uint32_t epoch; /* the full epoch, reconstructed when the KID was seen */
     int in_use;
     int authenticated; /* some frame under this KID opened */
     uint64_t last_used;
@@ -48,6 +60,11 @@ struct e2c_receiver {
     uint64_t next_key_id;
     uint64_t use_clock; /* LRU order for kid entries */
     struct kid_entry kids[E2C_RECEIVER_MAX_KIDS];
+    int has_domain;
+    struct e2c_replay_domain domain;
+    uint64_t credit_us; /* the token bucket, as refill time: TOKEN_US per derivation */
+    uint64_t credit_at; /* when credit_us was last brought up to date */
+    uint64_t derivations;
 };
 
 struct e2c_receiver *
@@ -61,7 +78,32 @@ e2c_receiver_create(uint16_t suite, uint64_t grace_us)
     r->suite = suite;
     r->grace_us = grace_us;
     r->next_key_id = 1;
+    r->credit_us = BUCKET_US;
     return r;
+}
+
+int
+e2c_receiver_set_replay_domain(struct e2c_receiver *r, const char *domain)
+{
+    if (!r)
+        return SFRAME_E_PARAM;
+    if (!domain || !*domain) {
+        r->has_domain = 0;
+        return SFRAME_OK;
+    }
+    struct e2c_replay_domain d;
+    int err = e2c_replay_domain_init(&d, domain);
+    if (err != SFRAME_OK)
+        return err;
+    r->domain = d;
+    r->has_domain = 1;
+    return SFRAME_OK;
+}
+
+uint64_t
+e2c_receiver_derivations(const struct e2c_receiver *r)
+{
+    return r ? r->derivations : 0;
 }
 
 static void
@@ -150,11 +192,11 @@ e2c_receiver_key_count(struct e2c_receiver *r, uint64_t now_us)
 }
 
 static struct kid_entry *
-find_entry(struct e2c_receiver *r, uint64_t kid)
+find_entry(struct e2c_receiver *r, uint64_t kid, uint32_t epoch)
 {
     struct kid_entry *victim = NULL;
     for (unsigned i = 0; i < E2C_RECEIVER_MAX_KIDS; i++)
-        if (r->kids[i].in_use && r->kids[i].kid == kid)
+        if (r->kids[i].in_use && r->kids[i].kid == kid && r->kids[i].epoch == epoch)
             return &r->kids[i];
     /* A free slot first, then the least recently used never-authenticated entry, then LRU. */
     for (unsigned i = 0; i < E2C_RECEIVER_MAX_KIDS; i++) {
@@ -170,12 +212,28 @@ find_entry(struct e2c_receiver *r, uint64_t kid)
     entry_clear(victim);
     victim->in_use = 1;
     victim->kid = kid;
+    victim->epoch = epoch;
     sframe_replay_init(&victim->replay);
     return victim;
 }
 
+/* One derivation for a KID that has not authenticated, if the bucket has one. */
 static int
-derived_key(struct e2c_receiver *r, struct kid_entry *e, const struct held_key *h,
+take_token(struct e2c_receiver *r, uint64_t now_us)
+{
+    if (now_us > r->credit_at) {
+        uint64_t gained = now_us - r->credit_at;
+        r->credit_us = gained >= BUCKET_US - r->credit_us ? BUCKET_US : r->credit_us + gained;
+        r->credit_at = now_us;
+    }
+    if (r->credit_us < TOKEN_US)
+        return 0;
+    r->credit_us -= TOKEN_US;
+    return 1;
+}
+
+static int
+derived_key(struct e2c_receiver *r, struct kid_entry *e, const struct held_key *h, uint64_t now_us,
             struct sframe_key **out)
 {
     unsigned free_slot = HELD_MAX;
@@ -189,9 +247,12 @@ derived_key(struct e2c_receiver *r, struct kid_entry *e, const struct held_key *
     }
     if (free_slot == HELD_MAX)
         return SFRAME_E_CRYPTO; /* cannot happen: one slot per held key */
+    if (!e->authenticated && !take_token(r, now_us))
+        return E2C_E_KID_LIMITED;
 
+    r->derivations++;
     uint8_t base[E2C_BASE_KEY_LEN];
-    int err = e2c_base_key_derive(&h->key, e->kid, base);
+    int err = e2c_base_key_derive(&h->key, e->kid, e->epoch, base);
     if (err == SFRAME_OK)
         err = sframe_key_create(r->suite, e->kid, SFRAME_KEY_DECRYPT, base, sizeof(base),
                                 &e->derived[free_slot].skey);
@@ -213,20 +274,29 @@ e2c_receiver_open(struct e2c_receiver *r, uint64_t now_us, const uint8_t *metada
 
     if (!r || !out_len || (in_len && !in) || (metadata_len && !metadata))
         return SFRAME_E_PARAM;
+    /* Not format 2's header: nothing e2call encrypted (a plain peer, or a frame not SFrame). */
+    if (in_len < FORMAT2_MIN_HEADER || (in[0] & FORMAT2_CONFIG_MASK) != FORMAT2_CONFIG_MASK ||
+        !(in[1] & 0x80))
+        return E2C_E_UNENCRYPTED;
     int err = sframe_header_decode(in, in_len, &kid, &ctr, &hdr_len);
     if (err != SFRAME_OK)
         return err;
     if (out_kid)
         *out_kid = kid;
+    /* Recorded media: a KID of an epoch more than one from ours (e2call-e2ee(7), SECURITY). */
+    uint32_t epoch;
+    if (!e2c_kid_epoch(kid, e2c_epoch_at(e2c_wallclock_s()), &epoch))
+        return E2C_E_STALE;
 
     expire_keys(r, now_us);
     if (r->n_held == 0)
         return SFRAME_E_UNKNOWN_KID;
 
-    struct kid_entry *e = find_entry(r, kid);
+    struct kid_entry *e = find_entry(r, kid, epoch);
     e->last_used = ++r->use_clock;
     /* Checked before authentication so replays cost nothing and never count as failures. */
-    if (sframe_replay_check(&e->replay, ctr) != SFRAME_OK)
+    if (sframe_replay_check(&e->replay, ctr) != SFRAME_OK ||
+        (r->has_domain && e2c_replay_registry_check(&r->domain, kid, epoch, ctr) != SFRAME_OK))
         return SFRAME_E_REPLAY;
 
     /* The key that opened this KID last time first, then newest to oldest. */
@@ -241,11 +311,21 @@ e2c_receiver_open(struct e2c_receiver *r, uint64_t now_us, const uint8_t *metada
     for (unsigned i = 0; i < n; i++) {
         const struct held_key *h = &r->held[order[i]];
         struct sframe_key *skey;
-        err = derived_key(r, e, h, &skey);
+        err = derived_key(r, e, h, now_us, &skey);
         if (err != SFRAME_OK)
             return err;
-        err = sframe_open(skey, ctr, metadata, metadata_len, in, hdr_len, in_len, out, out_len);
+        size_t opened_len = *out_len;
+        err = sframe_open(skey, ctr, metadata, metadata_len, in, hdr_len, in_len, out, &opened_len);
+        if (err == SFRAME_OK && r->has_domain) {
+            /* Another receiver of the domain may have taken this counter since the check. */
+            err = e2c_replay_registry_commit(&r->domain, kid, epoch, ctr);
+            if (err != SFRAME_OK) {
+                OPENSSL_cleanse(out, opened_len);
+                return err;
+            }
+        }
         if (err == SFRAME_OK) {
+            *out_len = opened_len;
             sframe_replay_update(&e->replay, ctr);
             e->authenticated = 1;
             e->last_key_id = h->id;

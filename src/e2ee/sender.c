@@ -12,6 +12,7 @@
 
 #include "keymem.h"
 #include "sframe.h"
+#include "wallclock.h"
 
 struct e2c_sender {
     uint16_t suite;
@@ -23,7 +24,10 @@ struct e2c_sender {
 
     struct sframe_key *skey; /* derived for kid; NULL until the first frame */
     uint64_t kid;
+    uint32_t kid_epoch; /* the epoch kid was drawn in */
     uint64_t next_ctr;
+    /* The KID before kid, and where its counter ended. */
+    uint64_t prev_kid, prev_next_ctr;
     uint64_t blocks; /* 16-byte AES blocks sealed under kid */
     uint64_t frames; /* all KIDs */
     int rotate;      /* draw a fresh KID before the next frame */
@@ -107,15 +111,23 @@ e2c_sender_next_counter(const struct e2c_sender *s)
     return s->next_ctr;
 }
 
+uint64_t
+e2c_sender_previous_kid(const struct e2c_sender *s, uint64_t *out_next_counter)
+{
+    if (out_next_counter)
+        *out_next_counter = s ? s->prev_next_ctr : 0;
+    return s ? s->prev_kid : 0;
+}
+
 void
 e2c_sender_set_counter_for_test(struct e2c_sender *s, uint64_t ctr)
 {
     s->next_ctr = ctr;
 }
 
-/* A fresh KID, its base key and its SFrame key (SPEC.md §4). */
+/* A fresh KID for this epoch, its base key and its SFrame key (keysched.h). */
 static int
-rotate_kid(struct e2c_sender *s)
+rotate_kid(struct e2c_sender *s, uint32_t epoch)
 {
     uint8_t base[E2C_BASE_KEY_LEN];
     uint64_t kid;
@@ -123,21 +135,26 @@ rotate_kid(struct e2c_sender *s)
     int err;
 
     do {
-        err = e2c_kid_random(&kid);
+        err = e2c_kid_random(epoch, &kid);
         if (err != SFRAME_OK)
             return err;
     } while (s->skey && kid == s->kid);
 
-    err = e2c_base_key_derive(&s->key, kid, base);
+    err = e2c_base_key_derive(&s->key, kid, epoch, base);
     if (err == SFRAME_OK)
         err = sframe_key_create(s->suite, kid, SFRAME_KEY_ENCRYPT, base, sizeof(base), &skey);
     OPENSSL_cleanse(base, sizeof(base));
     if (err != SFRAME_OK)
         return err;
 
+    if (s->skey) {
+        s->prev_kid = s->kid;
+        s->prev_next_ctr = s->next_ctr;
+    }
     sframe_key_destroy(s->skey);
     s->skey = skey;
     s->kid = kid;
+    s->kid_epoch = epoch;
     s->next_ctr = 0;
     s->blocks = 0;
     s->rotate = 0;
@@ -172,11 +189,20 @@ e2c_sender_seal(struct e2c_sender *s, uint64_t now_us, const uint8_t *metadata,
     }
     if (!s->has_key)
         return SFRAME_E_UNKNOWN_KID;
-    if (s->rotate || !s->skey || limit_reached(s, pt_len)) {
-        err = rotate_kid(s);
+    /*
+     * A KID is good for the epoch it was drawn in: receivers reject it
+     * once their clock is two epochs on (e2call-e2ee(7), SECURITY). Any
+     * change counts, also a clock set back.
+     */
+    uint32_t epoch = e2c_epoch_at(e2c_wallclock_s());
+    int fresh_kid = s->rotate || !s->skey;
+    if (fresh_kid || limit_reached(s, pt_len) || epoch != s->kid_epoch) {
+        err = rotate_kid(s, epoch);
         if (err != SFRAME_OK)
             return err;
         flags |= E2C_SENDER_NEW_KID;
+        if (!fresh_kid)
+            flags |= E2C_SENDER_ROTATED;
     }
 
     uint64_t ctr = s->next_ctr++;

@@ -3,13 +3,15 @@
  * The sending side of one track (one encrypting element): its KID, its
  * counter, key rotation and the delayed switch to a new secret (SPEC.md §4).
  *
- * - A fresh random KID is drawn for the first key, at every key switch and
- *   whenever the counter or the suite's usage limit would run out; counters
- *   start at 0 per KID and never repeat.
+ * - A fresh random KID is drawn for the first key, at every key switch,
+ *   whenever the counter or the suite's usage limit would run out, and when
+ *   the wall-clock epoch (wallclock.h, ten minutes) is no longer the one the
+ *   KID carries; counters start at 0 per KID and never repeat.
  * - e2c_sender_set_key() with activate_at in the future keeps sealing with
  *   the current key until then (receive first, send later).
  * Not thread-safe: the owner serialises calls. Time is CLOCK_MONOTONIC in
- * microseconds, supplied by the caller so that tests control it.
+ * microseconds, supplied by the caller so that tests control it; the epoch
+ * comes from e2c_wallclock_s().
  */
 #pragma once
 
@@ -26,6 +28,7 @@
 enum {
     E2C_SENDER_NEW_KID = 1 << 0,    /* this frame is the first under a new KID */
     E2C_SENDER_SWITCHED = 1 << 1,   /* ... because a pending key became active */
+    E2C_SENDER_ROTATED = 1 << 2,    /* ... under the same key: a new epoch or a usage limit */
 };
 
 struct e2c_sender;
@@ -43,6 +46,10 @@ uint64_t e2c_sender_frames(const struct e2c_sender *s); /* frames sealed, all KI
 /* The counter the next frame under the current KID gets: a receiver holding
  * the same KID and counter has everything sealed so far. */
 uint64_t e2c_sender_next_counter(const struct e2c_sender *s);
+/* The KID before the current one (0: none) and the counter its last frame
+ * was followed by: frames sealed under it, so that a receiver still on it
+ * can be set against the sender across a rotation. */
+uint64_t e2c_sender_previous_kid(const struct e2c_sender *s, uint64_t *out_next_counter);
 uint16_t e2c_sender_suite(const struct e2c_sender *s);
 
 size_t e2c_sender_seal_bound(const struct e2c_sender *s, size_t pt_len);

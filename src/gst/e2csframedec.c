@@ -16,21 +16,30 @@
  * message (structure name, then fields):
  *
  * - `sframe-decrypting`: the first frame opened (kid, state, frames-ok, auth-failed)
- * - `sframe-mismatch`: 10 consecutive frames failed authentication under every
- *   key held; replayed, malformed and unencrypted frames and frames that follow
- *   lost packets (DISCONT from the depayloader) neither count nor reset the run
+ * - `sframe-mismatch`: 10 frames since the last good one failed authentication
+ *   under every key held (cause "wrong-secret"), carried no e2call envelope
+ *   ("unencrypted": a plain peer) or a KID from another epoch ("stale"), each
+ *   kind counted on its own; replayed, malformed and rate-limited frames and
+ *   frames that follow lost packets (DISCONT from the depayloader) neither
+ *   count nor reset a run
  * - `sframe-match`: the first good frame after a mismatch; a keyframe is then
  *   requested upstream
  * - `sframe-secret-missing`: frames arrive and no key is held
  * - `sframe-secret-found`: the first good frame after that
  *
- * A crypto library failure is an error (DECRYPTION_INTERNAL_ERROR).
+ * replay-domain: elements with the same non-empty domain share their replay
+ * windows process-wide, so a stream received again by the same participant
+ * (a new subscription) does not accept the frames it already had.
+ *
+ * A crypto library failure is an error (DECRYPTION_INTERNAL_ERROR). A cipher
+ * suite with 4-byte tags (3 and 8) posts one warning when the element starts.
  */
 #include "e2csframedec.h"
 
 #include <gst/video/video.h>
 
 #include "e2ckeysource.h"
+#include "e2cshorttags.h"
 #include "frame.h"
 #include "health.h"
 #include "sframe.h"
@@ -41,6 +50,7 @@ GST_DEBUG_CATEGORY_STATIC(e2c_sframe_dec_debug);
 #define DEFAULT_CIPHER_SUITE SFRAME_DEFAULT_SUITE
 #define DEFAULT_GRACE_MS 10000
 #define DEFAULT_WAIT_FOR_KEYFRAME TRUE
+#define DEFAULT_REPLAY_DOMAIN NULL
 
 enum {
     PROP_0,
@@ -50,6 +60,7 @@ enum {
     PROP_CIPHER_SUITE,
     PROP_GRACE_PERIOD,
     PROP_WAIT_FOR_KEYFRAME,
+    PROP_REPLAY_DOMAIN,
     PROP_KEY_ID,
     PROP_STATE,
     PROP_STATS,
@@ -57,6 +68,7 @@ enum {
 
 struct counters {
     guint64 ok, auth_failed, damaged, replayed, malformed, unencrypted, unknown_kid;
+    guint64 stale, kid_limited;
     guint64 waiting_keyframe, mismatches, matches;
     guint64 lost; /* frames the sender sealed that never arrived (counter gaps per KID) */
 };
@@ -71,6 +83,7 @@ struct _E2cSframeDec {
     guint cipher_suite;
     guint grace_ms;
     gboolean wait_for_keyframe;
+    gchar *replay_domain;
     gboolean need_keyframe; /* after (re)gaining the stream, until a keyframe opens */
     gint64 keyframe_asked_us; /* last keyframe request, so they go out at most once a second */
     enum e2c_codec codec;
@@ -116,6 +129,9 @@ e2c_sframe_dec_start(GstBaseTransform *trans)
     GST_OBJECT_LOCK(self);
     self->receiver = e2c_receiver_create((uint16_t)self->cipher_suite,
                                          (uint64_t)self->grace_ms * 1000);
+    if (self->receiver &&
+        e2c_receiver_set_replay_domain(self->receiver, self->replay_domain) != SFRAME_OK)
+        g_clear_pointer(&self->receiver, e2c_receiver_destroy);
     if (self->receiver && self->key)
         e2c_receiver_add_key(self->receiver, e2c_key_peek(self->key),
                              (uint64_t)g_get_monotonic_time());
@@ -125,9 +141,12 @@ e2c_sframe_dec_start(GstBaseTransform *trans)
     self->last_kid = 0;
     self->next_ctr = 0;
     gboolean ok = self->receiver != NULL;
+    guint suite = self->cipher_suite;
     GST_OBJECT_UNLOCK(self);
     if (!ok)
         GST_ELEMENT_ERROR(self, LIBRARY, INIT, ("DECRYPTION_INTERNAL_ERROR: no receiver"), (NULL));
+    else
+        e2c_warn_short_tags(GST_ELEMENT(self), suite);
     return ok;
 }
 
@@ -197,7 +216,7 @@ is_keyframe(enum e2c_codec codec, const guint8 *data, gsize len)
 
 static void
 post_transition(E2cSframeDec *self, enum e2c_health_event ev, guint64 kid, guint64 ok,
-                guint64 failed, const char *state)
+                guint64 failed, const char *state, const char *cause)
 {
     static const char *const names[] = {
         [E2C_HEALTH_EV_FIRST_OK] = "sframe-decrypting",
@@ -211,6 +230,8 @@ post_transition(E2cSframeDec *self, enum e2c_health_event ev, guint64 kid, guint
     GstStructure *s = gst_structure_new(names[ev], "kid", G_TYPE_UINT64, kid, "state",
                                         G_TYPE_STRING, state, "frames-ok", G_TYPE_UINT64, ok,
                                         "auth-failed", G_TYPE_UINT64, failed, NULL);
+    if (ev == E2C_HEALTH_EV_MISMATCH)
+        gst_structure_set(s, "cause", G_TYPE_STRING, cause, NULL);
     GST_INFO_OBJECT(self, "%" GST_PTR_FORMAT, s);
     gst_element_post_message(GST_ELEMENT(self), gst_message_new_element(GST_OBJECT(self), s));
 }
@@ -273,10 +294,22 @@ e2c_sframe_dec_transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuffer *o
         self->n.replayed++;
         break;
     case SFRAME_E_MALFORMED:
-        if (info.no_envelope)
+        /* No envelope: a plain peer, unless the frame was cut by loss. */
+        if (info.no_envelope) {
             self->n.unencrypted++;
-        else
+            if (!damaged)
+                input = E2C_HEALTH_IN_UNENCRYPTED;
+        } else {
             self->n.malformed++;
+        }
+        break;
+    case E2C_E_STALE:
+        self->n.stale++;
+        if (!damaged)
+            input = E2C_HEALTH_IN_STALE;
+        break;
+    case E2C_E_KID_LIMITED:
+        self->n.kid_limited++;
         break;
     case SFRAME_E_UNKNOWN_KID:
         self->n.unknown_kid++;
@@ -315,17 +348,19 @@ e2c_sframe_dec_transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuffer *o
         self->keyframe_asked_us = g_get_monotonic_time();
     guint64 ok = self->n.ok, failed = self->n.auth_failed;
     const char *state = e2c_health_state_name(self->health.state);
+    const char *cause = e2c_health_cause_name(self->health.cause);
     GST_OBJECT_UNLOCK(self);
     gst_buffer_unmap(outbuf, &out);
     gst_buffer_unmap(inbuf, &in);
 
-    post_transition(self, ev, info.kid, ok, failed, state);
+    post_transition(self, ev, info.kid, ok, failed, state, cause);
     if (request)
         gst_pad_push_event(GST_BASE_TRANSFORM_SINK_PAD(self),
                            gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, FALSE,
                                                                        0));
     if (err != SFRAME_OK && err != SFRAME_E_AUTH && err != SFRAME_E_REPLAY &&
-        err != SFRAME_E_MALFORMED && err != SFRAME_E_UNKNOWN_KID) {
+        err != SFRAME_E_MALFORMED && err != SFRAME_E_UNKNOWN_KID && err != E2C_E_STALE &&
+        err != E2C_E_KID_LIMITED) {
         GST_ELEMENT_ERROR(self, STREAM, DECRYPT, ("DECRYPTION_INTERNAL_ERROR"),
                           ("opening failed: %s", sframe_strerror(err)));
         return GST_FLOW_ERROR;
@@ -346,7 +381,8 @@ make_stats(E2cSframeDec *self)
         "frames-ok", G_TYPE_UINT64, n.ok, "auth-failed", G_TYPE_UINT64, n.auth_failed,
         "auth-failed-after-loss", G_TYPE_UINT64, n.damaged, "replayed", G_TYPE_UINT64,
         n.replayed, "malformed", G_TYPE_UINT64, n.malformed, "unencrypted", G_TYPE_UINT64,
-        n.unencrypted, "unknown-kid", G_TYPE_UINT64, n.unknown_kid, "waiting-keyframe",
+        n.unencrypted, "stale", G_TYPE_UINT64, n.stale, "kid-limited", G_TYPE_UINT64,
+        n.kid_limited, "unknown-kid", G_TYPE_UINT64, n.unknown_kid, "waiting-keyframe",
         G_TYPE_UINT64, n.waiting_keyframe, "mismatch-events", G_TYPE_UINT64, n.mismatches,
         "match-events", G_TYPE_UINT64, n.matches, "frames-lost", G_TYPE_UINT64, n.lost, "kid",
         G_TYPE_UINT64, self->last_kid, "next-ctr", G_TYPE_UINT64, self->next_ctr,
@@ -393,6 +429,16 @@ e2c_sframe_dec_set_property(GObject *object, guint prop_id, const GValue *value,
         self->wait_for_keyframe = g_value_get_boolean(value);
         GST_OBJECT_UNLOCK(self);
         break;
+    case PROP_REPLAY_DOMAIN:
+        GST_OBJECT_LOCK(self);
+        if (self->receiver) {
+            GST_WARNING_OBJECT(self, "replay-domain cannot change while running");
+        } else {
+            g_free(self->replay_domain);
+            self->replay_domain = g_value_dup_string(value);
+        }
+        GST_OBJECT_UNLOCK(self);
+        break;
     default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
         break;
@@ -422,6 +468,11 @@ e2c_sframe_dec_get_property(GObject *object, guint prop_id, GValue *value, GPara
         g_value_set_boolean(value, self->wait_for_keyframe);
         GST_OBJECT_UNLOCK(self);
         break;
+    case PROP_REPLAY_DOMAIN:
+        GST_OBJECT_LOCK(self);
+        g_value_set_string(value, self->replay_domain);
+        GST_OBJECT_UNLOCK(self);
+        break;
     case PROP_KEY_ID:
         GST_OBJECT_LOCK(self);
         g_value_set_uint64(value, self->last_kid);
@@ -448,6 +499,7 @@ e2c_sframe_dec_finalize(GObject *object)
     e2c_receiver_destroy(self->receiver);
     if (self->key)
         e2c_key_unref(self->key);
+    g_free(self->replay_domain);
     e2c_key_source_finish(&self->keys);
     G_OBJECT_CLASS(e2c_sframe_dec_parent_class)->finalize(object);
 }
@@ -489,6 +541,15 @@ e2c_sframe_dec_class_init(E2cSframeDecClass *klass)
                              G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
                                  GST_PARAM_MUTABLE_PLAYING));
     g_object_class_install_property(
+        gobject_class, PROP_REPLAY_DOMAIN,
+        g_param_spec_string("replay-domain", "Replay domain",
+                            "Elements with the same non-empty domain share their replay windows "
+                            "across the process, so a stream received again (a new "
+                            "subscription of the same participant) rejects frames it already "
+                            "had; empty: the windows are this element's own",
+                            DEFAULT_REPLAY_DOMAIN,
+                            G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+    g_object_class_install_property(
         gobject_class, PROP_KEY_ID,
         g_param_spec_uint64("key-id", "Key ID", "The KID of the last frame that opened", 0,
                             G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
@@ -501,7 +562,9 @@ e2c_sframe_dec_class_init(E2cSframeDecClass *klass)
         gobject_class, PROP_STATS,
         g_param_spec_boxed("stats", "Statistics",
                            "state, frames-ok, auth-failed, auth-failed-after-loss, replayed, "
-                           "malformed, unencrypted, unknown-kid, waiting-keyframe, "
+                           "malformed, unencrypted, stale (a KID from another epoch), "
+                           "kid-limited (a new KID past the derivation budget), unknown-kid, "
+                           "waiting-keyframe, "
                            "mismatch-events, match-events, frames-lost (counter gaps), kid, "
                            "next-ctr (the counter expected next under kid), keys-held, "
                            "cipher-suite",

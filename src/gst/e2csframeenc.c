@@ -11,7 +11,11 @@
  *
  * A new key (secret or shared-key) takes over sending after switch-delay
  * milliseconds with a fresh KID, so receivers that install it first lose no
- * frame; then a keyframe is requested upstream (RFC 9605 §6.2).
+ * frame; then a keyframe is requested upstream (RFC 9605 §6.2). Under the
+ * same key the KID also changes with every ten-minute epoch of the wall
+ * clock and before a usage limit (kid-rotations in stats): receivers derive
+ * the new KID's keys at once, so that needs no keyframe and no message.
+ * A cipher suite with 4-byte tags (3 and 8) posts one warning at start.
  *
  * Before the first key: a secret is derived off the streaming thread. Where
  * upstream is live, frames that arrive before the key are dropped, counted
@@ -30,6 +34,7 @@
 #include <gst/video/video.h>
 
 #include "e2ckeysource.h"
+#include "e2cshorttags.h"
 #include "frame.h"
 #include "sframe.h"
 
@@ -62,7 +67,7 @@ struct _E2cSframeEnc {
     E2cKey *key;            /* the newest key given; the sender's first at every start */
     gboolean want_keyframe; /* a key arrived while frames were being dropped */
     gboolean warned_no_key; /* the warning about dropped frames was posted (once a start) */
-    guint64 frames, bytes_in, bytes_out, dropped_no_key, malformed, switches;
+    guint64 frames, bytes_in, bytes_out, dropped_no_key, malformed, switches, rotations;
     guint64 last_kid, last_next_ctr; /* the sender's, kept when it goes at stop */
 };
 
@@ -123,13 +128,16 @@ e2c_sframe_enc_start(GstBaseTransform *trans)
     if (self->sender && self->key)
         e2c_sender_set_key(self->sender, e2c_key_peek(self->key), 0);
     self->frames = self->bytes_in = self->bytes_out = 0;
-    self->dropped_no_key = self->malformed = self->switches = 0;
+    self->dropped_no_key = self->malformed = self->switches = self->rotations = 0;
     self->last_kid = self->last_next_ctr = 0;
     self->warned_no_key = FALSE;
     gboolean ok = self->sender != NULL;
+    guint suite = self->cipher_suite;
     GST_OBJECT_UNLOCK(self);
     if (!ok)
         GST_ELEMENT_ERROR(self, LIBRARY, INIT, ("ENCRYPTION_INTERNAL_ERROR: no sender"), (NULL));
+    else
+        e2c_warn_short_tags(GST_ELEMENT(self), suite);
     return ok;
 }
 
@@ -247,6 +255,8 @@ e2c_sframe_enc_transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuffer *o
         self->bytes_out += out_len;
         if (flags & E2C_SENDER_SWITCHED)
             self->switches++;
+        if (flags & E2C_SENDER_ROTATED)
+            self->rotations++;
     } else if (err == SFRAME_E_UNKNOWN_KID) {
         self->dropped_no_key++;
     } else if (err == SFRAME_E_MALFORMED) {
@@ -309,13 +319,17 @@ static GstStructure *
 make_stats(E2cSframeEnc *self)
 {
     GST_OBJECT_LOCK(self);
+    guint64 prev_next_ctr = 0;
+    guint64 prev_kid = e2c_sender_previous_kid(self->sender, &prev_next_ctr);
     GstStructure *s = gst_structure_new(
         "sframeenc-stats", "frames-protected", G_TYPE_UINT64, self->frames, "bytes-in",
         G_TYPE_UINT64, self->bytes_in, "bytes-out", G_TYPE_UINT64, self->bytes_out,
         "frames-dropped-no-key", G_TYPE_UINT64, self->dropped_no_key, "frames-malformed",
-        G_TYPE_UINT64, self->malformed, "key-switches", G_TYPE_UINT64, self->switches, "kid",
-        G_TYPE_UINT64, current_kid(self), "next-ctr", G_TYPE_UINT64, current_next_ctr(self),
-        "cipher-suite", G_TYPE_UINT, self->cipher_suite, NULL);
+        G_TYPE_UINT64, self->malformed, "key-switches", G_TYPE_UINT64, self->switches,
+        "kid-rotations", G_TYPE_UINT64, self->rotations, "kid", G_TYPE_UINT64, current_kid(self),
+        "next-ctr", G_TYPE_UINT64, current_next_ctr(self), "previous-kid", G_TYPE_UINT64, prev_kid,
+        "previous-next-ctr", G_TYPE_UINT64, prev_next_ctr, "cipher-suite", G_TYPE_UINT,
+        self->cipher_suite, NULL);
     GST_OBJECT_UNLOCK(self);
     return s;
 }
@@ -432,15 +446,18 @@ e2c_sframe_enc_class_init(E2cSframeEncClass *klass)
     g_object_class_install_property(
         gobject_class, PROP_KEY_ID,
         g_param_spec_uint64("key-id", "Key ID",
-                            "The KID frames are sent under (64 random bits, new at start, at "
-                            "every key switch and before a usage limit); 0 before the first frame",
+                            "The KID frames are sent under (bit 63, the 10-minute epoch mod 2048 "
+                            "and 52 random bits; new at start, at every key switch, every epoch "
+                            "and before a usage limit); 0 before the first frame",
                             0, G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
     g_object_class_install_property(
         gobject_class, PROP_STATS,
         g_param_spec_boxed("stats", "Statistics",
                            "frames-protected, bytes-in, bytes-out, frames-dropped-no-key, "
-                           "frames-malformed, key-switches, kid, next-ctr (the next frame's "
-                           "counter), cipher-suite",
+                           "frames-malformed, key-switches, kid-rotations (new KIDs under the "
+                           "same key: epochs, usage limits), kid, next-ctr (the next frame's "
+                           "counter), previous-kid, previous-next-ctr (where its counter "
+                           "ended), cipher-suite",
                            GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
     gst_element_class_add_static_pad_template(element_class, &sink_template);

@@ -3,7 +3,8 @@
  * Mismatch accounting (SPEC.md §5): mismatch after 10 consecutive
  * authentication failures, match on the first good frame after it; damaged,
  * replayed and malformed frames neither count nor reset the run; every
- * transition reported exactly once.
+ * transition reported exactly once. Unencrypted and stale frames have runs
+ * of their own, and the mismatch names the run that got there.
  */
 #include <glib.h>
 
@@ -14,6 +15,8 @@
 #define DAMAGED E2C_HEALTH_IN_DAMAGED_AUTH_FAILED
 #define IGNORED E2C_HEALTH_IN_IGNORED
 #define NO_KEY E2C_HEALTH_IN_NO_KEY
+#define PLAIN E2C_HEALTH_IN_UNENCRYPTED
+#define STALE E2C_HEALTH_IN_STALE
 
 /* Feeds n inputs and asserts that none of them reports anything. */
 static void
@@ -161,6 +164,43 @@ test_secret_missing_restarts_run(void)
     expect(&h, FAIL, E2C_HEALTH_EV_MISMATCH, E2C_HEALTH_MISMATCH);
 }
 
+/*
+ * A plain peer: unencrypted frames make a mismatch with cause "unencrypted"
+ * and do nothing to the authentication run; stale ones likewise with their
+ * own cause. Each kind counts on its own, a good frame resets all three.
+ */
+static void
+test_causes(void)
+{
+    struct e2c_health h;
+    e2c_health_init(&h);
+    for (unsigned i = 0; i < E2C_HEALTH_MISMATCH_RUN - 1; i++) {
+        feed_quiet(&h, PLAIN, 1);
+        feed_quiet(&h, FAIL, 1); /* interleaved: neither resets the other */
+        feed_quiet(&h, STALE, 1);
+    }
+    g_assert_cmpuint(h.run, ==, E2C_HEALTH_MISMATCH_RUN - 1);
+    expect(&h, PLAIN, E2C_HEALTH_EV_MISMATCH, E2C_HEALTH_MISMATCH);
+    g_assert_cmpstr(e2c_health_cause_name(h.cause), ==, "unencrypted");
+    feed_quiet(&h, FAIL, 100);
+    feed_quiet(&h, STALE, 100);
+    g_assert_cmpstr(e2c_health_cause_name(h.cause), ==, "unencrypted"); /* once, as it was */
+    expect(&h, OK, E2C_HEALTH_EV_MATCH, E2C_HEALTH_DECRYPTING);
+    g_assert_cmpuint(h.run + h.unencrypted_run + h.stale_run, ==, 0);
+
+    feed_quiet(&h, STALE, E2C_HEALTH_MISMATCH_RUN - 1);
+    feed_quiet(&h, DAMAGED, 50);
+    feed_quiet(&h, IGNORED, 50);
+    expect(&h, STALE, E2C_HEALTH_EV_MISMATCH, E2C_HEALTH_MISMATCH);
+    g_assert_cmpstr(e2c_health_cause_name(h.cause), ==, "stale");
+    expect(&h, OK, E2C_HEALTH_EV_MATCH, E2C_HEALTH_DECRYPTING);
+
+    feed_quiet(&h, FAIL, E2C_HEALTH_MISMATCH_RUN - 1);
+    expect(&h, FAIL, E2C_HEALTH_EV_MISMATCH, E2C_HEALTH_MISMATCH);
+    g_assert_cmpstr(e2c_health_cause_name(h.cause), ==, "wrong-secret");
+    g_assert_cmpstr(e2c_health_cause_name(E2C_HEALTH_CAUSE_NONE), ==, "none");
+}
+
 static void
 test_state_names(void)
 {
@@ -202,8 +242,8 @@ test_exactly_once_property(void)
         /* long failure runs need a bias toward FAIL */
         unsigned fail_weight = g_rand_int_range(rand, 1, 30);
         for (unsigned i = 0; i < 2000; i++) {
-            static const enum e2c_health_input others[] = {OK,      OK,      OK,      DAMAGED,
-                                                           DAMAGED, IGNORED, IGNORED, NO_KEY};
+            static const enum e2c_health_input others[] = {
+                OK, OK, OK, DAMAGED, DAMAGED, IGNORED, IGNORED, NO_KEY, PLAIN, STALE};
             unsigned r = g_rand_int_range(rand, 0, fail_weight + G_N_ELEMENTS(others));
             enum e2c_health_input in = r < fail_weight ? FAIL : others[r - fail_weight];
             if (in == NO_KEY && g_rand_int_range(rand, 0, 20) != 0)
@@ -216,8 +256,14 @@ test_exactly_once_property(void)
                 g_assert_cmpint(h.state, ==, before);
                 g_assert_cmpuint(h.run, ==, run_before);
             }
-            if (ev == E2C_HEALTH_EV_MISMATCH)
-                g_assert_cmpuint(h.run, ==, E2C_HEALTH_MISMATCH_RUN);
+            if (ev == E2C_HEALTH_EV_MISMATCH) {
+                uint32_t run = in == PLAIN ? h.unencrypted_run : in == STALE ? h.stale_run : h.run;
+                g_assert_cmpuint(run, ==, E2C_HEALTH_MISMATCH_RUN);
+                g_assert_cmpint(h.cause, ==,
+                                in == PLAIN   ? E2C_HEALTH_CAUSE_UNENCRYPTED
+                                : in == STALE ? E2C_HEALTH_CAUSE_STALE
+                                              : E2C_HEALTH_CAUSE_WRONG_SECRET);
+            }
         }
     }
     g_rand_free(rand);
@@ -234,6 +280,7 @@ main(int argc, char **argv)
     g_test_add_func("/health/damaged-and-ignored", test_damaged_and_ignored_do_not_count);
     g_test_add_func("/health/secret-missing", test_secret_missing);
     g_test_add_func("/health/secret-missing-restarts-run", test_secret_missing_restarts_run);
+    g_test_add_func("/health/causes", test_causes);
     g_test_add_func("/health/state-names", test_state_names);
     g_test_add_func("/health/exactly-once", test_exactly_once_property);
     return g_test_run();

@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The SPEC.md §4 key schedule against values computed independently with
- * Python 3's standard library (not OpenSSL's EVP_KDF):
+ * The key schedule (e2call-e2ee(7), KEYS, format 2) against values computed
+ * independently with Python 3's standard library (not OpenSSL's EVP_KDF):
  *
  *   shared = hashlib.pbkdf2_hmac("sha256", secret.encode("utf-8"),
  *                                b"e2call/1 room " + room.encode(), iterations, 32)
  *   prk    = hmac.new(b"", shared, hashlib.sha256).digest()          # RFC 5869 extract
- *   base   = hmac.new(prk, b"e2call/1 base key" + struct.pack(">Q", kid)
- *                     + b"\x01", hashlib.sha256).digest()            # expand, L = 32
+ *   base   = hmac.new(prk, b"e2call/2 base key" + struct.pack(">Q", kid)
+ *                     + struct.pack(">I", epoch) + b"\x01",
+ *                     hashlib.sha256).digest()                        # expand, L = 32
  *
  * (The same Python HKDF reproduces RFC 5869 test case 3, the empty-salt case.)
  * The real iteration count runs once; the other cases use few iterations.
+ * Then the format 2 KID: its layout, and the epoch a receiver reconstructs
+ * from it at its own clock (one epoch either way, across the 11-bit wrap).
  */
 #include <glib.h>
 #include <string.h>
@@ -46,18 +49,21 @@ static const uint8_t kat_room42[32] = {
 /* base keys under kat_1000 */
 static const struct {
     uint64_t kid;
+    uint32_t epoch;
     uint8_t base[32];
 } kat_base[] = {
-    {0, {0xb0, 0x3e, 0x47, 0xb2, 0x97, 0xbb, 0xba, 0x5f, 0x22, 0x9f, 0x5d,
-         0x46, 0x4a, 0xc9, 0x7d, 0x38, 0x22, 0x65, 0x21, 0xf3, 0xf5, 0xe9,
-         0x7a, 0x3e, 0xbe, 0x23, 0x8d, 0x88, 0xcb, 0x58, 0x23, 0x34}},
-    {UINT64_C(0x0102030405060708),
-     {0xad, 0xfe, 0x90, 0x27, 0xa9, 0xc4, 0x9a, 0x92, 0x5b, 0x7a, 0x10,
-      0x46, 0xcb, 0x56, 0xd2, 0xa9, 0xc2, 0x4c, 0x20, 0x79, 0xf1, 0x53,
-      0x9f, 0xc0, 0xce, 0xe7, 0x23, 0x74, 0xad, 0x88, 0x51, 0x26}},
-    {UINT64_MAX, {0xfb, 0x05, 0x39, 0xdf, 0x35, 0xea, 0x1b, 0x3a, 0x47, 0x80, 0x63,
-                  0x6e, 0x0a, 0x04, 0x79, 0x2a, 0x62, 0x50, 0x8e, 0x69, 0x7b, 0x23,
-                  0xa6, 0xa4, 0xff, 0xd4, 0x8a, 0x27, 0x84, 0x1a, 0xaa, 0x91}},
+    {UINT64_C(0x8000000000000000), 0, {0x7c, 0xa9, 0x55, 0x82, 0xf1, 0xc2, 0x71, 0xde,
+                                       0xb0, 0xc4, 0xd9, 0x5c, 0x12, 0x1c, 0x75, 0x97,
+                                       0xbf, 0xa8, 0x4d, 0xee, 0x2a, 0x38, 0x21, 0xcf,
+                                       0x40, 0xbf, 0xf7, 0xae, 0x0e, 0xc9, 0x45, 0x39}},
+    /* epoch 2950123 (from 2026-02-02 23:10 UTC): 1003 = 0x3eb (mod 2048) in bits 62..52 */
+    {UINT64_C(0xbeb0123456789abc), 2950123, {0xf2, 0x8e, 0x58, 0x2e, 0xae, 0xa4, 0x3c, 0xcb,
+                                             0x8d, 0x6d, 0xc5, 0xd1, 0xb4, 0x0b, 0x5b, 0x52,
+                                             0xb0, 0xf2, 0xe0, 0x9f, 0x5c, 0x5b, 0x6e, 0x9e,
+                                             0x75, 0x2a, 0x42, 0x3a, 0x13, 0x67, 0xed, 0xa7}},
+    {UINT64_MAX, UINT32_MAX, {0x0e, 0xfb, 0xc4, 0xd3, 0x7c, 0x9f, 0x3a, 0x05, 0x92, 0x41, 0x78,
+                              0xdd, 0x3a, 0x44, 0xa8, 0x53, 0x36, 0xa2, 0x8b, 0x5d, 0xa5, 0x34,
+                              0x5c, 0x62, 0x3c, 0x64, 0x6b, 0x71, 0x74, 0x33, 0x4f, 0x3f}},
 };
 
 static struct e2c_shared_key
@@ -113,7 +119,8 @@ test_hkdf_kat(void)
     memcpy(shared.bytes, kat_1000, sizeof(shared.bytes));
     for (size_t i = 0; i < G_N_ELEMENTS(kat_base); i++) {
         uint8_t base[E2C_BASE_KEY_LEN];
-        g_assert_cmpint(e2c_base_key_derive(&shared, kat_base[i].kid, base), ==, SFRAME_OK);
+        g_assert_cmpint(e2c_base_key_derive(&shared, kat_base[i].kid, kat_base[i].epoch, base), ==,
+                        SFRAME_OK);
         g_assert_cmpmem(base, sizeof(base), kat_base[i].base, sizeof(kat_base[i].base));
     }
     e2c_shared_key_clear(&shared);
@@ -206,15 +213,18 @@ test_same_and_different(void)
     }; /* same Python recipe: secret "the same secret", room "7", 1 iteration */
     g_assert_cmpmem(g.bytes, 32, kat_room7, 32);
 
-    /* per KID: same KID same key, another KID another key */
-    uint8_t k1[32], k2[32], k3[32], k4[32];
-    g_assert_cmpint(e2c_base_key_derive(&a, 7, k1), ==, SFRAME_OK);
-    g_assert_cmpint(e2c_base_key_derive(&b, 7, k2), ==, SFRAME_OK);
-    g_assert_cmpint(e2c_base_key_derive(&a, 8, k3), ==, SFRAME_OK);
-    g_assert_cmpint(e2c_base_key_derive(&c, 7, k4), ==, SFRAME_OK);
+    /* per (KID, epoch): same KID same key, another KID, room or epoch another key; the
+     * epoch 2048 later (the same 11 bits in the KID) is another key too */
+    uint8_t k1[32], k2[32], k3[32], k4[32], k5[32];
+    g_assert_cmpint(e2c_base_key_derive(&a, 7, 100, k1), ==, SFRAME_OK);
+    g_assert_cmpint(e2c_base_key_derive(&b, 7, 100, k2), ==, SFRAME_OK);
+    g_assert_cmpint(e2c_base_key_derive(&a, 8, 100, k3), ==, SFRAME_OK);
+    g_assert_cmpint(e2c_base_key_derive(&c, 7, 100, k4), ==, SFRAME_OK);
+    g_assert_cmpint(e2c_base_key_derive(&a, 7, 100 + 2048, k5), ==, SFRAME_OK);
     g_assert_cmpmem(k1, 32, k2, 32);
     g_assert_true(memcmp(k1, k3, 32) != 0);
     g_assert_true(memcmp(k1, k4, 32) != 0);
+    g_assert_true(memcmp(k1, k5, 32) != 0);
     g_assert_true(memcmp(k1, a.bytes, 32) != 0);
 }
 
@@ -237,8 +247,8 @@ test_params(void)
         g_assert_cmpuint(key.bytes[i], ==, 0xaa); /* untouched on failure */
 
     uint8_t base[32];
-    g_assert_cmpint(e2c_base_key_derive(NULL, 1, base), ==, SFRAME_E_PARAM);
-    g_assert_cmpint(e2c_kid_random(NULL), ==, SFRAME_E_PARAM);
+    g_assert_cmpint(e2c_base_key_derive(NULL, 1, 0, base), ==, SFRAME_E_PARAM);
+    g_assert_cmpint(e2c_kid_random(0, NULL), ==, SFRAME_E_PARAM);
     e2c_shared_key_clear(NULL);
     e2c_secret_clear(&secret);
 }
@@ -250,22 +260,90 @@ compare_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Format 2 KIDs: bit 63 set, the epoch's low 11 bits, 52 random bits. */
 static void
 test_kids_differ(void)
 {
     enum { N = 1000 };
+    const uint32_t epoch = 2950123; /* 1003 mod 2048 */
     uint64_t kids[N];
-    unsigned high_bits = 0;
+    unsigned bit51 = 0;
     for (size_t i = 0; i < N; i++) {
-        g_assert_cmpint(e2c_kid_random(&kids[i]), ==, SFRAME_OK);
-        high_bits += kids[i] >> 63;
+        g_assert_cmpint(e2c_kid_random(epoch, &kids[i]), ==, SFRAME_OK);
+        g_assert_true(e2c_kid_is_format2(kids[i]));
+        g_assert_cmpuint(kids[i] >> 52, ==, 0x800 | 1003);
+        bit51 += (unsigned)(kids[i] >> 51 & 1);
     }
     qsort(kids, N, sizeof(kids[0]), compare_u64);
     for (size_t i = 1; i < N; i++)
         g_assert_cmpuint(kids[i - 1], !=, kids[i]);
-    /* all 64 bits are drawn: the top bit is set about half the time */
-    g_assert_cmpuint(high_bits, >, N / 4);
-    g_assert_cmpuint(high_bits, <, 3 * N / 4);
+    /* the random part reaches up to bit 51: set about half the time */
+    g_assert_cmpuint(bit51, >, N / 4);
+    g_assert_cmpuint(bit51, <, 3 * N / 4);
+    /* the header always carries 8 KID bytes: config byte 0xf_ */
+    uint8_t hdr[SFRAME_HEADER_MAX];
+    size_t len;
+    g_assert_cmpint(sframe_header_encode(kids[0], 0, hdr, sizeof(hdr), &len), ==, SFRAME_OK);
+    g_assert_cmpuint(len, ==, 9);
+    g_assert_cmphex(hdr[0] & 0xf0, ==, 0xf0);
+}
+
+/* Epochs are ten minutes of wall clock. */
+static void
+test_epoch_at(void)
+{
+    g_assert_cmpuint(e2c_epoch_at(0), ==, 0);
+    g_assert_cmpuint(e2c_epoch_at(599), ==, 0);
+    g_assert_cmpuint(e2c_epoch_at(600), ==, 1);
+    g_assert_cmpuint(e2c_epoch_at(-1), ==, 0);
+    g_assert_cmpuint(e2c_epoch_at(INT64_C(1770137400)), ==, 2950229);
+    g_assert_cmpuint(e2c_epoch_at(INT64_MAX), ==, UINT32_MAX);
+}
+
+static uint64_t
+kid_at(uint32_t epoch)
+{
+    uint64_t kid;
+    g_assert_cmpint(e2c_kid_random(epoch, &kid), ==, SFRAME_OK);
+    return kid;
+}
+
+/*
+ * The receiver's side: a KID drawn in epoch E is taken at E - 1, E and
+ * E + 1 and stale at E - 2 and E + 2, also where the 11 bits wrap
+ * (E mod 2048 = 2047 or 0), and never for a KID without bit 63.
+ */
+static void
+test_kid_epoch_window(void)
+{
+    static const uint32_t epochs[] = {2950123, 2949119 /* 2047 */, 2949120 /* 0 */, 1,
+                                      2048,    UINT32_MAX - 1};
+    for (size_t i = 0; i < G_N_ELEMENTS(epochs); i++) {
+        uint32_t e = epochs[i], got = 0;
+        uint64_t kid = kid_at(e);
+        for (int64_t d = -3; d <= 3; d++) {
+            int64_t now = (int64_t)e + d;
+            if (now < 0 || now > UINT32_MAX)
+                continue;
+            int fresh = e2c_kid_epoch(kid, (uint32_t)now, &got);
+            g_assert_cmpint(fresh, ==, d >= -1 && d <= 1);
+            if (fresh)
+                g_assert_cmpuint(got, ==, e);
+        }
+        /* 2048 epochs on, the same 11 bits: taken for the later epoch, whose key differs */
+        if (e <= UINT32_MAX - 2048) {
+            g_assert_true(e2c_kid_epoch(kid, e + 2048, &got));
+            g_assert_cmpuint(got, ==, e + 2048);
+        }
+    }
+    /* epoch 0: no epoch -1 to take */
+    uint32_t got = 7;
+    g_assert_true(e2c_kid_epoch(kid_at(0), 0, &got));
+    g_assert_cmpuint(got, ==, 0);
+    g_assert_false(e2c_kid_epoch(kid_at(2047), 0, &got));
+    /* not format 2 */
+    g_assert_false(e2c_kid_epoch(kid_at(5) & ~E2C_KID_FORMAT2, 5, &got));
+    g_assert_false(e2c_kid_is_format2(UINT64_C(0x7fffffffffffffff)));
 }
 
 int
@@ -279,5 +357,7 @@ main(int argc, char **argv)
     g_test_add_func("/keysched/same-and-different", test_same_and_different);
     g_test_add_func("/keysched/params", test_params);
     g_test_add_func("/keysched/kids-differ", test_kids_differ);
+    g_test_add_func("/keysched/epoch-at", test_epoch_at);
+    g_test_add_func("/keysched/kid-epoch-window", test_kid_epoch_window);
     return g_test_run();
 }

@@ -14,8 +14,9 @@
  * Input: byte 0 picks the codec (bits 0-1: VP8, VP9, H.264, Opus) and the
  * cipher suite (bits 2-4: suite 1 + value; seeds use 6, the default); then
  * records of a 2-byte big-endian length and that many bytes, one RTP packet
- * each. sframedec holds one fixed shared key (the one make-rtp-corpus uses),
- * so frames from the seed corpus open and the fuzzer mutates real ones.
+ * each. sframedec holds one fixed shared key (the one make-rtp-corpus uses)
+ * and reads the same pinned wall clock (fuzz-wallclock.h), so frames from
+ * the seed corpus open and the fuzzer mutates real ones.
  *
  * Checks: no crash or sanitizer report, no GLib critical, every input ends
  * in EOS within a bounded time (a hang is a bug), and sframedec never posts
@@ -36,6 +37,7 @@
 
 #include "e2ckey.h"
 #include "e2cplugin.h"
+#include "fuzz-wallclock.h"
 #include "rtp-chain-key.h"
 
 /* A stuck pipeline is reported as a hang well before libFuzzer's -timeout. */
@@ -122,6 +124,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
         gst_debug_set_default_threshold(GST_LEVEL_NONE);
     gst_init(NULL, NULL);
     e2c_plugin_register_static();
+    e2c_fuzz_pin_wallclock();
     verbose = g_getenv("FUZZ_RTP_CHAIN_VERBOSE") != NULL;
     key = e2c_key_new_from_bytes(e2c_rtp_chain_key);
     for (unsigned i = 0; i < G_N_ELEMENTS(pipes); i++)

@@ -16,7 +16,9 @@
  *             3 no new frame, the previous received frame again (a replay);
  *   bits 4-7  time advancing by that many 100 ms before the frame.
  * Key A is derived from a secret and room (PBKDF2, once per process), so
- * frames from a real sframeenc with that secret open here too.
+ * frames from a real sframeenc with that secret open here too. The wall
+ * clock is pinned (fuzz-wallclock.h): make-sframedec-corpus seals its seeds
+ * at the same time, so their KIDs are of this epoch.
  *
  * Checks: no crash or sanitizer report; what opens under a held key is
  * exactly what was sealed; a frame sealed under a key no longer or never
@@ -26,14 +28,19 @@
  * unit cut or with a bit flipped anywhere opens only if what comes out is
  * still the sender's (the units of the access unit, computed here
  * independently of src/envelope): every clear byte is authenticated.
+ * An intact frame may be refused by the budget for unauthenticated KIDs
+ * only once raw or tampered frames (which may carry new KIDs) came first:
+ * the harness's own three senders need 5 derivations, under the burst.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "frame.h"
+#include "fuzz-wallclock.h"
 #include "keysched.h"
 #include "secret.h"
 #include "sframe.h"
+#include "sframedec-secret.h"
 
 #define CHECK(cond)                                                                                \
     do {                                                                                           \
@@ -41,8 +48,6 @@
             __builtin_trap();                                                                      \
     } while (0)
 
-#define FUZZ_SECRET "e2call fuzzing secret"
-#define FUZZ_ROOM "1234"
 #define T0 (UINT64_C(1000000000))
 #define GRACE_US (UINT64_C(1000000))
 #define STEP_US (UINT64_C(100000))
@@ -62,6 +67,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
         e2c_shared_key_derive(&secret, FUZZ_ROOM, E2C_PBKDF2_ITERATIONS, &keys[KEY_A]) != SFRAME_OK)
         abort();
     e2c_secret_clear(&secret);
+    e2c_fuzz_pin_wallclock();
     memset(keys[KEY_B].bytes, 0xb0, sizeof(keys[KEY_B].bytes));
     memset(keys[KEY_C].bytes, 0xc0, sizeof(keys[KEY_C].bytes));
     return 0;
@@ -149,6 +155,7 @@ struct state {
     uint8_t *last; /* the previous received frame, for replays */
     size_t last_len;
     int last_opened;
+    int foreign_kids; /* raw or tampered frames came: they may have spent the KID budget */
 };
 
 /* What is known of a received frame. */
@@ -176,7 +183,12 @@ receive(struct state *st, const uint8_t *frame, size_t len, const struct expect 
     /* What sframedec counts; anything else would be DECRYPTION_INTERNAL_ERROR. The
      * receiver always holds key A, so "no key" cannot happen either. */
     CHECK(err == SFRAME_OK || err == SFRAME_E_AUTH || err == SFRAME_E_REPLAY ||
-          err == SFRAME_E_MALFORMED);
+          err == SFRAME_E_MALFORMED || err == E2C_E_STALE || err == E2C_E_KID_LIMITED);
+    /* The harness's senders seal at the receiver's own (pinned) time. */
+    if (x->key >= 0 && x->intact)
+        CHECK(err != E2C_E_STALE);
+    if (err == E2C_E_KID_LIMITED && x->intact)
+        CHECK(st->foreign_kids);
     if (info.no_envelope)
         CHECK(err == SFRAME_E_MALFORMED);
     int held = x->key == KEY_A || (x->key == KEY_B && st->now < st->b_expires);
@@ -192,13 +204,15 @@ receive(struct state *st, const uint8_t *frame, size_t len, const struct expect 
     }
     if (x->replay)
         CHECK(err == SFRAME_E_REPLAY);
-    if (x->intact && held) {
+    if (x->intact && held && err != E2C_E_KID_LIMITED) {
         CHECK(err == SFRAME_OK);
         if (!x->h264)
             CHECK(out_len == x->plain_len && memcmp(out, x->plain, x->plain_len) == 0);
     }
     if (x->intact && x->key >= 0 && !held)
-        CHECK(err == SFRAME_E_AUTH);
+        CHECK(err == SFRAME_E_AUTH || err == E2C_E_KID_LIMITED);
+    if (!x->intact)
+        st->foreign_kids = 1;
 
     free(st->last);
     st->last = in;

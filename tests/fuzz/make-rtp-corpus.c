@@ -5,7 +5,9 @@
  *
  *   test source ! encoder ! sframeenc ! payloader ! appsink
  *
- * under the target's fixed key, for VP8, VP9, H.264 and Opus, each as
+ * under the target's fixed key and pinned wall clock (fuzz-wallclock.h, so
+ * the KIDs stay of the epoch the target runs in), for VP8, VP9, H.264 and
+ * Opus, each as
  * captured and with the damage a network does (loss, duplicates, reorder),
  * plus a stream under another key (mismatch), an unencrypted one, and VP8
  * under every other cipher suite. Not run by the tests; run it by hand to
@@ -23,6 +25,7 @@
 
 #include "e2ckey.h"
 #include "e2cplugin.h"
+#include "fuzz-wallclock.h"
 #include "rtp-chain-key.h"
 
 enum { VP8, VP9, H264, OPUS };
@@ -172,6 +175,7 @@ main(int argc, char **argv)
     const char *dir = argv[1];
     gst_init(NULL, NULL);
     e2c_plugin_register_static();
+    e2c_fuzz_pin_wallclock();
     E2cKey *key = e2c_key_new_from_bytes(e2c_rtp_chain_key);
     guint8 other_bytes[32];
     memcpy(other_bytes, e2c_rtp_chain_key, sizeof(other_bytes));

@@ -4,7 +4,9 @@
  * random bodies): round trips, what leaves the encrypter, rekey and grace,
  * mismatch / match accounting, damaged, replayed, malformed and plaintext
  * input, key configuration errors, statistics, wait-for-keyframe, and the
- * secret staying out of properties and debug logs (e2call-e2ee(7)).
+ * secret staying out of properties and debug logs (e2call-e2ee(7)); stale
+ * KIDs, replay windows shared through replay-domain, the budget for
+ * unauthenticated KIDs, and the warning for 4-byte tags.
  */
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
@@ -15,6 +17,8 @@
 #include "buffers-equal.h"
 #include "e2cplugin.h"
 #include "envelope.h"
+#include "keysched.h"
+#include "wallclock.h"
 
 #if __has_include(<valgrind/valgrind.h>)
 #include <valgrind/valgrind.h>
@@ -42,6 +46,20 @@ static const struct {
 /* Time allowed for a 600000-iteration PBKDF2 on a loaded machine; under
  * valgrind (--track-origins=yes) one takes about 100 s. */
 #define DERIVE_TIMEOUT_US ((RUNNING_ON_VALGRIND ? 1200 : 120) * G_USEC_PER_SEC)
+
+/*
+ * The wall clock the elements read (wallclock.h): mid-epoch, so that no
+ * test crosses an epoch boundary unless it moves the clock itself.
+ */
+#define WALL_MID (INT64_C(2950123) * E2C_EPOCH_SECONDS + 300)
+static gint64 wall_now = WALL_MID;
+
+/* The harness runs the elements in the test's own thread: no other reader. */
+static int64_t
+test_wallclock(void)
+{
+    return wall_now;
+}
 
 /* ---- frames --------------------------------------------------------------- */
 
@@ -987,8 +1005,11 @@ GST_START_TEST(test_malformed_and_truncated)
         push_dropped(h, t);
         pushed++;
     }
+    /* A flipped KID bit makes another KID: of another epoch (stale), or a new
+     * one whose derivations the budget for unauthenticated KIDs may refuse. */
     guint64 counted = stat_u64(dec, "malformed") + stat_u64(dec, "unencrypted") +
-                      stat_u64(dec, "auth-failed-after-loss") + stat_u64(dec, "replayed");
+                      stat_u64(dec, "auth-failed-after-loss") + stat_u64(dec, "replayed") +
+                      stat_u64(dec, "stale") + stat_u64(dec, "kid-limited");
     fail_unless_equals_uint64(counted, pushed);
     fail_unless(stat_u64(dec, "malformed") + stat_u64(dec, "unencrypted") > 0);
     fail_unless_equals_uint64(stat_u64(dec, "auth-failed"), 0);
@@ -1009,11 +1030,13 @@ GST_START_TEST(test_malformed_and_truncated)
 GST_END_TEST;
 
 /*
- * A frame that was never encrypted is never passed on. An H.264 access unit
- * whose slices lack the envelope is "unencrypted"; for VP8, VP9 and Opus
- * the bytes after the clear prefix usually parse as some SFrame header, so
- * such frames mostly fail authentication (which is what a participant who
- * does not encrypt looks like: a mismatch).
+ * A frame that was never encrypted is never passed on, and is "unencrypted"
+ * (no format 2 header after the clear prefix, an H.264 slice without the
+ * trailer or without such a header), never an authentication failure: a
+ * participant who does not encrypt is not taken for a wrong secret. The
+ * few whose bytes happen to start like a format 2 header (1 in 32) carry a
+ * KID of no nearby epoch: stale. Ten of them make a mismatch whose cause
+ * is "unencrypted".
  */
 GST_START_TEST(test_plaintext_dropped)
 {
@@ -1024,24 +1047,20 @@ GST_START_TEST(test_plaintext_dropped)
     GRand *rand = g_rand_new_with_seed(12);
     const guint n = 30;
 
-    guint no_trailer = 0;
+    struct watch w;
 
-    for (guint i = 0; i < n; i++) {
-        GstBuffer *in = make_frame(codec, i % 3 == 0, 10 + 50 * i, rand, i);
-        guint8 last = 0;
-        gst_buffer_extract(in, gst_buffer_get_size(in) - 1, &last, 1);
-        no_trailer += last != 0x80;
-        push_dropped(h, in);
-    }
-    guint64 unencrypted = stat_u64(dec, "unencrypted"), malformed = stat_u64(dec, "malformed");
-    guint64 failed = stat_u64(dec, "auth-failed");
-    fail_unless_equals_uint64(unencrypted + malformed + failed, n);
+    watch_start(&w, h->element);
+    for (guint i = 0; i < n; i++)
+        push_dropped(h, make_frame(codec, i % 3 == 0, 10 + 50 * i, rand, i));
+    guint64 unencrypted = stat_u64(dec, "unencrypted"), stale = stat_u64(dec, "stale");
+    fail_unless_equals_uint64(unencrypted + stale, n);
+    fail_unless(unencrypted >= MISMATCH_RUN);
+    fail_unless_equals_uint64(stat_u64(dec, "auth-failed"), 0);
     fail_unless_equals_uint64(stat_u64(dec, "frames-ok"), 0);
-    /* A slice that happens to end in 0x80 (as real slices often do: the RBSP
-     * stop bit) looks like an envelope and fails later. */
-    if (codec == H264)
-        fail_unless_equals_uint64(unencrypted, no_trailer);
+    fail_unless_equals_int(watch_count(&w, "sframe-mismatch"), 1);
+    fail_unless_equals_string(gst_structure_get_string(w.last, "cause"), "unencrypted");
 
+    watch_stop(&w);
     g_rand_free(rand);
     gst_harness_teardown(h);
     e2c_key_unref(a);
@@ -1308,14 +1327,27 @@ assert_fields(GstStructure *s, const gchar *const *u64, const gchar *const *othe
 GST_START_TEST(test_stats_fields)
 {
     static const gchar *const enc_u64[] = {
-        "frames-protected", "bytes-in",     "bytes-out", "frames-dropped-no-key",
-        "frames-malformed", "key-switches", "kid",       NULL};
+        "frames-protected", "bytes-in",     "bytes-out",         "frames-dropped-no-key",
+        "frames-malformed", "key-switches", "kid-rotations",     "kid",
+        "next-ctr",         "previous-kid", "previous-next-ctr", NULL};
     static const gchar *const enc_other[] = {"cipher-suite", NULL};
     static const GType enc_other_types[] = {G_TYPE_UINT};
-    static const gchar *const dec_u64[] = {
-        "frames-ok",   "auth-failed", "auth-failed-after-loss", "replayed",        "malformed",
-        "unencrypted", "unknown-kid", "waiting-keyframe",       "mismatch-events", "match-events",
-        "kid",         NULL};
+    static const gchar *const dec_u64[] = {"frames-ok",
+                                           "auth-failed",
+                                           "auth-failed-after-loss",
+                                           "replayed",
+                                           "malformed",
+                                           "unencrypted",
+                                           "stale",
+                                           "kid-limited",
+                                           "unknown-kid",
+                                           "waiting-keyframe",
+                                           "mismatch-events",
+                                           "match-events",
+                                           "frames-lost",
+                                           "kid",
+                                           "next-ctr",
+                                           NULL};
     static const gchar *const dec_other[] = {"state", "keys-held", "cipher-suite", NULL};
     static const GType dec_other_types[] = {G_TYPE_STRING, G_TYPE_UINT, G_TYPE_UINT};
     E2cKey *a = test_key(0xa1);
@@ -1510,6 +1542,154 @@ GST_START_TEST(test_secret_not_in_debug_log)
 }
 GST_END_TEST;
 
+/* ---- freshness, replay domains, KID budget, short tags ---------------------- */
+
+/*
+ * Frames sealed two epochs before the receiver's clock (recorded media, or
+ * a clock 20 minutes off) are stale: dropped and counted before any key is
+ * touched, never an authentication failure, and ten of them make one
+ * mismatch whose cause is "stale". Back within an epoch, they open again.
+ */
+GST_START_TEST(test_stale)
+{
+    E2cKey *a = test_key(0xa1);
+    GPtrArray *clip = encrypt_clip(a, VP8, 24, 12, 1, NULL);
+    GstHarness *h = harness_new("sframedec name=dec", NULL, a, VP8);
+    GstElement *dec = find(h, "dec");
+    struct watch w;
+
+    watch_start(&w, h->element);
+    wall_now = WALL_MID + 2 * E2C_EPOCH_SECONDS;
+    for (guint i = 0; i < 12; i++)
+        push_dropped(h, clip_at(clip, i));
+    fail_unless_equals_uint64(stat_u64(dec, "stale"), 12);
+    fail_unless_equals_uint64(stat_u64(dec, "auth-failed"), 0);
+    fail_unless_equals_uint64(stat_u64(dec, "frames-ok"), 0);
+    fail_unless_equals_int(watch_count(&w, "sframe-mismatch"), 1);
+    fail_unless_equals_string(gst_structure_get_string(w.last, "cause"), "stale");
+
+    wall_now = WALL_MID + E2C_EPOCH_SECONDS;
+    GstBuffer *out = push_pull(h, clip_at(clip, 12)); /* a keyframe */
+    fail_unless(out != NULL);
+    gst_buffer_unref(out);
+    fail_unless_equals_int(watch_count(&w, "sframe-match"), 1);
+    wall_now = WALL_MID;
+
+    watch_stop(&w);
+    gst_harness_teardown(h);
+    g_ptr_array_unref(clip);
+    e2c_key_unref(a);
+}
+GST_END_TEST;
+
+/*
+ * replay-domain: a participant's receiver passes frames and goes (the
+ * router hung up its subscription); the participant's next receiver, same
+ * domain, drops the same frames as replays (never failures) and passes the
+ * sender's new ones. Another participant's receiver (another domain), and
+ * one without a domain, pass them all.
+ */
+GST_START_TEST(test_replay_domain)
+{
+    E2cKey *a = test_key(0xa1);
+    GPtrArray *clip = encrypt_clip(a, VP8, 20, 10, 1, NULL);
+    GstHarness *h = harness_new("sframedec name=dec replay-domain=alice", NULL, a, VP8);
+    gchar *domain = NULL;
+
+    g_object_get(find(h, "dec"), "replay-domain", &domain, NULL);
+    fail_unless_equals_string(domain, "alice");
+    g_free(domain);
+    for (guint i = 0; i < 10; i++)
+        gst_buffer_unref(push_pull(h, clip_at(clip, i)));
+    gst_harness_teardown(h);
+
+    h = harness_new("sframedec name=dec replay-domain=alice", NULL, a, VP8);
+    GstElement *dec = find(h, "dec");
+    for (guint i = 0; i < 10; i++)
+        push_dropped(h, clip_at(clip, i));
+    fail_unless_equals_uint64(stat_u64(dec, "replayed"), 10);
+    fail_unless_equals_uint64(stat_u64(dec, "auth-failed"), 0);
+    for (guint i = 10; i < 20; i++) /* frame 10 is a keyframe */
+        gst_buffer_unref(push_pull(h, clip_at(clip, i)));
+    fail_unless_equals_uint64(stat_u64(dec, "frames-ok"), 10);
+    gst_harness_teardown(h);
+
+    static const gchar *const others[] = {"sframedec name=dec replay-domain=bob",
+                                          "sframedec name=dec"};
+    for (guint k = 0; k < G_N_ELEMENTS(others); k++) {
+        h = harness_new(others[k], NULL, a, VP8);
+        for (guint i = 0; i < 20; i++)
+            gst_buffer_unref(push_pull(h, clip_at(clip, i)));
+        fail_unless_equals_uint64(stat_u64(find(h, "dec"), "frames-ok"), 20);
+        gst_harness_teardown(h);
+    }
+    g_ptr_array_unref(clip);
+    e2c_key_unref(a);
+}
+GST_END_TEST;
+
+/*
+ * Frames under many new KIDs at once (each from its own sframeenc, under a
+ * key the receiver does not hold): the first ones are tried and fail, the
+ * rest are refused by the budget for unauthenticated KIDs ("kid-limited",
+ * not failures), and the real stream keeps opening in between.
+ */
+GST_START_TEST(test_kid_budget)
+{
+    E2cKey *a = test_key(0xa1), *b = test_key(0xb2);
+    GPtrArray *good = encrypt_clip(a, OPUS, 60, 0, 1, NULL);
+    GstHarness *h = harness_new("sframedec name=dec", NULL, a, OPUS);
+    GstElement *dec = find(h, "dec");
+    const guint n = 60;
+
+    gst_buffer_unref(push_pull(h, clip_at(good, 0)));
+    for (guint i = 1; i < n; i++) {
+        GPtrArray *one = encrypt_clip(b, OPUS, 1, 0, 100 + i, NULL);
+        push_dropped(h, clip_at(one, 0));
+        g_ptr_array_unref(one);
+        gst_buffer_unref(push_pull(h, clip_at(good, i)));
+    }
+    guint64 failed = stat_u64(dec, "auth-failed"), limited = stat_u64(dec, "kid-limited");
+    fail_unless_equals_uint64(failed + limited, n - 1);
+    /* The burst (less the real stream's first KID) is tried; how much refills while this runs
+     * depends on the machine: the exact bound is the unit test's, on an injected clock. */
+    fail_unless(failed >= 10 && limited >= n / 2,
+                "%" G_GUINT64_FORMAT " failed, %" G_GUINT64_FORMAT " limited", failed, limited);
+    fail_unless_equals_uint64(stat_u64(dec, "frames-ok"), n);
+
+    gst_harness_teardown(h);
+    g_ptr_array_unref(good);
+    e2c_key_unref(a);
+    e2c_key_unref(b);
+}
+GST_END_TEST;
+
+/* Suites 3 and 8 (4-byte tags): each element posts one warning when it starts; others none. */
+GST_START_TEST(test_short_tag_warning)
+{
+    E2cKey *a = test_key(0xa1);
+    static const gchar *const factories[] = {"sframeenc", "sframedec"};
+    for (guint suite = 1; suite <= 8; suite++) {
+        for (guint f = 0; f < G_N_ELEMENTS(factories); f++) {
+            GstElement *e = gst_element_factory_make(factories[f], NULL);
+            struct watch w;
+            gst_object_ref_sink(e);
+            g_object_set(e, "cipher-suite", suite, "shared-key", a, NULL);
+            watch_start(&w, e);
+            fail_unless(gst_element_set_state(e, GST_STATE_PAUSED) != GST_STATE_CHANGE_FAILURE);
+            guint want = suite == 3 || suite == 8;
+            fail_unless_equals_int(watch_count(&w, "warning"), want);
+            if (want)
+                fail_unless(strstr(w.warnings->str, "4-byte tags") != NULL, "%s", w.warnings->str);
+            gst_element_set_state(e, GST_STATE_NULL);
+            watch_stop(&w);
+            gst_object_unref(e);
+        }
+    }
+    e2c_key_unref(a);
+}
+GST_END_TEST;
+
 static Suite *
 sframe_elements_suite(void)
 {
@@ -1517,6 +1697,7 @@ sframe_elements_suite(void)
     TCase *tc = tcase_create("general");
 
     e2c_plugin_register_static();
+    e2c_wallclock_set_for_test(test_wallclock);
     suite_add_tcase(s, tc);
     /* Key derivations (600000 PBKDF2 iterations) are slow, under valgrind
      * minutes for the tests that make two or three. */
@@ -1543,6 +1724,10 @@ sframe_elements_suite(void)
     tcase_add_loop_test(tc, test_wait_for_keyframe, 0, 2);
     tcase_add_test(tc, test_secret_write_only);
     tcase_add_test(tc, test_secret_not_in_debug_log);
+    tcase_add_test(tc, test_stale);
+    tcase_add_test(tc, test_replay_domain);
+    tcase_add_test(tc, test_kid_budget);
+    tcase_add_test(tc, test_short_tag_warning);
     return s;
 }
 

@@ -10,6 +10,10 @@
  *   sframedec passes on is the encoder's frame, and every decoded frame
  *   whose references all arrived equals the loss-free decode;
  * - without sframedec, the same RTP does not give back the picture or sound;
+ * - a peer that does not encrypt (no sframeenc) is "unencrypted", never an
+ *   authentication failure, and its mismatch says so (cause "unencrypted");
+ * - across a ten-minute epoch boundary of the (injected) wall clock the
+ *   sender rotates its KID and the receiver loses no frame;
  * - H.264 access units survive rtph264pay / rtph264depay byte for byte.
  *
  * Each clip is encoded once and replayed into every path, so the paths see
@@ -26,6 +30,8 @@
 #include "buffers-equal.h"
 #include "e2cplugin.h"
 #include "envelope.h"
+#include "keysched.h"
+#include "wallclock.h"
 
 #if __has_include(<valgrind/valgrind.h>)
 #include <valgrind/valgrind.h>
@@ -171,7 +177,9 @@ struct run {
     GHashTable *passed; /* PTS -> what sframedec passed on (GstBuffer) */
     guint packets, lost;
     guint mismatches, errors;
-    guint64 frames_ok, auth_failed, damaged, malformed;
+    gchar *cause; /* of the last sframe-mismatch */
+    guint64 frames_ok, auth_failed, damaged, malformed, unencrypted, stale, counter_gaps;
+    guint64 rotations; /* sframeenc's kid-rotations */
     GRand *loss;
 };
 
@@ -182,6 +190,22 @@ run_clear(struct run *r)
     gst_clear_caps(&r->out_caps);
     g_clear_pointer(&r->passed, g_hash_table_unref);
     g_clear_pointer(&r->loss, g_rand_free);
+    g_clear_pointer(&r->cause, g_free);
+}
+
+/*
+ * The wall clock the elements read (wallclock.h): a fixed time in the
+ * middle of an epoch, so that no test crosses an epoch boundary unless it
+ * means to (test_epoch_boundary moves it).
+ */
+#define WALL_MID (INT64_C(2950123) * E2C_EPOCH_SECONDS + 300)
+static gint64 wall_now = WALL_MID;
+
+/* The harness runs every element in the test's own thread: no other reader. */
+static int64_t
+test_wallclock(void)
+{
+    return wall_now;
 }
 
 static gboolean
@@ -250,14 +274,22 @@ stat_u64(GstElement *e, const gchar *field)
     return v;
 }
 
-enum path { PLAIN, E2EE, NO_SFRAMEDEC };
+/* PLAIN_PEER: what a receiver gets from a participant who does not encrypt. */
+enum path { PLAIN, E2EE, NO_SFRAMEDEC, PLAIN_PEER };
+
+/* Before frame at_frame is pushed, the wall clock moves to at_wall (0: never). */
+struct clock_jump {
+    guint at_frame;
+    gint64 at_wall;
+};
 
 /*
  * Runs clip through one path; loss_seed 0 means no loss. The elements
  * named "enc", "pay" and "dec" get their keys and probes before starting.
  */
 static void
-run_path(guint codec, enum path path, guint32 loss_seed, struct run *r)
+run_path_jump(guint codec, enum path path, guint32 loss_seed, const struct clock_jump *jump,
+              struct run *r)
 {
     const struct codec *c = &codecs[codec];
     const struct clip *clip = get_clip(codec);
@@ -274,9 +306,9 @@ run_path(guint codec, enum path path, guint32 loss_seed, struct run *r)
     r->passed = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
                                       (GDestroyNotify)gst_buffer_unref);
     r->loss = g_rand_new_with_seed(loss_seed);
-    desc =
-        g_strdup_printf("%s %s name=pay ! %s ! %s %s", path == PLAIN ? "" : "sframeenc name=enc !",
-                        c->pay, c->depay, path == E2EE ? "sframedec name=dec !" : "", c->dec);
+    gboolean enc = path == E2EE || path == NO_SFRAMEDEC, dec = path == E2EE || path == PLAIN_PEER;
+    desc = g_strdup_printf("%s %s name=pay ! %s ! %s %s", enc ? "sframeenc name=enc !" : "", c->pay,
+                           c->depay, dec ? "sframedec name=dec !" : "", c->dec);
     bin = gst_parse_bin_from_description(desc, TRUE, &error);
     fail_unless(bin != NULL, "%s: %s", desc, error ? error->message : "?");
     g_free(desc);
@@ -303,6 +335,8 @@ run_path(guint codec, enum path path, guint32 loss_seed, struct run *r)
     gst_element_set_bus(bin, bus);
     gst_harness_set_src_caps(h, gst_caps_ref(clip->enc_caps));
     for (guint i = 0; i < clip->enc->len; i++) {
+        if (jump && i == jump->at_frame)
+            wall_now = jump->at_wall;
         GstFlowReturn ret = gst_harness_push(h, gst_buffer_ref(g_ptr_array_index(clip->enc, i)));
         fail_unless(ret == GST_FLOW_OK || path == NO_SFRAMEDEC, "%s: frame %u: %s", c->name, i,
                     gst_flow_get_name(ret));
@@ -315,8 +349,11 @@ run_path(guint codec, enum path path, guint32 loss_seed, struct run *r)
 
     while ((msg = gst_bus_pop(bus))) {
         if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ELEMENT &&
-            gst_message_has_name(msg, "sframe-mismatch"))
+            gst_message_has_name(msg, "sframe-mismatch")) {
             r->mismatches++;
+            g_free(r->cause);
+            r->cause = g_strdup(gst_structure_get_string(gst_message_get_structure(msg), "cause"));
+        }
         if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR)
             r->errors++;
         gst_message_unref(msg);
@@ -326,12 +363,24 @@ run_path(guint codec, enum path path, guint32 loss_seed, struct run *r)
         r->auth_failed = stat_u64(e, "auth-failed");
         r->damaged = stat_u64(e, "auth-failed-after-loss");
         r->malformed = stat_u64(e, "malformed") + stat_u64(e, "unencrypted");
+        r->unencrypted = stat_u64(e, "unencrypted");
+        r->stale = stat_u64(e, "stale");
+        r->counter_gaps = stat_u64(e, "frames-lost");
     }
+    if ((e = child(bin, "enc")))
+        r->rotations = stat_u64(e, "kid-rotations");
     gst_bus_set_flushing(bus, TRUE);
     gst_element_set_bus(bin, NULL);
     gst_object_unref(bus);
     gst_object_unref(bin);
     gst_harness_teardown(h);
+    wall_now = WALL_MID;
+}
+
+static void
+run_path(guint codec, enum path path, guint32 loss_seed, struct run *r)
+{
+    run_path_jump(codec, path, loss_seed, NULL, r);
 }
 
 /* ---- comparing output ----------------------------------------------------- */
@@ -744,6 +793,69 @@ GST_START_TEST(test_no_sframedec_no_picture)
 GST_END_TEST;
 
 /*
+ * A participant who does not encrypt, through the real encoder, payloader
+ * and depayloader into sframedec: every frame is "unencrypted" (or, for the
+ * few whose bytes after the clear prefix happen to look like a format 2
+ * header, "stale"), none is an authentication failure, nothing reaches the
+ * decoder, and the one mismatch names the cause "unencrypted". (Before
+ * this classification a plain VP8 peer showed as authentication failures,
+ * like a wrong secret.)
+ */
+GST_START_TEST(test_plain_peer)
+{
+    guint codec = __i__;
+    const struct codec *c = &codecs[codec];
+    const struct clip *clip = get_clip(codec);
+    struct run r;
+
+    run_path(codec, PLAIN_PEER, 0, &r);
+    g_print("%s from a plain peer: %u frames: %" G_GUINT64_FORMAT " unencrypted, %" G_GUINT64_FORMAT
+            " stale, %" G_GUINT64_FORMAT " failed authentication, mismatch cause %s\n",
+            c->name, clip->enc->len, r.unencrypted, r.stale, r.auth_failed,
+            r.cause ? r.cause : "none");
+    fail_unless_equals_uint64(r.frames_ok, 0);
+    fail_unless_equals_uint64(r.auth_failed, 0);
+    fail_unless_equals_uint64(r.unencrypted + r.stale, clip->enc->len);
+    fail_unless(r.unencrypted >= 10);
+    fail_unless_equals_int(r.out->len, 0);
+    fail_unless_equals_int(r.mismatches, 1);
+    fail_unless_equals_string(r.cause, "unencrypted");
+    fail_unless_equals_int(r.errors, 0);
+    run_clear(&r);
+}
+GST_END_TEST;
+
+/*
+ * The wall clock crosses a ten-minute epoch boundary in the middle of the
+ * clip: sframeenc rotates to a KID of the new epoch once (no rekey, no
+ * keyframe), and sframedec opens every frame and loses none, so the
+ * decoded output is the plain path's.
+ */
+GST_START_TEST(test_epoch_boundary)
+{
+    guint codec = __i__;
+    const struct codec *c = &codecs[codec];
+    const struct clip *clip = get_clip(codec);
+    struct clock_jump jump = {clip->enc->len / 2,
+                              (WALL_MID / E2C_EPOCH_SECONDS + 1) * E2C_EPOCH_SECONDS};
+    struct run plain, r;
+
+    run_path(codec, PLAIN, 0, &plain);
+    run_path_jump(codec, E2EE, 0, &jump, &r);
+    fail_unless_equals_uint64(r.rotations, 1);
+    fail_unless_equals_uint64(r.frames_ok, clip->enc->len);
+    fail_unless_equals_uint64(r.counter_gaps, 0);
+    fail_unless_equals_uint64(r.auth_failed + r.malformed + r.stale, 0);
+    fail_unless_equals_int(r.mismatches, 0);
+    fail_unless_equals_int(r.out->len, plain.out->len);
+    g_print("%s across an epoch boundary: %u frames, %u decoded, 1 KID rotation, none lost\n",
+            c->name, clip->enc->len, r.out->len);
+    run_clear(&plain);
+    run_clear(&r);
+}
+GST_END_TEST;
+
+/*
  * H.264 through sframeenc ! rtph264pay ! rtph264depay ! sframedec over
  * thousands of real x264enc access units (two slices each, so many NAL
  * units): every one comes back as the encoder made it.
@@ -823,11 +935,14 @@ sframe_pipelines_suite(void)
     TCase *tc = tcase_create("general");
 
     e2c_plugin_register_static();
+    e2c_wallclock_set_for_test(test_wallclock);
     suite_add_tcase(s, tc);
     tcase_set_timeout(tc, 600);
     tcase_add_loop_test(tc, test_no_loss_equals_plain, 0, N_CODECS);
     tcase_add_loop_test(tc, test_loss, 0, N_CODECS);
     tcase_add_loop_test(tc, test_no_sframedec_no_picture, 0, N_CODECS);
+    tcase_add_loop_test(tc, test_plain_peer, 0, N_CODECS);
+    tcase_add_loop_test(tc, test_epoch_boundary, 0, N_CODECS);
     tcase_add_test(tc, test_h264_byte_for_byte);
     tcase_add_unchecked_fixture(tc, NULL, clips_free);
     return s;

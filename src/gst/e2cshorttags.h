@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The warning sframeenc and sframedec post when they start with a cipher
+ * suite whose tags are 4 bytes (suites 3 and 8): a forged frame then passes
+ * once in 2^32 tries (e2call-e2ee(7), SECURITY).
+ */
+#pragma once
+
+#include <gst/gst.h>
+
+/* Posts one GST_MESSAGE_WARNING for a short-tag suite; nothing otherwise. */
+void e2c_warn_short_tags(GstElement *element, guint suite);
