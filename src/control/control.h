@@ -19,7 +19,7 @@ typedef void (*E2cControlDone)(gpointer done_data, const GError *error);
 
 struct e2c_control_ops {
     /*
-     * Install a new secret (SPEC.md §4: receive at once, send after the
+     * Install a new secret (e2call-e2ee(7), COUNTERS, ROTATION AND REKEY: receive at once, send after the
      * switch delay). The secret was validated already; the callee takes it
      * over (and wipes it). done is called exactly once, later or at once.
      */
@@ -33,7 +33,7 @@ struct e2c_control_ops {
     void (*leave)(gpointer user);
 };
 
-/* Error domain for control replies; codes map to SPEC.md §5 names where one fits. */
+/* Error domain for control replies; codes map to the error names of e2call(1) where one fits. */
 #define E2C_CONTROL_ERROR (e2c_control_error_quark())
 GQuark e2c_control_error_quark(void);
 typedef enum {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Mismatch accounting for one received stream (SPEC.md §5, e2call-e2ee(7)
+ * Mismatch accounting for one received stream (e2call(1), EVENTS; e2call-e2ee(7)
  * RECEIVING):
  *
  * - mismatch: 10 frames since the last good one failed in the same way:

@@ -104,7 +104,7 @@ e2c_shared_key_derive(const struct e2c_secret *secret, const char *room, unsigne
 
     uint64_t iter = iterations;
     /* SP 800-132 lower-bound checks off: a short room gives a salt under 128
-     * bits, and tests use few iterations. The real count is fixed by SPEC.md. */
+     * bits, and tests use few iterations. The real count is fixed by e2call-e2ee(7), KEYS. */
     int pkcs5 = 1;
     OSSL_PARAM params[] = {
         OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PASSWORD, secret->utf8, secret->len),

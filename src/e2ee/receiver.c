@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * One stream's receiving state (SPEC.md §4).
+ * One stream's receiving state (e2call-e2ee(7), RECEIVING).
  *
  * Shared keys: the current one plus the ones it replaced, each until its
  * grace period ends. A few rapid rekeys in a row are fine; past HELD_MAX the

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The receiving side of one stream: which shared keys it holds, the per-KID
- * key cache and the per-KID replay window (SPEC.md §4).
+ * key cache and the per-KID replay window (e2call-e2ee(7), RECEIVING).
  *
  * - e2c_receiver_add_key() makes a key current at once; the key it replaces
  *   keeps opening frames for the grace period (10 s in e2call), then is wiped.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Encryption secrets (SPEC.md §3; reading practice: wg, sshpass, openssl
+ * Encryption secrets (e2call(1), SECRETS; reading practice: wg, sshpass, openssl
  * passphrase options). Secret bytes are only ever copied into the key
  * memory copy held by struct e2c_secret (keymem.h: out of core dumps) and
  * into one stack buffer per read, which is wiped before returning. Messages
@@ -21,7 +21,7 @@
 #include "keymem.h"
 #include "secret.h"
 
-/* Validation errors are SPEC.md §5 INVALID_ENCRYPTION_SECRET. */
+/* Validation errors are INVALID_ENCRYPTION_SECRET (e2call(1), EXIT STATUS). */
 static int
 is_validation_error(int err)
 {

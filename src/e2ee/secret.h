@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Encryption secrets (SPEC.md §3): reading, validation, wiping.
+ * Encryption secrets (e2call(1), SECRETS): reading, validation, wiping.
  *
  * A valid secret is UTF-8 text of 8 to 256 code points without NUL. From a
  * file, a descriptor or stdin one trailing LF or CRLF is removed. Nothing in
@@ -97,7 +97,7 @@ const char *e2c_secret_strerror(int err);
  */
 int e2c_secret_describe(int err, const struct e2c_secret *attempt, char *buf, size_t cap);
 /*
- * SPEC.md §5 error name for a validation failure (too short, too long, NUL,
+ * Error name (e2call(1), EXIT STATUS) for a validation failure (too short, too long, NUL,
  * not UTF-8): "INVALID_ENCRYPTION_SECRET". NULL for E2C_SECRET_OK and for
  * E2C_SECRET_E_IO / E2C_SECRET_E_NOMEM, which say nothing about the secret.
  */

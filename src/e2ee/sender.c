@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * One track's sending state: KID, counter, rotation, delayed key switch.
- * SPEC.md §4: "a frame is never sent under a (key, counter) pair used
+ * e2call-e2ee(7): "a frame is never sent under a (key, counter) pair used
  * before" — the counter is consumed before sealing, so even a failed seal
  * never lets a counter value be used twice.
  */

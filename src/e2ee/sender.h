@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The sending side of one track (one encrypting element): its KID, its
- * counter, key rotation and the delayed switch to a new secret (SPEC.md §4).
+ * counter, key rotation and the delayed switch to a new secret (e2call-e2ee(7), COUNTERS, ROTATION AND REKEY).
  *
  * - A fresh random KID is drawn for the first key, at every key switch,
  *   whenever the counter or the suite's usage limit would run out, and when

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Codec names and the clear prefix of VP8, VP9 and Opus frames (SPEC.md §4).
+ * Codec names and the clear prefix of VP8, VP9 and Opus frames (e2call-e2ee(7), FRAME LAYOUT).
  */
 #include <string.h>
 #include <strings.h>

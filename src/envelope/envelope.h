@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Codec envelopes (SPEC.md §4, "clear prefix per codec"): what of an encoded
+ * Codec envelopes (e2call-e2ee(7), FRAME LAYOUT): what of an encoded
  * frame stays readable for payloaders and the router, how H.264 NAL units
  * carry ciphertext through rtph264pay / rtph264depay byte for byte, and
  * what of an H.264 access unit the SFrame tags authenticate (the outline,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * SPEC.md §5: the product's error names and exit statuses, in one table.
+ * e2call(1), EXIT STATUS and EVENTS: the product's error names and exit statuses, in one table.
  */
 #pragma once
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * SPEC.md §5 events: one JSON object per line on stdout with --json
+ * Events (e2call(1), EVENTS): one JSON object per line on stdout with --json
  * ({"ts": RFC 3339, "event": NAME, ...}), and a readable line on stderr
  * always (unless quiet). Events are built as jansson objects so both forms
  * come from the same fields.
@@ -24,7 +24,7 @@ json_t *e2c_event_new(const char *name);
 /* Writes and releases the event (steals the reference). Thread-safe. */
 void e2c_events_emit(struct e2c_events *ev, json_t *event);
 
-/* Convenience: an "error" event with "error" (SPEC.md name) and "message". */
+/* Convenience: an "error" event with "error" (its name in e2call(1), EXIT STATUS) and "message". */
 void e2c_events_error(struct e2c_events *ev, enum e2c_error err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

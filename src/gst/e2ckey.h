@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * E2cKey: a derived shared key (SPEC.md §4) as a refcounted boxed type, so
+ * E2cKey: a derived shared key (e2call-e2ee(7), KEYS) as a refcounted boxed type, so
  * applications derive it once per (secret, room) and hand the same object
  * to every sframeenc / sframedec (property "shared-key"), and the
  * 600000-iteration PBKDF2 never runs on a streaming thread.

@@ -44,7 +44,7 @@ enum sframe_suite {
     SFRAME_AES_256_CTR_HMAC_SHA512_32 = 0x0008,
 };
 
-/* e2call's default suite (SPEC.md §4). */
+/* e2call's default suite (e2call-e2ee(7), CIPHER SUITES). */
 #define SFRAME_DEFAULT_SUITE SFRAME_AES_256_CTR_HMAC_SHA512_80
 
 struct sframe_suite_info {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * What the element pair costs a call (SPEC.md §7: an E2EE call costs at
+ * What the element pair costs a call (README, Benchmarks: an E2EE call costs at
  * most 1.05 times the CPU of the same call without E2EE).
  *
  * 1000 frames of 1280x720 VP8 are encoded once, then replayed, in one

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * SFrame seal + open throughput against the raw OpenSSL EVP calls for the
- * same cipher and MAC over the same buffers (SPEC.md §7: at least 0.9 of
+ * same cipher and MAC over the same buffers (README, Benchmarks: at least 0.9 of
  * raw OpenSSL at 1 KB to 100 KB frames).
  *
  * Raw CTR suite: a preset-key EVP_CIPHER_CTX that only gets a new IV per

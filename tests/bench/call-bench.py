@@ -4,10 +4,10 @@
 
 join:  process start of `e2call join` to its first decrypted, decoded video
        frame, over N joins against a publisher that is already running;
-       prints p50 / p95 (SPEC.md §7: under 2 s; target p50 <= 0.5 s).
+       prints p50 / p95 (README, Benchmarks: under 2 s; target p50 <= 0.5 s).
 cpu:   CPU seconds (user + system) of a two-party call with E2EE against the
        same call without E2EE, measured side by side in alternating rounds;
-       prints the median ratio (SPEC.md §7: at most 1.05).
+       prints the median ratio (README, Benchmarks: at most 1.05).
 rekey: (a) three participants rekey within the switch delay of one another:
        video frames lost at the receivers (target 0); (b) one rekeys with
        --rekey-delay 0 and the other later: time from the onset of the real

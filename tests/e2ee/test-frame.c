@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Whole-frame protection per codec envelope: the clear prefixes of SPEC.md §4
+ * Whole-frame protection per codec envelope: the clear prefixes of e2call-e2ee(7), FRAME LAYOUT
  * stay readable, H.264 keeps its NAL structure and survives what
  * rtph264pay / rtph264depay do to an access unit (4-byte start codes, trailing
  * zeros trimmed), and damage is reported as such.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Mismatch accounting (SPEC.md §5): mismatch after 10 consecutive
+ * Mismatch accounting (e2call-e2ee(7), RECEIVING): mismatch after 10 consecutive
  * authentication failures, match on the first good frame after it; damaged,
  * replayed and malformed frames neither count nor reset the run; every
  * transition reported exactly once. Unencrypted and stale frames have runs

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Secrets (SPEC.md §3): 8 to 256 code points of strict UTF-8 without NUL;
+ * Secrets (e2call(1), SECRETS): 8 to 256 code points of strict UTF-8 without NUL;
  * one trailing LF or CRLF removed from files and descriptors, never from the
  * environment; files read without following a final symlink; and no message
  * ever carries the secret.

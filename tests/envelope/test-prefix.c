@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Codec names and clear prefixes (SPEC.md §4): VP8 10 / 3 by the keyframe
+ * Codec names and clear prefixes (e2call-e2ee(7), FRAME LAYOUT): VP8 10 / 3 by the keyframe
  * bit (RFC 6386 §9.1), VP9 10 / 3 by the uncompressed header's first byte
  * (VP9 bitstream spec §6.2), Opus 1, never more than the frame.
  */

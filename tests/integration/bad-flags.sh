@@ -3,7 +3,7 @@
 # Malformed command lines: every flag of every command with a bad value, or in
 # a combination that contradicts itself, plus unknown flags and stray
 # arguments. Each must end in exit status 2 (usage; 3 for an invalid secret,
-# as SPEC.md §5 says) with one clear line on standard error that names the
+# as e2call(1), EXIT STATUS says) with one clear line on standard error that names the
 # flag or the value, nothing on standard output, and no attempt to connect.
 # Every flag that --help-all lists must be covered by some case below, and
 # every flag that takes a value is refused when given twice. Each message

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Secret hygiene (SPEC.md §3): a canary secret, given through each source,
+# Secret hygiene (e2call(1), SECRETS and SECURITY): a canary secret, given through each source,
 # never shows up where others can look. Raw, hex or base64, it is in no
 # /proc/PID/cmdline (with --secret: not once e2call has scrubbed its copy),
 # no /proc/PID/environ (with --secret-env: not once e2call has read and

@@ -3,7 +3,7 @@
 # A two-party E2EE call under random packet loss on the media path (the lab's
 # --loss, nftables; run with E2CALL_LAB_OPTS="--loss PCT"). The lab drops PCT %
 # of the UDP packets at each hop (publisher to Janus, Janus to subscriber), so
-# about 1 - (1 - PCT)^2 of them end to end. SPEC.md §7: zero false mismatch
+# about 1 - (1 - PCT)^2 of them end to end. README, Benchmarks: zero false mismatch
 # events under 10 % loss. At every level: the call keeps going to the end of
 # its duration, nobody reports encryption-secret-mismatch (damaged frames
 # are counted, never taken for a wrong secret), and nothing ends with another

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# A --rekey-delay longer than the 10 s grace: SPEC.md §4 says who rekey
+# A --rekey-delay longer than the 10 s grace: e2call-e2ee(7), COUNTERS, ROTATION AND REKEY says who rekey
 # within the delay of one another lose no frame and see no mismatch. Both
 # rekey at T and keep sending under the old secret until T + 15 s, so the
 # old secret must keep decrypting past that: the grace is max(10 s, twice
