@@ -217,8 +217,13 @@ E2cKeyWait
 e2c_key_source_wait(struct e2c_key_source *src, GstPad *sinkpad)
 {
     GST_OBJECT_LOCK(src->element);
-    gboolean in_flight = src->deriving > 0 && !src->flushing;
+    gboolean flushing = src->flushing;
+    gboolean in_flight = src->deriving > 0;
     GST_OBJECT_UNLOCK(src->element);
+    /* A frame that reaches the element during a flush goes nowhere: it is
+     * neither sent nor counted as dropped for want of a key. */
+    if (flushing)
+        return E2C_KEY_WAIT_FLUSHING;
     /* Asked only while a key is being derived: a fraction of a second per secret. */
     if (!in_flight || upstream_is_live(sinkpad))
         return E2C_KEY_WAIT_NONE;
@@ -227,7 +232,7 @@ e2c_key_source_wait(struct e2c_key_source *src, GstPad *sinkpad)
     GST_OBJECT_LOCK(src->element);
     while (src->deriving > 0 && !src->flushing)
         g_cond_wait(&src->changed, GST_OBJECT_GET_LOCK(src->element));
-    gboolean flushing = src->flushing;
+    flushing = src->flushing;
     GST_OBJECT_UNLOCK(src->element);
     return flushing ? E2C_KEY_WAIT_FLUSHING : E2C_KEY_WAIT_DONE;
 }

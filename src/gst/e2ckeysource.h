@@ -60,7 +60,7 @@ gboolean e2c_key_source_configured(struct e2c_key_source *src);
 typedef enum {
     E2C_KEY_WAIT_NONE,     /* nothing in flight, or upstream is live: carry on at once */
     E2C_KEY_WAIT_DONE,     /* waited until no derivation was in flight */
-    E2C_KEY_WAIT_FLUSHING, /* the wait ended because the element flushes or stops */
+    E2C_KEY_WAIT_FLUSHING, /* the element flushes or stops (before or during the wait) */
 } E2cKeyWait;
 
 /*

@@ -36,7 +36,7 @@ marker="alice-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
 DISPLAY_NAME=$marker
 join alice $common --secret-file "$s" --control "$work/alice.sock"
 unset DISPLAY_NAME
-join bob $common --secret-file "$s"
+join bob $common --secret-file "$s" --control "$work/bob.sock"
 
 i=0
 for who in alice bob; do
@@ -85,7 +85,9 @@ EOF
 core_check "during the call" "$secret"
 
 s2=$(secret_file rekey "$secret2")
+# Both rekey, so that no mismatch ends the call however long the cores take.
 rekey alice "$s2"
+rekey bob "$s2"
 sleep 1
 core_check "after a rekey" "$secret2"
 

@@ -8,7 +8,8 @@
 . "$(dirname "$0")/lib.sh"
 
 room=$(create_room)
-join plain --room "$room" --duration 8s --width 320 --height 240
+# The plain peer stays past crypt's end, so its streams are in crypt's summary.
+join plain --room "$room" --duration 10s --width 320 --height 240
 join crypt --room "$room" --secret-file "$(secret_file c "a secret for this call")" \
     --duration 8s --width 320 --height 240 --expect-media
 wait_status crypt 5
