@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli-util.h"
+#include "codec-args.h"
 #include "commands.h"
 #include "control-server.h"
 #include "e2ckey.h"
@@ -495,18 +496,18 @@ e2c_cmd_join(int argc, char **argv)
                 room ? ", not '" : "", room ? room : "", room ? "'" : "");
         goto out;
     }
-    cfg.media.video = video ? e2c_codec_from_name(video) : E2C_CODEC_VP8;
-    if (video && g_ascii_strcasecmp(video, "none") == 0)
-        cfg.media.video = E2C_CODEC_NONE;
-    else if (cfg.media.video == E2C_CODEC_NONE || cfg.media.video == E2C_CODEC_OPUS) {
-        fprintf(stderr, "e2call join: --video must be vp8, vp9, h264 or none, not '%s'\n", video);
+    cfg.media.video = E2C_CODEC_VP8;
+    cfg.media.audio = E2C_CODEC_OPUS;
+    if (video && !e2c_codec_arg_parse(video, E2C_MEDIA_VIDEO, &cfg.media.video)) {
+        gchar *choices = e2c_codec_arg_choices(E2C_MEDIA_VIDEO);
+        fprintf(stderr, "e2call join: --video must be %s, not '%s'\n", choices, video);
+        g_free(choices);
         goto out;
     }
-    cfg.media.audio = audio ? e2c_codec_from_name(audio) : E2C_CODEC_OPUS;
-    if (audio && g_ascii_strcasecmp(audio, "none") == 0)
-        cfg.media.audio = E2C_CODEC_NONE;
-    else if (cfg.media.audio != E2C_CODEC_OPUS) {
-        fprintf(stderr, "e2call join: --audio must be opus or none, not '%s'\n", audio);
+    if (audio && !e2c_codec_arg_parse(audio, E2C_MEDIA_AUDIO, &cfg.media.audio)) {
+        gchar *choices = e2c_codec_arg_choices(E2C_MEDIA_AUDIO);
+        fprintf(stderr, "e2call join: --audio must be %s, not '%s'\n", choices, audio);
+        g_free(choices);
         goto out;
     }
     if (width < 160 || width > 3840 || height < 120 || height > 2160 || width % 2 || height % 2) {
