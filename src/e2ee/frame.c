@@ -194,7 +194,7 @@ out:
     return err;
 }
 
-int
+enum sframe_error
 e2c_frame_protect(struct e2c_sender *s, enum e2c_codec codec, uint64_t now_us, const uint8_t *in,
                   size_t in_len, uint8_t *out, size_t cap, size_t *out_len, unsigned *out_flags)
 {
@@ -337,7 +337,7 @@ out:
     return err;
 }
 
-int
+enum e2c_status
 e2c_frame_open(struct e2c_receiver *r, enum e2c_codec codec, uint64_t now_us, const uint8_t *in,
                size_t in_len, uint8_t *out, size_t cap, size_t *out_len,
                struct e2c_frame_info *info)
@@ -350,7 +350,7 @@ e2c_frame_open(struct e2c_receiver *r, enum e2c_codec codec, uint64_t now_us, co
     info->n_sframes = 0;
     info->no_envelope = 0;
     if (!r || !out_len)
-        return SFRAME_E_PARAM;
+        return E2C_E_PARAM;
     /*
      * An empty frame is what a depayloader makes of an RTP packet without
      * payload: malformed input from the network, not a caller's mistake (a
@@ -359,11 +359,11 @@ e2c_frame_open(struct e2c_receiver *r, enum e2c_codec codec, uint64_t now_us, co
      */
     if (in_len == 0) {
         info->no_envelope = 1;
-        return SFRAME_E_MALFORMED;
+        return E2C_E_MALFORMED;
     }
     const struct e2c_codec_info *row = e2c_codec_info(codec);
     if (!in || !out || !row)
-        return SFRAME_E_PARAM;
+        return E2C_E_PARAM;
     int err = SFRAME_E_PARAM;
     switch (row->envelope) {
     case E2C_ENVELOPE_PREFIX:

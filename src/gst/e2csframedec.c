@@ -234,11 +234,13 @@ e2c_sframe_dec_transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuffer *o
     }
 
     GST_OBJECT_LOCK(self);
-    int err = e2c_frame_open(self->receiver, self->codec, (uint64_t)g_get_monotonic_time(),
-                             in.data, in.size, out.data, out.size, &out_len, &info);
+    enum e2c_status err =
+        e2c_frame_open(self->receiver, self->codec, (uint64_t)g_get_monotonic_time(), in.data,
+                       in.size, out.data, out.size, &out_len, &info);
     enum e2c_health_input input = E2C_HEALTH_IN_IGNORED;
+    gboolean internal_error = FALSE;
     switch (err) {
-    case SFRAME_OK:
+    case E2C_OK:
         /* Something opened (n_sframes > 0): an H.264 access unit without an
          * encrypted NAL unit is MALFORMED, no_envelope, counted unencrypted. */
         input = E2C_HEALTH_IN_OK;
@@ -256,7 +258,7 @@ e2c_sframe_dec_transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuffer *o
         self->last_kid = info.kid;
         pass = TRUE;
         break;
-    case SFRAME_E_AUTH:
+    case E2C_E_AUTH:
         if (damaged) {
             self->n.damaged++;
             input = E2C_HEALTH_IN_DAMAGED_AUTH_FAILED;
@@ -265,10 +267,10 @@ e2c_sframe_dec_transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuffer *o
             input = E2C_HEALTH_IN_AUTH_FAILED;
         }
         break;
-    case SFRAME_E_REPLAY:
+    case E2C_E_REPLAY:
         self->n.replayed++;
         break;
-    case SFRAME_E_MALFORMED:
+    case E2C_E_MALFORMED:
         /* No envelope: a plain peer, unless the frame was cut by loss. */
         if (info.no_envelope) {
             self->n.unencrypted++;
@@ -286,14 +288,22 @@ e2c_sframe_dec_transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuffer *o
     case E2C_E_KID_LIMITED:
         self->n.kid_limited++;
         break;
-    case SFRAME_E_UNKNOWN_KID:
+    case E2C_E_UNKNOWN_KID:
         self->n.unknown_kid++;
         input = E2C_HEALTH_IN_NO_KEY;
         break;
-    default:
+    /* Not the stream's doing: the library or this element failed (or E2C_E_UNENCRYPTED,
+     * which e2c_frame_open() turns into E2C_E_MALFORMED with no_envelope). */
+    case E2C_E_PARAM:
+    case E2C_E_SHORT_BUFFER:
+    case E2C_E_EXHAUSTED:
+    case E2C_E_CRYPTO:
+    case E2C_E_NOMEM:
+    case E2C_E_UNENCRYPTED:
+        internal_error = TRUE;
         break;
     }
-    if (input != E2C_HEALTH_IN_IGNORED || err == SFRAME_OK)
+    if (input != E2C_HEALTH_IN_IGNORED || err == E2C_OK)
         ev = e2c_health_feed(&self->health, input);
     if (ev == E2C_HEALTH_EV_MISMATCH)
         self->n.mismatches++;
@@ -333,11 +343,9 @@ e2c_sframe_dec_transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuffer *o
         gst_pad_push_event(GST_BASE_TRANSFORM_SINK_PAD(self),
                            gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, FALSE,
                                                                        0));
-    if (err != SFRAME_OK && err != SFRAME_E_AUTH && err != SFRAME_E_REPLAY &&
-        err != SFRAME_E_MALFORMED && err != SFRAME_E_UNKNOWN_KID && err != E2C_E_STALE &&
-        err != E2C_E_KID_LIMITED) {
+    if (internal_error) {
         GST_ELEMENT_ERROR(self, STREAM, DECRYPT, ("DECRYPTION_INTERNAL_ERROR"),
-                          ("opening failed: %s", sframe_strerror(err)));
+                          ("opening failed: %s", e2c_status_str(err)));
         return GST_FLOW_ERROR;
     }
     if (!pass)

@@ -225,7 +225,7 @@ e2c_sframe_enc_transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuffer *o
     GstMapInfo in, out;
     size_t out_len = 0;
     unsigned flags = 0;
-    int err;
+    enum sframe_error err;
     gboolean keyframe_wanted;
     GstFlowReturn waited = wait_for_first_key(self);
 
@@ -276,7 +276,13 @@ e2c_sframe_enc_transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuffer *o
         GST_WARNING_OBJECT(self, "frame shorter than its clear prefix, or H.264 access unit "
                                  "with no NAL unit to encrypt: dropped");
         return GST_BASE_TRANSFORM_FLOW_DROPPED;
-    default:
+    case SFRAME_E_PARAM:
+    case SFRAME_E_SHORT_BUFFER:
+    case SFRAME_E_AUTH:
+    case SFRAME_E_REPLAY:
+    case SFRAME_E_EXHAUSTED:
+    case SFRAME_E_CRYPTO:
+    case SFRAME_E_NOMEM:
         GST_ELEMENT_ERROR(self, STREAM, ENCODE, ("ENCRYPTION_INTERNAL_ERROR"),
                           ("sealing failed: %s", sframe_strerror(err)));
         return GST_FLOW_ERROR;
