@@ -983,7 +983,8 @@ e2c_cmd_load(int argc, char **argv)
          "Switch delay after a rekey (default 2s)", "D"},
         {"decode", 0, 0, G_OPTION_ARG_NONE, &decode,
          "Also decode every received stream (default: decrypt and authenticate only)", NULL},
-        {"video", 0, 0, G_OPTION_ARG_STRING, &video, "vp8 (default), vp9, h264 or none", "CODEC"},
+        {"video", 0, 0, G_OPTION_ARG_STRING, &video,
+         e2c_codec_arg_help(E2C_MEDIA_VIDEO, E2C_CODEC_VP8), "CODEC"},
         {"no-audio", 0, 0, G_OPTION_ARG_NONE, &no_audio, "Publish no audio", NULL},
         {"width", 0, 0, G_OPTION_ARG_INT, &width, "Video width (default 320)", "PIXELS"},
         {"height", 0, 0, G_OPTION_ARG_INT, &height, "Video height (default 240)", "PIXELS"},
@@ -1098,9 +1099,7 @@ e2c_cmd_load(int argc, char **argv)
         goto out;
     }
     if (video && !e2c_codec_arg_parse(video, E2C_MEDIA_VIDEO, &vcodec)) {
-        gchar *choices = e2c_codec_arg_choices(E2C_MEDIA_VIDEO);
-        fprintf(stderr, "e2call load: --video must be %s\n", choices);
-        g_free(choices);
+        fprintf(stderr, "e2call load: --video must be %s\n", e2c_codec_arg_choices(E2C_MEDIA_VIDEO));
         goto out;
     }
     if (suite && sframe_suite_parse(suite, &suite_id) != SFRAME_OK) {
