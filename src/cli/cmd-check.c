@@ -19,7 +19,7 @@ struct requirement {
     const char *elements[8];
 };
 
-/* The chain of SPEC.md §1 around the codecs, per component. */
+/* What a call needs around the codecs, per component (e2call(1), check). */
 static const struct requirement before_codecs[] = {
     {"webrtc", {"webrtcbin", "nicesrc", "nicesink", "dtlssrtpenc", "dtlssrtpdec", "rtpbin", NULL}},
 };

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The codec table (envelope.h) and the clear prefix of VP8, VP9 and Opus
- * frames (SPEC.md §4).
+ * frames (e2call-e2ee(7), FRAME LAYOUT).
  */
 #include <string.h>
 #include <strings.h>

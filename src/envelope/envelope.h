@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The codec table's pure half (which codecs, their names and kinds, how
- * SFrame sits in their frames) and the codec envelopes (SPEC.md §4, "clear
- * prefix per codec"): what of an encoded
- * frame stays readable for payloaders and the router, how H.264 NAL units
- * carry ciphertext through rtph264pay / rtph264depay byte for byte, and
- * what of an H.264 access unit the SFrame tags authenticate (the outline,
- * e2call-e2ee(7) format 2).
+ * SFrame sits in their frames) and the codec envelopes (e2call-e2ee(7),
+ * FRAME LAYOUT): what of an encoded frame stays readable for payloaders
+ * and the router, how H.264 NAL units carry ciphertext through rtph264pay /
+ * rtph264depay byte for byte, and what of an H.264 access unit the SFrame
+ * tags authenticate (the outline, e2call-e2ee(7) format 2).
  *
  * Pure C: no OpenSSL, no GLib. Every function reads only the bytes it is
  * given and bounds every access by the lengths passed in.

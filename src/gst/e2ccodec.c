@@ -44,7 +44,7 @@ set_up_vpx_payloader(GstElement *pay, gboolean e2ee)
 static void
 set_up_h264_payloader(GstElement *pay, gboolean e2ee)
 {
-    /* config-interval stays 0: x264 repeats SPS/PPS in-band (gstreamer.md §3). */
+    /* config-interval stays 0: x264 repeats SPS and PPS in-band before every keyframe. */
     g_object_set(pay, "config-interval", 0, NULL);
     gst_util_set_object_arg(G_OBJECT(pay), "aggregate-mode", "zero-latency");
 }
