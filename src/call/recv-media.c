@@ -31,22 +31,6 @@ struct e2c_recv_stream {
     GstSample *last_sample;
 };
 
-enum e2c_codec
-e2c_codec_from_encoding_name(const gchar *name)
-{
-    if (!name)
-        return E2C_CODEC_NONE;
-    if (!g_ascii_strcasecmp(name, "VP8"))
-        return E2C_CODEC_VP8;
-    if (!g_ascii_strcasecmp(name, "VP9"))
-        return E2C_CODEC_VP9;
-    if (!g_ascii_strcasecmp(name, "H264"))
-        return E2C_CODEC_H264;
-    if (!g_ascii_strcasecmp(name, "OPUS"))
-        return E2C_CODEC_OPUS;
-    return E2C_CODEC_NONE;
-}
-
 static struct e2c_recv_stream *
 stream_ref(struct e2c_recv_stream *s)
 {
@@ -258,17 +242,6 @@ hold_until_key(GstPad *pad, GstPadProbeInfo *info, gpointer data)
     return GST_PAD_PROBE_OK;
 }
 
-static const struct {
-    enum e2c_codec codec;
-    const char *depay, *decoder;
-    gboolean video;
-} chains[] = {
-    {E2C_CODEC_VP8, "rtpvp8depay", "vp8dec", TRUE},
-    {E2C_CODEC_VP9, "rtpvp9depay", "vp9dec", TRUE},
-    {E2C_CODEC_H264, "rtph264depay", "avdec_h264", TRUE},
-    {E2C_CODEC_OPUS, "rtpopusdepay", "opusdec", FALSE},
-};
-
 struct e2c_recv_stream *
 e2c_recv_stream_new(GstBin *bin, GstPad *pad, const struct e2c_crypto_config *crypto,
                     gboolean decode, gboolean keep_last_frame,
@@ -278,20 +251,21 @@ e2c_recv_stream_new(GstBin *bin, GstPad *pad, const struct e2c_crypto_config *cr
     if (!caps)
         caps = gst_pad_query_caps(pad, NULL);
     const gchar *enc = gst_structure_get_string(gst_caps_get_structure(caps, 0), "encoding-name");
-    enum e2c_codec codec = e2c_codec_from_encoding_name(enc);
-    gst_caps_unref(caps);
-    unsigned i;
-    for (i = 0; i < G_N_ELEMENTS(chains) && chains[i].codec != codec; i++)
-        ;
-    if (i == G_N_ELEMENTS(chains)) {
+    const struct e2c_gst_codec *row = e2c_gst_codec_from_encoding_name(enc);
+    const struct e2c_codec_info *info = row ? e2c_codec_info(row->codec) : NULL;
+    if (!info) {
         g_set_error(error, GST_STREAM_ERROR, GST_STREAM_ERROR_CODEC_NOT_FOUND,
                     "UNSUPPORTED: received codec '%s'", enc ? enc : "?");
+        gst_caps_unref(caps);
         return NULL;
     }
+    gst_caps_unref(caps);
+    enum e2c_codec codec = row->codec;
+    gboolean video = info->kind == E2C_MEDIA_VIDEO;
 
-    GstElement *depay = gst_element_factory_make(chains[i].depay, NULL);
+    GstElement *depay = gst_element_factory_make(row->depayloader, NULL);
     /* Without decoding, an identity stands in for the decoder, so the chain keeps its shape. */
-    GstElement *dec = gst_element_factory_make(decode ? chains[i].decoder : "identity", NULL);
+    GstElement *dec = gst_element_factory_make(decode ? row->decoder : "identity", NULL);
     GstElement *sink = gst_element_factory_make("fakesink", NULL);
     GstElement *sframedec = crypto->e2ee ? gst_element_factory_make("sframedec", NULL) : NULL;
     if (!depay || !dec || !sink || (crypto->e2ee && !sframedec)) {
@@ -312,7 +286,7 @@ e2c_recv_stream_new(GstBin *bin, GstPad *pad, const struct e2c_crypto_config *cr
      * keyframe interval. Without decoding, every frame that
      * authenticates still counts, so nothing is dropped there.
      */
-    if (decode && chains[i].video &&
+    if (decode && video &&
         g_object_class_find_property(G_OBJECT_GET_CLASS(depay), "request-keyframe") &&
         g_object_class_find_property(G_OBJECT_GET_CLASS(depay), "wait-for-keyframe"))
         g_object_set(depay, "request-keyframe", TRUE, "wait-for-keyframe", TRUE, NULL);
@@ -320,7 +294,7 @@ e2c_recv_stream_new(GstBin *bin, GstPad *pad, const struct e2c_crypto_config *cr
     struct e2c_recv_stream *s = g_new0(struct e2c_recv_stream, 1);
     s->refcount = 1;
     s->codec = codec;
-    s->video = chains[i].video;
+    s->video = video;
     s->context = g_main_context_ref_thread_default();
     s->cb = *cb;
     s->user = user;

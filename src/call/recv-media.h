@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * One received stream: webrtcbin src pad ! depayloader ! sframedec (E2EE) !
- * decoder ! fakesink, built explicitly per codec (never auto-plugged), with
+ * decoder ! fakesink, built explicitly per codec from the codec table
+ * (src/gst/e2ccodec.h; never auto-plugged), with
  * the checks of --expect-media on the decoded output:
  *
  *   video: a valid frame marker in at least E2C_RECV_GOOD_FRAMES frames with
@@ -13,6 +14,7 @@
 
 #include <gst/gst.h>
 
+#include "e2ccodec.h"
 #include "media-config.h"
 
 #define E2C_RECV_GOOD_FRAMES 10
@@ -73,6 +75,3 @@ void e2c_recv_stream_get_stats(struct e2c_recv_stream *s, struct e2c_recv_stats 
 gboolean e2c_recv_stream_snapshot(struct e2c_recv_stream *s, const gchar *path, GError **error);
 /* Stops callbacks; the elements go with their bin. */
 void e2c_recv_stream_free(struct e2c_recv_stream *s);
-
-/* Maps an RTP encoding name ("VP8", "OPUS", ...) to a codec; E2C_CODEC_NONE if unknown. */
-enum e2c_codec e2c_codec_from_encoding_name(const gchar *name);

@@ -7,24 +7,6 @@
 
 #include "verify.h"
 
-
-guint
-e2c_payload_type(enum e2c_codec codec)
-{
-    switch (codec) {
-    case E2C_CODEC_VP8:
-        return 96;
-    case E2C_CODEC_VP9:
-        return 98;
-    case E2C_CODEC_H264:
-        return 102;
-    case E2C_CODEC_OPUS:
-        return 111;
-    default:
-        return 0;
-    }
-}
-
 static GstElement *
 make(const char *factory, const char *name, GError **error)
 {
@@ -64,37 +46,35 @@ stamp_marker(GstPad *pad, GstPadProbeInfo *info, gpointer data)
     return GST_PAD_PROBE_OK;
 }
 
+/* The encoder of a codec of the given kind, named name, set up from the codec table. */
+static GstElement *
+encoder(enum e2c_codec codec, enum e2c_media_kind kind, const char *name,
+        const struct e2c_encoder_settings *settings, GError **error)
+{
+    const struct e2c_codec_info *info = e2c_codec_info(codec);
+    const struct e2c_gst_codec *row = e2c_gst_codec(codec);
+    if (!info || !row || info->kind != kind) {
+        g_set_error(error, GST_CORE_ERROR, GST_CORE_ERROR_NOT_IMPLEMENTED,
+                    "UNSUPPORTED: %s codec %s", kind == E2C_MEDIA_VIDEO ? "video" : "audio",
+                    e2c_codec_name(codec));
+        return NULL;
+    }
+    GstElement *enc = make(row->encoder, name, error);
+    if (enc && row->set_up_encoder)
+        row->set_up_encoder(enc, settings);
+    return enc;
+}
+
 static GstElement *
 video_encoder(const struct e2c_media_config *cfg, GError **error)
 {
-    GstElement *enc = NULL;
     /* Receivers that lose sync ask for keyframes (PLI) anyway; this only bounds the wait. */
-    guint kf = cfg->fps * (cfg->keyframe_interval_s ? cfg->keyframe_interval_s : 10);
-    switch (cfg->video) {
-    case E2C_CODEC_VP8:
-        if ((enc = make("vp8enc", "venc", error)))
-            g_object_set(enc, "deadline", (gint64)1, "cpu-used", 8, "end-usage", 1 /* cbr */,
-                         "target-bitrate", (gint)(cfg->video_kbps * 1000), "keyframe-max-dist",
-                         (gint)kf, "threads", 1, "lag-in-frames", 0, "error-resilient", 1, NULL);
-        break;
-    case E2C_CODEC_VP9:
-        if ((enc = make("vp9enc", "venc", error)))
-            g_object_set(enc, "deadline", (gint64)1, "cpu-used", 8, "end-usage", 1,
-                         "target-bitrate", (gint)(cfg->video_kbps * 1000), "keyframe-max-dist",
-                         (gint)kf, "threads", 1, "lag-in-frames", 0, "error-resilient", 1, NULL);
-        break;
-    case E2C_CODEC_H264:
-        if ((enc = make("x264enc", "venc", error))) {
-            gst_util_set_object_arg(G_OBJECT(enc), "tune", "zerolatency");
-            gst_util_set_object_arg(G_OBJECT(enc), "speed-preset", "ultrafast");
-            g_object_set(enc, "bitrate", cfg->video_kbps, "key-int-max", kf, "threads", 1, NULL);
-        }
-        break;
-    default:
-        g_set_error(error, GST_CORE_ERROR, GST_CORE_ERROR_NOT_IMPLEMENTED,
-                    "UNSUPPORTED: video codec %s", e2c_codec_name(cfg->video));
-    }
-    return enc;
+    struct e2c_encoder_settings settings = {
+        .kbps = cfg->video_kbps,
+        .keyframe_max_frames =
+            cfg->fps * (cfg->keyframe_interval_s ? cfg->keyframe_interval_s : 10),
+    };
+    return encoder(cfg->video, E2C_MEDIA_VIDEO, "venc", &settings, error);
 }
 
 static gboolean
@@ -137,10 +117,8 @@ build_video(GstBin *bin, const struct e2c_media_config *cfg, GstElement *decoded
                                        (gint)cfg->fps, 1, NULL);
     g_object_set(caps, "caps", raw, NULL);
     gst_caps_unref(raw);
-    GstCaps *enc_caps = cfg->video == E2C_CODEC_H264
-                            ? gst_caps_from_string("video/x-h264,profile=constrained-baseline,"
-                                                   "stream-format=byte-stream,alignment=au")
-                            : gst_caps_new_any();
+    const char *restrict_to = e2c_gst_codec(cfg->video)->encoder_caps;
+    GstCaps *enc_caps = restrict_to ? gst_caps_from_string(restrict_to) : gst_caps_new_any();
     g_object_set(parsecaps, "caps", enc_caps, NULL);
     gst_caps_unref(enc_caps);
     gst_bin_add_many(bin, convert, scale, rate, caps, enc, parsecaps, tee, NULL);
@@ -160,7 +138,8 @@ build_audio(GstBin *bin, const struct e2c_media_config *cfg, GstElement *decoded
     GstElement *convert = make("audioconvert", "aconvert", error);
     GstElement *resample = convert ? make("audioresample", "aresample", error) : NULL;
     GstElement *caps = resample ? make("capsfilter", "acaps", error) : NULL;
-    GstElement *enc = caps ? make("opusenc", "aenc", error) : NULL;
+    struct e2c_encoder_settings settings = {.kbps = cfg->audio_kbps};
+    GstElement *enc = caps ? encoder(cfg->audio, E2C_MEDIA_AUDIO, "aenc", &settings, error) : NULL;
     GstElement *tee = enc ? make("tee", "atee", error) : NULL;
     if (!tee)
         return FALSE;
@@ -168,8 +147,6 @@ build_audio(GstBin *bin, const struct e2c_media_config *cfg, GstElement *decoded
     GstCaps *raw = gst_caps_from_string("audio/x-raw,rate=48000,channels=2");
     g_object_set(caps, "caps", raw, NULL);
     gst_caps_unref(raw);
-    g_object_set(enc, "bitrate", (gint)(cfg->audio_kbps * 1000), NULL);
-    gst_util_set_object_arg(G_OBJECT(enc), "frame-size", G_STRINGIFY(E2C_OPUS_FRAME_MS));
     gst_bin_add_many(bin, convert, resample, caps, enc, tee, NULL);
     if (!link_many(error, decoded, convert, resample, caps, enc, tee, NULL))
         return FALSE;
@@ -269,34 +246,18 @@ e2c_send_source_build(GstBin *bin, const struct e2c_media_config *cfg,
 static GstElement *
 payloader(enum e2c_codec codec, gboolean e2ee, const char *name, GError **error)
 {
-    GstElement *pay = NULL;
-    switch (codec) {
-    case E2C_CODEC_VP8:
-        /* Stock rtpvp8pay parses past the clear prefix and fails on ciphertext. */
-        pay = make(e2ee ? "sframevp8pay" : "rtpvp8pay", name, error);
-        if (pay && !e2ee)
-            gst_util_set_object_arg(G_OBJECT(pay), "picture-id-mode", "15-bit");
-        break;
-    case E2C_CODEC_VP9:
-        if ((pay = make("rtpvp9pay", name, error)))
-            gst_util_set_object_arg(G_OBJECT(pay), "picture-id-mode", "15-bit");
-        break;
-    case E2C_CODEC_H264:
-        if ((pay = make("rtph264pay", name, error))) {
-            /* config-interval stays 0: x264 repeats SPS/PPS in-band (gstreamer.md §3). */
-            g_object_set(pay, "config-interval", 0, NULL);
-            gst_util_set_object_arg(G_OBJECT(pay), "aggregate-mode", "zero-latency");
-        }
-        break;
-    case E2C_CODEC_OPUS:
-        pay = make("rtpopuspay", name, error);
-        break;
-    default:
+    const struct e2c_gst_codec *row = e2c_gst_codec(codec);
+    if (!row) {
         g_set_error(error, GST_CORE_ERROR, GST_CORE_ERROR_NOT_IMPLEMENTED,
                     "UNSUPPORTED: codec %s", e2c_codec_name(codec));
+        return NULL;
     }
-    if (pay)
-        g_object_set(pay, "pt", e2c_payload_type(codec), "mtu", 1200, NULL);
+    GstElement *pay = make(e2ee ? row->e2ee_payloader : row->payloader, name, error);
+    if (!pay)
+        return NULL;
+    if (row->set_up_payloader)
+        row->set_up_payloader(pay, e2ee);
+    g_object_set(pay, "pt", row->payload_type, "mtu", 1200, NULL);
     return pay;
 }
 

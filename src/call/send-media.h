@@ -4,8 +4,11 @@
  * share one encoder (e2call load):
  *
  *   source:  videotestsrc (SMPTE) or a file ! raw caps ! frame marker ! encoder ! tee
- *            audiotestsrc (440 Hz) or a file ! opusenc ! tee
+ *            audiotestsrc (440 Hz) or a file ! raw caps ! encoder ! tee
  *   branch:  tee ! queue ! sframeenc (E2EE only) ! payloader   -> to a webrtcbin
+ *
+ * Encoders, payloaders and their settings come from the codec table
+ * (src/gst/e2ccodec.h).
  *
  * Every raw video frame gets the marker of src/media/verify.h before it is
  * encoded, so receivers can check what they decode.
@@ -14,10 +17,8 @@
 
 #include <gst/gst.h>
 
+#include "e2ccodec.h"
 #include "media-config.h"
-
-/* Opus frames are this long (opusenc frame-size): 50 frames a second. */
-#define E2C_OPUS_FRAME_MS 20
 
 struct e2c_send_source {
     GstElement *video_tee; /* NULL without video */
@@ -71,6 +72,3 @@ void e2c_send_branch_remove(struct e2c_send_branch *branch);
  * "frames-protected" counts what was sent).
  */
 guint64 e2c_send_branch_plain_frames(const struct e2c_send_branch *branch);
-
-/* RTP payload types e2call offers (fixed, so SDP munging is never needed). */
-guint e2c_payload_type(enum e2c_codec codec);

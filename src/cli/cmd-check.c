@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "commands.h"
+#include "e2ccodec.h"
 #include "errors.h"
 #include "option-once.h"
 #include "selftest.h"
@@ -18,19 +19,55 @@ struct requirement {
     const char *elements[8];
 };
 
-/* The chain of SPEC.md §1, per component. */
-static const struct requirement requirements[] = {
+/* What a call needs around the codecs, per component (e2call(1), check). */
+static const struct requirement before_codecs[] = {
     {"webrtc", {"webrtcbin", "nicesrc", "nicesink", "dtlssrtpenc", "dtlssrtpdec", "rtpbin", NULL}},
-    {"e2ee", {"sframeenc", "sframedec", "sframevp8pay", NULL}},
-    {"vp8", {"vp8enc", "vp8dec", "rtpvp8depay", NULL}},
-    {"vp9", {"vp9enc", "vp9dec", "rtpvp9pay", "rtpvp9depay", NULL}},
-    {"h264", {"x264enc", "avdec_h264", "rtph264pay", "rtph264depay", "h264parse", NULL}},
-    {"opus", {"opusenc", "opusdec", "rtpopuspay", "rtpopusdepay", NULL}},
+};
+static const struct requirement after_codecs[] = {
     {"test-media",
-     {"videotestsrc", "audiotestsrc", "videoconvert", "videoscale", "audioconvert",
-      "audioresample", NULL}},
+     {"videotestsrc", "audiotestsrc", "videoconvert", "videoscale", "audioconvert", "audioresample",
+      NULL}},
     {"sinks", {"appsink", "fakesink", "pngenc", "queue", "tee", NULL}},
 };
+
+static void
+add_element(struct requirement *r, const char *factory)
+{
+    size_t n = 0;
+    while (r->elements[n] && !g_str_equal(r->elements[n], factory))
+        n++;
+    /* Every row names at most 5 elements, so the last slot stays NULL. */
+    if (!r->elements[n] && n + 1 < G_N_ELEMENTS(r->elements))
+        r->elements[n] = factory;
+}
+
+/*
+ * Every requirement in the order printed: webrtc, e2ee (the e2call elements
+ * and the codecs' E2EE payloaders), one per codec of the codec table
+ * (encoder, decoder, payloader, depayloader), test sources and sinks.
+ */
+static GArray *
+requirements_new(void)
+{
+    GArray *all = g_array_new(FALSE, TRUE, sizeof(struct requirement));
+    g_array_append_vals(all, before_codecs, G_N_ELEMENTS(before_codecs));
+    struct requirement e2ee = {"e2ee", {"sframeenc", "sframedec", NULL}};
+    const struct e2c_gst_codec *row;
+    for (gsize i = 0; (row = e2c_gst_codec_nth(i)); i++)
+        if (!g_str_equal(row->e2ee_payloader, row->payloader))
+            add_element(&e2ee, row->e2ee_payloader);
+    g_array_append_val(all, e2ee);
+    for (gsize i = 0; (row = e2c_gst_codec_nth(i)); i++) {
+        struct requirement codec = {e2c_codec_name(row->codec), {NULL}};
+        add_element(&codec, row->encoder);
+        add_element(&codec, row->decoder);
+        add_element(&codec, row->payloader);
+        add_element(&codec, row->depayloader);
+        g_array_append_val(all, codec);
+    }
+    g_array_append_vals(all, after_codecs, G_N_ELEMENTS(after_codecs));
+    return all;
+}
 
 int
 e2c_cmd_check(int argc, char **argv)
@@ -62,8 +99,9 @@ e2c_cmd_check(int argc, char **argv)
 
     GString *missing = g_string_new(NULL);
     GString *out = g_string_new(json ? "{\"components\":[" : "");
-    for (size_t i = 0; i < G_N_ELEMENTS(requirements); i++) {
-        const struct requirement *r = &requirements[i];
+    GArray *requirements = requirements_new();
+    for (guint i = 0; i < requirements->len; i++) {
+        const struct requirement *r = &g_array_index(requirements, struct requirement, i);
         GString *absent = g_string_new(NULL);
         for (size_t j = 0; r->elements[j]; j++) {
             GstElementFactory *f = gst_element_factory_find(r->elements[j]);
@@ -85,6 +123,7 @@ e2c_cmd_check(int argc, char **argv)
         }
         g_string_free(absent, TRUE);
     }
+    g_array_free(requirements, TRUE);
 
     const char *selftest_error = NULL;
     gboolean selftest_ok = e2c_selftest_crypto(&selftest_error);

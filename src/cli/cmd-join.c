@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli-util.h"
+#include "codec-args.h"
 #include "commands.h"
 #include "control-server.h"
 #include "e2ckey.h"
@@ -401,8 +402,10 @@ e2c_cmd_join(int argc, char **argv)
          "Join without end-to-end encryption, even where the room requires it (the router "
          "then refuses to publish)",
          NULL},
-        {"video", 0, 0, G_OPTION_ARG_STRING, &video, "vp8 (default), vp9, h264 or none", "CODEC"},
-        {"audio", 0, 0, G_OPTION_ARG_STRING, &audio, "opus (default) or none", "CODEC"},
+        {"video", 0, 0, G_OPTION_ARG_STRING, &video,
+         e2c_codec_arg_help(E2C_MEDIA_VIDEO, E2C_CODEC_VP8), "CODEC"},
+        {"audio", 0, 0, G_OPTION_ARG_STRING, &audio,
+         e2c_codec_arg_help(E2C_MEDIA_AUDIO, E2C_CODEC_OPUS), "CODEC"},
         {"width", 0, 0, G_OPTION_ARG_INT, &width, "Video width (default 640)", "PIXELS"},
         {"height", 0, 0, G_OPTION_ARG_INT, &height, "Video height (default 480)", "PIXELS"},
         {"fps", 0, 0, G_OPTION_ARG_INT, &fps, "Frame rate (default 30)", "N"},
@@ -495,18 +498,16 @@ e2c_cmd_join(int argc, char **argv)
                 room ? ", not '" : "", room ? room : "", room ? "'" : "");
         goto out;
     }
-    cfg.media.video = video ? e2c_codec_from_name(video) : E2C_CODEC_VP8;
-    if (video && g_ascii_strcasecmp(video, "none") == 0)
-        cfg.media.video = E2C_CODEC_NONE;
-    else if (cfg.media.video == E2C_CODEC_NONE || cfg.media.video == E2C_CODEC_OPUS) {
-        fprintf(stderr, "e2call join: --video must be vp8, vp9, h264 or none, not '%s'\n", video);
+    cfg.media.video = E2C_CODEC_VP8;
+    cfg.media.audio = E2C_CODEC_OPUS;
+    if (video && !e2c_codec_arg_parse(video, E2C_MEDIA_VIDEO, &cfg.media.video)) {
+        fprintf(stderr, "e2call join: --video must be %s, not '%s'\n",
+                e2c_codec_arg_choices(E2C_MEDIA_VIDEO), video);
         goto out;
     }
-    cfg.media.audio = audio ? e2c_codec_from_name(audio) : E2C_CODEC_OPUS;
-    if (audio && g_ascii_strcasecmp(audio, "none") == 0)
-        cfg.media.audio = E2C_CODEC_NONE;
-    else if (cfg.media.audio != E2C_CODEC_OPUS) {
-        fprintf(stderr, "e2call join: --audio must be opus or none, not '%s'\n", audio);
+    if (audio && !e2c_codec_arg_parse(audio, E2C_MEDIA_AUDIO, &cfg.media.audio)) {
+        fprintf(stderr, "e2call join: --audio must be %s, not '%s'\n",
+                e2c_codec_arg_choices(E2C_MEDIA_AUDIO), audio);
         goto out;
     }
     if (width < 160 || width > 3840 || height < 120 || height > 2160 || width % 2 || height % 2) {

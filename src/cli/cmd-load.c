@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "cli-util.h"
+#include "codec-args.h"
 #include "commands.h"
 #include "control-server.h"
 #include "e2ckey.h"
@@ -982,7 +983,8 @@ e2c_cmd_load(int argc, char **argv)
          "Switch delay after a rekey (default 2s)", "D"},
         {"decode", 0, 0, G_OPTION_ARG_NONE, &decode,
          "Also decode every received stream (default: decrypt and authenticate only)", NULL},
-        {"video", 0, 0, G_OPTION_ARG_STRING, &video, "vp8 (default), vp9, h264 or none", "CODEC"},
+        {"video", 0, 0, G_OPTION_ARG_STRING, &video,
+         e2c_codec_arg_help(E2C_MEDIA_VIDEO, E2C_CODEC_VP8), "CODEC"},
         {"no-audio", 0, 0, G_OPTION_ARG_NONE, &no_audio, "Publish no audio", NULL},
         {"width", 0, 0, G_OPTION_ARG_INT, &width, "Video width (default 320)", "PIXELS"},
         {"height", 0, 0, G_OPTION_ARG_INT, &height, "Video height (default 240)", "PIXELS"},
@@ -1096,14 +1098,9 @@ e2c_cmd_load(int argc, char **argv)
         fprintf(stderr, "e2call load: --rekey-delay takes a time such as 2s or 0 (at most " E2C_DURATION_MAX_TEXT ")\n");
         goto out;
     }
-    if (video) {
-        vcodec = g_ascii_strcasecmp(video, "none") == 0 ? E2C_CODEC_NONE
-                                                         : e2c_codec_from_name(video);
-        if ((vcodec == E2C_CODEC_NONE && g_ascii_strcasecmp(video, "none")) ||
-            vcodec == E2C_CODEC_OPUS) {
-            fprintf(stderr, "e2call load: --video must be vp8, vp9, h264 or none\n");
-            goto out;
-        }
+    if (video && !e2c_codec_arg_parse(video, E2C_MEDIA_VIDEO, &vcodec)) {
+        fprintf(stderr, "e2call load: --video must be %s\n", e2c_codec_arg_choices(E2C_MEDIA_VIDEO));
+        goto out;
     }
     if (suite && sframe_suite_parse(suite, &suite_id) != SFRAME_OK) {
         fprintf(stderr, "e2call load: --cipher-suite must be 1-8 or a suite name\n");

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli-util.h"
+#include "codec-args.h"
 #include "commands.h"
 #include "errors.h"
 #include "janus-client.h"
@@ -160,17 +161,25 @@ run(struct session_op *op)
     return op->status;
 }
 
-static const char *codecs_video[] = {"vp8", "vp9", "h264", NULL};
-
+/* A comma list of the codec table's video codecs, by their exact names. */
 static gboolean
-valid_codec_list(const char *list, const char *const *allowed)
+valid_video_codec_list(const char *list)
 {
     gchar **parts = g_strsplit(list, ",", -1);
     gboolean ok = parts[0] != NULL;
-    for (gchar **p = parts; *p && ok; p++)
-        ok = g_strv_contains(allowed, *p);
+    for (gchar **p = parts; *p && ok; p++) {
+        const struct e2c_codec_info *info = e2c_codec_info(e2c_codec_from_name(*p));
+        ok = info && info->kind == E2C_MEDIA_VIDEO && g_str_equal(info->name, *p);
+    }
     g_strfreev(parts);
     return ok;
+}
+
+/* The default list, every video codec e2call sends: "vp8,vp9,h264". */
+static const char *
+all_video_codecs(void)
+{
+    return e2c_codec_arg_names(E2C_MEDIA_VIDEO, ",");
 }
 
 static int
@@ -183,6 +192,10 @@ cmd_create(int argc, char **argv)
     struct e2c_router_access access = {0};
     GOptionEntry router_entries[E2C_ROUTER_ARGS_ENTRIES];
     e2c_router_args_entries(&router_args, E2C_ROUTER_ARGS_CREATE, router_entries);
+    gchar *help = g_strdup_printf("Allowed video codecs in order of preference (default %s)",
+                                  all_video_codecs());
+    const char *video_codecs_help = g_intern_string(help);
+    g_free(help);
     GOptionEntry entries[] = {
         {"server", 's', 0, G_OPTION_ARG_STRING, &server,
          "Janus WebSocket URL (default: $E2CALL_SERVER)", "URL"},
@@ -193,8 +206,7 @@ cmd_create(int argc, char **argv)
         {"description", 0, 0, G_OPTION_ARG_STRING, &description, "Room description", "TEXT"},
         {"publishers", 0, 0, G_OPTION_ARG_INT, &publishers, "Most publishers at once (default 6)",
          "N"},
-        {"video-codecs", 0, 0, G_OPTION_ARG_STRING, &videocodec,
-         "Allowed video codecs in order of preference (default vp8,vp9,h264)", "LIST"},
+        {"video-codecs", 0, 0, G_OPTION_ARG_STRING, &videocodec, video_codecs_help, "LIST"},
         {"bitrate", 0, 0, G_OPTION_ARG_INT, &bitrate_kbps,
          "Bitrate cap the router asks publishers for (default none)", "KBIT/S"},
         {"fir-freq", 0, 0, G_OPTION_ARG_INT, &fir_freq,
@@ -252,9 +264,9 @@ cmd_create(int argc, char **argv)
                         "0-100000 and --fir-freq 0-3600\n");
         goto out;
     }
-    if (videocodec && !valid_codec_list(videocodec, codecs_video)) {
-        fprintf(stderr, "e2call session create: --video-codecs is a comma list of vp8, vp9, "
-                        "h264\n");
+    if (videocodec && !valid_video_codec_list(videocodec)) {
+        fprintf(stderr, "e2call session create: --video-codecs is a comma list of %s\n",
+                e2c_codec_arg_names(E2C_MEDIA_VIDEO, ", "));
         goto out;
     }
     if ((status = e2c_router_args_read(&router_args, "e2call session create", &access)) != 0)
@@ -265,7 +277,7 @@ cmd_create(int argc, char **argv)
     cfg.pin = access.pin;
     cfg.description = description ? description : (e2ee ? "e2call (E2EE)" : "e2call");
     cfg.publishers = publishers;
-    cfg.videocodec = videocodec ? videocodec : "vp8,vp9,h264";
+    cfg.videocodec = videocodec ? videocodec : all_video_codecs();
     cfg.audiocodec = "opus";
     cfg.require_e2ee = e2ee;
     cfg.record = record;

@@ -14,7 +14,8 @@ size_t
 e2c_frame_protect_bound(enum e2c_codec codec, uint16_t suite, size_t in_len)
 {
     size_t per_sframe = sframe_seal_bound(suite, 0);
-    if (codec != E2C_CODEC_H264)
+    const struct e2c_codec_info *info = e2c_codec_info(codec);
+    if (!info || info->envelope != E2C_ENVELOPE_H264_NAL)
         return in_len + per_sframe;
     /*
      * Every NAL unit needs at least a 3-byte start code and a header byte, so
@@ -193,7 +194,7 @@ out:
     return err;
 }
 
-int
+enum sframe_error
 e2c_frame_protect(struct e2c_sender *s, enum e2c_codec codec, uint64_t now_us, const uint8_t *in,
                   size_t in_len, uint8_t *out, size_t cap, size_t *out_len, unsigned *out_flags)
 {
@@ -204,18 +205,16 @@ e2c_frame_protect(struct e2c_sender *s, enum e2c_codec codec, uint64_t now_us, c
     /* An empty buffer (mapped as NULL) is no frame: not a caller error. */
     if (in_len == 0)
         return SFRAME_E_MALFORMED;
-    if (!in || !out)
+    const struct e2c_codec_info *info = e2c_codec_info(codec);
+    if (!in || !out || !info)
         return SFRAME_E_PARAM;
-    switch (codec) {
-    case E2C_CODEC_VP8:
-    case E2C_CODEC_VP9:
-    case E2C_CODEC_OPUS:
+    switch (info->envelope) {
+    case E2C_ENVELOPE_PREFIX:
         return protect_prefixed(s, codec, now_us, in, in_len, out, cap, out_len, out_flags);
-    case E2C_CODEC_H264:
+    case E2C_ENVELOPE_H264_NAL:
         return protect_h264(s, now_us, in, in_len, out, cap, out_len, out_flags);
-    default:
-        return SFRAME_E_PARAM;
     }
+    return SFRAME_E_PARAM;
 }
 
 static int
@@ -338,7 +337,7 @@ out:
     return err;
 }
 
-int
+enum e2c_status
 e2c_frame_open(struct e2c_receiver *r, enum e2c_codec codec, uint64_t now_us, const uint8_t *in,
                size_t in_len, uint8_t *out, size_t cap, size_t *out_len,
                struct e2c_frame_info *info)
@@ -351,7 +350,7 @@ e2c_frame_open(struct e2c_receiver *r, enum e2c_codec codec, uint64_t now_us, co
     info->n_sframes = 0;
     info->no_envelope = 0;
     if (!r || !out_len)
-        return SFRAME_E_PARAM;
+        return E2C_E_PARAM;
     /*
      * An empty frame is what a depayloader makes of an RTP packet without
      * payload: malformed input from the network, not a caller's mistake (a
@@ -360,22 +359,19 @@ e2c_frame_open(struct e2c_receiver *r, enum e2c_codec codec, uint64_t now_us, co
      */
     if (in_len == 0) {
         info->no_envelope = 1;
-        return SFRAME_E_MALFORMED;
+        return E2C_E_MALFORMED;
     }
-    if (!in || !out)
-        return SFRAME_E_PARAM;
-    int err;
-    switch (codec) {
-    case E2C_CODEC_VP8:
-    case E2C_CODEC_VP9:
-    case E2C_CODEC_OPUS:
+    const struct e2c_codec_info *row = e2c_codec_info(codec);
+    if (!in || !out || !row)
+        return E2C_E_PARAM;
+    int err = SFRAME_E_PARAM;
+    switch (row->envelope) {
+    case E2C_ENVELOPE_PREFIX:
         err = open_prefixed(r, codec, now_us, in, in_len, out, cap, out_len, info);
         break;
-    case E2C_CODEC_H264:
+    case E2C_ENVELOPE_H264_NAL:
         err = open_h264(r, now_us, in, in_len, out, cap, out_len, info);
         break;
-    default:
-        return SFRAME_E_PARAM;
     }
     /* Bytes that are not a format 2 SFrame header are no envelope either: a plain peer. */
     if (err == E2C_E_UNENCRYPTED) {

@@ -33,9 +33,9 @@ size_t e2c_frame_protect_bound(enum e2c_codec codec, uint16_t suite, size_t in_l
 size_t e2c_frame_open_bound(enum e2c_codec codec, size_t in_len);
 
 /* SFRAME_OK, or an sframe error; *out_flags as for e2c_sender_seal(). */
-int e2c_frame_protect(struct e2c_sender *s, enum e2c_codec codec, uint64_t now_us,
-                      const uint8_t *in, size_t in_len, uint8_t *out, size_t cap,
-                      size_t *out_len, unsigned *out_flags);
+enum sframe_error e2c_frame_protect(struct e2c_sender *s, enum e2c_codec codec, uint64_t now_us,
+                                    const uint8_t *in, size_t in_len, uint8_t *out, size_t cap,
+                                    size_t *out_len, unsigned *out_flags);
 
 struct e2c_frame_info {
     uint64_t kid;       /* KID of the (first) SFrame in the frame, 0 if none parsed */
@@ -48,16 +48,16 @@ struct e2c_frame_info {
 };
 
 /*
- * Opens a protected frame. The result is the frame's verdict: SFRAME_OK when
+ * Opens a protected frame. The result is the frame's verdict: E2C_OK when
  * every SFrame in it opened (there is always at least one then: n_sframes >
  * 0); otherwise the first failure, where an H.264 NAL unit that breaks the
- * envelope is SFRAME_E_MALFORMED. A frame without any SFrame (VP8, VP9, Opus:
+ * envelope is E2C_E_MALFORMED. A frame without any SFrame (VP8, VP9, Opus:
  * nothing after the clear prefix; H.264: no NAL unit of a protected type) is
- * SFRAME_E_MALFORMED too, with no_envelope set. An opened H.264 access unit
+ * E2C_E_MALFORMED too, with no_envelope set (never E2C_E_UNENCRYPTED). An opened H.264 access unit
  * comes out as its units only (envelope.h), each behind its own start code.
  * The receiver's other verdicts (E2C_E_STALE, E2C_E_KID_LIMITED) pass as
  * they are.
  */
-int e2c_frame_open(struct e2c_receiver *r, enum e2c_codec codec, uint64_t now_us,
-                   const uint8_t *in, size_t in_len, uint8_t *out, size_t cap, size_t *out_len,
-                   struct e2c_frame_info *info);
+enum e2c_status e2c_frame_open(struct e2c_receiver *r, enum e2c_codec codec, uint64_t now_us,
+                               const uint8_t *in, size_t in_len, uint8_t *out, size_t cap,
+                               size_t *out_len, struct e2c_frame_info *info);

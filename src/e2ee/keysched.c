@@ -44,7 +44,7 @@ fits_u64(const char *digits, size_t len)
  * a run of digits too large for a uint64 cannot be a Janus room number, so
  * it is a string room and stays exactly as given.
  */
-int
+enum sframe_error
 e2c_room_canonical(const char *room, char *out, size_t cap)
 {
     if (!room || !out)
@@ -87,7 +87,7 @@ kdf_derive(const char *name, OSSL_PARAM *params, uint8_t *out, size_t out_len)
     return rc;
 }
 
-int
+enum sframe_error
 e2c_shared_key_derive(const struct e2c_secret *secret, const char *room, unsigned iterations,
                       struct e2c_shared_key *out)
 {
@@ -122,7 +122,7 @@ e2c_shared_key_derive(const struct e2c_secret *secret, const char *room, unsigne
     return rc;
 }
 
-int
+enum sframe_error
 e2c_base_key_derive(const struct e2c_shared_key *shared, uint64_t kid, uint32_t epoch,
                     uint8_t out[E2C_BASE_KEY_LEN])
 {
@@ -163,7 +163,7 @@ e2c_epoch_at(int64_t unix_s)
     return epoch > UINT32_MAX ? UINT32_MAX : (uint32_t)epoch;
 }
 
-int
+enum sframe_error
 e2c_kid_random(uint32_t epoch, uint64_t *out)
 {
     if (!out)

@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "secret.h"
+#include "sframe.h"
 
 #define E2C_SHARED_KEY_LEN 32
 #define E2C_BASE_KEY_LEN 32
@@ -45,23 +46,23 @@ struct e2c_shared_key {
  * room and keeps its leading zeros. Returns SFRAME_E_PARAM for anything else,
  * SFRAME_E_SHORT_BUFFER when the result and its NUL do not fit in cap.
  */
-int e2c_room_canonical(const char *room, char *out, size_t cap);
+enum sframe_error e2c_room_canonical(const char *room, char *out, size_t cap);
 
 /*
  * SFRAME_OK or SFRAME_E_PARAM / SFRAME_E_CRYPTO; out is written only on
  * success. iterations is E2C_PBKDF2_ITERATIONS outside tests. The secret is
  * not cleared here: the caller clears it once its keys are derived.
  */
-int e2c_shared_key_derive(const struct e2c_secret *secret, const char *room, unsigned iterations,
-                          struct e2c_shared_key *out);
+enum sframe_error e2c_shared_key_derive(const struct e2c_secret *secret, const char *room,
+                                        unsigned iterations, struct e2c_shared_key *out);
 /* epoch: the full epoch the KID was drawn in (its low 11 bits are in the KID). */
-int e2c_base_key_derive(const struct e2c_shared_key *shared, uint64_t kid, uint32_t epoch,
-                        uint8_t out[E2C_BASE_KEY_LEN]);
+enum sframe_error e2c_base_key_derive(const struct e2c_shared_key *shared, uint64_t kid,
+                                      uint32_t epoch, uint8_t out[E2C_BASE_KEY_LEN]);
 
 /* The epoch of a wall-clock time (0 before 1970). */
 uint32_t e2c_epoch_at(int64_t unix_s);
 /* A format 2 KID for epoch: 52 bits from the OpenSSL DRBG. */
-int e2c_kid_random(uint32_t epoch, uint64_t *out);
+enum sframe_error e2c_kid_random(uint32_t epoch, uint64_t *out);
 /* Bit 63 set: a KID of this format (and so an 8-byte KID in the SFrame header). */
 int e2c_kid_is_format2(uint64_t kid);
 /*

@@ -82,7 +82,7 @@ e2c_receiver_create(uint16_t suite, uint64_t grace_us)
     return r;
 }
 
-int
+enum sframe_error
 e2c_receiver_set_replay_domain(struct e2c_receiver *r, const char *domain)
 {
     if (!r)
@@ -158,7 +158,7 @@ expire_keys(struct e2c_receiver *r, uint64_t now_us)
             drop_held(r, i);
 }
 
-int
+enum sframe_error
 e2c_receiver_add_key(struct e2c_receiver *r, const struct e2c_shared_key *key, uint64_t now_us)
 {
     if (!r || !key)
@@ -264,7 +264,7 @@ derived_key(struct e2c_receiver *r, struct kid_entry *e, const struct held_key *
     return SFRAME_OK;
 }
 
-int
+enum e2c_status
 e2c_receiver_open(struct e2c_receiver *r, uint64_t now_us, const uint8_t *metadata,
                   size_t metadata_len, const uint8_t *in, size_t in_len, uint8_t *out,
                   size_t *out_len, uint64_t *out_kid)
@@ -273,7 +273,7 @@ e2c_receiver_open(struct e2c_receiver *r, uint64_t now_us, const uint8_t *metada
     size_t hdr_len;
 
     if (!r || !out_len || (in_len && !in) || (metadata_len && !metadata))
-        return SFRAME_E_PARAM;
+        return E2C_E_PARAM;
     /* Not format 2's header: nothing e2call encrypted (a plain peer, or a frame not SFrame). */
     if (in_len < FORMAT2_MIN_HEADER || (in[0] & FORMAT2_CONFIG_MASK) != FORMAT2_CONFIG_MASK ||
         !(in[1] & 0x80))
@@ -290,14 +290,14 @@ e2c_receiver_open(struct e2c_receiver *r, uint64_t now_us, const uint8_t *metada
 
     expire_keys(r, now_us);
     if (r->n_held == 0)
-        return SFRAME_E_UNKNOWN_KID;
+        return E2C_E_UNKNOWN_KID;
 
     struct kid_entry *e = find_entry(r, kid, epoch);
     e->last_used = ++r->use_clock;
     /* Checked before authentication so replays cost nothing and never count as failures. */
     if (sframe_replay_check(&e->replay, ctr) != SFRAME_OK ||
         (r->has_domain && e2c_replay_registry_check(&r->domain, kid, epoch, ctr) != SFRAME_OK))
-        return SFRAME_E_REPLAY;
+        return E2C_E_REPLAY;
 
     /* The key that opened this KID last time first, then newest to oldest. */
     unsigned order[HELD_MAX], n = 0;
@@ -329,10 +329,35 @@ e2c_receiver_open(struct e2c_receiver *r, uint64_t now_us, const uint8_t *metada
             sframe_replay_update(&e->replay, ctr);
             e->authenticated = 1;
             e->last_key_id = h->id;
-            return SFRAME_OK;
+            return E2C_OK;
         }
         if (err != SFRAME_E_AUTH)
             return err;
     }
-    return SFRAME_E_AUTH;
+    return E2C_E_AUTH;
+}
+
+const char *
+e2c_status_str(enum e2c_status status)
+{
+    switch (status) {
+    case E2C_OK:
+    case E2C_E_PARAM:
+    case E2C_E_SHORT_BUFFER:
+    case E2C_E_MALFORMED:
+    case E2C_E_UNKNOWN_KID:
+    case E2C_E_AUTH:
+    case E2C_E_REPLAY:
+    case E2C_E_EXHAUSTED:
+    case E2C_E_CRYPTO:
+    case E2C_E_NOMEM:
+        return sframe_strerror((enum sframe_error)status);
+    case E2C_E_UNENCRYPTED:
+        return "not encrypted by e2call";
+    case E2C_E_STALE:
+        return "key id of another epoch";
+    case E2C_E_KID_LIMITED:
+        return "key id derivations rate-limited";
+    }
+    return "unknown error";
 }

@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 #include "keysched.h"
+#include "sframe.h"
 
 #define E2C_RECEIVER_GRACE_US (UINT64_C(10) * 1000000)
 #define E2C_RECEIVER_MAX_KIDS 32
@@ -49,20 +50,43 @@
 #define E2C_RECEIVER_KID_BURST 16
 #define E2C_RECEIVER_KID_PER_S 4
 
-/* Results of e2c_receiver_open() besides sframe's (none is an authentication failure). */
-enum {
+/*
+ * What e2c_receiver_open() and e2c_frame_open() return: sframe's statuses
+ * under the same values (enum sframe_error) and three of e2ee's own, none
+ * of which is an authentication failure.
+ */
+enum e2c_status {
+    E2C_OK = SFRAME_OK,
+    E2C_E_PARAM = SFRAME_E_PARAM,
+    E2C_E_SHORT_BUFFER = SFRAME_E_SHORT_BUFFER,
+    E2C_E_MALFORMED = SFRAME_E_MALFORMED,
+    E2C_E_UNKNOWN_KID = SFRAME_E_UNKNOWN_KID,
+    E2C_E_AUTH = SFRAME_E_AUTH,
+    E2C_E_REPLAY = SFRAME_E_REPLAY,
+    E2C_E_EXHAUSTED = SFRAME_E_EXHAUSTED,
+    E2C_E_CRYPTO = SFRAME_E_CRYPTO,
+    E2C_E_NOMEM = SFRAME_E_NOMEM,
     E2C_E_UNENCRYPTED = -100, /* no format 2 SFrame header: media e2call did not encrypt */
     E2C_E_STALE = -101,       /* the KID's epoch is not within one of the receiver's */
     E2C_E_KID_LIMITED = -102, /* a KID not yet authenticated, and no derivation left */
 };
+
+/* The same status (the values are sframe's). */
+static inline enum e2c_status
+e2c_status_from_sframe(enum sframe_error err)
+{
+    return (enum e2c_status)err;
+}
+/* A short, static, lower-case description. */
+const char *e2c_status_str(enum e2c_status status);
 
 struct e2c_receiver;
 
 struct e2c_receiver *e2c_receiver_create(uint16_t suite, uint64_t grace_us);
 void e2c_receiver_destroy(struct e2c_receiver *r); /* NULL-safe; wipes */
 
-int e2c_receiver_add_key(struct e2c_receiver *r, const struct e2c_shared_key *key,
-                         uint64_t now_us);
+enum sframe_error e2c_receiver_add_key(struct e2c_receiver *r, const struct e2c_shared_key *key,
+                                       uint64_t now_us);
 /* The grace period of keys replaced from now on (those already replaced keep theirs). */
 void e2c_receiver_set_grace(struct e2c_receiver *r, uint64_t grace_us);
 /* Number of shared keys held at now_us (expired ones are dropped). */
@@ -73,18 +97,18 @@ unsigned e2c_receiver_key_count(struct e2c_receiver *r, uint64_t now_us);
  * are this receiver's own. Set it before frames flow. SFRAME_OK, or
  * SFRAME_E_CRYPTO when the domain cannot be hashed (nothing changes then).
  */
-int e2c_receiver_set_replay_domain(struct e2c_receiver *r, const char *domain);
+enum sframe_error e2c_receiver_set_replay_domain(struct e2c_receiver *r, const char *domain);
 /* Key derivations done so far (base key and SFrame key for one KID under one held key). */
 uint64_t e2c_receiver_derivations(const struct e2c_receiver *r);
 
 /*
  * Opens in = header || ciphertext || tag (metadata as for sframe_open()).
- * Results: SFRAME_OK; E2C_E_UNENCRYPTED; E2C_E_STALE; SFRAME_E_AUTH (no key
- * held authenticates it); SFRAME_E_REPLAY; E2C_E_KID_LIMITED;
- * SFRAME_E_MALFORMED (header or length); SFRAME_E_UNKNOWN_KID (no shared
- * key held at all); SFRAME_E_SHORT_BUFFER; SFRAME_E_CRYPTO; SFRAME_E_NOMEM.
+ * Results: E2C_OK; E2C_E_UNENCRYPTED; E2C_E_STALE; E2C_E_AUTH (no key held
+ * authenticates it); E2C_E_REPLAY; E2C_E_KID_LIMITED; E2C_E_MALFORMED
+ * (header or length); E2C_E_UNKNOWN_KID (no shared key held at all);
+ * E2C_E_SHORT_BUFFER; E2C_E_CRYPTO; E2C_E_NOMEM.
  * *out_kid is set whenever a format 2 header parsed, also on failure.
  */
-int e2c_receiver_open(struct e2c_receiver *r, uint64_t now_us, const uint8_t *metadata,
-                      size_t metadata_len, const uint8_t *in, size_t in_len, uint8_t *out,
-                      size_t *out_len, uint64_t *out_kid);
+enum e2c_status e2c_receiver_open(struct e2c_receiver *r, uint64_t now_us, const uint8_t *metadata,
+                                  size_t metadata_len, const uint8_t *in, size_t in_len,
+                                  uint8_t *out, size_t *out_len, uint64_t *out_kid);

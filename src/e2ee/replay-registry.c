@@ -36,7 +36,7 @@ static uint32_t newest = NIL, oldest = NIL;
 /* Random per process, so that nobody can line KIDs up in one bucket. */
 static uint64_t seed;
 
-int
+enum sframe_error
 e2c_replay_domain_init(struct e2c_replay_domain *d, const char *name)
 {
     uint8_t digest[EVP_MAX_MD_SIZE];
@@ -181,7 +181,7 @@ take_slot(void)
     return i;
 }
 
-int
+enum sframe_error
 e2c_replay_registry_check(const struct e2c_replay_domain *d, uint64_t kid, uint32_t epoch,
                           uint64_t ctr)
 {
@@ -194,7 +194,7 @@ e2c_replay_registry_check(const struct e2c_replay_domain *d, uint64_t kid, uint3
     return rc;
 }
 
-int
+enum sframe_error
 e2c_replay_registry_commit(const struct e2c_replay_domain *d, uint64_t kid, uint32_t epoch,
                            uint64_t ctr)
 {

@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sframe.h"
+
 #define E2C_REPLAY_REGISTRY_MAX 65536
 #define E2C_REPLAY_DOMAIN_ID_LEN 16
 
@@ -32,18 +34,18 @@ struct e2c_replay_domain {
 };
 
 /* SFRAME_OK, SFRAME_E_PARAM for an empty name, SFRAME_E_CRYPTO. */
-int e2c_replay_domain_init(struct e2c_replay_domain *d, const char *name);
+enum sframe_error e2c_replay_domain_init(struct e2c_replay_domain *d, const char *name);
 
 /* Before authentication: SFRAME_OK when ctr is new for (d, kid, epoch), else SFRAME_E_REPLAY. */
-int e2c_replay_registry_check(const struct e2c_replay_domain *d, uint64_t kid, uint32_t epoch,
-                              uint64_t ctr);
+enum sframe_error e2c_replay_registry_check(const struct e2c_replay_domain *d, uint64_t kid,
+                                            uint32_t epoch, uint64_t ctr);
 /*
  * After the frame authenticated: records ctr. SFRAME_E_REPLAY when another
  * receiver of the domain recorded it first (the frame must then be
  * dropped), SFRAME_E_NOMEM when the table cannot be allocated at all.
  */
-int e2c_replay_registry_commit(const struct e2c_replay_domain *d, uint64_t kid, uint32_t epoch,
-                               uint64_t ctr);
+enum sframe_error e2c_replay_registry_commit(const struct e2c_replay_domain *d, uint64_t kid,
+                                             uint32_t epoch, uint64_t ctr);
 
 /* Windows held now. */
 size_t e2c_replay_registry_count(void);

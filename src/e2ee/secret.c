@@ -100,7 +100,7 @@ set_failed(struct e2c_secret *out, size_t n_chars)
     out->n_chars = n_chars;
 }
 
-int
+enum e2c_secret_error
 e2c_secret_set(struct e2c_secret *out, const char *bytes, size_t len, int strip_newline)
 {
     if (!out) {
@@ -139,7 +139,7 @@ e2c_secret_set(struct e2c_secret *out, const char *bytes, size_t len, int strip_
     return E2C_SECRET_OK;
 }
 
-int
+enum e2c_secret_error
 e2c_secret_read_fd(struct e2c_secret *out, int fd)
 {
     if (!out) {
@@ -292,7 +292,7 @@ read_opened(int fd, const struct stat *st, size_t max_bytes, struct e2c_secret_f
     return E2C_SECRET_OK;
 }
 
-int
+enum e2c_secret_error
 e2c_secret_file_read(const char *path, size_t max_bytes, struct e2c_secret_file *out)
 {
     if (!out) {
@@ -341,7 +341,7 @@ e2c_secret_file_clear(struct e2c_secret_file *f)
     memset(f, 0, sizeof(*f));
 }
 
-int
+enum e2c_secret_error
 e2c_secret_read_file(struct e2c_secret *out, const char *path, int *exposure)
 {
     if (!out) {
@@ -361,7 +361,7 @@ e2c_secret_read_file(struct e2c_secret *out, const char *path, int *exposure)
     return err;
 }
 
-int
+enum e2c_secret_error
 e2c_secret_from_env(struct e2c_secret *out, const char *name)
 {
     if (!out) {

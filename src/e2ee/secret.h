@@ -42,7 +42,8 @@ struct e2c_secret {
  */
 
 /* Validates len bytes (trailing newline handling as in the readers when strip_newline). */
-int e2c_secret_set(struct e2c_secret *out, const char *bytes, size_t len, int strip_newline);
+enum e2c_secret_error e2c_secret_set(struct e2c_secret *out, const char *bytes, size_t len,
+                                     int strip_newline);
 
 /* A secret file's content, as e2c_secret_file_read() found it. */
 struct e2c_secret_file {
@@ -70,7 +71,8 @@ struct e2c_secret_file {
  * E2C_SECRET_E_IO (errno set; EAGAIN: the file grew while it was read).
  * Nothing is kept on failure.
  */
-int e2c_secret_file_read(const char *path, size_t max_bytes, struct e2c_secret_file *out);
+enum e2c_secret_error e2c_secret_file_read(const char *path, size_t max_bytes,
+                                           struct e2c_secret_file *out);
 void e2c_secret_file_clear(struct e2c_secret_file *f); /* wipes; safe on zeroed or cleared values */
 /* Why a secret file could not be read, for errno of E2C_SECRET_E_IO: "it is a directory". */
 const char *e2c_secret_file_strerror(int errnum);
@@ -80,11 +82,11 @@ const char *e2c_secret_file_strerror(int errnum);
  * more is E2C_SECRET_E_TOO_LONG), one trailing LF or CRLF removed.
  * *exposure (when not NULL) gets the file's exposure as above.
  */
-int e2c_secret_read_file(struct e2c_secret *out, const char *path, int *exposure);
+enum e2c_secret_error e2c_secret_read_file(struct e2c_secret *out, const char *path, int *exposure);
 /* Reads until EOF (or more than E2C_SECRET_MAX_BYTES) from fd; used for stdin and sockets. */
-int e2c_secret_read_fd(struct e2c_secret *out, int fd);
+enum e2c_secret_error e2c_secret_read_fd(struct e2c_secret *out, int fd);
 /* The value of an environment variable, taken as is (no newline stripping); unset: IO, ENOENT. */
-int e2c_secret_from_env(struct e2c_secret *out, const char *name);
+enum e2c_secret_error e2c_secret_from_env(struct e2c_secret *out, const char *name);
 
 /* A short static text per error, without counts. */
 const char *e2c_secret_strerror(int err);

@@ -56,7 +56,7 @@ e2c_sender_destroy(struct e2c_sender *s)
     e2c_keymem_free(s);
 }
 
-int
+enum sframe_error
 e2c_sender_set_key(struct e2c_sender *s, const struct e2c_shared_key *key, uint64_t activate_at_us)
 {
     if (!s || !key)
@@ -170,10 +170,10 @@ limit_reached(const struct e2c_sender *s, size_t pt_len)
            s->blocks + blocks > E2C_SENDER_SOFT_LIMIT_BLOCKS;
 }
 
-int
-e2c_sender_seal(struct e2c_sender *s, uint64_t now_us, const uint8_t *metadata,
-                size_t metadata_len, const uint8_t *pt, size_t pt_len, uint8_t *out,
-                size_t *out_len, unsigned *out_flags)
+enum sframe_error
+e2c_sender_seal(struct e2c_sender *s, uint64_t now_us, const uint8_t *metadata, size_t metadata_len,
+                const uint8_t *pt, size_t pt_len, uint8_t *out, size_t *out_len,
+                unsigned *out_flags)
 {
     unsigned flags = 0;
     int err;

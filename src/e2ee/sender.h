@@ -37,8 +37,8 @@ struct e2c_sender *e2c_sender_create(uint16_t suite);
 void e2c_sender_destroy(struct e2c_sender *s); /* NULL-safe; wipes */
 
 /* Copies the key. The first key is active at once; later keys at activate_at_us. */
-int e2c_sender_set_key(struct e2c_sender *s, const struct e2c_shared_key *key,
-                       uint64_t activate_at_us);
+enum sframe_error e2c_sender_set_key(struct e2c_sender *s, const struct e2c_shared_key *key,
+                                     uint64_t activate_at_us);
 int e2c_sender_has_key(const struct e2c_sender *s);
 /* Current KID, 0 before the first frame under the first key. */
 uint64_t e2c_sender_kid(const struct e2c_sender *s);
@@ -54,9 +54,9 @@ uint16_t e2c_sender_suite(const struct e2c_sender *s);
 
 size_t e2c_sender_seal_bound(const struct e2c_sender *s, size_t pt_len);
 /* SFRAME_E_UNKNOWN_KID when no key was ever set. */
-int e2c_sender_seal(struct e2c_sender *s, uint64_t now_us, const uint8_t *metadata,
-                    size_t metadata_len, const uint8_t *pt, size_t pt_len, uint8_t *out,
-                    size_t *out_len, unsigned *out_flags);
+enum sframe_error e2c_sender_seal(struct e2c_sender *s, uint64_t now_us, const uint8_t *metadata,
+                                  size_t metadata_len, const uint8_t *pt, size_t pt_len,
+                                  uint8_t *out, size_t *out_len, unsigned *out_flags);
 
 /* Tests only: the next frame uses this counter (to reach limits quickly). */
 void e2c_sender_set_counter_for_test(struct e2c_sender *s, uint64_t ctr);

@@ -1,40 +1,53 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Codec names and the clear prefix of VP8, VP9 and Opus frames (e2call-e2ee(7), FRAME LAYOUT).
+ * The codec table (envelope.h) and the clear prefix of VP8, VP9 and Opus
+ * frames (e2call-e2ee(7), FRAME LAYOUT).
  */
 #include <string.h>
 #include <strings.h>
 
 #include "envelope.h"
 
-#define VP8_KEY_PREFIX 10
-#define VP8_DELTA_PREFIX 3
-#define VP9_KEY_PREFIX 10
-#define VP9_DELTA_PREFIX 3
-#define OPUS_PREFIX 1
-
 #define H264_NAL_IDR 5
 
-static const struct {
-    enum e2c_codec codec;
-    const char *name;
-    const char *media_type;
-} codecs[] = {
-    {E2C_CODEC_VP8, "vp8", "video/x-vp8"},
-    {E2C_CODEC_VP9, "vp9", "video/x-vp9"},
-    {E2C_CODEC_H264, "h264", "video/x-h264"},
-    {E2C_CODEC_OPUS, "opus", "audio/x-opus"},
+static int vp8_is_keyframe(const uint8_t *frame, size_t len);
+static int vp9_is_keyframe(const uint8_t *frame, size_t len);
+static int h264_has_idr(const uint8_t *au, size_t len);
+static int opus_is_keyframe(const uint8_t *frame, size_t len);
+
+/*
+ * One row per codec (envelope.h). A prefix is at most 16 bytes: frame.c
+ * checks a frame against the prefix of its first 16 bytes.
+ */
+static const struct e2c_codec_info codecs[] = {
+    {E2C_CODEC_VP8, "vp8", E2C_MEDIA_VIDEO, E2C_ENVELOPE_PREFIX, 10, 3, vp8_is_keyframe},
+    {E2C_CODEC_VP9, "vp9", E2C_MEDIA_VIDEO, E2C_ENVELOPE_PREFIX, 10, 3, vp9_is_keyframe},
+    {E2C_CODEC_H264, "h264", E2C_MEDIA_VIDEO, E2C_ENVELOPE_H264_NAL, 0, 0, h264_has_idr},
+    {E2C_CODEC_OPUS, "opus", E2C_MEDIA_AUDIO, E2C_ENVELOPE_PREFIX, 1, 1, opus_is_keyframe},
 };
 
 #define N_CODECS (sizeof(codecs) / sizeof(codecs[0]))
 
-const char *
-e2c_codec_name(enum e2c_codec c)
+const struct e2c_codec_info *
+e2c_codec_info(enum e2c_codec c)
 {
     for (size_t i = 0; i < N_CODECS; i++)
         if (codecs[i].codec == c)
-            return codecs[i].name;
-    return "none";
+            return &codecs[i];
+    return NULL;
+}
+
+const struct e2c_codec_info *
+e2c_codec_nth(size_t i)
+{
+    return i < N_CODECS ? &codecs[i] : NULL;
+}
+
+const char *
+e2c_codec_name(enum e2c_codec c)
+{
+    const struct e2c_codec_info *info = e2c_codec_info(c);
+    return info ? info->name : "none";
 }
 
 enum e2c_codec
@@ -44,17 +57,6 @@ e2c_codec_from_name(const char *name)
         return E2C_CODEC_NONE;
     for (size_t i = 0; i < N_CODECS; i++)
         if (strcasecmp(codecs[i].name, name) == 0)
-            return codecs[i].codec;
-    return E2C_CODEC_NONE;
-}
-
-enum e2c_codec
-e2c_codec_from_media_type(const char *media_type)
-{
-    if (!media_type)
-        return E2C_CODEC_NONE;
-    for (size_t i = 0; i < N_CODECS; i++)
-        if (strcmp(codecs[i].media_type, media_type) == 0)
             return codecs[i].codec;
     return E2C_CODEC_NONE;
 }
@@ -105,6 +107,13 @@ h264_has_idr(const uint8_t *au, size_t len)
     return 0;
 }
 
+/* RFC 6716: every Opus packet decodes on its own. */
+static int
+opus_is_keyframe(const uint8_t *frame, size_t len)
+{
+    return len >= 1;
+}
+
 static size_t
 at_most(size_t n, size_t len)
 {
@@ -114,17 +123,13 @@ at_most(size_t n, size_t len)
 size_t
 e2c_clear_prefix_len(enum e2c_codec c, const uint8_t *frame, size_t len)
 {
-    if (!frame || len == 0)
+    const struct e2c_codec_info *info = e2c_codec_info(c);
+    if (!info || !frame || len == 0)
         return 0;
-    switch (c) {
-    case E2C_CODEC_VP8:
-        return at_most(vp8_is_keyframe(frame, len) ? VP8_KEY_PREFIX : VP8_DELTA_PREFIX, len);
-    case E2C_CODEC_VP9:
-        return at_most(vp9_is_keyframe(frame, len) ? VP9_KEY_PREFIX : VP9_DELTA_PREFIX, len);
-    case E2C_CODEC_OPUS:
-        return at_most(OPUS_PREFIX, len);
-    case E2C_CODEC_H264:
-    case E2C_CODEC_NONE:
+    switch (info->envelope) {
+    case E2C_ENVELOPE_PREFIX:
+        return at_most(info->is_keyframe(frame, len) ? info->key_prefix : info->delta_prefix, len);
+    case E2C_ENVELOPE_H264_NAL:
         break;
     }
     return 0;
@@ -133,19 +138,8 @@ e2c_clear_prefix_len(enum e2c_codec c, const uint8_t *frame, size_t len)
 int
 e2c_frame_is_keyframe(enum e2c_codec c, const uint8_t *frame, size_t len)
 {
-    if (!frame || len == 0)
+    const struct e2c_codec_info *info = e2c_codec_info(c);
+    if (!info || !frame || len == 0)
         return 0;
-    switch (c) {
-    case E2C_CODEC_VP8:
-        return vp8_is_keyframe(frame, len);
-    case E2C_CODEC_VP9:
-        return vp9_is_keyframe(frame, len);
-    case E2C_CODEC_H264:
-        return h264_has_idr(frame, len);
-    case E2C_CODEC_OPUS:
-        return 1; /* RFC 6716: every Opus packet decodes on its own */
-    case E2C_CODEC_NONE:
-        break;
-    }
-    return 0;
+    return info->is_keyframe(frame, len);
 }

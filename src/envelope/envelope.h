@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Codec envelopes (e2call-e2ee(7), FRAME LAYOUT): what of an encoded
- * frame stays readable for payloaders and the router, how H.264 NAL units
- * carry ciphertext through rtph264pay / rtph264depay byte for byte, and
- * what of an H.264 access unit the SFrame tags authenticate (the outline,
- * e2call-e2ee(7) format 2).
+ * The codec table's pure half (which codecs, their names and kinds, how
+ * SFrame sits in their frames) and the codec envelopes (e2call-e2ee(7),
+ * FRAME LAYOUT): what of an encoded frame stays readable for payloaders
+ * and the router, how H.264 NAL units carry ciphertext through rtph264pay /
+ * rtph264depay byte for byte, and what of an H.264 access unit the SFrame
+ * tags authenticate (the outline, e2call-e2ee(7) format 2).
  *
  * Pure C: no OpenSSL, no GLib. Every function reads only the bytes it is
  * given and bounds every access by the lengths passed in.
@@ -14,6 +15,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * The codecs e2call sends and receives. Adding one: a value here, a row in
+ * the table of envelope.c (its name, kind, envelope and keyframe rule) and
+ * a row in src/gst's codec table (caps, RTP and elements).
+ */
 enum e2c_codec {
     E2C_CODEC_NONE = 0,
     E2C_CODEC_VP8,
@@ -22,16 +28,42 @@ enum e2c_codec {
     E2C_CODEC_OPUS,
 };
 
+enum e2c_media_kind {
+    E2C_MEDIA_VIDEO,
+    E2C_MEDIA_AUDIO,
+};
+
+/* How SFrame sits in a codec's frames (e2call-e2ee(7), FRAME LAYOUT). */
+enum e2c_envelope_form {
+    E2C_ENVELOPE_PREFIX,   /* clear prefix || SFrame header || ciphertext || tag */
+    E2C_ENVELOPE_H264_NAL, /* per NAL unit, the format 2 outline in the AAD (below) */
+};
+
+/* One row of the codec table: what of a codec needs no GStreamer. */
+struct e2c_codec_info {
+    enum e2c_codec codec;
+    const char *name; /* lower case: --video / --audio, events, JSON */
+    enum e2c_media_kind kind;
+    enum e2c_envelope_form envelope;
+    /* E2C_ENVELOPE_PREFIX: clear bytes of a keyframe and of any other frame */
+    size_t key_prefix, delta_prefix;
+    /* From the frame's first bytes (len > 0): 1 for a keyframe, else 0. */
+    int (*is_keyframe)(const uint8_t *frame, size_t len);
+};
+
+/* The row of c; NULL for E2C_CODEC_NONE and values outside the enum. */
+const struct e2c_codec_info *e2c_codec_info(enum e2c_codec c);
+/* Row i of the table (0, 1, ...), NULL past its end: for (i = 0; (row = e2c_codec_nth(i)); i++). */
+const struct e2c_codec_info *e2c_codec_nth(size_t i);
+
 const char *e2c_codec_name(enum e2c_codec c); /* "vp8", "vp9", "h264", "opus"; else "none" */
 enum e2c_codec e2c_codec_from_name(const char *name); /* any case; E2C_CODEC_NONE if unknown */
-/* From a GStreamer media type such as "video/x-vp8"; E2C_CODEC_NONE if unknown. */
-enum e2c_codec e2c_codec_from_media_type(const char *media_type);
 
 /*
- * Clear prefix for VP8, VP9 and Opus: VP8 10 bytes on keyframes, 3 on delta
- * frames (keyframe bit in byte 0); VP9 10 / 3 (frame type in the
- * uncompressed header's first byte); Opus 1 (TOC). Never more than len.
- * For H.264 the envelope is per NAL unit: see below.
+ * Clear prefix of a codec with E2C_ENVELOPE_PREFIX, from its row: VP8 10
+ * bytes on keyframes, 3 on delta frames (keyframe bit in byte 0); VP9 10 / 3
+ * (frame type in the uncompressed header's first byte); Opus 1 (TOC). Never
+ * more than len. 0 for H.264, whose envelope is per NAL unit: see below.
  */
 size_t e2c_clear_prefix_len(enum e2c_codec c, const uint8_t *frame, size_t len);
 /*

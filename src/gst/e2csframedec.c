@@ -38,6 +38,7 @@
 
 #include <gst/video/video.h>
 
+#include "e2ccodec.h"
 #include "e2ckeysource.h"
 #include "e2cshorttags.h"
 #include "frame.h"
@@ -95,16 +96,6 @@ struct _E2cSframeDec {
 
 G_DEFINE_TYPE(E2cSframeDec, e2c_sframe_dec, GST_TYPE_BASE_TRANSFORM);
 GST_ELEMENT_REGISTER_DEFINE(sframedec, "sframedec", GST_RANK_NONE, E2C_TYPE_SFRAME_DEC);
-
-#define CODEC_CAPS                                                                                 \
-    "video/x-vp8; video/x-vp9; "                                                                   \
-    "video/x-h264, stream-format = (string) byte-stream, alignment = (string) au; "               \
-    "audio/x-opus"
-
-static GstStaticPadTemplate sink_template =
-    GST_STATIC_PAD_TEMPLATE("sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS(CODEC_CAPS));
-static GstStaticPadTemplate src_template =
-    GST_STATIC_PAD_TEMPLATE("src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS(CODEC_CAPS));
 
 static void
 install_key(GstElement *element, E2cKey *key)
@@ -178,12 +169,11 @@ static gboolean
 e2c_sframe_dec_set_caps(GstBaseTransform *trans, GstCaps *incaps, GstCaps *outcaps)
 {
     E2cSframeDec *self = E2C_SFRAME_DEC(trans);
-    enum e2c_codec codec =
-        e2c_codec_from_media_type(gst_structure_get_name(gst_caps_get_structure(incaps, 0)));
-    if (codec == E2C_CODEC_NONE)
+    const struct e2c_gst_codec *row = e2c_gst_codec_from_caps(incaps);
+    if (!row)
         return FALSE;
     GST_OBJECT_LOCK(self);
-    self->codec = codec;
+    self->codec = row->codec;
     GST_OBJECT_UNLOCK(self);
     return TRUE;
 }
@@ -197,21 +187,6 @@ e2c_sframe_dec_transform_size(GstBaseTransform *trans, GstPadDirection direction
         return FALSE;
     *othersize = e2c_frame_open_bound(self->codec, size);
     return TRUE;
-}
-
-static gboolean
-is_keyframe(enum e2c_codec codec, const guint8 *data, gsize len)
-{
-    if (codec == E2C_CODEC_OPUS)
-        return TRUE;
-    if (codec != E2C_CODEC_H264)
-        return e2c_frame_is_keyframe(codec, data, len) == 1;
-    size_t pos = 0;
-    struct e2c_nal nal;
-    while (e2c_h264_next_nal(data, len, &pos, &nal))
-        if (nal.hdr < nal.end && (data[nal.hdr] & 0x1f) == 5)
-            return TRUE;
-    return FALSE;
 }
 
 static void
@@ -259,11 +234,13 @@ e2c_sframe_dec_transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuffer *o
     }
 
     GST_OBJECT_LOCK(self);
-    int err = e2c_frame_open(self->receiver, self->codec, (uint64_t)g_get_monotonic_time(),
-                             in.data, in.size, out.data, out.size, &out_len, &info);
+    enum e2c_status err =
+        e2c_frame_open(self->receiver, self->codec, (uint64_t)g_get_monotonic_time(), in.data,
+                       in.size, out.data, out.size, &out_len, &info);
     enum e2c_health_input input = E2C_HEALTH_IN_IGNORED;
+    gboolean internal_error = FALSE;
     switch (err) {
-    case SFRAME_OK:
+    case E2C_OK:
         /* Something opened (n_sframes > 0): an H.264 access unit without an
          * encrypted NAL unit is MALFORMED, no_envelope, counted unencrypted. */
         input = E2C_HEALTH_IN_OK;
@@ -281,7 +258,7 @@ e2c_sframe_dec_transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuffer *o
         self->last_kid = info.kid;
         pass = TRUE;
         break;
-    case SFRAME_E_AUTH:
+    case E2C_E_AUTH:
         if (damaged) {
             self->n.damaged++;
             input = E2C_HEALTH_IN_DAMAGED_AUTH_FAILED;
@@ -290,10 +267,10 @@ e2c_sframe_dec_transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuffer *o
             input = E2C_HEALTH_IN_AUTH_FAILED;
         }
         break;
-    case SFRAME_E_REPLAY:
+    case E2C_E_REPLAY:
         self->n.replayed++;
         break;
-    case SFRAME_E_MALFORMED:
+    case E2C_E_MALFORMED:
         /* No envelope: a plain peer, unless the frame was cut by loss. */
         if (info.no_envelope) {
             self->n.unencrypted++;
@@ -311,14 +288,22 @@ e2c_sframe_dec_transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuffer *o
     case E2C_E_KID_LIMITED:
         self->n.kid_limited++;
         break;
-    case SFRAME_E_UNKNOWN_KID:
+    case E2C_E_UNKNOWN_KID:
         self->n.unknown_kid++;
         input = E2C_HEALTH_IN_NO_KEY;
         break;
-    default:
+    /* Not the stream's doing: the library or this element failed (or E2C_E_UNENCRYPTED,
+     * which e2c_frame_open() turns into E2C_E_MALFORMED with no_envelope). */
+    case E2C_E_PARAM:
+    case E2C_E_SHORT_BUFFER:
+    case E2C_E_EXHAUSTED:
+    case E2C_E_CRYPTO:
+    case E2C_E_NOMEM:
+    case E2C_E_UNENCRYPTED:
+        internal_error = TRUE;
         break;
     }
-    if (input != E2C_HEALTH_IN_IGNORED || err == SFRAME_OK)
+    if (input != E2C_HEALTH_IN_IGNORED || err == E2C_OK)
         ev = e2c_health_feed(&self->health, input);
     if (ev == E2C_HEALTH_EV_MISMATCH)
         self->n.mismatches++;
@@ -334,7 +319,7 @@ e2c_sframe_dec_transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuffer *o
      * scheduled one.
      */
     if (pass && input == E2C_HEALTH_IN_OK && self->wait_for_keyframe && self->need_keyframe) {
-        if (is_keyframe(self->codec, out.data, out_len)) {
+        if (e2c_frame_is_keyframe(self->codec, out.data, out_len) == 1) {
             self->need_keyframe = FALSE;
         } else {
             self->n.waiting_keyframe++;
@@ -358,11 +343,9 @@ e2c_sframe_dec_transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuffer *o
         gst_pad_push_event(GST_BASE_TRANSFORM_SINK_PAD(self),
                            gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, FALSE,
                                                                        0));
-    if (err != SFRAME_OK && err != SFRAME_E_AUTH && err != SFRAME_E_REPLAY &&
-        err != SFRAME_E_MALFORMED && err != SFRAME_E_UNKNOWN_KID && err != E2C_E_STALE &&
-        err != E2C_E_KID_LIMITED) {
+    if (internal_error) {
         GST_ELEMENT_ERROR(self, STREAM, DECRYPT, ("DECRYPTION_INTERNAL_ERROR"),
-                          ("opening failed: %s", sframe_strerror(err)));
+                          ("opening failed: %s", e2c_status_str(err)));
         return GST_FLOW_ERROR;
     }
     if (!pass)
@@ -570,8 +553,7 @@ e2c_sframe_dec_class_init(E2cSframeDecClass *klass)
                            "cipher-suite",
                            GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
-    gst_element_class_add_static_pad_template(element_class, &sink_template);
-    gst_element_class_add_static_pad_template(element_class, &src_template);
+    e2c_gst_codec_add_pad_templates(element_class);
     gst_element_class_set_static_metadata(
         element_class, "SFrame decrypter", "Codec/Decoder/Network",
         "Decrypts VP8, VP9, H.264 and Opus frames protected by sframeenc, drops what does not "

@@ -33,6 +33,7 @@
 
 #include <gst/video/video.h>
 
+#include "e2ccodec.h"
 #include "e2ckeysource.h"
 #include "e2cshorttags.h"
 #include "frame.h"
@@ -73,16 +74,6 @@ struct _E2cSframeEnc {
 
 G_DEFINE_TYPE(E2cSframeEnc, e2c_sframe_enc, GST_TYPE_BASE_TRANSFORM);
 GST_ELEMENT_REGISTER_DEFINE(sframeenc, "sframeenc", GST_RANK_NONE, E2C_TYPE_SFRAME_ENC);
-
-#define CODEC_CAPS                                                                                 \
-    "video/x-vp8; video/x-vp9; "                                                                   \
-    "video/x-h264, stream-format = (string) byte-stream, alignment = (string) au; "               \
-    "audio/x-opus"
-
-static GstStaticPadTemplate sink_template =
-    GST_STATIC_PAD_TEMPLATE("sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS(CODEC_CAPS));
-static GstStaticPadTemplate src_template =
-    GST_STATIC_PAD_TEMPLATE("src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS(CODEC_CAPS));
 
 static void
 request_keyframe(E2cSframeEnc *self)
@@ -203,10 +194,10 @@ static gboolean
 e2c_sframe_enc_set_caps(GstBaseTransform *trans, GstCaps *incaps, GstCaps *outcaps)
 {
     E2cSframeEnc *self = E2C_SFRAME_ENC(trans);
-    const gchar *name = gst_structure_get_name(gst_caps_get_structure(incaps, 0));
-    enum e2c_codec codec = e2c_codec_from_media_type(name);
-    if (codec == E2C_CODEC_NONE)
+    const struct e2c_gst_codec *row = e2c_gst_codec_from_caps(incaps);
+    if (!row)
         return FALSE;
+    enum e2c_codec codec = row->codec;
     GST_OBJECT_LOCK(self);
     self->codec = codec;
     GST_OBJECT_UNLOCK(self);
@@ -234,7 +225,7 @@ e2c_sframe_enc_transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuffer *o
     GstMapInfo in, out;
     size_t out_len = 0;
     unsigned flags = 0;
-    int err;
+    enum sframe_error err;
     gboolean keyframe_wanted;
     GstFlowReturn waited = wait_for_first_key(self);
 
@@ -285,7 +276,13 @@ e2c_sframe_enc_transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuffer *o
         GST_WARNING_OBJECT(self, "frame shorter than its clear prefix, or H.264 access unit "
                                  "with no NAL unit to encrypt: dropped");
         return GST_BASE_TRANSFORM_FLOW_DROPPED;
-    default:
+    case SFRAME_E_PARAM:
+    case SFRAME_E_SHORT_BUFFER:
+    case SFRAME_E_AUTH:
+    case SFRAME_E_REPLAY:
+    case SFRAME_E_EXHAUSTED:
+    case SFRAME_E_CRYPTO:
+    case SFRAME_E_NOMEM:
         GST_ELEMENT_ERROR(self, STREAM, ENCODE, ("ENCRYPTION_INTERNAL_ERROR"),
                           ("sealing failed: %s", sframe_strerror(err)));
         return GST_FLOW_ERROR;
@@ -460,8 +457,7 @@ e2c_sframe_enc_class_init(E2cSframeEncClass *klass)
                            "ended), cipher-suite",
                            GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
-    gst_element_class_add_static_pad_template(element_class, &sink_template);
-    gst_element_class_add_static_pad_template(element_class, &src_template);
+    e2c_gst_codec_add_pad_templates(element_class);
     gst_element_class_set_static_metadata(
         element_class, "SFrame encrypter", "Codec/Encoder/Network",
         "Encrypts encoded VP8, VP9, H.264 and Opus frames end to end with SFrame (RFC 9605), "

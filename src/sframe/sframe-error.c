@@ -2,7 +2,7 @@
 #include "sframe.h"
 
 const char *
-sframe_strerror(int err)
+sframe_strerror(enum sframe_error err)
 {
     switch (err) {
     case SFRAME_OK:

@@ -22,7 +22,7 @@ sframe_header_size(uint64_t kid, uint64_t ctr)
     return 1 + extended_len(kid) + extended_len(ctr);
 }
 
-int
+enum sframe_error
 sframe_header_encode(uint64_t kid, uint64_t ctr, uint8_t *out, size_t cap, size_t *out_len)
 {
     size_t kid_len = extended_len(kid), ctr_len = extended_len(ctr);
@@ -70,7 +70,7 @@ read_field(const uint8_t *in, size_t in_len, size_t *pos, int extended, unsigned
     return SFRAME_OK;
 }
 
-int
+enum sframe_error
 sframe_header_decode(const uint8_t *in, size_t in_len, uint64_t *out_kid, uint64_t *out_ctr,
                      size_t *out_len)
 {

@@ -38,7 +38,7 @@ sframe_key_destroy(struct sframe_key *key)
     e2c_keymem_free(key);
 }
 
-int
+enum sframe_error
 sframe_key_create(uint16_t suite, uint64_t kid, enum sframe_key_use use, const uint8_t *base_key,
                   size_t base_key_len, struct sframe_key **out)
 {
@@ -98,7 +98,7 @@ sframe_seal_bound(uint16_t suite, size_t pt_len)
     return SFRAME_HEADER_MAX + pt_len + info->nt;
 }
 
-int
+enum sframe_error
 sframe_seal(struct sframe_key *key, uint64_t ctr, const uint8_t *metadata, size_t metadata_len,
             const uint8_t *pt, size_t pt_len, uint8_t *out, size_t *out_len)
 {
@@ -131,7 +131,7 @@ sframe_seal(struct sframe_key *key, uint64_t ctr, const uint8_t *metadata, size_
     return err;
 }
 
-int
+enum sframe_error
 sframe_open(struct sframe_key *key, uint64_t ctr, const uint8_t *metadata, size_t metadata_len,
             const uint8_t *in, size_t hdr_len, size_t in_len, uint8_t *out, size_t *out_len)
 {

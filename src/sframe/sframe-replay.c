@@ -44,7 +44,7 @@ shift_up(struct sframe_replay *w, uint64_t s)
     }
 }
 
-int
+enum sframe_error
 sframe_replay_check(const struct sframe_replay *w, uint64_t ctr)
 {
     uint64_t delta;

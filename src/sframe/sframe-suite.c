@@ -131,7 +131,7 @@ parse_number(const char *text, unsigned base, unsigned *out)
     return 0;
 }
 
-int
+enum sframe_error
 sframe_suite_parse(const char *text, uint16_t *out_suite)
 {
     unsigned value;

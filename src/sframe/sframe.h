@@ -8,8 +8,9 @@
  * keeps a replay window. Policy (which counter, which KID, when to rotate)
  * belongs to the caller: see src/e2ee/.
  *
- * Errors are negative values of enum sframe_error; 0 is success. The module
- * never prints. Output parameters are written only on success.
+ * Every status is an enum sframe_error: SFRAME_OK (0) or a negative error,
+ * so a switch over one is checked by -Wswitch. The module never prints. Output parameters are
+ * written only on success.
  */
 #pragma once
 
@@ -30,7 +31,7 @@ enum sframe_error {
 };
 
 /* A short, static, lower-case description of an error value. */
-const char *sframe_strerror(int err);
+const char *sframe_strerror(enum sframe_error err);
 
 /* RFC 9605 §4.5 and draft-barnes-sframe-iana-256 (0x0006-0x0008). */
 enum sframe_suite {
@@ -62,7 +63,7 @@ struct sframe_suite_info {
 const struct sframe_suite_info *sframe_suite_info(uint16_t suite);
 
 /* Accepts "6", "0x0006", "0x6" and the suite's name, case-insensitively. */
-int sframe_suite_parse(const char *text, uint16_t *out_suite);
+enum sframe_error sframe_suite_parse(const char *text, uint16_t *out_suite);
 
 /* ---- Header (RFC 9605 §4.3) -------------------------------------------- */
 
@@ -71,11 +72,12 @@ int sframe_suite_parse(const char *text, uint16_t *out_suite);
 #define SFRAME_NONCE_LEN 12
 
 /* Minimal encoding of (kid, ctr); writes 1-17 bytes. */
-int sframe_header_encode(uint64_t kid, uint64_t ctr, uint8_t *out, size_t cap, size_t *out_len);
+enum sframe_error sframe_header_encode(uint64_t kid, uint64_t ctr, uint8_t *out, size_t cap,
+                                       size_t *out_len);
 
 /* Strict decoding: truncated and non-minimal encodings are SFRAME_E_MALFORMED. */
-int sframe_header_decode(const uint8_t *in, size_t in_len, uint64_t *out_kid, uint64_t *out_ctr,
-                         size_t *out_len);
+enum sframe_error sframe_header_decode(const uint8_t *in, size_t in_len, uint64_t *out_kid,
+                                       uint64_t *out_ctr, size_t *out_len);
 
 /* ---- Keys (RFC 9605 §4.4.2) --------------------------------------------- */
 
@@ -89,8 +91,9 @@ enum sframe_key_use { SFRAME_KEY_ENCRYPT, SFRAME_KEY_DECRYPT };
  */
 struct sframe_key;
 
-int sframe_key_create(uint16_t suite, uint64_t kid, enum sframe_key_use use,
-                      const uint8_t *base_key, size_t base_key_len, struct sframe_key **out);
+enum sframe_error sframe_key_create(uint16_t suite, uint64_t kid, enum sframe_key_use use,
+                                    const uint8_t *base_key, size_t base_key_len,
+                                    struct sframe_key **out);
 void sframe_key_destroy(struct sframe_key *key); /* NULL-safe */
 uint64_t sframe_key_kid(const struct sframe_key *key);
 uint16_t sframe_key_suite(const struct sframe_key *key);
@@ -105,8 +108,9 @@ size_t sframe_seal_bound(uint16_t suite, size_t pt_len);
  * The caller guarantees that ctr is never used twice with this key (the
  * e2ee sender does); *out_len holds the capacity on entry.
  */
-int sframe_seal(struct sframe_key *key, uint64_t ctr, const uint8_t *metadata, size_t metadata_len,
-                const uint8_t *pt, size_t pt_len, uint8_t *out, size_t *out_len);
+enum sframe_error sframe_seal(struct sframe_key *key, uint64_t ctr, const uint8_t *metadata,
+                              size_t metadata_len, const uint8_t *pt, size_t pt_len, uint8_t *out,
+                              size_t *out_len);
 
 /*
  * Opens in[0..in_len) = header || ciphertext || tag, whose header (hdr_len
@@ -116,8 +120,9 @@ int sframe_seal(struct sframe_key *key, uint64_t ctr, const uint8_t *metadata, s
  * is shorter than header + tag. *out_len holds the capacity on entry and
  * needs in_len - hdr_len - tag bytes.
  */
-int sframe_open(struct sframe_key *key, uint64_t ctr, const uint8_t *metadata, size_t metadata_len,
-                const uint8_t *in, size_t hdr_len, size_t in_len, uint8_t *out, size_t *out_len);
+enum sframe_error sframe_open(struct sframe_key *key, uint64_t ctr, const uint8_t *metadata,
+                              size_t metadata_len, const uint8_t *in, size_t hdr_len, size_t in_len,
+                              uint8_t *out, size_t *out_len);
 
 /* ---- Replay window (RFC 9605 §9.3 after RFC 3711 §3.3.2) ----------------- */
 
@@ -131,6 +136,6 @@ struct sframe_replay {
 
 void sframe_replay_init(struct sframe_replay *w);
 /* SFRAME_OK when ctr is new and inside the window or ahead of it; SFRAME_E_REPLAY otherwise. */
-int sframe_replay_check(const struct sframe_replay *w, uint64_t ctr);
+enum sframe_error sframe_replay_check(const struct sframe_replay *w, uint64_t ctr);
 /* Call only after the frame with this counter authenticated. */
 void sframe_replay_update(struct sframe_replay *w, uint64_t ctr);

@@ -17,7 +17,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t buf[SFRAME_HEADER_MAX];
     uint64_t kid, ctr, k2, c2;
     size_t len, enc_len, l2;
-    int err = sframe_header_decode(data, size, &kid, &ctr, &len);
+    enum sframe_error err = sframe_header_decode(data, size, &kid, &ctr, &len);
 
     if (err != SFRAME_OK) {
         if (err != SFRAME_E_MALFORMED)

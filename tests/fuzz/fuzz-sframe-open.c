@@ -72,7 +72,7 @@ open_one(size_t suite_idx, struct sframe_replay *windows, const uint8_t *md, siz
     uint64_t kid, ctr;
     size_t hdr_len, out_len = in_len, resealed_len;
     uint8_t *out, *resealed;
-    int err;
+    enum sframe_error err;
 
     err = sframe_header_decode(in, in_len, &kid, &ctr, &hdr_len);
     if (err != SFRAME_OK) {

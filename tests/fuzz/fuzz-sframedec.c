@@ -179,21 +179,22 @@ receive(struct state *st, const uint8_t *frame, size_t len, const struct expect 
     struct e2c_frame_info info;
     CHECK(out);
 
-    int err = e2c_frame_open(st->r, st->codec, st->now, in, len, out, cap, &out_len, &info);
+    enum e2c_status err =
+        e2c_frame_open(st->r, st->codec, st->now, in, len, out, cap, &out_len, &info);
     /* What sframedec counts; anything else would be DECRYPTION_INTERNAL_ERROR. The
      * receiver always holds key A, so "no key" cannot happen either. */
-    CHECK(err == SFRAME_OK || err == SFRAME_E_AUTH || err == SFRAME_E_REPLAY ||
-          err == SFRAME_E_MALFORMED || err == E2C_E_STALE || err == E2C_E_KID_LIMITED);
+    CHECK(err == E2C_OK || err == E2C_E_AUTH || err == E2C_E_REPLAY || err == E2C_E_MALFORMED ||
+          err == E2C_E_STALE || err == E2C_E_KID_LIMITED);
     /* The harness's senders seal at the receiver's own (pinned) time. */
     if (x->key >= 0 && x->intact)
         CHECK(err != E2C_E_STALE);
     if (err == E2C_E_KID_LIMITED && x->intact)
         CHECK(st->foreign_kids);
     if (info.no_envelope)
-        CHECK(err == SFRAME_E_MALFORMED);
+        CHECK(err == E2C_E_MALFORMED);
     int held = x->key == KEY_A || (x->key == KEY_B && st->now < st->b_expires);
-    int opened = err == SFRAME_OK;
-    if (err == SFRAME_OK) {
+    int opened = err == E2C_OK;
+    if (err == E2C_OK) {
         CHECK(out_len <= cap);
         CHECK(info.n_sframes > 0);
         CHECK(x->key < 0 || held);
@@ -203,14 +204,14 @@ receive(struct state *st, const uint8_t *frame, size_t len, const struct expect 
             CHECK(h264_same_units(out, out_len, x->plain, x->plain_len));
     }
     if (x->replay)
-        CHECK(err == SFRAME_E_REPLAY);
+        CHECK(err == E2C_E_REPLAY);
     if (x->intact && held && err != E2C_E_KID_LIMITED) {
-        CHECK(err == SFRAME_OK);
+        CHECK(err == E2C_OK);
         if (!x->h264)
             CHECK(out_len == x->plain_len && memcmp(out, x->plain, x->plain_len) == 0);
     }
     if (x->intact && x->key >= 0 && !held)
-        CHECK(err == SFRAME_E_AUTH || err == E2C_E_KID_LIMITED);
+        CHECK(err == E2C_E_AUTH || err == E2C_E_KID_LIMITED);
     if (!x->intact)
         st->foreign_kids = 1;
 
@@ -246,8 +247,8 @@ protect_and_receive(struct state *st, int key, unsigned mutation, const uint8_t 
         return;
     }
 
-    int err = e2c_frame_protect(st->senders[key], st->codec, st->now, plain, pt_len, sealed, cap,
-                                &sealed_len, NULL);
+    enum sframe_error err = e2c_frame_protect(st->senders[key], st->codec, st->now, plain, pt_len,
+                                              sealed, cap, &sealed_len, NULL);
     CHECK(err == SFRAME_OK || err == SFRAME_E_MALFORMED);
     if (err == SFRAME_OK) {
         CHECK(sealed_len <= cap);
