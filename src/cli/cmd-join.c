@@ -16,6 +16,7 @@
 #include "e2ckey.h"
 #include "errors.h"
 #include "events.h"
+#include "join-report.h"
 #include "keysched.h"
 #include "option-once.h"
 #include "participant.h"
@@ -24,6 +25,7 @@
 #include "selftest.h"
 #include "sframe.h"
 #include "stats.h"
+#include "stream-outcomes.h"
 #include "suite-warning.h"
 
 #define DEFAULT_LATENCY_MS 50
@@ -50,14 +52,14 @@ struct join {
 
 /* ---- option values ----------------------------------------------------------- */
 
-static gint64 opt_expect = -1;
+static gint64 opt_expect = E2C_EXPECT_MEDIA_NOT_ASKED;
 
 static gboolean
 parse_expect_media(const gchar *name, const gchar *value, gpointer data, GError **error)
 {
     guint64 n;
     if (!value) {
-        opt_expect = 0;
+        opt_expect = E2C_EXPECT_MEDIA_ALL;
         return TRUE;
     }
     if (!e2c_parse_uint(value, 1, 1000, &n)) {
@@ -71,77 +73,30 @@ parse_expect_media(const gchar *name, const gchar *value, gpointer data, GError 
 
 /* ---- the verdict ---------------------------------------------------------------- */
 
-struct verdict {
-    guint streams, verified, mismatched, broken;
-    guint unencrypted, stale; /* mismatched streams by cause (the rest: another secret) */
-    GString *unverified;
-};
-
-static void
-count_stream(gpointer user, const struct e2c_stream_info *s)
-{
-    struct verdict *v = user;
-    v->streams++;
-    if (s->verified)
-        v->verified++;
-    else
-        g_string_append_printf(v->unverified, "%s%s/%s", v->unverified->len ? ", " : "",
-                               s->display && *s->display ? s->display : "?", s->track);
-    if (s->mismatch_now) {
-        v->mismatched++;
-        v->unencrypted += !g_strcmp0(s->mismatch_cause, "unencrypted");
-        v->stale += !g_strcmp0(s->mismatch_cause, "stale");
-    }
-    /* Frames arrived, none ever opened, and they were malformed rather than foreign (frames
-     * without an envelope are a plain peer: a mismatch with that cause, once ten came). */
-    if (s->frames_ok == 0 && s->malformed > 0 && s->auth_failed + s->unencrypted == 0)
-        v->broken++;
-}
-
+/* Decides, reports the media check and the error (as events), returns the exit status. */
 static int
 verdict(struct join *j)
 {
-    if (j->fatal != E2C_ERR_NONE)
-        return e2c_error_exit_status(j->fatal);
-    struct verdict v = {0, 0, 0, 0, 0, 0, g_string_new(NULL)};
-    e2c_participant_foreach_stream(j->p, TRUE, count_stream, &v);
-    enum e2c_error err = E2C_ERR_NONE;
-    gchar *message = NULL;
-    if (v.mismatched) {
-        guint wrong = v.mismatched - v.unencrypted - v.stale;
-        err = E2C_ERR_ENCRYPTION_SECRET_MISMATCH;
-        message = g_strdup_printf("%u stream(s) could not be decrypted to the end: %u under "
-                                  "another secret, %u not encrypted, %u stale (a sender's clock "
-                                  "more than 10 minutes off ours, or recorded media)",
-                                  v.mismatched, wrong, v.unencrypted, v.stale);
-    } else if (v.broken) {
-        err = E2C_ERR_DECRYPTION_INTERNAL_ERROR;
-        message = g_strdup_printf("%u stream(s) carried only malformed frames", v.broken);
-    } else if (e2c_participant_subscription_failures(j->p)) {
-        err = E2C_ERR_UNABLE_TO_SUBSCRIBE;
-        message = g_strdup_printf("%u subscription(s) failed",
-                                  e2c_participant_subscription_failures(j->p));
-    } else if (j->expect_media >= 0) {
-        guint needed = j->expect_media > 0 ? (guint)j->expect_media : MAX(v.streams, 1u);
-        json_t *e = e2c_event_new("media-check");
-        json_object_set_new(e, "streams", json_integer(v.streams));
-        json_object_set_new(e, "verified", json_integer(v.verified));
-        json_object_set_new(e, "needed", json_integer(needed));
-        json_object_set_new(e, "passed", json_boolean(v.verified >= needed));
-        e2c_events_emit(j->events, e);
-        if (v.verified < needed) {
-            err = E2C_ERR_MEDIA_CHECK_FAILED;
-            message = g_strdup_printf("%u of %u expected stream(s) verified%s%s", v.verified,
-                                      needed, v.unverified->len ? "; not verified: " : "",
-                                      v.unverified->str);
-        }
-    }
-    g_string_free(v.unverified, TRUE);
-    if (err == E2C_ERR_NONE)
-        return E2C_EXIT_OK;
-    e2c_events_error(j->events, err, "%s", message);
-    g_free(message);
-    return e2c_error_exit_status(err);
+    GArray *streams = j->fatal == E2C_ERR_NONE ? e2c_participant_outcomes(j->p) : NULL;
+    struct e2c_join_input in = {
+        .fatal = j->fatal,
+        .streams = streams ? (const struct e2c_stream_outcome *)(void *)streams->data : NULL,
+        .n_streams = streams ? streams->len : 0,
+        .subscription_failures =
+            j->fatal == E2C_ERR_NONE ? e2c_participant_subscription_failures(j->p) : 0,
+        .expect_media = j->expect_media,
+    };
+    struct e2c_join_verdict v;
+    e2c_join_verdict_decide(&in, &v);
+    if (v.media_checked)
+        e2c_events_emit(j->events, e2c_join_media_check_event(&v));
+    if (v.message)
+        e2c_events_error(j->events, v.error, "%s", v.message);
+    int status = v.exit_status;
+    e2c_join_verdict_clear(&v);
+    if (streams)
+        g_array_unref(streams);
+    return status;
 }
 
 /* ---- periodic stats --------------------------------------------------------------- */
@@ -390,7 +345,7 @@ e2c_cmd_join(int argc, char **argv)
     struct e2c_router_access access = {0};
     GOptionEntry router_entries[E2C_ROUTER_ARGS_ENTRIES];
     e2c_router_args_entries(&router_args, E2C_ROUTER_ARGS_JOIN, router_entries);
-    opt_expect = -1;
+    opt_expect = E2C_EXPECT_MEDIA_NOT_ASKED;
     GOptionEntry entries[] = {
         {"server", 's', 0, G_OPTION_ARG_STRING, &server,
          "Janus WebSocket URL (default: $E2CALL_SERVER)", "URL"},

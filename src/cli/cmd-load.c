@@ -27,6 +27,7 @@
 #include "e2ckey.h"
 #include "errors.h"
 #include "events.h"
+#include "load-report.h"
 #include "load-secrets.h"
 #include "option-once.h"
 #include "participant.h"
@@ -35,10 +36,9 @@
 #include "send-media.h"
 #include "sframe.h"
 #include "stats.h"
+#include "stream-outcomes.h"
 #include "suite-warning.h"
 
-#define EXIT_MATRIX 11
-#define EXIT_LOSS 12
 #define PUBLISHERS_WAIT_MS 15000
 #define DEFAULT_MAX_BEHIND_S 1.0
 
@@ -145,22 +145,7 @@ on_left(gpointer user, struct e2c_participant *p)
         g_main_loop_quit(l->loop);
 }
 
-/* ---- the matrix ---------------------------------------------------------------- */
-
-enum cell { CELL_NONE, CELL_OK, CELL_MISMATCH, CELL_PARTIAL };
-static const char *const cell_names[] = {"none", "ok", "mismatch", "partial"};
-
-struct pair_acc {
-    guint streams, verified, mismatched;
-    guint64 ok, lost, bytes;
-    double behind_s; /* < 0: not known (the publisher is not in this process) */
-};
-
-struct collect {
-    struct load *l;
-    guint receiver;
-    struct pair_acc *row; /* per publisher */
-};
+/* ---- the report ---------------------------------------------------------------- */
 
 static int
 publisher_of_feed(struct load *l, guint64 feed)
@@ -171,21 +156,21 @@ publisher_of_feed(struct load *l, guint64 feed)
     return -1;
 }
 
+struct collect {
+    struct load *l;
+    struct e2c_pair_seen *row; /* per publisher */
+};
+
 static void
 collect_stream(gpointer user, const struct e2c_stream_info *s)
 {
     struct collect *c = user;
-
     int j = publisher_of_feed(c->l, s->feed);
     if (j < 0)
         return;
-    struct pair_acc *a = &c->row[j];
-    a->streams++;
-    a->verified += s->verified;
-    a->mismatched += s->mismatch_now;
-    a->ok += s->frames_ok;
-    a->lost += s->frames_lost;
-    a->bytes += s->rtp_bytes;
+    struct e2c_stream_outcome o;
+    e2c_stream_outcome_from_info(s, &o);
+    e2c_pair_seen_add(&c->row[j], &o);
 }
 
 /*
@@ -263,9 +248,10 @@ behind_stream(gpointer user, const struct e2c_stream_info *s)
         b->c.row[j].behind_s = seconds;
 }
 
+/* What each receiver saw by the publisher's display name (struct e2c_load_observed). */
 struct observe {
     const char *receiver;
-    GHashTable *by_publisher; /* display -> struct pair_acc */
+    GHashTable *by_publisher; /* display -> struct e2c_pair_seen */
 };
 
 static void
@@ -273,43 +259,14 @@ observe_stream(gpointer user, const struct e2c_stream_info *s)
 {
     struct observe *o = user;
     const char *who = s->display && *s->display ? s->display : "?";
-    struct pair_acc *a = g_hash_table_lookup(o->by_publisher, who);
+    struct e2c_pair_seen *a = g_hash_table_lookup(o->by_publisher, who);
     if (!a) {
-        a = g_new0(struct pair_acc, 1);
+        a = g_new0(struct e2c_pair_seen, 1);
         g_hash_table_insert(o->by_publisher, g_strdup(who), a);
     }
-    a->streams++;
-    a->verified += s->verified;
-    a->mismatched += s->mismatch_now;
-    a->ok += s->frames_ok;
-    a->lost += s->frames_lost;
-}
-
-static enum cell
-cell_of(const struct pair_acc *a)
-{
-    if (a->streams == 0)
-        return CELL_NONE;
-    if (a->mismatched)
-        return a->mismatched == a->streams ? CELL_MISMATCH : CELL_PARTIAL;
-    return a->verified == a->streams ? CELL_OK : CELL_PARTIAL;
-}
-
-static gint
-cmp_double(gconstpointer a, gconstpointer b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double
-quantile(GArray *v, double q)
-{
-    if (!v->len)
-        return 0;
-    g_array_sort(v, cmp_double);
-    guint i = (guint)lround(q * (v->len - 1));
-    return g_array_index(v, double, i);
+    struct e2c_stream_outcome out;
+    e2c_stream_outcome_from_info(s, &out);
+    e2c_pair_seen_add(a, &out);
 }
 
 static long
@@ -326,251 +283,118 @@ rss_kib(void)
     return kib;
 }
 
+static double
+cpu_seconds(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
+           ru.ru_stime.tv_usec / 1e6;
+}
+
+static double
+ms_between(gint64 from_us, gint64 to_us)
+{
+    return to_us ? (to_us - from_us) / 1000.0 : NAN;
+}
+
 /* Prints the report and returns the exit status. */
 static int
 report(struct load *l)
 {
     guint n = l->n, np = l->n_pub;
-    json_t *doc = json_object(), *matrix = json_array(), *pairs = json_array();
-    guint unexpected = 0, over_loss = 0, late = 0;
-    GString *reasons = g_string_new(NULL);
-    double worst_loss = 0, worst_behind = 0;
-    GHashTable *senders = sender_positions(l);
-    guint64 total_ok = 0, total_lost = 0, total_bytes = 0;
-    GString *table = g_string_new(NULL);
     double elapsed = (g_get_monotonic_time() - l->start_us) / 1e6;
-
-    g_string_append_printf(table, "\n%-8s", "receiver");
-    for (guint j = 0; j < np; j++)
-        g_string_append_printf(table, " %-10s", l->m[j].label);
-    g_string_append(table, " group\n");
+    struct e2c_load_member *members = g_new0(struct e2c_load_member, n);
+    struct e2c_pair_seen *seen = g_new(struct e2c_pair_seen, (gsize)n * np);
+    GHashTable *senders = sender_positions(l);
+    GArray *observed = g_array_new(FALSE, FALSE, sizeof(struct e2c_load_observed));
+    GPtrArray *observations = g_ptr_array_new_with_free_func((GDestroyNotify)g_hash_table_unref);
 
     for (guint i = 0; i < n; i++) {
-        struct member *r = &l->m[i];
-        struct pair_acc *row = g_new0(struct pair_acc, np);
-        struct collect c = {l, i, row};
+        struct member *mb = &l->m[i];
+        members[i] = (struct e2c_load_member){
+            .label = mb->label,
+            .publisher = mb->publisher,
+            .expected_group = l->expected_group[i],
+            .secret_group = l->secrets.group_of[i],
+            .secret_line = l->secrets.line_of[i],
+            .start_ms = mb->started_us ? ms_between(l->start_us, mb->started_us) : NAN,
+            .join_ms = ms_between(mb->started_us, mb->joined_us),
+            .first_media_ms = ms_between(mb->started_us, mb->first_media_us),
+            .failed = mb->failed,
+            .err = mb->err,
+            .error = mb->error,
+        };
+        struct collect c = {l, &seen[i * np]};
         for (guint j = 0; j < np; j++)
-            row[j].behind_s = -1;
-        if (r->p) {
-            e2c_participant_foreach_stream(r->p, TRUE, collect_stream, &c);
-            struct behind b = {c, senders};
-            e2c_participant_foreach_stream(r->p, FALSE, behind_stream, &b);
-        }
-
-        json_t *mrow = json_array();
-        g_string_append_printf(table, "%-8s", r->label);
-        for (guint j = 0; j < np; j++) {
-            if (j == i) {
-                json_array_append_new(mrow, json_null());
-                g_string_append_printf(table, " %-10s", "-");
-                continue;
-            }
-            enum cell got = cell_of(&row[j]);
-            gboolean same = l->expected_group[i] == l->expected_group[j];
-            enum cell want = same ? CELL_OK : CELL_MISMATCH;
-            gboolean bad = got != want;
-            unexpected += bad;
-            if (bad)
-                g_string_append_printf(reasons, "%s receiving %s: %s, expected %s\n", r->label,
-                                       l->m[j].label, cell_names[got], cell_names[want]);
-            double loss = row[j].ok + row[j].lost
-                              ? 100.0 * row[j].lost / (double)(row[j].ok + row[j].lost)
-                              : 0;
-            if (same) {
-                total_ok += row[j].ok;
-                total_lost += row[j].lost;
-                if (loss > worst_loss)
-                    worst_loss = loss;
-                if (loss > l->max_loss) {
-                    over_loss++;
-                    g_string_append_printf(reasons, "%s receiving %s: %.2f%% of frames lost\n",
-                                           r->label, l->m[j].label, loss);
-                }
-                if (row[j].behind_s > worst_behind)
-                    worst_behind = row[j].behind_s;
-                if (row[j].behind_s > l->max_behind_s) {
-                    late++;
-                    g_string_append_printf(reasons,
-                                           "%s receiving %s: %.1f s behind real time at the end "
-                                           "(frames sent, neither received nor lost)\n",
-                                           r->label, l->m[j].label, row[j].behind_s);
-                }
-            }
-            total_bytes += row[j].bytes;
-            json_array_append_new(mrow, json_string(cell_names[got]));
-            json_t *pj = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:f, s:f}", "receiver",
-                                   r->label, "publisher", l->m[j].label, "state",
-                                   cell_names[got], "expected", cell_names[want], "frames",
-                                   (json_int_t)row[j].ok, "frames-lost", (json_int_t)row[j].lost,
-                                   "loss-pct", loss, "kbps",
-                                   elapsed > 0 ? row[j].bytes * 8 / 1000.0 / elapsed : 0.0);
-            json_object_set_new(pj, "behind-s",
-                                row[j].behind_s >= 0 ? json_real(row[j].behind_s) : json_null());
-            json_array_append_new(pairs, pj);
-            gchar *cell = g_strdup_printf("%s%s", cell_names[got], bad ? "!" : "");
-            g_string_append_printf(table, " %-10s", cell);
-            g_free(cell);
-        }
-        g_string_append_printf(table, " %u\n", l->expected_group[i] + 1);
-        json_array_append_new(matrix, mrow);
-        g_free(row);
-    }
-
-    /*
-     * Everything each receiver saw, by the publisher's display name, also of
-     * publishers in other processes of the run: what scripts/merge-load-reports
-     * joins into one matrix.
-     */
-    json_t *observed = json_array();
-    for (guint i = 0; i < n; i++) {
-        if (!l->m[i].p)
+            c.row[j] = (struct e2c_pair_seen)E2C_PAIR_SEEN_INIT;
+        if (!mb->p)
             continue;
-        struct observe o = {l->m[i].label, g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                                                 g_free)};
-        e2c_participant_foreach_stream(l->m[i].p, TRUE, observe_stream, &o);
+        e2c_participant_foreach_stream(mb->p, TRUE, collect_stream, &c);
+        struct behind b = {c, senders};
+        e2c_participant_foreach_stream(mb->p, FALSE, behind_stream, &b);
+
+        /* Also of publishers in other processes: what scripts/merge-load-reports joins. */
+        struct observe o = {mb->label,
+                            g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free)};
+        e2c_participant_foreach_stream(mb->p, TRUE, observe_stream, &o);
         GHashTableIter it;
         gpointer key, value;
         g_hash_table_iter_init(&it, o.by_publisher);
         while (g_hash_table_iter_next(&it, &key, &value)) {
-            struct pair_acc *a = value;
-            json_array_append_new(
-                observed, json_pack("{s:s, s:s, s:s, s:I, s:I}", "receiver", o.receiver,
-                                    "publisher", (const char *)key, "state",
-                                    cell_names[cell_of(a)], "frames", (json_int_t)a->ok,
-                                    "frames-lost", (json_int_t)a->lost));
+            const struct e2c_pair_seen *a = value;
+            struct e2c_load_observed ob = {o.receiver, key, e2c_pair_seen_state(a), a->frames_ok,
+                                           a->frames_lost};
+            g_array_append_val(observed, ob);
         }
-        g_hash_table_destroy(o.by_publisher);
-    }
-    json_t *groups = json_object();
-    for (guint i = 0; i < n; i++)
-        json_object_set_new(groups, l->m[i].label, json_integer(l->expected_group[i] + 1));
-
-    /* Join times: start of the participant to joined, and to its first media. */
-    GArray *joins = g_array_new(FALSE, FALSE, sizeof(double));
-    GArray *media = g_array_new(FALSE, FALSE, sizeof(double));
-    json_t *people = json_array();
-    guint failed = 0;
-    for (guint i = 0; i < n; i++) {
-        struct member *mb = &l->m[i];
-        json_t *o = json_pack("{s:s, s:b, s:i, s:i}", "participant", mb->label, "publisher",
-                              mb->publisher, "group", (int)l->secrets.group_of[i] + 1,
-                              "secret-line", (int)l->secrets.line_of[i]);
-        if (mb->started_us)
-            json_object_set_new(o, "start-ms", json_real((mb->started_us - l->start_us) / 1000.0));
-        if (mb->joined_us) {
-            double ms = (mb->joined_us - mb->started_us) / 1000.0;
-            g_array_append_val(joins, ms);
-            json_object_set_new(o, "join-ms", json_real(ms));
-        }
-        if (mb->first_media_us) {
-            double ms = (mb->first_media_us - mb->started_us) / 1000.0;
-            g_array_append_val(media, ms);
-            json_object_set_new(o, "first-media-ms", json_real(ms));
-        }
-        if (mb->error) {
-            failed++;
-            json_object_set_new(o, "error", json_string(mb->error));
-        }
-        json_array_append_new(people, o);
+        g_ptr_array_add(observations, o.by_publisher);
     }
 
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    double cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
-                 ru.ru_stime.tv_usec / 1e6;
-    double loss_pct = total_ok + total_lost ? 100.0 * total_lost / (total_ok + total_lost) : 0;
-    /*
-     * A participant that failed never passes: the router's failures first
-     * (the run ended there), then the matrix, loss and backlog, then any
-     * other participant's error with its own status.
-     */
-    const struct member *first_failed = NULL;
-    for (guint i = 0; i < n && !first_failed; i++)
-        if (l->m[i].failed)
-            first_failed = &l->m[i];
-    const struct member *why = l->router_failed ? l->router_failed : first_failed;
-    g_autofree gchar *failure =
-        why ? g_strdup_printf("%s failed (%s)", why->label, why->error) : NULL;
-    int status = l->router_failed    ? E2C_EXIT_CONNECT_FAILED
-                 : unexpected        ? EXIT_MATRIX
-                 : over_loss || late ? EXIT_LOSS
-                 : first_failed      ? (int)e2c_error_exit_status(first_failed->err)
-                                     : E2C_EXIT_OK;
-    const char *verdict = l->router_failed ? failure
-                          : unexpected   ? "the decrypt matrix differs from what the secrets imply"
-                          : over_loss    ? "loss above --max-loss"
-                          : late         ? "a receiver fell behind real time (--max-behind)"
-                          : first_failed ? failure
-                                         : "as the secrets imply";
-
-    json_object_set_new(doc, "event", json_string("load-report"));
-    json_object_set_new(doc, "room", json_string(l->room_text));
-    json_object_set_new(doc, "participants", json_integer(n));
-    json_object_set_new(doc, "publishers", json_integer(np));
-    json_object_set_new(doc, "secret-groups", json_integer(l->secrets.n_groups));
-    json_object_set_new(doc, "seconds", json_real(elapsed));
-    json_object_set_new(doc, "matrix", matrix);
-    json_object_set_new(doc, "pairs", pairs);
-    json_object_set_new(doc, "observed", observed);
-    json_object_set_new(doc, "groups", groups);
-    json_object_set_new(doc, "max-loss-pct", json_real(l->max_loss));
-    json_object_set_new(doc, "max-behind-s", json_real(l->max_behind_s));
-    json_object_set_new(doc, "participants-detail", people);
-    json_object_set_new(doc, "totals",
-                        json_pack("{s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:I, s:i, s:i, s:f, s:i}",
-                                  "frames", (json_int_t)total_ok, "frames-lost",
-                                  (json_int_t)total_lost,
-                                  "loss-pct", loss_pct, "worst-pair-loss-pct", worst_loss,
-                                  "join-ms-p50", quantile(joins, 0.5), "first-media-ms-p50",
-                                  quantile(media, 0.5), "cpu-seconds", cpu, "rss-kib",
-                                  (json_int_t)rss_kib(), "unexpected-pairs", (int)unexpected,
-                                  "failed-participants", (int)failed, "worst-behind-s",
-                                  worst_behind, "pairs-behind", (int)late));
-    json_object_set_new(doc, "passed", json_boolean(status == 0));
-    json_object_set_new(doc, "reasons", json_string(reasons->str));
-    json_object_set_new(doc, "verdict", json_string(verdict));
-    json_object_set_new(doc, "exit-status", json_integer(status));
-
+    struct e2c_load_input in = {
+        .n = n,
+        .n_pub = np,
+        .members = members,
+        .seen = seen,
+        .router_failed = l->router_failed ? (int)l->router_failed->index : -1,
+        .max_loss_pct = l->max_loss,
+        .max_behind_s = l->max_behind_s,
+    };
+    struct e2c_load_verdict v;
+    e2c_load_verdict_decide(&in, &v);
+    char ts[40];
+    e2c_events_timestamp(ts, sizeof(ts));
+    struct e2c_load_facts facts = {
+        .room = l->room_text,
+        .n_groups = l->secrets.n_groups,
+        .seconds = elapsed,
+        .cpu_s = cpu_seconds(),
+        .rss_kib = rss_kib(),
+        .ts = l->json ? ts : NULL,
+        .observed = (const struct e2c_load_observed *)(void *)observed->data,
+        .n_observed = observed->len,
+    };
     if (l->json) {
-        char ts[40];
-        e2c_events_timestamp(ts, sizeof(ts));
-        json_object_set_new(doc, "ts", json_string(ts));
-        char *text = json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(6));
+        json_t *doc = e2c_load_report_json(&in, &v, &facts);
+        char *text = e2c_load_report_json_line(doc);
         printf("%s\n", text);
         fflush(stdout);
         free(text);
+        json_decref(doc);
     }
     FILE *out = l->json ? stderr : stdout;
     if (l->tty && !l->json)
         fputc('\n', stderr);
-    fputs(table->str, out);
-    fprintf(out, "\n%u participants (%u publishing) in %u secret group(s), %.0f s\n", n, np,
-            l->secrets.n_groups, elapsed);
-    fprintf(out, "frames decrypted %" G_GUINT64_FORMAT ", lost %" G_GUINT64_FORMAT
-                 " (%.3f%%, worst pair %.3f%%, limit %.2f%%)\n",
-            total_ok, total_lost, loss_pct, worst_loss, l->max_loss);
-    fprintf(out, "behind real time at the end: worst pair %.2f s (limit %.2f s)\n", worst_behind,
-            l->max_behind_s);
-    fprintf(out, "received %.1f Mbit/s in all\n", elapsed > 0 ? total_bytes * 8 / 1e6 / elapsed : 0);
-    fprintf(out, "join: p50 %.0f ms, p95 %.0f ms; first media: p50 %.0f ms, p95 %.0f ms\n",
-            quantile(joins, 0.5), quantile(joins, 0.95), quantile(media, 0.5),
-            quantile(media, 0.95));
-    fprintf(out, "this process: %.1f CPU s (%.2f CPU s per participant-minute), %ld MiB resident "
-                 "(%.1f MiB per participant)\n",
-            cpu, elapsed > 0 ? cpu / n / (elapsed / 60) : 0, rss_kib() / 1024,
-            rss_kib() / 1024.0 / n);
-    for (guint i = 0; i < n; i++)
-        if (l->m[i].error)
-            fprintf(out, "%s: %s\n", l->m[i].label, l->m[i].error);
-    fputs(reasons->str, out);
-    fprintf(out, "verdict: %s (exit %d)\n", verdict, status);
-    g_string_free(reasons, TRUE);
+    gchar *text = e2c_load_report_text(&in, &v, &facts);
+    fputs(text, out);
+    g_free(text);
+    int status = v.exit_status;
 
-    g_array_unref(joins);
-    g_array_unref(media);
+    e2c_load_verdict_clear(&v);
+    g_ptr_array_unref(observations);
+    g_array_unref(observed);
     g_hash_table_destroy(senders);
-    json_decref(doc);
-    g_string_free(table, TRUE);
+    g_free(seen);
+    g_free(members);
     return status;
 }
 
