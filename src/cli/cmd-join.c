@@ -47,7 +47,9 @@ struct join {
     guint rekey_delay_ms;
     struct e2c_stats_sampler *periodic, *on_request;
     struct e2c_control_server *control;
-    GThread *rekeying; /* a rekey's key derivation, at most one at a time */
+    gboolean deriving; /* the key for the start */
+    GCancellable *derivation;
+    gboolean rekeying; /* a rekey's key derivation, at most one at a time */
 };
 
 /* ---- option values ----------------------------------------------------------- */
@@ -173,87 +175,58 @@ on_signal(gpointer data)
 
 /* ---- key derivation off the main loop -------------------------------------------- */
 
-struct derivation {
-    struct join *j;
-    struct e2c_secret secret;
-    gchar *room;
-    E2cKey *key;
-    GError *error;
-};
-
-static gboolean
-key_ready(gpointer data)
+static void
+key_ready(GObject *source, GAsyncResult *result, gpointer data)
 {
-    struct derivation *d = data;
-    struct join *j = d->j;
-    if (d->key) {
-        e2c_participant_set_key(j->p, d->key);
-    } else if (j->fatal == E2C_ERR_NONE) {
+    struct join *j = data;
+    GError *error = NULL;
+    E2cKey *key = e2c_key_derive_finish(result, &error);
+    j->deriving = FALSE;
+    if (key) {
+        e2c_participant_set_key(j->p, key);
+        e2c_key_unref(key);
+    } else if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+               j->fatal == E2C_ERR_NONE) {
         j->fatal = E2C_ERR_ENCRYPTION_INTERNAL_ERROR;
-        e2c_events_error(j->events, j->fatal, "key derivation failed: %s", d->error->message);
+        e2c_events_error(j->events, j->fatal, "key derivation failed: %s", error->message);
         e2c_participant_leave(j->p, "error");
     }
-    return G_SOURCE_REMOVE;
-}
-
-static gpointer
-derive(gpointer data)
-{
-    struct derivation *d = data;
-    d->key = e2c_key_derive(&d->secret, d->room, &d->error);
-    /* SPEC.md §3: the secret does not outlive the derivation. */
-    e2c_secret_clear(&d->secret);
-    g_main_context_invoke(NULL, key_ready, d);
-    return NULL;
+    g_clear_error(&error);
 }
 
 /* ---- the control socket (e2call-control(7)) -------------------------------------- */
 
 struct rekey_job {
     struct join *j;
-    struct e2c_secret secret;
-    E2cKey *key;
-    GError *error;
     E2cControlDone done;
     gpointer done_data;
 };
 
-static gboolean
-rekey_finish(gpointer data)
+static void
+rekey_ready(GObject *source, GAsyncResult *result, gpointer data)
 {
     struct rekey_job *r = data;
     struct join *j = r->j;
-    g_thread_join(j->rekeying);
-    j->rekeying = NULL;
-    if (r->key) {
+    GError *derive_error = NULL;
+    E2cKey *key = e2c_key_derive_finish(result, &derive_error);
+    j->rekeying = FALSE;
+    if (key) {
         /* SPEC.md §4: receive at once, send after the switch delay. */
-        e2c_participant_set_key(j->p, r->key);
+        e2c_participant_set_key(j->p, key);
         json_t *e = e2c_event_new("rekeyed");
         json_object_set_new(e, "switch-delay-ms", json_integer(j->rekey_delay_ms));
-        json_object_set_new(e, "grace-ms",
-                            json_integer(e2c_grace_for_delay(j->rekey_delay_ms)));
+        json_object_set_new(e, "grace-ms", json_integer(e2c_grace_for_delay(j->rekey_delay_ms)));
         e2c_events_emit(j->events, e);
         r->done(r->done_data, NULL);
-        e2c_key_unref(r->key);
+        e2c_key_unref(key);
     } else {
         GError *error = g_error_new(E2C_CONTROL_ERROR, E2C_CONTROL_ERROR_INTERNAL,
-                                    "key derivation failed: %s", r->error->message);
+                                    "key derivation failed: %s", derive_error->message);
         r->done(r->done_data, error);
         g_error_free(error);
-        g_error_free(r->error);
+        g_error_free(derive_error);
     }
     g_free(r);
-    return G_SOURCE_REMOVE;
-}
-
-static gpointer
-rekey_derive(gpointer data)
-{
-    struct rekey_job *r = data;
-    r->key = e2c_key_derive(&r->secret, r->j->room_text, &r->error);
-    e2c_secret_clear(&r->secret);
-    g_main_context_invoke(NULL, rekey_finish, r);
-    return NULL;
 }
 
 static void
@@ -277,11 +250,11 @@ op_rekey(gpointer user, struct e2c_secret *secret, E2cControlDone done, gpointer
     }
     struct rekey_job *r = g_new0(struct rekey_job, 1);
     r->j = j;
-    r->secret = *secret; /* the bytes move here; wiped after deriving */
-    memset(secret, 0, sizeof(*secret));
     r->done = done;
     r->done_data = done_data;
-    j->rekeying = g_thread_new("rekey", rekey_derive, r);
+    j->rekeying = TRUE;
+    /* The bytes move into the derivation, which wipes them. */
+    e2c_key_derive_async(secret, j->room_text, NULL, rekey_ready, r);
 }
 
 static json_t *
@@ -422,8 +395,6 @@ e2c_cmd_join(int argc, char **argv)
     int status = E2C_EXIT_USAGE;
     struct join j = {0};
     struct e2c_participant_config cfg = {0};
-    struct derivation *d = NULL;
-    GThread *deriver = NULL;
     guint64 v;
 
     if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
@@ -610,11 +581,9 @@ e2c_cmd_join(int argc, char **argv)
 
     if (e2ee) {
         /* PBKDF2 (600000 iterations) runs while the connection is set up. */
-        d = g_new0(struct derivation, 1);
-        d->j = &j;
-        d->secret = secret;
-        d->room = g_strdup(room_text);
-        deriver = g_thread_new("derive-key", derive, d);
+        j.deriving = TRUE;
+        j.derivation = g_cancellable_new();
+        e2c_key_derive_async(&secret, room_text, j.derivation, key_ready, &j);
     } else if (!plain) {
         json_t *e = e2c_event_new("notice");
         json_object_set_new(e, "message",
@@ -644,17 +613,12 @@ e2c_cmd_join(int argc, char **argv)
         g_source_remove(j.duration_timer);
     if (j.stats_timer)
         g_source_remove(j.stats_timer);
-    if (deriver) {
-        g_thread_join(deriver);
-        /* key_ready may still be queued: run what is pending, then drop the key. */
-        while (g_main_context_iteration(NULL, FALSE))
-            ;
-        if (d->key)
-            e2c_key_unref(d->key);
-        g_clear_error(&d->error);
-        g_free(d->room);
-        g_free(d);
-    }
+    /* A key that comes after the call is dropped; its callback still has to run. */
+    if (j.derivation)
+        g_cancellable_cancel(j.derivation);
+    while (j.deriving)
+        g_main_context_iteration(NULL, TRUE);
+    g_clear_object(&j.derivation);
     while (j.rekeying)
         g_main_context_iteration(NULL, TRUE); /* its result arrives through the loop */
     e2c_control_server_free(j.control);

@@ -68,7 +68,7 @@ struct load {
     double max_behind_s;
     guint video_fps;
     guint rekey_every_s, next_group;
-    GThread *rekeying;
+    gboolean rekeying; /* a --rekey-every derivation, at most one at a time */
     struct e2c_stats_sampler *sampler, *control_sampler;
     struct e2c_control_server *control;
     gint64 start_us;
@@ -580,67 +580,75 @@ on_signal(gpointer data)
 struct rekey_job {
     struct load *l;
     guint group;
-    E2cKey *key;
-    GError *error;
 };
 
-static gboolean
-rekey_done(gpointer data)
+static void
+rekey_done(GObject *source, GAsyncResult *result, gpointer data)
 {
     struct rekey_job *r = data;
     struct load *l = r->l;
-    g_thread_join(l->rekeying);
-    l->rekeying = NULL;
-    if (r->key && !l->finished) {
+    GError *error = NULL;
+    E2cKey *key = e2c_key_derive_finish(result, &error);
+    l->rekeying = FALSE;
+    if (key && !l->finished) {
         guint members = 0;
         for (guint i = 0; i < l->n; i++) {
             if (l->secrets.group_of[i] != r->group)
                 continue;
             /* The same path as `e2call rekey`: receive at once, send after the delay. */
-            e2c_participant_set_key(l->m[i].p, r->key);
+            e2c_participant_set_key(l->m[i].p, key);
             members++;
         }
         e2c_key_unref(l->secrets.group_key[r->group]);
-        l->secrets.group_key[r->group] = e2c_key_ref(r->key);
+        l->secrets.group_key[r->group] = e2c_key_ref(key);
         json_t *e = e2c_event_new("rekeyed");
         json_object_set_new(e, "group", json_integer(r->group + 1));
         json_object_set_new(e, "participants", json_integer(members));
         e2c_events_emit(l->events, e);
-    } else if (!r->key) {
+    } else if (!key) {
         fprintf(stderr, "e2call load: rekey of group %u failed: %s\n", r->group + 1,
-                r->error->message);
+                error->message);
     }
-    if (r->key)
-        e2c_key_unref(r->key);
-    g_clear_error(&r->error);
+    if (key)
+        e2c_key_unref(key);
+    g_clear_error(&error);
     g_free(r);
-    return G_SOURCE_REMOVE;
 }
 
-static gpointer
-rekey_derive(gpointer data)
+/* A fresh random secret: 32 characters from 62, about 190 bits. */
+static gboolean
+random_secret(struct e2c_secret *secret)
 {
-    struct rekey_job *r = data;
-    /* A fresh random secret: 32 characters from 62, about 190 bits. */
     static const char alphabet[] =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     unsigned char raw[32];
     char text[33];
-    struct e2c_secret secret = {0};
+    gboolean ok = FALSE;
     if (RAND_bytes(raw, sizeof(raw)) == 1) {
         for (unsigned i = 0; i < sizeof(raw); i++)
             text[i] = alphabet[raw[i] % 62];
         text[32] = 0;
-        if (e2c_secret_set(&secret, text, 32, 0) == E2C_SECRET_OK)
-            r->key = e2c_key_derive(&secret, r->l->room_text, &r->error);
+        ok = e2c_secret_set(secret, text, 32, 0) == E2C_SECRET_OK;
     }
-    if (!r->key && !r->error)
-        r->error = g_error_new(E2C_KEY_ERROR, E2C_KEY_ERROR_CRYPTO, "no random secret");
     OPENSSL_cleanse(raw, sizeof(raw));
     OPENSSL_cleanse(text, sizeof(text));
-    e2c_secret_clear(&secret);
-    g_main_context_invoke(NULL, rekey_done, r);
-    return NULL;
+    return ok;
+}
+
+static void
+rekey_group(struct load *l, guint group)
+{
+    struct e2c_secret secret = {0};
+    if (!random_secret(&secret)) {
+        fprintf(stderr, "e2call load: rekey of group %u failed: no random secret\n", group + 1);
+        e2c_secret_clear(&secret);
+        return;
+    }
+    struct rekey_job *r = g_new0(struct rekey_job, 1);
+    r->l = l;
+    r->group = group;
+    l->rekeying = TRUE;
+    e2c_key_derive_async(&secret, l->room_text, NULL, rekey_done, r);
 }
 
 static gboolean
@@ -657,10 +665,7 @@ on_rekey_timer(gpointer data)
             used = l->secrets.group_of[i] == g;
         if (used) {
             l->next_group = g + 1;
-            struct rekey_job *r = g_new0(struct rekey_job, 1);
-            r->l = l;
-            r->group = g;
-            l->rekeying = g_thread_new("rekey", rekey_derive, r);
+            rekey_group(l, g);
             break;
         }
     }
