@@ -750,6 +750,14 @@ read_expected_groups(struct load *l, const char *file)
     return ok;
 }
 
+/* e2c_send_source_build() reports a missing element or codec with these codes. */
+static gboolean
+is_unsupported(const GError *error)
+{
+    return g_error_matches(error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN) ||
+           g_error_matches(error, GST_CORE_ERROR, GST_CORE_ERROR_NOT_IMPLEMENTED);
+}
+
 /* ---- the command ---------------------------------------------------------------------- */
 
 static const char *summary =
@@ -1004,8 +1012,7 @@ e2c_cmd_load(int argc, char **argv)
             fprintf(stderr, "e2call load: %s\n", error->message);
             gst_object_unref(gst_object_ref_sink(l.source_bin));
             l.source_bin = NULL;
-            status = g_str_has_prefix(error->message, "UNSUPPORTED") ? E2C_EXIT_UNSUPPORTED
-                                                                     : E2C_EXIT_FAILURE;
+            status = is_unsupported(error) ? E2C_EXIT_UNSUPPORTED : E2C_EXIT_FAILURE;
             goto teardown;
         }
         e2c_media_add(l.media, l.source_bin);
