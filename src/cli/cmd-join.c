@@ -4,7 +4,6 @@
  * pattern and tone (or a file), receives everyone else, reports SPEC.md §5
  * events, and exits with a status a CI job can act on.
  */
-#include <glib-unix.h>
 #include <gst/gst.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +20,7 @@
 #include "option-once.h"
 #include "participant.h"
 #include "router-args.h"
+#include "run-call.h"
 #include "secret-args.h"
 #include "selftest.h"
 #include "sframe.h"
@@ -32,21 +32,18 @@
 #define DEFAULT_EXPECT_DURATION_MS 20000
 
 struct join {
-    GMainLoop *loop;
+    struct e2c_run *run;
     struct e2c_events *events;
     struct e2c_media *media;
     struct e2c_participant *p;
     enum e2c_error fatal; /* what ended the call early, if anything */
-    gboolean finished;
     int status;
-    guint duration_timer, stats_timer;
     /* options */
     gint64 expect_media; /* -1: not asked; 0: every stream seen; N */
     gchar *snapshot_dir;
     gchar *room_text;
     guint rekey_delay_ms;
     struct e2c_stats_sampler *periodic, *on_request;
-    struct e2c_control_server *control;
     gboolean deriving; /* the key for the start */
     GCancellable *derivation;
     gboolean rekeying; /* a rekey's key derivation, at most one at a time */
@@ -103,7 +100,7 @@ verdict(struct join *j)
 
 /* ---- periodic stats --------------------------------------------------------------- */
 
-static gboolean
+static void
 emit_stats(gpointer data)
 {
     struct join *j = data;
@@ -112,7 +109,6 @@ emit_stats(gpointer data)
     json_t *e = e2c_event_new("stats");
     json_object_set_new(e, "streams", streams);
     e2c_events_emit(j->events, e);
-    return G_SOURCE_CONTINUE;
 }
 
 /* ---- main loop plumbing -------------------------------------------------------- */
@@ -129,16 +125,14 @@ static void
 on_left(gpointer user, struct e2c_participant *p)
 {
     struct join *j = user;
-    g_main_loop_quit(j->loop);
+    e2c_run_quit(j->run);
 }
 
-/* The end of the call: snapshots and the verdict read the streams, then leave. */
+/* The end of the call (once): snapshots and the verdict read the streams, then leave. */
 static void
-finish(struct join *j, const char *reason)
+finish(gpointer call, const char *reason)
 {
-    if (j->finished)
-        return;
-    j->finished = TRUE;
+    struct join *j = call;
     if (j->snapshot_dir)
         e2c_participant_snapshots(j->p, j->snapshot_dir);
     /* What every stream did, for people and scripts reading the log afterwards. */
@@ -149,28 +143,6 @@ finish(struct join *j, const char *reason)
     e2c_events_emit(j->events, e);
     j->status = verdict(j);
     e2c_participant_leave(j->p, reason);
-}
-
-static gboolean
-on_duration(gpointer data)
-{
-    struct join *j = data;
-    j->duration_timer = 0;
-    finish(j, "duration");
-    return G_SOURCE_REMOVE;
-}
-
-static gboolean
-on_signal(gpointer data)
-{
-    struct join *j = data;
-    e2c_control_server_remove_socket(j->control);
-    if (j->finished) {
-        fprintf(stderr, "e2call join: interrupted again, exiting without leaving cleanly\n");
-        _exit(130);
-    }
-    finish(j, "interrupted");
-    return G_SOURCE_CONTINUE;
 }
 
 /* ---- key derivation off the main loop -------------------------------------------- */
@@ -238,10 +210,11 @@ op_rekey(gpointer user, struct e2c_secret *secret, E2cControlDone done, gpointer
         e2c_secret_clear(secret);
         error = g_error_new(E2C_CONTROL_ERROR, E2C_CONTROL_ERROR_NOT_ENCRYPTED,
                             "this call is not end-to-end encrypted: there is no secret to change");
-    } else if (j->rekeying || j->finished) {
+    } else if (j->rekeying || e2c_run_finished(j->run)) {
         e2c_secret_clear(secret);
         error = g_error_new(E2C_CONTROL_ERROR, E2C_CONTROL_ERROR_BUSY,
-                            j->finished ? "the call is ending" : "a rekey is still in progress");
+                            e2c_run_finished(j->run) ? "the call is ending"
+                                                     : "a rekey is still in progress");
     }
     if (error) {
         done(done_data, error);
@@ -284,7 +257,8 @@ op_stats(gpointer user)
 static void
 op_leave(gpointer user)
 {
-    finish(user, "control");
+    struct join *j = user;
+    e2c_run_finish(j->run, "control");
 }
 
 static const struct e2c_control_ops join_ops = {op_rekey, op_status, op_stats, op_leave};
@@ -526,7 +500,6 @@ e2c_cmd_join(int argc, char **argv)
     e2c_selftest_register_plugin();
     GThread *warm_up = e2c_warm_up_dtls();
 
-    j.loop = g_main_loop_new(NULL, FALSE);
     j.events = e2c_events_new(json ? stdout : NULL, quiet ? NULL : stderr);
     j.expect_media = opt_expect;
     j.snapshot_dir = snapshot;
@@ -565,9 +538,13 @@ e2c_cmd_join(int argc, char **argv)
     j.p = e2c_participant_new(&cfg, j.media, NULL, j.events, &cb, &j);
     j.room_text = room_text;
     j.rekey_delay_ms = (guint)delay_ms;
+    if (opt_expect >= 0 && !duration)
+        duration_ms = DEFAULT_EXPECT_DURATION_MS;
+    struct e2c_run_config run_cfg = {"e2call join", duration_ms, (guint)stats_interval};
+    static const struct e2c_run_hooks hooks = {finish, emit_stats};
+    j.run = e2c_run_new(&run_cfg, &hooks, &j);
     if (!no_control) {
-        j.control = e2c_control_server_new(control, &join_ops, &j, &error);
-        if (!j.control) {
+        if (!e2c_run_serve_control(j.run, control, &join_ops, &j, &error)) {
             e2c_events_error(j.events, E2C_ERR_USAGE, "control socket: %s", error->message);
             status = E2C_EXIT_USAGE;
             e2c_secret_clear(&secret);
@@ -575,7 +552,7 @@ e2c_cmd_join(int argc, char **argv)
             goto teardown;
         }
         json_t *e = e2c_event_new("control");
-        json_object_set_new(e, "path", json_string(e2c_control_server_get_path(j.control)));
+        json_object_set_new(e, "path", json_string(e2c_run_control_path(j.run)));
         e2c_events_emit(j.events, e);
     }
 
@@ -591,28 +568,13 @@ e2c_cmd_join(int argc, char **argv)
         e2c_events_emit(j.events, e);
     }
 
-    if (opt_expect >= 0 && !duration)
-        duration_ms = DEFAULT_EXPECT_DURATION_MS;
-    if (duration_ms)
-        j.duration_timer = g_timeout_add((guint)duration_ms, on_duration, &j);
-    if (stats_interval > 0)
-        j.stats_timer = g_timeout_add_seconds((guint)stats_interval, emit_stats, &j);
-    guint sigint = g_unix_signal_add(SIGINT, on_signal, &j);
-    guint sigterm = g_unix_signal_add(SIGTERM, on_signal, &j);
-
     e2c_participant_start(j.p);
-    g_main_loop_run(j.loop);
+    e2c_run_loop(j.run);
 
-    if (!j.finished)
+    if (!e2c_run_finished(j.run))
         j.status = verdict(&j); /* the participant ended by itself (an error) */
     status = j.status;
 
-    g_source_remove(sigint);
-    g_source_remove(sigterm);
-    if (j.duration_timer)
-        g_source_remove(j.duration_timer);
-    if (j.stats_timer)
-        g_source_remove(j.stats_timer);
     /* A key that comes after the call is dropped; its callback still has to run. */
     if (j.derivation)
         g_cancellable_cancel(j.derivation);
@@ -621,7 +583,6 @@ e2c_cmd_join(int argc, char **argv)
     g_clear_object(&j.derivation);
     while (j.rekeying)
         g_main_context_iteration(NULL, TRUE); /* its result arrives through the loop */
-    e2c_control_server_free(j.control);
     e2c_participant_free(j.p);
 teardown:
     g_thread_join(warm_up);
@@ -629,7 +590,7 @@ teardown:
     e2c_events_free(j.events);
     e2c_stats_sampler_free(j.periodic);
     e2c_stats_sampler_free(j.on_request);
-    g_main_loop_unref(j.loop);
+    e2c_run_free(j.run);
     g_free(default_display);
 
 out:

@@ -12,7 +12,6 @@
  * stayed under --max-loss and no receiver fell more than --max-behind behind
  * real time.
  */
-#include <glib-unix.h>
 #include <gst/gst.h>
 #include <math.h>
 #include <openssl/rand.h>
@@ -32,6 +31,7 @@
 #include "option-once.h"
 #include "participant.h"
 #include "router-args.h"
+#include "run-call.h"
 #include "selftest.h"
 #include "send-media.h"
 #include "sframe.h"
@@ -54,7 +54,7 @@ struct member {
 };
 
 struct load {
-    GMainLoop *loop;
+    struct e2c_run *run;
     struct e2c_events *events; /* JSON lines, or NULL */
     struct e2c_media *media;
     GstElement *source_bin;
@@ -63,17 +63,16 @@ struct load {
     struct member *m;
     guint n, n_pub, next;
     guint ramp_ms;
-    gboolean json, tty, finished;
+    gboolean json, tty;
     double max_loss;
     double max_behind_s;
     guint video_fps;
     guint rekey_every_s, next_group;
     gboolean rekeying; /* a --rekey-every derivation, at most one at a time */
     struct e2c_stats_sampler *sampler, *control_sampler;
-    struct e2c_control_server *control;
     gint64 start_us;
     gint64 pub_wait_us; /* since when receivers wait for the publishers */
-    guint ramp_timer, duration_timer, progress_timer, stats_timer, rekey_timer;
+    guint ramp_timer, progress_timer, rekey_timer;
     guint left_count;
     gchar *room_text;
     guint *expected_group; /* participant -> group the user expects (default: from secrets) */
@@ -106,14 +105,12 @@ on_event(gpointer user, struct e2c_participant *p, const json_t *e)
         mb->first_media_us = now;
 }
 
-static void finish(struct load *l, const char *reason);
-
 static gboolean
 end_after_failure(gpointer data)
 {
     struct load *l = data;
     l->failure_idle = 0;
-    finish(l, "error");
+    e2c_run_finish(l->run, "error");
     return G_SOURCE_REMOVE;
 }
 
@@ -129,7 +126,7 @@ on_failed(gpointer user, struct e2c_participant *p, enum e2c_error err, const ch
     if (!l->json)
         fprintf(stderr, "%se2call load: %s: %s\n", l->tty ? "\n" : "", mb->label, mb->error);
     /* Not from inside the participant's own failure: the report reads every participant. */
-    if (err == E2C_ERR_CONNECT_FAILED && !l->router_failed && !l->finished) {
+    if (err == E2C_ERR_CONNECT_FAILED && !l->router_failed && !e2c_run_finished(l->run)) {
         l->router_failed = mb;
         l->failure_idle = g_idle_add(end_after_failure, l);
     }
@@ -141,8 +138,8 @@ on_left(gpointer user, struct e2c_participant *p)
     struct member *mb = user;
     struct load *l = mb->l;
     mb->left = TRUE;
-    if (++l->left_count == l->next && l->finished)
-        g_main_loop_quit(l->loop);
+    if (++l->left_count == l->next && e2c_run_finished(l->run))
+        e2c_run_quit(l->run);
 }
 
 /* ---- the report ---------------------------------------------------------------- */
@@ -472,7 +469,7 @@ on_progress(gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
-static gboolean
+static void
 on_stats(gpointer data)
 {
     struct load *l = data;
@@ -488,7 +485,6 @@ on_stats(gpointer data)
     json_object_set_new(e, "frames", json_integer((json_int_t)t.frames));
     json_object_set_new(e, "frames-lost", json_integer((json_int_t)t.lost));
     e2c_events_emit(l->events, e);
-    return G_SOURCE_CONTINUE;
 }
 
 static void
@@ -530,49 +526,26 @@ static gboolean
 on_ramp(gpointer data)
 {
     struct load *l = data;
-    if (l->next < l->n && !l->finished && !waiting_for_publishers(l))
+    if (l->next < l->n && !e2c_run_finished(l->run) && !waiting_for_publishers(l))
         start_next(l);
-    if (l->next < l->n && !l->finished)
+    if (l->next < l->n && !e2c_run_finished(l->run))
         return G_SOURCE_CONTINUE;
     l->ramp_timer = 0;
     return G_SOURCE_REMOVE;
 }
 
+/* The end of the run (once): the report, then everybody leaves. */
 static void
-finish(struct load *l, const char *reason)
+finish(gpointer call, const char *reason)
 {
-    if (l->finished)
-        return;
-    l->finished = TRUE;
+    struct load *l = call;
     l->status = report(l);
     if (l->ramp_timer)
         g_source_remove(l->ramp_timer), l->ramp_timer = 0;
     for (guint i = 0; i < l->next; i++)
         e2c_participant_leave(l->m[i].p, reason);
     if (l->left_count == l->next)
-        g_main_loop_quit(l->loop);
-}
-
-static gboolean
-on_duration(gpointer data)
-{
-    struct load *l = data;
-    l->duration_timer = 0;
-    finish(l, "duration");
-    return G_SOURCE_REMOVE;
-}
-
-static gboolean
-on_signal(gpointer data)
-{
-    struct load *l = data;
-    e2c_control_server_remove_socket(l->control);
-    if (l->finished) {
-        fprintf(stderr, "e2call load: interrupted again, exiting without leaving cleanly\n");
-        _exit(130);
-    }
-    finish(l, "interrupted");
-    return G_SOURCE_CONTINUE;
+        e2c_run_quit(l->run);
 }
 
 /* ---- --rekey-every: one secret group at a time, as the control socket would ------ */
@@ -590,7 +563,7 @@ rekey_done(GObject *source, GAsyncResult *result, gpointer data)
     GError *error = NULL;
     E2cKey *key = e2c_key_derive_finish(result, &error);
     l->rekeying = FALSE;
-    if (key && !l->finished) {
+    if (key && !e2c_run_finished(l->run)) {
         guint members = 0;
         for (guint i = 0; i < l->n; i++) {
             if (l->secrets.group_of[i] != r->group)
@@ -655,7 +628,7 @@ static gboolean
 on_rekey_timer(gpointer data)
 {
     struct load *l = data;
-    if (l->rekeying || l->finished || l->secrets.n_groups == 0)
+    if (l->rekeying || e2c_run_finished(l->run) || l->secrets.n_groups == 0)
         return G_SOURCE_CONTINUE;
     /* The next group that has members. */
     for (guint k = 0; k < l->secrets.n_groups; k++) {
@@ -710,7 +683,8 @@ op_stats(gpointer user)
 static void
 op_leave(gpointer user)
 {
-    finish(user, "control");
+    struct load *l = user;
+    e2c_run_finish(l->run, "control");
 }
 
 static const struct e2c_control_ops load_ops = {op_rekey, op_status, op_stats, op_leave};
@@ -989,7 +963,9 @@ e2c_cmd_load(int argc, char **argv)
     }
     GThread *warm_up = e2c_warm_up_dtls();
 
-    l.loop = g_main_loop_new(NULL, FALSE);
+    struct e2c_run_config run_cfg = {"e2call load", duration_ms, json ? (guint)stats_interval : 0};
+    static const struct e2c_run_hooks hooks = {finish, on_stats};
+    l.run = e2c_run_new(&run_cfg, &hooks, &l);
     l.json = json;
     l.tty = isatty(STDERR_FILENO) && !json;
     l.events = json ? e2c_events_new(stdout, NULL) : NULL;
@@ -1051,19 +1027,17 @@ e2c_cmd_load(int argc, char **argv)
                                     &cb, mb);
     }
     if (!no_control) {
-        l.control = e2c_control_server_new(control, &load_ops, &l, &error);
-        if (!l.control) {
+        if (!e2c_run_serve_control(l.run, control, &load_ops, &l, &error)) {
             fprintf(stderr, "e2call load: control socket: %s\n", error->message);
             status = E2C_EXIT_USAGE;
             goto teardown;
         }
         if (json) {
             json_t *e = e2c_event_new("control");
-            json_object_set_new(e, "path", json_string(e2c_control_server_get_path(l.control)));
+            json_object_set_new(e, "path", json_string(e2c_run_control_path(l.run)));
             e2c_events_emit(l.events, e);
         } else {
-            fprintf(stderr, "e2call load: control socket %s\n",
-                    e2c_control_server_get_path(l.control));
+            fprintf(stderr, "e2call load: control socket %s\n", e2c_run_control_path(l.run));
         }
     }
     if (!json)
@@ -1076,23 +1050,15 @@ e2c_cmd_load(int argc, char **argv)
     start_next(&l);
     if (l.next < l.n)
         l.ramp_timer = g_timeout_add(MAX(l.ramp_ms, 1u), on_ramp, &l);
-    l.duration_timer = g_timeout_add((guint)duration_ms, on_duration, &l);
     if (l.tty)
         l.progress_timer = g_timeout_add_seconds(1, on_progress, &l);
-    if (json && stats_interval)
-        l.stats_timer = g_timeout_add_seconds((guint)stats_interval, on_stats, &l);
     if (rekey_ms)
         l.rekey_timer = g_timeout_add((guint)rekey_ms, on_rekey_timer, &l);
-    guint sigint = g_unix_signal_add(SIGINT, on_signal, &l);
-    guint sigterm = g_unix_signal_add(SIGTERM, on_signal, &l);
 
-    g_main_loop_run(l.loop);
+    e2c_run_loop(l.run);
     status = l.status;
 
-    g_source_remove(sigint);
-    g_source_remove(sigterm);
-    guint *timers[] = {&l.ramp_timer,  &l.duration_timer, &l.progress_timer,
-                       &l.stats_timer, &l.rekey_timer,    &l.failure_idle};
+    guint *timers[] = {&l.ramp_timer, &l.progress_timer, &l.rekey_timer, &l.failure_idle};
     for (unsigned t = 0; t < G_N_ELEMENTS(timers); t++)
         if (*timers[t])
             g_source_remove(*timers[t]);
@@ -1100,7 +1066,6 @@ e2c_cmd_load(int argc, char **argv)
         g_main_context_iteration(NULL, TRUE);
 teardown:
     g_thread_join(warm_up);
-    e2c_control_server_free(l.control);
     for (guint i = 0; i < l.n; i++) {
         e2c_participant_free(l.m[i].p);
         g_free(l.m[i].label);
@@ -1113,8 +1078,7 @@ teardown:
     e2c_events_free(l.events);
     e2c_stats_sampler_free(l.sampler);
     e2c_stats_sampler_free(l.control_sampler);
-    if (l.loop)
-        g_main_loop_unref(l.loop);
+    e2c_run_free(l.run);
     e2c_load_secrets_clear(&l.secrets);
 out:
     e2c_router_access_clear(&access);
