@@ -215,6 +215,40 @@ test_participant_failed(void)
     }
 }
 
+/* Every pair found where the matrix says, whoever publishes; nobody publishing passes. */
+static void
+test_pair_lookup(void)
+{
+    struct run r;
+    run_init(&r);
+    for (guint np = 0; np <= 3; np++) {
+        r.in.n_pub = np;
+        struct e2c_pair_seen seen[3 * 3];
+        for (guint k = 0; k < 3 * np; k++)
+            seen[k] = (struct e2c_pair_seen)E2C_PAIR_SEEN_INIT;
+        r.in.seen = seen;
+        struct e2c_load_verdict v = decide(&r);
+        g_assert_cmpuint(v.n_pairs, ==, 3 * np - np);
+        guint k = 0;
+        for (guint i = 0; i < 3; i++)
+            for (guint j = 0; j < np; j++) {
+                const struct e2c_load_pair *p = e2c_load_verdict_pair(&v, &r.in, i, j);
+                if (i == j) {
+                    g_assert_null(p);
+                    continue;
+                }
+                g_assert_true(p == &v.pairs[k++]);
+                g_assert_cmpuint(p->receiver, ==, i);
+                g_assert_cmpuint(p->publisher, ==, j);
+            }
+        if (np == 0) {
+            g_assert_cmpint(v.exit_status, ==, 0);
+            g_assert_cmpstr(v.summary, ==, "as the secrets imply");
+        }
+        e2c_load_verdict_clear(&v);
+    }
+}
+
 /* A run with one failed participant, loss and an unknown backlog, for the renderings. */
 static void
 report_run(struct run *r)
@@ -326,6 +360,7 @@ main(int argc, char **argv)
     g_test_add_func("/load-verdict/behind", test_behind);
     g_test_add_func("/load-verdict/router-failed", test_router_failed);
     g_test_add_func("/load-verdict/participant-failed", test_participant_failed);
+    g_test_add_func("/load-verdict/pair-lookup", test_pair_lookup);
     g_test_add_func("/load-report/json", test_report_json);
     g_test_add_func("/load-report/text", test_report_text);
     return g_test_run();
