@@ -138,8 +138,8 @@ e2c_cmd_check(int argc, char **argv)
                                selftest_ok ? "" : selftest_error);
         fputs(out->str, stdout);
         if (missing->len || !selftest_ok)
-            fprintf(stderr, "e2call check: UNSUPPORTED: %s%s%s\n", missing->str,
-                    missing->len && !selftest_ok ? "; " : "",
+            fprintf(stderr, "e2call check: %s: %s%s%s\n", e2c_error_name(E2C_ERR_UNSUPPORTED),
+                    missing->str, missing->len && !selftest_ok ? "; " : "",
                     selftest_ok ? "" : "the crypto self-test failed");
     }
     int status = (missing->len == 0 && selftest_ok) ? E2C_EXIT_OK : E2C_EXIT_UNSUPPORTED;

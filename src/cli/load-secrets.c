@@ -85,8 +85,8 @@ read_lines(const char *file, GArray *lines)
             if (err != E2C_SECRET_OK) {
                 char why[160];
                 e2c_secret_describe(err, &l.secret, why, sizeof(why));
-                fprintf(stderr, "e2call load: INVALID_ENCRYPTION_SECRET: line %u of --secrets: %s\n",
-                        number, why);
+                fprintf(stderr, "e2call load: %s: line %u of --secrets: %s\n",
+                        e2c_error_name(E2C_ERR_INVALID_ENCRYPTION_SECRET), number, why);
                 e2c_secret_clear(&l.secret);
                 status = E2C_EXIT_INVALID_SECRET;
             } else {
@@ -154,6 +154,82 @@ read_map(const char *map, guint n_participants, GArray *lines, guint *line_index
     return status;
 }
 
+/* ---- one key per group, derived two at a time on the shared workers ---- */
+
+struct derivations {
+    guint pending;
+    E2cKey **keys;   /* group -> key */
+    GError **errors; /* group -> why not */
+};
+
+struct group_job {
+    struct derivations *all;
+    guint group;
+};
+
+static void
+group_key_ready(GObject *source, GAsyncResult *result, gpointer data)
+{
+    struct group_job *job = data;
+    struct derivations *all = job->all;
+    all->keys[job->group] = e2c_key_derive_finish(result, &all->errors[job->group]);
+    all->pending--;
+    g_free(job);
+}
+
+/*
+ * Derives the key of every group some participant uses, from its first
+ * participant's line (whose secret moves into the derivation), on a main
+ * context of its own. 0, or E2C_EXIT_INTERNAL_ERROR after a line on stderr
+ * naming the first participant's line whose key failed.
+ */
+static int
+derive_group_keys(GArray *lines, const guint *line_index, guint n_participants,
+                  const guint *group_of_line, guint n_groups, const char *room, E2cKey **keys)
+{
+    struct derivations all = {0, keys, g_new0(GError *, n_groups)};
+    guint *line_of_group = g_new(guint, n_groups);
+    GMainContext *context = g_main_context_new();
+    g_main_context_push_thread_default(context);
+    guint *order = g_new(guint, n_groups), n_order = 0; /* groups by first participant */
+    for (guint p = 0; p < n_participants; p++) {
+        guint i = line_index[p], g = group_of_line[i];
+        gboolean asked = FALSE;
+        for (guint k = 0; k < n_order && !asked; k++)
+            asked = order[k] == g;
+        if (asked)
+            continue;
+        order[n_order++] = g;
+        line_of_group[g] = g_array_index(lines, struct line, i).number;
+        struct group_job *job = g_new(struct group_job, 1);
+        job->all = &all;
+        job->group = g;
+        all.pending++;
+        e2c_key_derive_async(&g_array_index(lines, struct line, i).secret, room, NULL,
+                             group_key_ready, job);
+    }
+    while (all.pending)
+        g_main_context_iteration(context, TRUE);
+    g_main_context_pop_thread_default(context);
+    g_main_context_unref(context);
+
+    int status = 0;
+    for (guint k = 0; k < n_order && status == 0; k++) {
+        guint g = order[k];
+        if (!keys[g]) {
+            fprintf(stderr, "e2call load: line %u of --secrets: %s\n", line_of_group[g],
+                    all.errors[g]->message);
+            status = E2C_EXIT_INTERNAL_ERROR;
+        }
+    }
+    for (guint g = 0; g < n_groups; g++)
+        g_clear_error(&all.errors[g]);
+    g_free(all.errors);
+    g_free(order);
+    g_free(line_of_group);
+    return status;
+}
+
 int
 e2c_load_secrets_read(struct e2c_load_secrets *out, const char *file, const char *map,
                       guint n_participants, guint offset, const char *room)
@@ -186,21 +262,8 @@ e2c_load_secrets_read(struct e2c_load_secrets *out, const char *file, const char
     /* Only groups somebody uses need a key (600000 PBKDF2 iterations each). */
     GPtrArray *keys = g_ptr_array_new();
     g_ptr_array_set_size(keys, n_groups);
-    for (guint p = 0; p < n_participants && status == 0; p++) {
-        guint i = line_index[p], g = group_of_line[i];
-        if (g_ptr_array_index(keys, g))
-            continue;
-        GError *error = NULL;
-        E2cKey *key = e2c_key_derive(&g_array_index(lines, struct line, i).secret, room, &error);
-        if (!key) {
-            fprintf(stderr, "e2call load: line %u of --secrets: %s\n",
-                    g_array_index(lines, struct line, i).number, error->message);
-            g_error_free(error);
-            status = E2C_EXIT_INTERNAL_ERROR;
-            break;
-        }
-        g_ptr_array_index(keys, g) = key;
-    }
+    status = derive_group_keys(lines, line_index, n_participants, group_of_line, n_groups, room,
+                               (E2cKey **)keys->pdata);
     if (status == 0) {
         out->n_participants = n_participants;
         out->n_groups = keys->len;

@@ -265,8 +265,8 @@ pool_get(void)
 }
 
 gboolean
-e2c_key_derive_async(const char *secret_utf8, const char *room, E2cKeyReadyFunc ready,
-                     gpointer user_data, GDestroyNotify destroy, GError **error)
+e2c_key_derive_on_worker(const char *secret_utf8, const char *room, E2cKeyReadyFunc ready,
+                         gpointer user_data, GDestroyNotify destroy, GError **error)
 {
     struct job *job = g_new0(struct job, 1);
     int err = e2c_secret_set(&job->secret, secret_utf8, secret_utf8 ? strlen(secret_utf8) : 0, 0);
@@ -282,4 +282,38 @@ e2c_key_derive_async(const char *secret_utf8, const char *room, E2cKeyReadyFunc 
     job->destroy = destroy;
     g_thread_pool_push(pool_get(), job, NULL);
     return TRUE;
+}
+
+/* On the worker: the task returns there, its callback runs on the caller's main context. */
+static void
+task_ready(E2cKey *key, const GError *error, gpointer data)
+{
+    GTask *task = data;
+    if (key)
+        g_task_return_pointer(task, e2c_key_ref(key), (GDestroyNotify)e2c_key_unref);
+    else
+        g_task_return_error(task, g_error_copy(error));
+}
+
+void
+e2c_key_derive_async(struct e2c_secret *secret, const char *room, GCancellable *cancellable,
+                     GAsyncReadyCallback callback, gpointer user_data)
+{
+    GTask *task = g_task_new(NULL, cancellable, callback, user_data);
+    g_task_set_source_tag(task, e2c_key_derive_async);
+    struct job *job = g_new0(struct job, 1);
+    job->secret = *secret; /* the bytes move here; run_job wipes them */
+    memset(secret, 0, sizeof(*secret));
+    job->room = g_strdup(room);
+    job->ready = task_ready;
+    job->user_data = task;
+    job->destroy = g_object_unref;
+    g_thread_pool_push(pool_get(), job, NULL);
+}
+
+E2cKey *
+e2c_key_derive_finish(GAsyncResult *result, GError **error)
+{
+    g_return_val_if_fail(g_task_is_valid(result, NULL), NULL);
+    return g_task_propagate_pointer(G_TASK(result), error);
 }

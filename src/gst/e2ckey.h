@@ -13,6 +13,7 @@
  */
 #pragma once
 
+#include <gio/gio.h>
 #include <glib-object.h>
 
 #include "keysched.h"
@@ -53,9 +54,23 @@ typedef void (*E2cKeyReadyFunc)(E2cKey *key, const GError *error, gpointer user_
  * synchronously, with E2C_KEY_ERROR_INVALID_SECRET), wipes the copy after
  * deriving on a shared worker thread, and calls ready there with a key the
  * callee does not own. FALSE without calling ready when validation fails.
+ * For elements, whose streaming threads run no main loop.
  */
-gboolean e2c_key_derive_async(const char *secret_utf8, const char *room, E2cKeyReadyFunc ready,
-                              gpointer user_data, GDestroyNotify destroy, GError **error);
+gboolean e2c_key_derive_on_worker(const char *secret_utf8, const char *room, E2cKeyReadyFunc ready,
+                                  gpointer user_data, GDestroyNotify destroy, GError **error);
+
+/*
+ * The same derivation for code on a main loop, as a GTask: takes the
+ * secret's bytes over (secret is left empty), derives on the same workers,
+ * wipes the bytes, and calls callback on the thread-default main context of
+ * the caller. e2c_key_derive_finish() gives the key (owned by the caller) or
+ * an E2C_KEY_ERROR (INVALID_SECRET for a secret without bytes, INVALID_ROOM,
+ * CRYPTO). A derivation, once started, runs to its end: cancelling makes
+ * finish() drop the key and report G_IO_ERROR_CANCELLED.
+ */
+void e2c_key_derive_async(struct e2c_secret *secret, const char *room, GCancellable *cancellable,
+                          GAsyncReadyCallback callback, gpointer user_data);
+E2cKey *e2c_key_derive_finish(GAsyncResult *result, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(E2cKey, e2c_key_unref)
 

@@ -96,7 +96,7 @@ start_derivation_locked(struct e2c_key_source *src, const gchar *secret_utf8)
     src->have_key = TRUE;
     src->deriving++;
     GST_OBJECT_UNLOCK(src->element);
-    if (!e2c_key_derive_async(secret_utf8, room, key_ready, req, request_free, &error)) {
+    if (!e2c_key_derive_on_worker(secret_utf8, room, key_ready, req, request_free, &error)) {
         GST_ELEMENT_WARNING(src->element, LIBRARY, SETTINGS, ("%s", error->message), (NULL));
         g_error_free(error);
         request_free(req);

@@ -357,7 +357,7 @@ hold_derivations(void)
     gate_open = FALSE;
     blockers_waiting = 0;
     for (guint i = 0; i < BLOCKERS; i++)
-        fail_unless(e2c_key_derive_async(SECRET, ROOM, blocker_ready, NULL, NULL, NULL));
+        fail_unless(e2c_key_derive_on_worker(SECRET, ROOM, blocker_ready, NULL, NULL, NULL));
     g_mutex_lock(&gate_lock);
     while (blockers_waiting < POOL_THREADS)
         g_cond_wait(&gate_cond, &gate_lock);

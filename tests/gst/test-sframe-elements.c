@@ -1236,7 +1236,7 @@ static guint
 derived_serial(const gchar *secret, const gchar *room)
 {
     guint serial = 0;
-    fail_unless(e2c_key_derive_async(secret, room, on_serial, &serial, NULL, NULL));
+    fail_unless(e2c_key_derive_on_worker(secret, room, on_serial, &serial, NULL, NULL));
     while (g_atomic_int_get(&serial) == 0)
         g_usleep(1000);
     fail_unless(serial != G_MAXUINT);

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "stream-outcomes.h"
+
+void
+e2c_stream_outcome_from_info(const struct e2c_stream_info *s, struct e2c_stream_outcome *out)
+{
+    *out = (struct e2c_stream_outcome){
+        .display = s->display,
+        .track = s->track,
+        .verified = s->verified,
+        .mismatched = s->mismatch_now,
+        .mismatch_cause = s->mismatch_cause,
+        .frames_ok = s->frames_ok,
+        .frames_lost = s->frames_lost,
+        .rtp_bytes = s->rtp_bytes,
+        .auth_failed = s->auth_failed,
+        .malformed = s->malformed,
+        .unencrypted = s->unencrypted,
+    };
+}
+
+static void
+append_outcome(gpointer user, const struct e2c_stream_info *s)
+{
+    struct e2c_stream_outcome o;
+    e2c_stream_outcome_from_info(s, &o);
+    g_array_append_val((GArray *)user, o);
+}
+
+GArray *
+e2c_participant_outcomes(struct e2c_participant *p)
+{
+    GArray *a = g_array_new(FALSE, FALSE, sizeof(struct e2c_stream_outcome));
+    e2c_participant_foreach_stream(p, TRUE, append_outcome, a);
+    return a;
+}

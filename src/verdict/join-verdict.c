@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "join-verdict.h"
+
+#include <string.h>
+
+struct tally {
+    guint streams, verified, mismatched, broken;
+    guint unencrypted, stale; /* mismatched streams by cause (the rest: another secret) */
+    GString *unverified;      /* "display/track, ..." */
+};
+
+static void
+count(struct tally *t, const struct e2c_stream_outcome *s)
+{
+    t->streams++;
+    if (s->verified)
+        t->verified++;
+    else
+        g_string_append_printf(t->unverified, "%s%s/%s", t->unverified->len ? ", " : "",
+                               s->display && *s->display ? s->display : "?", s->track);
+    if (s->mismatched) {
+        t->mismatched++;
+        t->unencrypted += !g_strcmp0(s->mismatch_cause, "unencrypted");
+        t->stale += !g_strcmp0(s->mismatch_cause, "stale");
+    }
+    /* Frames arrived, none ever opened, and they were malformed rather than foreign (frames
+     * without an envelope are a plain peer: a mismatch with that cause, once ten came). */
+    if (s->frames_ok == 0 && s->malformed > 0 && s->auth_failed + s->unencrypted == 0)
+        t->broken++;
+}
+
+void
+e2c_join_verdict_decide(const struct e2c_join_input *in, struct e2c_join_verdict *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (in->fatal != E2C_ERR_NONE) {
+        out->error = in->fatal;
+        out->exit_status = e2c_error_exit_status(in->fatal);
+        return;
+    }
+    struct tally t = {0, 0, 0, 0, 0, 0, g_string_new(NULL)};
+    for (guint i = 0; i < in->n_streams; i++)
+        count(&t, &in->streams[i]);
+    out->streams = t.streams;
+    out->verified = t.verified;
+    if (t.mismatched) {
+        guint wrong = t.mismatched - t.unencrypted - t.stale;
+        out->error = E2C_ERR_ENCRYPTION_SECRET_MISMATCH;
+        out->message = g_strdup_printf("%u stream(s) could not be decrypted to the end: %u under "
+                                       "another secret, %u not encrypted, %u stale (a sender's "
+                                       "clock more than 10 minutes off ours, or recorded media)",
+                                       t.mismatched, wrong, t.unencrypted, t.stale);
+    } else if (t.broken) {
+        out->error = E2C_ERR_DECRYPTION_INTERNAL_ERROR;
+        out->message = g_strdup_printf("%u stream(s) carried only malformed frames", t.broken);
+    } else if (in->subscription_failures) {
+        out->error = E2C_ERR_UNABLE_TO_SUBSCRIBE;
+        out->message = g_strdup_printf("%u subscription(s) failed", in->subscription_failures);
+    } else if (in->expect_media >= 0) {
+        out->media_checked = TRUE;
+        out->needed = in->expect_media > 0 ? (guint)in->expect_media : MAX(t.streams, 1u);
+        out->media_passed = t.verified >= out->needed;
+        if (!out->media_passed) {
+            out->error = E2C_ERR_MEDIA_CHECK_FAILED;
+            out->message =
+                g_strdup_printf("%u of %u expected stream(s) verified%s%s", t.verified, out->needed,
+                                t.unverified->len ? "; not verified: " : "", t.unverified->str);
+        }
+    }
+    g_string_free(t.unverified, TRUE);
+    out->exit_status = e2c_error_exit_status(out->error);
+}
+
+void
+e2c_join_verdict_clear(struct e2c_join_verdict *v)
+{
+    g_free(v->message);
+    memset(v, 0, sizeof(*v));
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The verdict of `e2call join` (e2call(1), EXIT STATUS): from what ended the
+ * call, what every received stream showed and --expect-media to an error
+ * and an exit status. Pure: no pipeline, no main loop, no output.
+ *
+ * In order: an error that ended the call early is the verdict; then a
+ * stream that could not be decrypted to the end (5, ENCRYPTION_SECRET_MISMATCH);
+ * a stream of only malformed frames (6, DECRYPTION_INTERNAL_ERROR); a failed
+ * subscription (9, UNABLE_TO_SUBSCRIBE); with --expect-media, too few
+ * verified streams (10, MEDIA_CHECK_FAILED); else 0.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "errors.h"
+#include "stream-outcome.h"
+
+/* --expect-media not given. */
+#define E2C_EXPECT_MEDIA_NOT_ASKED (-1)
+/* --expect-media without a number: every stream seen (at least one). */
+#define E2C_EXPECT_MEDIA_ALL 0
+
+struct e2c_join_input {
+    enum e2c_error fatal; /* what ended the call early, or E2C_ERR_NONE */
+    const struct e2c_stream_outcome *streams;
+    guint n_streams;
+    guint subscription_failures;
+    gint64 expect_media; /* E2C_EXPECT_MEDIA_NOT_ASKED, _ALL, or a number of streams */
+};
+
+struct e2c_join_verdict {
+    enum e2c_error error; /* E2C_ERR_NONE: passed */
+    /* Why, for the "error" event; NULL when passed or when the call ended early
+     * (that error was reported when it happened). */
+    gchar *message;
+    int exit_status;
+    /* The media check (--expect-media), when it was made. */
+    gboolean media_checked, media_passed;
+    guint streams, verified, needed;
+};
+
+void e2c_join_verdict_decide(const struct e2c_join_input *in, struct e2c_join_verdict *out);
+void e2c_join_verdict_clear(struct e2c_join_verdict *v);

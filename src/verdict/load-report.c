@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "load-report.h"
+
+#include <math.h>
+
+static gint
+cmp_double(gconstpointer a, gconstpointer b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The nearest-rank quantile of the values that are not NAN (0 when there is none). */
+static double
+quantile(GArray *v, double q)
+{
+    if (!v->len)
+        return 0;
+    g_array_sort(v, cmp_double);
+    guint i = (guint)lround(q * (v->len - 1));
+    return g_array_index(v, double, i);
+}
+
+/* Join times of the members that joined (which), in member order. */
+enum timing { JOIN, FIRST_MEDIA };
+
+static GArray *
+timings(const struct e2c_load_input *in, enum timing which)
+{
+    GArray *a = g_array_new(FALSE, FALSE, sizeof(double));
+    for (guint i = 0; i < in->n; i++) {
+        double ms = which == JOIN ? in->members[i].join_ms : in->members[i].first_media_ms;
+        if (!isnan(ms))
+            g_array_append_val(a, ms);
+    }
+    return a;
+}
+
+static double
+kbps(const struct e2c_pair_seen *seen, double seconds)
+{
+    return seconds > 0 ? seen->rtp_bytes * 8 / 1000.0 / seconds : 0.0;
+}
+
+static json_t *
+matrix_json(const struct e2c_load_input *in, const struct e2c_load_verdict *v)
+{
+    json_t *matrix = json_array();
+    for (guint i = 0; i < in->n; i++) {
+        json_t *row = json_array();
+        for (guint j = 0; j < in->n_pub; j++) {
+            const struct e2c_load_pair *pair = e2c_load_verdict_pair(v, in, i, j);
+            json_array_append_new(row, pair ? json_string(e2c_pair_state_name(pair->state))
+                                            : json_null());
+        }
+        json_array_append_new(matrix, row);
+    }
+    return matrix;
+}
+
+static json_t *
+pairs_json(const struct e2c_load_input *in, const struct e2c_load_verdict *v, double seconds)
+{
+    json_t *pairs = json_array();
+    for (guint k = 0; k < v->n_pairs; k++) {
+        const struct e2c_load_pair *pair = &v->pairs[k];
+        const struct e2c_pair_seen *seen = &in->seen[pair->receiver * in->n_pub + pair->publisher];
+        json_t *pj =
+            json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:f, s:f}", "receiver",
+                      in->members[pair->receiver].label, "publisher",
+                      in->members[pair->publisher].label, "state", e2c_pair_state_name(pair->state),
+                      "expected", e2c_pair_state_name(pair->expected), "frames",
+                      (json_int_t)seen->frames_ok, "frames-lost", (json_int_t)seen->frames_lost,
+                      "loss-pct", pair->loss_pct, "kbps", kbps(seen, seconds));
+        json_object_set_new(pj, "behind-s",
+                            seen->behind_s >= 0 ? json_real(seen->behind_s) : json_null());
+        json_array_append_new(pairs, pj);
+    }
+    return pairs;
+}
+
+static json_t *
+observed_json(const struct e2c_load_facts *facts)
+{
+    json_t *observed = json_array();
+    for (guint k = 0; k < facts->n_observed; k++) {
+        const struct e2c_load_observed *o = &facts->observed[k];
+        json_array_append_new(observed, json_pack("{s:s, s:s, s:s, s:I, s:I}", "receiver",
+                                                  o->receiver, "publisher", o->publisher, "state",
+                                                  e2c_pair_state_name(o->state), "frames",
+                                                  (json_int_t)o->frames_ok, "frames-lost",
+                                                  (json_int_t)o->frames_lost));
+    }
+    return observed;
+}
+
+static json_t *
+people_json(const struct e2c_load_input *in)
+{
+    json_t *people = json_array();
+    for (guint i = 0; i < in->n; i++) {
+        const struct e2c_load_member *mb = &in->members[i];
+        json_t *o =
+            json_pack("{s:s, s:b, s:i, s:i}", "participant", mb->label, "publisher", mb->publisher,
+                      "group", (int)mb->secret_group + 1, "secret-line", (int)mb->secret_line);
+        if (!isnan(mb->start_ms))
+            json_object_set_new(o, "start-ms", json_real(mb->start_ms));
+        if (!isnan(mb->join_ms))
+            json_object_set_new(o, "join-ms", json_real(mb->join_ms));
+        if (!isnan(mb->first_media_ms))
+            json_object_set_new(o, "first-media-ms", json_real(mb->first_media_ms));
+        if (mb->error)
+            json_object_set_new(o, "error", json_string(mb->error));
+        json_array_append_new(people, o);
+    }
+    return people;
+}
+
+json_t *
+e2c_load_report_json(const struct e2c_load_input *in, const struct e2c_load_verdict *v,
+                     const struct e2c_load_facts *facts)
+{
+    GArray *joins = timings(in, JOIN), *media = timings(in, FIRST_MEDIA);
+    json_t *doc = json_object();
+    json_t *groups = json_object();
+    for (guint i = 0; i < in->n; i++)
+        json_object_set_new(groups, in->members[i].label,
+                            json_integer(in->members[i].expected_group + 1));
+
+    json_object_set_new(doc, "event", json_string("load-report"));
+    json_object_set_new(doc, "room", json_string(facts->room));
+    json_object_set_new(doc, "participants", json_integer(in->n));
+    json_object_set_new(doc, "publishers", json_integer(in->n_pub));
+    json_object_set_new(doc, "secret-groups", json_integer(facts->n_groups));
+    json_object_set_new(doc, "seconds", json_real(facts->seconds));
+    json_object_set_new(doc, "matrix", matrix_json(in, v));
+    json_object_set_new(doc, "pairs", pairs_json(in, v, facts->seconds));
+    json_object_set_new(doc, "observed", observed_json(facts));
+    json_object_set_new(doc, "groups", groups);
+    json_object_set_new(doc, "max-loss-pct", json_real(in->max_loss_pct));
+    json_object_set_new(doc, "max-behind-s", json_real(in->max_behind_s));
+    json_object_set_new(doc, "participants-detail", people_json(in));
+    json_object_set_new(
+        doc, "totals",
+        json_pack("{s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:I, s:i, s:i, s:f, s:i}", "frames",
+                  (json_int_t)v->frames_ok, "frames-lost", (json_int_t)v->frames_lost, "loss-pct",
+                  v->loss_pct, "worst-pair-loss-pct", v->worst_loss_pct, "join-ms-p50",
+                  quantile(joins, 0.5), "first-media-ms-p50", quantile(media, 0.5), "cpu-seconds",
+                  facts->cpu_s, "rss-kib", (json_int_t)facts->rss_kib, "unexpected-pairs",
+                  (int)v->unexpected, "failed-participants", (int)v->failed, "worst-behind-s",
+                  v->worst_behind_s, "pairs-behind", (int)v->late));
+    json_object_set_new(doc, "passed", json_boolean(v->exit_status == 0));
+    json_object_set_new(doc, "reasons", json_string(v->reasons));
+    json_object_set_new(doc, "verdict", json_string(v->summary));
+    json_object_set_new(doc, "exit-status", json_integer(v->exit_status));
+    if (facts->ts)
+        json_object_set_new(doc, "ts", json_string(facts->ts));
+    g_array_unref(joins);
+    g_array_unref(media);
+    return doc;
+}
+
+char *
+e2c_load_report_json_line(const json_t *report)
+{
+    return json_dumps(report, JSON_COMPACT | JSON_REAL_PRECISION(6));
+}
+
+static void
+append_matrix(GString *out, const struct e2c_load_input *in, const struct e2c_load_verdict *v)
+{
+    g_string_append_printf(out, "\n%-8s", "receiver");
+    for (guint j = 0; j < in->n_pub; j++)
+        g_string_append_printf(out, " %-10s", in->members[j].label);
+    g_string_append(out, " group\n");
+    for (guint i = 0; i < in->n; i++) {
+        g_string_append_printf(out, "%-8s", in->members[i].label);
+        for (guint j = 0; j < in->n_pub; j++) {
+            const struct e2c_load_pair *pair = e2c_load_verdict_pair(v, in, i, j);
+            if (!pair) {
+                g_string_append_printf(out, " %-10s", "-");
+                continue;
+            }
+            gchar *cell = g_strdup_printf("%s%s", e2c_pair_state_name(pair->state),
+                                          pair->unexpected ? "!" : "");
+            g_string_append_printf(out, " %-10s", cell);
+            g_free(cell);
+        }
+        g_string_append_printf(out, " %u\n", in->members[i].expected_group + 1);
+    }
+}
+
+gchar *
+e2c_load_report_text(const struct e2c_load_input *in, const struct e2c_load_verdict *v,
+                     const struct e2c_load_facts *facts)
+{
+    GArray *joins = timings(in, JOIN), *media = timings(in, FIRST_MEDIA);
+    double seconds = facts->seconds;
+    guint n = in->n;
+    GString *out = g_string_new(NULL);
+
+    append_matrix(out, in, v);
+    g_string_append_printf(out, "\n%u participants (%u publishing) in %u secret group(s), %.0f s\n",
+                           n, in->n_pub, facts->n_groups, seconds);
+    g_string_append_printf(out,
+                           "frames decrypted %" G_GUINT64_FORMAT ", lost %" G_GUINT64_FORMAT
+                           " (%.3f%%, worst pair %.3f%%, limit %.2f%%)\n",
+                           v->frames_ok, v->frames_lost, v->loss_pct, v->worst_loss_pct,
+                           in->max_loss_pct);
+    g_string_append_printf(out, "behind real time at the end: worst pair %.2f s (limit %.2f s)\n",
+                           v->worst_behind_s, in->max_behind_s);
+    g_string_append_printf(out, "received %.1f Mbit/s in all\n",
+                           seconds > 0 ? v->rtp_bytes * 8 / 1e6 / seconds : 0);
+    g_string_append_printf(
+        out, "join: p50 %.0f ms, p95 %.0f ms; first media: p50 %.0f ms, p95 %.0f ms\n",
+        quantile(joins, 0.5), quantile(joins, 0.95), quantile(media, 0.5), quantile(media, 0.95));
+    g_string_append_printf(out,
+                           "this process: %.1f CPU s (%.2f CPU s per participant-minute), %ld MiB "
+                           "resident (%.1f MiB per participant)\n",
+                           facts->cpu_s, seconds > 0 ? facts->cpu_s / n / (seconds / 60) : 0,
+                           facts->rss_kib / 1024, facts->rss_kib / 1024.0 / n);
+    for (guint i = 0; i < n; i++)
+        if (in->members[i].error)
+            g_string_append_printf(out, "%s: %s\n", in->members[i].label, in->members[i].error);
+    g_string_append(out, v->reasons);
+    g_string_append_printf(out, "verdict: %s (exit %d)\n", v->summary, v->exit_status);
+    g_array_unref(joins);
+    g_array_unref(media);
+    return g_string_free(out, FALSE);
+}

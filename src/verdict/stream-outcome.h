@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What one received stream showed by the end of a call: the input both
+ * verdicts (join's and load's) read. It holds plain counters, no pipeline
+ * object, so a verdict can be computed, and tested, from constructed values.
+ * Figures a later verdict needs (latency, freezes, jitter) belong here.
+ */
+#pragma once
+
+#include <glib.h>
+
+struct e2c_stream_outcome {
+    const char *display;        /* the remote participant's display name ("" or NULL: unknown) */
+    const char *track;          /* "video" / "audio" */
+    gboolean verified;          /* decrypted, and decoded to what was sent where that is checked */
+    gboolean mismatched;        /* cannot be decrypted now (e2call-e2ee(7)) */
+    const char *mismatch_cause; /* of the last mismatch: "wrong-secret", "unencrypted", "stale" */
+    guint64 frames_ok;          /* frames that authenticated and decrypted */
+    guint64 frames_lost;        /* video: frames the sender sent that never arrived */
+    guint64 rtp_bytes;
+    guint64 auth_failed, malformed, unencrypted; /* frames refused, by reason */
+};

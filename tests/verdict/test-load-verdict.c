@@ -1,0 +1,367 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The verdict and the report of `e2call load` from a constructed run: every
+ * exit status it can give (0, 11, 12 and those of failed participants), which
+ * cause wins, and the JSON report and the readable table byte for byte
+ * (scripts/merge-load-reports reads that JSON).
+ */
+#include <glib.h>
+#include <jansson.h>
+#include <math.h>
+#include <string.h>
+
+#include "load-report.h"
+#include "load-verdict.h"
+
+/*
+ * Three participants, the first two publishing: p1 and p2 share a secret,
+ * p3 has another one. As the secrets imply, p1 and p2 decrypt each other and
+ * p3 sees a mismatch from both.
+ */
+struct run {
+    struct e2c_load_member m[3];
+    struct e2c_pair_seen seen[3 * 2];
+    struct e2c_load_input in;
+};
+
+static const struct e2c_pair_seen OK_PAIR = {2, 2, 0, 1000, 0, 250000, 0.1};
+static const struct e2c_pair_seen MISMATCH_PAIR = {2, 0, 2, 0, 0, 240000, -1};
+
+static void
+run_init(struct run *r)
+{
+    static const char *labels[] = {"p1", "p2", "p3"};
+    static const guint groups[] = {0, 0, 1};
+    memset(r, 0, sizeof(*r));
+    for (guint i = 0; i < 3; i++)
+        r->m[i] = (struct e2c_load_member){labels[i],     i < 2,        groups[i], groups[i],
+                                           groups[i] + 1, 100.0 * i,    250.0 + i, 900.0 + 10 * i,
+                                           FALSE,         E2C_ERR_NONE, NULL};
+    for (guint k = 0; k < 6; k++)
+        r->seen[k] = (struct e2c_pair_seen)E2C_PAIR_SEEN_INIT;
+    r->seen[0 * 2 + 1] = OK_PAIR;       /* p1 receiving p2 */
+    r->seen[1 * 2 + 0] = OK_PAIR;       /* p2 receiving p1 */
+    r->seen[2 * 2 + 0] = MISMATCH_PAIR; /* p3 receiving p1 */
+    r->seen[2 * 2 + 1] = MISMATCH_PAIR; /* p3 receiving p2 */
+    r->in = (struct e2c_load_input){3, 2, r->m, r->seen, -1, 1.0, 1.0};
+}
+
+static struct e2c_load_verdict
+decide(const struct run *r)
+{
+    struct e2c_load_verdict v;
+    e2c_load_verdict_decide(&r->in, &v);
+    return v;
+}
+
+static void
+test_as_implied(void)
+{
+    struct run r;
+    run_init(&r);
+    struct e2c_load_verdict v = decide(&r);
+    g_assert_cmpint(v.exit_status, ==, 0);
+    g_assert_cmpstr(v.summary, ==, "as the secrets imply");
+    g_assert_cmpstr(v.reasons, ==, "");
+    g_assert_cmpuint(v.n_pairs, ==, 4);
+    g_assert_cmpuint(v.unexpected + v.over_loss + v.late + v.failed, ==, 0);
+    /* Frames count within groups, bytes across all pairs. */
+    g_assert_cmpuint(v.frames_ok, ==, 2000);
+    g_assert_cmpuint(v.rtp_bytes, ==, 2 * 250000 + 2 * 240000);
+    g_assert_cmpfloat(v.worst_behind_s, ==, 0.1);
+    const struct e2c_load_pair *p = e2c_load_verdict_pair(&v, &r.in, 2, 1);
+    g_assert_cmpuint(p->receiver, ==, 2);
+    g_assert_cmpuint(p->publisher, ==, 1);
+    g_assert_cmpint(p->state, ==, E2C_PAIR_MISMATCH);
+    g_assert_null(e2c_load_verdict_pair(&v, &r.in, 1, 1));
+    e2c_load_verdict_clear(&v);
+}
+
+static void
+test_pair_states(void)
+{
+    struct e2c_pair_seen s = E2C_PAIR_SEEN_INIT;
+    g_assert_cmpint(e2c_pair_seen_state(&s), ==, E2C_PAIR_NONE);
+    struct e2c_stream_outcome video = {"p1", "video", TRUE, FALSE, NULL, 10, 1, 1000, 0, 0, 0};
+    struct e2c_stream_outcome audio = video;
+    audio.track = "audio";
+    e2c_pair_seen_add(&s, &video);
+    g_assert_cmpint(e2c_pair_seen_state(&s), ==, E2C_PAIR_OK);
+    audio.verified = FALSE;
+    e2c_pair_seen_add(&s, &audio);
+    g_assert_cmpint(e2c_pair_seen_state(&s), ==, E2C_PAIR_PARTIAL);
+    g_assert_cmpuint(s.frames_ok, ==, 20);
+    g_assert_cmpuint(s.frames_lost, ==, 2);
+    g_assert_cmpuint(s.rtp_bytes, ==, 2000);
+    g_assert_cmpfloat(s.behind_s, <, 0);
+
+    struct e2c_pair_seen m = E2C_PAIR_SEEN_INIT;
+    video.verified = FALSE;
+    video.mismatched = TRUE;
+    e2c_pair_seen_add(&m, &video);
+    g_assert_cmpint(e2c_pair_seen_state(&m), ==, E2C_PAIR_MISMATCH);
+    e2c_pair_seen_add(&m, &audio);
+    g_assert_cmpint(e2c_pair_seen_state(&m), ==, E2C_PAIR_PARTIAL);
+    g_assert_cmpstr(e2c_pair_state_name(E2C_PAIR_PARTIAL), ==, "partial");
+}
+
+/* p3 decrypts p1 although it holds another secret; p1 sees nothing of p2. */
+static void
+test_matrix_differs(void)
+{
+    struct run r;
+    run_init(&r);
+    r.seen[2 * 2 + 0] = OK_PAIR;
+    r.seen[0 * 2 + 1] = (struct e2c_pair_seen)E2C_PAIR_SEEN_INIT;
+    r.seen[1 * 2 + 0].frames_lost = 500; /* loss too, but the matrix comes first */
+    struct e2c_load_verdict v = decide(&r);
+    g_assert_cmpint(v.exit_status, ==, 11);
+    g_assert_cmpuint(v.unexpected, ==, 2);
+    g_assert_cmpstr(v.summary, ==, "the decrypt matrix differs from what the secrets imply");
+    g_assert_cmpstr(v.reasons, ==,
+                    "p1 receiving p2: none, expected ok\n"
+                    "p2 receiving p1: 33.33% of frames lost\n"
+                    "p3 receiving p1: ok, expected mismatch\n");
+    e2c_load_verdict_clear(&v);
+}
+
+static void
+test_loss(void)
+{
+    struct run r;
+    run_init(&r);
+    r.seen[1 * 2 + 0].frames_lost = 11;  /* 11 of 1011: 1.09% */
+    r.seen[2 * 2 + 0].frames_lost = 900; /* across groups: no loss counted */
+    struct e2c_load_verdict v = decide(&r);
+    g_assert_cmpint(v.exit_status, ==, 12);
+    g_assert_cmpuint(v.over_loss, ==, 1);
+    g_assert_cmpstr(v.summary, ==, "loss above --max-loss");
+    g_assert_cmpstr(v.reasons, ==, "p2 receiving p1: 1.09% of frames lost\n");
+    g_assert_cmpuint(v.frames_lost, ==, 11);
+    e2c_load_verdict_clear(&v);
+
+    /* At the limit passes. */
+    r.in.max_loss_pct = 100.0 * 11 / 1011;
+    v = decide(&r);
+    g_assert_cmpint(v.exit_status, ==, 0);
+    e2c_load_verdict_clear(&v);
+}
+
+static void
+test_behind(void)
+{
+    struct run r;
+    run_init(&r);
+    r.seen[0 * 2 + 1].behind_s = 2.5;
+    struct e2c_load_verdict v = decide(&r);
+    g_assert_cmpint(v.exit_status, ==, 12);
+    g_assert_cmpuint(v.late, ==, 1);
+    g_assert_cmpfloat(v.worst_behind_s, ==, 2.5);
+    g_assert_cmpstr(v.summary, ==, "a receiver fell behind real time (--max-behind)");
+    g_assert_cmpstr(v.reasons, ==,
+                    "p1 receiving p2: 2.5 s behind real time at the end (frames sent, neither "
+                    "received nor lost)\n");
+    e2c_load_verdict_clear(&v);
+}
+
+/* The router's failure ended the run: that is the verdict, before the matrix. */
+static void
+test_router_failed(void)
+{
+    struct run r;
+    run_init(&r);
+    r.m[2].failed = TRUE;
+    r.m[2].err = E2C_ERR_CONNECT_FAILED;
+    r.m[2].error = "CONNECT_FAILED: the router is gone";
+    r.seen[0 * 2 + 1] = (struct e2c_pair_seen)E2C_PAIR_SEEN_INIT;
+    r.in.router_failed = 2;
+    struct e2c_load_verdict v = decide(&r);
+    g_assert_cmpint(v.exit_status, ==, 8);
+    g_assert_cmpuint(v.failed, ==, 1);
+    g_assert_cmpstr(v.summary, ==, "p3 failed (CONNECT_FAILED: the router is gone)");
+    e2c_load_verdict_clear(&v);
+}
+
+/* Another participant's error gives its own status, but only when the matrix and loss pass. */
+static void
+test_participant_failed(void)
+{
+    static const struct {
+        enum e2c_error err;
+        int status;
+    } cases[] = {
+        {E2C_ERR_STREAM_CREATE_FAILED, 9},
+        {E2C_ERR_UNABLE_TO_SUBSCRIBE, 9},
+        {E2C_ERR_UNSUPPORTED, 7},
+        {E2C_ERR_ENCRYPTION_INTERNAL_ERROR, 6},
+        {E2C_ERR_ENCRYPTION_SECRET_MISMATCH, 5},
+        {E2C_ERR_CONNECT_FAILED, 8},
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        struct run r;
+        run_init(&r);
+        r.m[1].failed = TRUE;
+        r.m[1].err = cases[i].err;
+        r.m[1].error = "X: why";
+        struct e2c_load_verdict v = decide(&r);
+        g_assert_cmpint(v.exit_status, ==, cases[i].status);
+        g_assert_cmpstr(v.summary, ==, "p2 failed (X: why)");
+        e2c_load_verdict_clear(&v);
+
+        r.seen[2 * 2 + 1] = OK_PAIR;
+        v = decide(&r);
+        g_assert_cmpint(v.exit_status, ==, 11);
+        e2c_load_verdict_clear(&v);
+    }
+}
+
+/* Every pair found where the matrix says, whoever publishes; nobody publishing passes. */
+static void
+test_pair_lookup(void)
+{
+    struct run r;
+    run_init(&r);
+    for (guint np = 0; np <= 3; np++) {
+        r.in.n_pub = np;
+        struct e2c_pair_seen seen[3 * 3];
+        for (guint k = 0; k < 3 * np; k++)
+            seen[k] = (struct e2c_pair_seen)E2C_PAIR_SEEN_INIT;
+        r.in.seen = seen;
+        struct e2c_load_verdict v = decide(&r);
+        g_assert_cmpuint(v.n_pairs, ==, 3 * np - np);
+        guint k = 0;
+        for (guint i = 0; i < 3; i++)
+            for (guint j = 0; j < np; j++) {
+                const struct e2c_load_pair *p = e2c_load_verdict_pair(&v, &r.in, i, j);
+                if (i == j) {
+                    g_assert_null(p);
+                    continue;
+                }
+                g_assert_true(p == &v.pairs[k++]);
+                g_assert_cmpuint(p->receiver, ==, i);
+                g_assert_cmpuint(p->publisher, ==, j);
+            }
+        if (np == 0) {
+            g_assert_cmpint(v.exit_status, ==, 0);
+            g_assert_cmpstr(v.summary, ==, "as the secrets imply");
+        }
+        e2c_load_verdict_clear(&v);
+    }
+}
+
+/* A run with one failed participant, loss and an unknown backlog, for the renderings. */
+static void
+report_run(struct run *r)
+{
+    run_init(r);
+    r->seen[1 * 2 + 0].frames_lost = 25;
+    r->seen[1 * 2 + 0].behind_s = -1;
+    r->m[2].join_ms = NAN;
+    r->m[2].first_media_ms = NAN;
+    r->m[2].failed = TRUE;
+    r->m[2].err = E2C_ERR_UNABLE_TO_SUBSCRIBE;
+    r->m[2].error = "UNABLE_TO_SUBSCRIBE: refused";
+    r->in.max_loss_pct = 5;
+}
+
+static const struct e2c_load_observed observed[] = {
+    {"p1", "p2", E2C_PAIR_OK, 1000, 0},
+    {"p3", "k1-p1", E2C_PAIR_MISMATCH, 0, 0},
+};
+
+static const struct e2c_load_facts facts = {
+    "1234", 2, 10.0, 3.5, 204800, "2026-01-02T03:04:05.678Z", observed, 2};
+
+static void
+test_report_json(void)
+{
+    struct run r;
+    report_run(&r);
+    struct e2c_load_verdict v = decide(&r);
+    g_assert_cmpint(v.exit_status, ==, 9);
+    json_t *doc = e2c_load_report_json(&r.in, &v, &facts);
+    char *line = e2c_load_report_json_line(doc);
+    g_assert_cmpstr(
+        line, ==,
+        "{\"event\":\"load-report\",\"room\":\"1234\",\"participants\":3,\"publishers\":2,"
+        "\"secret-groups\":2,\"seconds\":10.0,"
+        "\"matrix\":[[null,\"ok\"],[\"ok\",null],[\"mismatch\",\"mismatch\"]],"
+        "\"pairs\":["
+        "{\"receiver\":\"p1\",\"publisher\":\"p2\",\"state\":\"ok\",\"expected\":\"ok\","
+        "\"frames\":1000,\"frames-lost\":0,\"loss-pct\":0.0,\"kbps\":200.0,\"behind-s\":0.1},"
+        "{\"receiver\":\"p2\",\"publisher\":\"p1\",\"state\":\"ok\",\"expected\":\"ok\","
+        "\"frames\":1000,\"frames-lost\":25,\"loss-pct\":2.43902,\"kbps\":200.0,"
+        "\"behind-s\":null},"
+        "{\"receiver\":\"p3\",\"publisher\":\"p1\",\"state\":\"mismatch\",\"expected\":"
+        "\"mismatch\",\"frames\":0,\"frames-lost\":0,\"loss-pct\":0.0,\"kbps\":192.0,"
+        "\"behind-s\":null},"
+        "{\"receiver\":\"p3\",\"publisher\":\"p2\",\"state\":\"mismatch\",\"expected\":"
+        "\"mismatch\",\"frames\":0,\"frames-lost\":0,\"loss-pct\":0.0,\"kbps\":192.0,"
+        "\"behind-s\":null}],"
+        "\"observed\":[{\"receiver\":\"p1\",\"publisher\":\"p2\",\"state\":\"ok\",\"frames\":1000,"
+        "\"frames-lost\":0},{\"receiver\":\"p3\",\"publisher\":\"k1-p1\",\"state\":\"mismatch\","
+        "\"frames\":0,\"frames-lost\":0}],"
+        "\"groups\":{\"p1\":1,\"p2\":1,\"p3\":2},\"max-loss-pct\":5.0,\"max-behind-s\":1.0,"
+        "\"participants-detail\":["
+        "{\"participant\":\"p1\",\"publisher\":true,\"group\":1,\"secret-line\":1,"
+        "\"start-ms\":0.0,\"join-ms\":250.0,\"first-media-ms\":900.0},"
+        "{\"participant\":\"p2\",\"publisher\":true,\"group\":1,\"secret-line\":1,"
+        "\"start-ms\":100.0,\"join-ms\":251.0,\"first-media-ms\":910.0},"
+        "{\"participant\":\"p3\",\"publisher\":false,\"group\":2,\"secret-line\":2,"
+        "\"start-ms\":200.0,\"error\":\"UNABLE_TO_SUBSCRIBE: refused\"}],"
+        "\"totals\":{\"frames\":2000,\"frames-lost\":25,\"loss-pct\":1.23457,"
+        "\"worst-pair-loss-pct\":2.43902,\"join-ms-p50\":251.0,\"first-media-ms-p50\":910.0,"
+        "\"cpu-seconds\":3.5,\"rss-kib\":204800,\"unexpected-pairs\":0,"
+        "\"failed-participants\":1,\"worst-behind-s\":0.1,\"pairs-behind\":0},"
+        "\"passed\":false,\"reasons\":\"\",\"verdict\":\"p3 failed (UNABLE_TO_SUBSCRIBE: "
+        "refused)\",\"exit-status\":9,\"ts\":\"2026-01-02T03:04:05.678Z\"}");
+    free(line);
+    json_decref(doc);
+    e2c_load_verdict_clear(&v);
+}
+
+static void
+test_report_text(void)
+{
+    struct run r;
+    report_run(&r);
+    r.seen[2 * 2 + 1] = OK_PAIR; /* one unexpected cell, marked '!' */
+    struct e2c_load_verdict v = decide(&r);
+    gchar *text = e2c_load_report_text(&r.in, &v, &facts);
+    g_assert_cmpstr(text, ==,
+                    "\n"
+                    "receiver p1         p2         group\n"
+                    "p1       -          ok         1\n"
+                    "p2       ok         -          1\n"
+                    "p3       mismatch   ok!        2\n"
+                    "\n"
+                    "3 participants (2 publishing) in 2 secret group(s), 10 s\n"
+                    "frames decrypted 2000, lost 25 (1.235%, worst pair 2.439%, limit 5.00%)\n"
+                    "behind real time at the end: worst pair 0.10 s (limit 1.00 s)\n"
+                    "received 0.8 Mbit/s in all\n"
+                    "join: p50 251 ms, p95 251 ms; first media: p50 910 ms, p95 910 ms\n"
+                    "this process: 3.5 CPU s (7.00 CPU s per participant-minute), 200 MiB "
+                    "resident (66.7 MiB per participant)\n"
+                    "p3: UNABLE_TO_SUBSCRIBE: refused\n"
+                    "p3 receiving p2: ok, expected mismatch\n"
+                    "verdict: the decrypt matrix differs from what the secrets imply (exit 11)\n");
+    g_free(text);
+    e2c_load_verdict_clear(&v);
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/load-verdict/as-implied", test_as_implied);
+    g_test_add_func("/load-verdict/pair-states", test_pair_states);
+    g_test_add_func("/load-verdict/matrix-differs", test_matrix_differs);
+    g_test_add_func("/load-verdict/loss", test_loss);
+    g_test_add_func("/load-verdict/behind", test_behind);
+    g_test_add_func("/load-verdict/router-failed", test_router_failed);
+    g_test_add_func("/load-verdict/participant-failed", test_participant_failed);
+    g_test_add_func("/load-verdict/pair-lookup", test_pair_lookup);
+    g_test_add_func("/load-report/json", test_report_json);
+    g_test_add_func("/load-report/text", test_report_text);
+    return g_test_run();
+}
