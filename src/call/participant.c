@@ -86,15 +86,6 @@ access_hint(const GError *error)
     return "";
 }
 
-static enum e2c_error
-error_for_join(const GError *error)
-{
-    if (error->domain == E2C_JANUS_ERROR && error->code == E2C_JANUS_ERROR_VR_UNAUTHORIZED &&
-        strstr(error->message, "end-to-end"))
-        return E2C_ERR_ENCRYPTION_SECRET_MISSING;
-    return E2C_ERR_CONNECT_FAILED;
-}
-
 static void
 on_pub_event(E2cJanusClient *client, guint64 handle, E2cJanusMsg *msg, gpointer data)
 {
@@ -162,8 +153,12 @@ on_joined(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpointe
                          error->message);
         return;
     }
+    /*
+     * VideoRoom checks a room's E2EE requirement when a publisher offers,
+     * not at join: a refused join (PIN, token) is a refused connection.
+     */
     if (error) {
-        participant_fail(p, error_for_join(error), "cannot join room %" G_GUINT64_FORMAT ": %s%s",
+        participant_fail(p, E2C_ERR_CONNECT_FAILED, "cannot join room %" G_GUINT64_FORMAT ": %s%s",
                          p->cfg.room, error->message, access_hint(error));
         return;
     }

@@ -141,9 +141,13 @@ on_configured(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpo
     if (!pub)
         return;
     if (error) {
+        /*
+         * VideoRoom refuses a publish as unauthorized only in a room that
+         * requires E2EE, and only when the offer does not carry the flag.
+         */
         gboolean e2ee_refused = error->domain == E2C_JANUS_ERROR &&
                                 error->code == E2C_JANUS_ERROR_VR_UNAUTHORIZED &&
-                                strstr(error->message, "end-to-end");
+                                !p->cfg.crypto.e2ee;
         participant_fail(p,
                          e2ee_refused ? E2C_ERR_ENCRYPTION_SECRET_MISSING
                                       : E2C_ERR_STREAM_CREATE_FAILED,
@@ -247,6 +251,21 @@ link_branch(struct publication *pub, GstElement *webrtc, struct e2c_send_branch 
     return ok;
 }
 
+/*
+ * sframeenc's own failures (e2call-e2ee(7), ENCRYPTION_INTERNAL_ERROR): no
+ * sender could be created (LIBRARY/INIT) or sealing a frame failed
+ * (STREAM/ENCODE). A missing secret is LIBRARY/SETTINGS, not one of them.
+ */
+static gboolean
+is_encryption_internal_error(struct publication *pub, GstMessage *msg, const GError *error)
+{
+    GstObject *src = GST_MESSAGE_SRC(msg);
+    gboolean from_sframeenc = (pub->video.sframeenc && src == GST_OBJECT(pub->video.sframeenc)) ||
+                              (pub->audio.sframeenc && src == GST_OBJECT(pub->audio.sframeenc));
+    return from_sframeenc && (g_error_matches(error, GST_LIBRARY_ERROR, GST_LIBRARY_ERROR_INIT) ||
+                              g_error_matches(error, GST_STREAM_ERROR, GST_STREAM_ERROR_ENCODE));
+}
+
 static void
 on_bin_message(gpointer user, GstMessage *msg)
 {
@@ -254,8 +273,7 @@ on_bin_message(gpointer user, GstMessage *msg)
     if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR && pub->p->state < P_LEAVING) {
         GError *error = NULL;
         gst_message_parse_error(msg, &error, NULL);
-        /* sframeenc names ENCRYPTION_INTERNAL_ERROR in its error (e2call-e2ee(7)). */
-        gboolean crypto = strstr(error->message, "ENCRYPTION_INTERNAL_ERROR") != NULL;
+        gboolean crypto = is_encryption_internal_error(pub, msg, error);
         participant_fail(pub->p,
                          crypto ? E2C_ERR_ENCRYPTION_INTERNAL_ERROR
                                 : E2C_ERR_STREAM_CREATE_FAILED,
@@ -319,8 +337,7 @@ publication_start(struct e2c_participant *p)
     g_free(name);
     pub->peer = e2c_peer_new(GST_BIN(pub->bin), "webrtc", p->cfg.latency_ms, &cb, pub);
     if (!pub->peer) {
-        g_set_error(&error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
-                    "UNSUPPORTED: webrtcbin is missing");
+        g_set_error(&error, E2C_ERROR, E2C_ERR_UNSUPPORTED, "UNSUPPORTED: webrtcbin is missing");
         goto fail;
     }
     /*
@@ -370,8 +387,9 @@ publication_start(struct e2c_participant *p)
 
 fail:
     participant_fail(p,
-                     g_str_has_prefix(error->message, "UNSUPPORTED") ? E2C_ERR_UNSUPPORTED
-                                                                     : E2C_ERR_STREAM_CREATE_FAILED,
+                     g_error_matches(error, E2C_ERROR, E2C_ERR_UNSUPPORTED)
+                         ? E2C_ERR_UNSUPPORTED
+                         : E2C_ERR_STREAM_CREATE_FAILED,
                      "cannot publish: %s", error->message);
     g_error_free(error);
 }

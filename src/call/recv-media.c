@@ -6,6 +6,7 @@
 #include <gst/video/video.h>
 #include <string.h>
 
+#include "errors.h"
 #include "reference.h"
 #include "verify.h"
 
@@ -284,7 +285,7 @@ e2c_recv_stream_new(GstBin *bin, GstPad *pad, const struct e2c_crypto_config *cr
     for (i = 0; i < G_N_ELEMENTS(chains) && chains[i].codec != codec; i++)
         ;
     if (i == G_N_ELEMENTS(chains)) {
-        g_set_error(error, GST_STREAM_ERROR, GST_STREAM_ERROR_CODEC_NOT_FOUND,
+        g_set_error(error, E2C_ERROR, E2C_ERR_UNSUPPORTED,
                     "UNSUPPORTED: received codec '%s'", enc ? enc : "?");
         return NULL;
     }
@@ -295,7 +296,7 @@ e2c_recv_stream_new(GstBin *bin, GstPad *pad, const struct e2c_crypto_config *cr
     GstElement *sink = gst_element_factory_make("fakesink", NULL);
     GstElement *sframedec = crypto->e2ee ? gst_element_factory_make("sframedec", NULL) : NULL;
     if (!depay || !dec || !sink || (crypto->e2ee && !sframedec)) {
-        g_set_error(error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
+        g_set_error(error, E2C_ERROR, E2C_ERR_UNSUPPORTED,
                     "UNSUPPORTED: cannot receive %s (see e2call check)", e2c_codec_name(codec));
         GstElement *made[] = {depay, dec, sink, sframedec};
         for (unsigned k = 0; k < G_N_ELEMENTS(made); k++)

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "errors.h"
 #include "verify.h"
 
 
@@ -30,7 +31,7 @@ make(const char *factory, const char *name, GError **error)
 {
     GstElement *e = gst_element_factory_make(factory, name);
     if (!e)
-        g_set_error(error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
+        g_set_error(error, E2C_ERROR, E2C_ERR_UNSUPPORTED,
                     "UNSUPPORTED: GStreamer element '%s' is missing (see e2call check)", factory);
     return e;
 }
@@ -91,7 +92,7 @@ video_encoder(const struct e2c_media_config *cfg, GError **error)
         }
         break;
     default:
-        g_set_error(error, GST_CORE_ERROR, GST_CORE_ERROR_NOT_IMPLEMENTED,
+        g_set_error(error, E2C_ERROR, E2C_ERR_UNSUPPORTED,
                     "UNSUPPORTED: video codec %s", e2c_codec_name(cfg->video));
     }
     return enc;
@@ -292,7 +293,7 @@ payloader(enum e2c_codec codec, gboolean e2ee, const char *name, GError **error)
         pay = make("rtpopuspay", name, error);
         break;
     default:
-        g_set_error(error, GST_CORE_ERROR, GST_CORE_ERROR_NOT_IMPLEMENTED,
+        g_set_error(error, E2C_ERROR, E2C_ERR_UNSUPPORTED,
                     "UNSUPPORTED: codec %s", e2c_codec_name(codec));
     }
     if (pay)

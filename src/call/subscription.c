@@ -200,7 +200,7 @@ on_stream_message(gpointer user, GstMessage *msg)
     /* What the frames were: of another secret, not encrypted at all, or of another epoch. */
     if (!strcmp(event, "encryption-secret-mismatch")) {
         json_object_set_new(e, "cause", json_string(st->mismatch_cause));
-        json_object_set_new(e, "error", json_string("ENCRYPTION_SECRET_MISMATCH"));
+        json_object_set_new(e, "error", json_string(e2c_error_name(E2C_ERR_ENCRYPTION_SECRET_MISMATCH)));
     }
     participant_emit(p, e);
 }
@@ -307,7 +307,7 @@ fail_sub(struct subscription *sub, const char *fmt, ...)
             continue;
         p->sub_failures++;
         json_t *e = participant_event(p, "error");
-        json_object_set_new(e, "error", json_string("UNABLE_TO_SUBSCRIBE"));
+        json_object_set_new(e, "error", json_string(e2c_error_name(E2C_ERR_UNABLE_TO_SUBSCRIBE)));
         json_object_set_new(e, "remote", json_string(feed->display));
         json_object_set_new(e, "feed", json_integer((json_int_t)feed->id));
         json_object_set_new(e, "message", json_string(message));
