@@ -59,6 +59,7 @@ struct janus_room {
     enum room_state state;
     struct e2c_room_join how;
     guint64 pub_handle, my_id, private_id;
+    GPtrArray *retired;   /* dropped clients (closed), until they can go */
     GHashTable *requests; /* id -> struct request, of the current client */
     guint next_request;
     guint leave_timeout;
@@ -126,7 +127,11 @@ reply_final(E2cJanusMsg *msg, const GError *error)
 
 static void on_closed(E2cJanusClient *client, const GError *error, gpointer data);
 
-/* Drops the client without a word from it; its requests go with it. */
+/*
+ * Drops the client without a word from it; its requests go with it. It may
+ * be dropped from inside one of its own callbacks: its last reference goes
+ * later, from the next join or when the room goes.
+ */
 static void
 drop_client(struct janus_room *r)
 {
@@ -135,7 +140,7 @@ drop_client(struct janus_room *r)
     g_signal_handler_disconnect(r->client, r->closed_handler);
     g_object_set_data(G_OBJECT(r->client), ROOM_KEY, NULL);
     e2c_janus_client_close(r->client);
-    g_clear_object(&r->client); /* pending requests go without their callbacks */
+    g_ptr_array_add(r->retired, g_steal_pointer(&r->client));
     g_hash_table_remove_all(r->requests);
     r->pub_handle = 0;
 }
@@ -144,6 +149,7 @@ static void
 new_client(struct janus_room *r)
 {
     drop_client(r);
+    g_ptr_array_set_size(r->retired, 0); /* pending requests go without their callbacks */
     r->client = e2c_janus_client_new();
     g_object_set_data(G_OBJECT(r->client), ROOM_KEY, r);
     if (r->connect_timeout_ms)
@@ -723,6 +729,7 @@ room_free(struct e2c_room *room)
     if (r->leave_timeout)
         g_source_remove(r->leave_timeout);
     drop_client(r);
+    g_ptr_array_unref(r->retired);
     g_hash_table_unref(r->requests);
     g_free(r->server);
     g_free(r->display);
@@ -762,6 +769,7 @@ e2c_janus_room_new(const struct e2c_room_config *cfg, const struct e2c_room_even
     r->api_secret = g_strdup(cfg->api_secret);
     r->token = g_strdup(cfg->token);
     r->pin = g_strdup(cfg->pin);
+    r->retired = g_ptr_array_new_with_free_func(g_object_unref);
     r->requests = g_hash_table_new_full(NULL, NULL, NULL, request_free);
     return &r->base;
 }
