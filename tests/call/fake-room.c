@@ -99,7 +99,11 @@ fake_trickle(struct e2c_room *room, guint64 handle, guint mline, const char *can
         list = s->candidates;
         done = &s->trickle_done;
     }
-    g_assert_false(*done); /* nothing after the end of candidates */
+    /*
+     * Not asserted: a candidate after the end of them. webrtcbin 1.22's
+     * gathering state can say "complete" before its last candidates were
+     * handed over, and the call passes on what it gets in that order.
+     */
     if (candidate)
         g_ptr_array_add(list, g_strdup_printf("%u\t%s", mline, candidate));
     else
