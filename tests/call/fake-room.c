@@ -129,6 +129,8 @@ fake_cancel(struct e2c_room *room, gpointer user)
 static void
 fake_unsubscribe(struct e2c_room *room, guint64 handle, gboolean say_leave)
 {
+    if (!handle)
+        return; /* no handle yet: nothing to give back (as a router's room does) */
     struct fake_sub *s = sub_of((struct fake_room *)room, handle);
     s->unsubscribed = TRUE;
     s->said_leave = say_leave;
