@@ -1,26 +1,62 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * A participant's session: connect, learn whether the room requires E2EE,
- * join as publisher, follow the room's publishers, leave cleanly.
+ * A participant: joins a room through the room interface, publishes,
+ * follows the room's publishers with subscriptions, reconnects after losing
+ * the router, leaves cleanly. Turns what happens into events.
  */
-#include "participant-priv.h"
+#include "participant.h"
 
-#include <openssl/crypto.h>
 #include <string.h>
 
+#include "publication.h"
+#include "room.h"
+#include "subscription.h"
 
-/* Leaving must not hang on a router that stopped answering. */
-#define LEAVE_TIMEOUT_MS 3000
+enum participant_state {
+    P_IDLE,
+    P_CONNECTING, /* until the room says joined */
+    P_JOINED,
+    P_LEAVING,
+    P_LEFT,
+};
 
-static void
-wipe_string(gchar *s)
-{
-    if (s)
-        OPENSSL_cleanse(s, strlen(s));
-    g_free(s);
-}
+struct e2c_participant {
+    struct e2c_participant_config cfg;
+    gchar *server, *display, *label;
+    struct e2c_participant_callbacks cb;
+    gpointer user;
+    struct e2c_events *events;
+    struct e2c_media *media;
+    struct e2c_room *room;
+    enum participant_state state;
+    gint64 started_us;
+    guint64 my_id;
+    struct e2c_send_source *source; /* shared or own */
+    struct e2c_send_source own_source;
+    GstElement *source_bin; /* own source's bin */
+    struct e2c_publication *pub;
+    GPtrArray *subs;          /* struct e2c_subscription */
+    GPtrArray *pending_feeds; /* struct e2c_sub_feed: published since the last turn of the loop */
+    guint pending_source;
+    GPtrArray *ended; /* struct e2c_stream_info of streams that went away */
+    guint sub_failures;
+    gboolean awaiting_key; /* joined, E2EE, and the key is still being derived */
+    /* Reconnecting after the router was lost: new session, join, publish, subscribe. */
+    gboolean reconnecting;
+    guint reconnect_attempt, reconnect_timer;
+    gint64 lost_at_us;
+    gchar *lost_reason;
+    /*
+     * The connection to the router was lost (it may have restarted and not
+     * re-created the room yet), rather than only our publication: a room
+     * missing on rejoin is worth waiting for only then.
+     */
+    gboolean room_may_return;
+    gboolean failed;
+};
 
-json_t *
+/* Events carry who and what: room, our label, and the given fields. */
+static json_t *
 participant_event(struct e2c_participant *p, const char *name)
 {
     json_t *e = e2c_event_new(name);
@@ -29,7 +65,7 @@ participant_event(struct e2c_participant *p, const char *name)
     return e;
 }
 
-void
+static void
 participant_emit(struct e2c_participant *p, json_t *event)
 {
     if (p->cb.event)
@@ -37,17 +73,11 @@ participant_emit(struct e2c_participant *p, json_t *event)
     e2c_events_emit(p->events, event);
 }
 
-static void finish_leaving(struct e2c_participant *p);
-static void connection_error(struct e2c_participant *p, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 static void begin_reconnect(struct e2c_participant *p, const char *reason);
 
-void
-participant_fail(struct e2c_participant *p, enum e2c_error err, const char *fmt, ...)
+static void
+participant_fail(struct e2c_participant *p, enum e2c_error err, const char *message)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    gchar *message = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
     if (!p->failed) {
         p->failed = TRUE;
         json_t *e = participant_event(p, "error");
@@ -58,124 +88,377 @@ participant_fail(struct e2c_participant *p, enum e2c_error err, const char *fmt,
         if (p->cb.failed)
             p->cb.failed(p->user, p, err, message);
     }
-    g_free(message);
     e2c_participant_leave(p, "error");
 }
 
-/* ---- Janus plumbing ----------------------------------------------------- */
+/* A failure whose code says what it is (E2C_ERROR); anything else is a failed connection. */
+static void
+participant_fail_with(struct e2c_participant *p, const GError *error)
+{
+    participant_fail(
+        p, error->domain == E2C_ERROR ? (enum e2c_error)error->code : E2C_ERR_CONNECT_FAILED,
+        error->message);
+}
 
 /*
- * What the user can do about a refusal: the router's words ("Unauthorized
- * (wrong pin)", "Missing element (pin)", "Unauthorized request (wrong or
- * missing secret/token)") name the thing, not our option.
+ * The router connection is unusable: start over (new session) or, without
+ * reconnection attempts, fail with CONNECT_FAILED.
  */
-static const char *
-access_hint(const GError *error)
+static void
+participant_lost(struct e2c_participant *p, const char *reason)
 {
-    if (!error || error->domain != E2C_JANUS_ERROR)
-        return "";
-    if (error->code == E2C_JANUS_ERROR_UNAUTHORIZED)
-        return " (give the router's API secret or a token: --api-secret-file, --api-secret-env, "
-               "--token-file, --token-env)";
-    if (error->code == E2C_JANUS_ERROR_UNAUTHORIZED_PLUGIN)
-        return " (the token does not allow the VideoRoom plugin)";
-    if ((error->code == E2C_JANUS_ERROR_VR_MISSING_ELEMENT ||
-         error->code == E2C_JANUS_ERROR_VR_UNAUTHORIZED) &&
-        strstr(error->message, "pin"))
-        return " (the room's PIN: --room-pin-file, --room-pin-env)";
-    return "";
+    if (p->state == P_LEAVING || p->state == P_LEFT)
+        return;
+    if (p->reconnecting || (p->cfg.reconnect_attempts > 0 && p->state >= P_JOINED))
+        begin_reconnect(p, reason);
+    else
+        participant_fail(p, E2C_ERR_CONNECT_FAILED, reason);
 }
 
-static enum e2c_error
-error_for_join(const GError *error)
+/* ---- the publication ------------------------------------------------------------ */
+
+static void
+on_published(gpointer owner, struct e2c_publication *pub)
 {
-    if (error->domain == E2C_JANUS_ERROR && error->code == E2C_JANUS_ERROR_VR_UNAUTHORIZED &&
-        strstr(error->message, "end-to-end"))
-        return E2C_ERR_ENCRYPTION_SECRET_MISSING;
-    return E2C_ERR_CONNECT_FAILED;
+    struct e2c_participant *p = owner;
+    const struct e2c_send_branch *video = e2c_publication_video(pub);
+    const struct e2c_send_branch *audio = e2c_publication_audio(pub);
+    json_t *e = participant_event(p, "published");
+    json_object_set_new(e, "room", json_integer((json_int_t)p->cfg.room));
+    json_object_set_new(e, "id", json_integer((json_int_t)p->my_id));
+    json_object_set_new(e, "e2ee", json_boolean(p->cfg.crypto.e2ee));
+    if (video->src)
+        json_object_set_new(e, "video", json_string(e2c_codec_name(video->codec)));
+    if (audio->src)
+        json_object_set_new(e, "audio", json_string(e2c_codec_name(audio->codec)));
+    participant_emit(p, e);
 }
 
 static void
-on_pub_event(E2cJanusClient *client, guint64 handle, E2cJanusMsg *msg, gpointer data)
+on_publication_failed(gpointer owner, const GError *error)
 {
-    struct e2c_participant *p = data;
-    if (msg->kind == E2C_JANUS_KIND_HANGUP && p->pub) {
-        gchar *reason = g_strdup_printf("the router hung up the publication: %s",
-                                        msg->reason ? msg->reason : "no reason given");
-        publication_failed(p, reason);
-        g_free(reason);
-        return;
-    }
-    if (msg->kind == E2C_JANUS_KIND_WEBRTCUP && p->pub) {
-        g_debug("publication is up");
-        publication_up(p->pub);
-        return;
-    }
-    if (msg->kind != E2C_JANUS_KIND_EVENT || !msg->is_videoroom)
-        return;
-    const struct e2c_janus_vr_data *vr = &msg->vr;
-    /*
-     * Somebody with the room's secret (or any client, when it has none)
-     * destroyed the room: Janus tells every participant, then closes their
-     * PeerConnections. Nothing can come back; rejoining would only meet "No
-     * such room".
-     */
-    if (!g_strcmp0(vr->videoroom, "destroyed") && (!vr->room || vr->room == p->cfg.room)) {
-        participant_fail(p, E2C_ERR_CONNECT_FAILED,
-                         "room %" G_GUINT64_FORMAT " was destroyed on the router: the call "
-                         "cannot go on",
-                         p->cfg.room);
-        return;
-    }
-    if (vr->has_publishers && p->cfg.subscribe) {
-        for (gsize i = 0; i < vr->n_publishers; i++)
-            if (vr->publishers[i].id != p->my_id)
-                subscription_add(p, vr->publishers[i].id, vr->publishers[i].display);
-    }
-    if (vr->unpublished && !vr->unpublished_ok)
-        subscription_remove(p, vr->unpublished, "unpublished");
-    if (vr->leaving && !vr->leaving_ok)
-        subscription_remove(p, vr->leaving, "left");
-    if (vr->error_code)
-        g_message("router event error %d: %s", vr->error_code, vr->error ? vr->error : "");
+    struct e2c_participant *p = owner;
+    if (p->state < P_LEAVING)
+        participant_fail_with(p, error);
+}
+
+/*
+ * The publication's connection failed or the router hung it up: under heavy
+ * loss ICE or DTLS can time out on either side (the router hangs up, "DTLS
+ * timeout"), and the next attempt may well get through. Start over like
+ * after a lost router where reconnecting is allowed; otherwise the call ends.
+ * A publication that is simply not up in time always starts over.
+ */
+static void
+on_publication_stalled(gpointer owner, const char *reason, gboolean failed)
+{
+    struct e2c_participant *p = owner;
+    if (failed && p->cfg.reconnect_attempts == 0)
+        participant_fail(p, E2C_ERR_STREAM_CREATE_FAILED, reason);
+    else
+        participant_lost(p, reason); /* closes the publication */
 }
 
 static void
-on_joined(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpointer data)
+on_key_switched(gpointer owner, const char *track, guint64 kid)
+{
+    struct e2c_participant *p = owner;
+    json_t *e = participant_event(p, "sending-switched");
+    json_object_set_new(e, "track", json_string(track));
+    gchar *kid_text = g_strdup_printf("%016" G_GINT64_MODIFIER "x", kid);
+    json_object_set_new(e, "kid", json_string(kid_text));
+    g_free(kid_text);
+    participant_emit(p, e);
+}
+
+/* The participant's own source outlives a publication: its messages come here. */
+static void
+on_source_message(gpointer user, GstMessage *msg)
+{
+    struct e2c_participant *p = user;
+    if (GST_MESSAGE_TYPE(msg) != GST_MESSAGE_ERROR || p->state >= P_LEAVING)
+        return;
+    GError *error = NULL;
+    gst_message_parse_error(msg, &error, NULL);
+    gchar *message = g_strdup_printf("the media source failed in %s: %s",
+                                     GST_OBJECT_NAME(GST_MESSAGE_SRC(msg)), error->message);
+    participant_fail(p, E2C_ERR_STREAM_CREATE_FAILED, message);
+    g_free(message);
+    g_error_free(error);
+}
+
+static void
+publish(struct e2c_participant *p)
+{
+    static const struct e2c_publication_callbacks cb = {on_published, on_publication_failed,
+                                                        on_publication_stalled, on_key_switched};
+    GError *error = NULL;
+    if (!p->source) {
+        p->source_bin = gst_bin_new("source");
+        if (!e2c_send_source_build(GST_BIN(p->source_bin), &p->cfg.media, &p->own_source, &error)) {
+            gst_object_unref(gst_object_ref_sink(p->source_bin));
+            p->source_bin = NULL;
+            goto fail;
+        }
+        p->source = &p->own_source;
+        e2c_media_route(p->media, GST_OBJECT(p->source_bin), on_source_message, p);
+    }
+    /* In the pipeline before the branches link to its tees. */
+    if (p->source_bin && !GST_OBJECT_PARENT(p->source_bin))
+        gst_bin_add(e2c_media_bin(p->media), p->source_bin);
+    struct e2c_publication_config cfg = {
+        p->media, p->source, &p->cfg.crypto, p->label, p->cfg.latency_ms,
+    };
+    p->pub = e2c_publication_start(p->room, &cfg, &cb, p, &error);
+    if (!p->pub)
+        goto fail;
+    if (p->source_bin)
+        gst_element_sync_state_with_parent(p->source_bin);
+    return;
+
+fail:;
+    gchar *message = g_strdup_printf("cannot publish: %s", error->message);
+    participant_fail(p,
+                     g_error_matches(error, E2C_ERROR, E2C_ERR_UNSUPPORTED)
+                         ? E2C_ERR_UNSUPPORTED
+                         : E2C_ERR_STREAM_CREATE_FAILED,
+                     message);
+    g_free(message);
+    g_error_free(error);
+}
+
+/* ---- subscriptions ------------------------------------------------------------- */
+
+static void subscribe(struct e2c_participant *p, GPtrArray *feeds);
+
+static json_t *
+sub_event_new(gpointer owner, const char *name)
+{
+    return participant_event(owner, name);
+}
+
+static void
+sub_emit(gpointer owner, json_t *event)
+{
+    participant_emit(owner, event);
+}
+
+static void
+sub_streams_changed(gpointer owner)
+{
+    struct e2c_participant *p = owner;
+    if (p->cb.streams_changed)
+        p->cb.streams_changed(p->user, p);
+}
+
+static void
+sub_unable(gpointer owner, struct e2c_subscription *sub, guint n)
+{
+    struct e2c_participant *p = owner;
+    p->sub_failures += n;
+}
+
+/* Closes sub and lets it go from the list. */
+static void
+drop_subscription(struct e2c_participant *p, struct e2c_subscription *sub, gboolean give_back,
+                  gboolean say_leave)
+{
+    e2c_subscription_close(sub, give_back, say_leave);
+    g_ptr_array_remove_fast(p->subs, sub);
+}
+
+/* Closes every subscription; their handles go back to a room we are leaving. */
+static void
+drop_all_subscriptions(struct e2c_participant *p)
+{
+    gboolean give_back = p->state == P_LEAVING;
+    for (guint i = 0; i < p->subs->len; i++)
+        e2c_subscription_close(g_ptr_array_index(p->subs, i), give_back, FALSE);
+    g_ptr_array_set_size(p->subs, 0);
+}
+
+/* The router refused a shared subscription because one publisher went: each other alone. */
+static void
+sub_split(gpointer owner, struct e2c_subscription *sub)
+{
+    struct e2c_participant *p = owner;
+    GPtrArray *feeds = e2c_subscription_feeds(sub);
+    for (guint i = 0; i < feeds->len; i++) {
+        const struct e2c_sub_feed *feed = g_ptr_array_index(feeds, i);
+        if (feed->gone)
+            continue;
+        GPtrArray *alone = g_ptr_array_new_with_free_func(e2c_sub_feed_free);
+        g_ptr_array_add(alone, e2c_sub_feed_new(feed->id, feed->display));
+        subscribe(p, alone);
+    }
+    /* Its feeds now belong to the new subscriptions. */
+    drop_subscription(p, sub, TRUE, FALSE);
+}
+
+static void
+sub_fatal(gpointer owner, const GError *error)
+{
+    participant_fail_with(owner, error);
+}
+
+/* One subscription for feeds (taken). */
+static void
+subscribe(struct e2c_participant *p, GPtrArray *feeds)
+{
+    static const struct e2c_subscription_callbacks cb = {
+        sub_event_new, sub_emit, sub_streams_changed, sub_unable, sub_split, sub_fatal,
+    };
+    struct e2c_subscription_config cfg = {
+        p->media,         &p->cfg.crypto,         p->label,      p->cfg.latency_ms,
+        p->cfg.no_decode, p->cfg.keep_last_frame, p->started_us,
+    };
+    g_ptr_array_add(p->subs, e2c_subscription_new(p->room, &cfg, feeds, &cb, p));
+}
+
+/* Publishers that arrived in one turn of the main loop (a join's list) share a subscription. */
+static gboolean
+start_pending(gpointer data)
 {
     struct e2c_participant *p = data;
-    if (p->state != P_JOINING)
+    p->pending_source = 0;
+    if (!p->pending_feeds->len)
+        return G_SOURCE_REMOVE;
+    GPtrArray *feeds = p->pending_feeds;
+    p->pending_feeds = g_ptr_array_new_with_free_func(e2c_sub_feed_free);
+    if (p->state == P_JOINED)
+        subscribe(p, feeds);
+    else
+        g_ptr_array_unref(feeds);
+    return G_SOURCE_REMOVE;
+}
+
+static struct e2c_sub_feed *
+find_pending(struct e2c_participant *p, guint64 id, guint *index)
+{
+    for (guint i = 0; i < p->pending_feeds->len; i++) {
+        struct e2c_sub_feed *feed = g_ptr_array_index(p->pending_feeds, i);
+        if (feed->id == id && !feed->gone) {
+            if (index)
+                *index = i;
+            return feed;
+        }
+    }
+    return NULL;
+}
+
+/* The subscription that receives feed, or NULL. */
+static struct e2c_subscription *
+subscription_of(struct e2c_participant *p, guint64 feed)
+{
+    for (guint i = 0; i < p->subs->len; i++) {
+        struct e2c_subscription *sub = g_ptr_array_index(p->subs, i);
+        if (e2c_subscription_find_feed(sub, feed))
+            return sub;
+    }
+    return NULL;
+}
+
+static void
+subscription_add(struct e2c_participant *p, guint64 feed, const char *display)
+{
+    if (p->state != P_JOINED || feed == p->my_id || subscription_of(p, feed) ||
+        find_pending(p, feed, NULL))
         return;
-    gboolean no_room =
-        error && error->domain == E2C_JANUS_ERROR && error->code == E2C_JANUS_ERROR_VR_NO_SUCH_ROOM;
-    if (no_room && p->reconnecting && !p->room_may_return) {
-        /* The router stayed up while we rejoined: the room went while the call ran. */
-        participant_fail(p, E2C_ERR_CONNECT_FAILED,
-                         "room %" G_GUINT64_FORMAT " no longer exists on the router (destroyed "
-                         "during the call): %s",
-                         p->cfg.room, error->message);
+    struct e2c_sub_feed *f = e2c_sub_feed_new(feed, display);
+    if (p->cfg.shared_subscriptions) {
+        g_ptr_array_add(p->pending_feeds, f);
+        if (!p->pending_source)
+            p->pending_source = g_idle_add(start_pending, p);
+    } else {
+        GPtrArray *alone = g_ptr_array_new_with_free_func(e2c_sub_feed_free);
+        g_ptr_array_add(alone, f);
+        subscribe(p, alone);
+    }
+
+    json_t *e = participant_event(p, "remote-published");
+    json_object_set_new(e, "remote", json_string(f->display));
+    json_object_set_new(e, "feed", json_integer((json_int_t)feed));
+    participant_emit(p, e);
+}
+
+/* Subscriptions not yet asked for are dropped. */
+static void
+subscriptions_cancel_pending(struct e2c_participant *p)
+{
+    g_ptr_array_set_size(p->pending_feeds, 0);
+    if (p->pending_source) {
+        g_source_remove(p->pending_source);
+        p->pending_source = 0;
+    }
+}
+
+/* Every subscription goes, what its streams did kept for the verdict. */
+static void
+subscriptions_end_all(struct e2c_participant *p)
+{
+    subscriptions_cancel_pending(p);
+    for (guint i = 0; i < p->subs->len; i++)
+        e2c_subscription_end_streams(g_ptr_array_index(p->subs, i), 0, p->ended);
+    drop_all_subscriptions(p);
+}
+
+static void
+announce_removal(struct e2c_participant *p, const struct e2c_sub_feed *feed, const char *why)
+{
+    json_t *e = participant_event(p, "remote-unpublished");
+    json_object_set_new(e, "remote", json_string(feed->display));
+    json_object_set_new(e, "feed", json_integer((json_int_t)feed->id));
+    json_object_set_new(e, "reason", json_string(why));
+    participant_emit(p, e);
+}
+
+static void
+subscription_remove(struct e2c_participant *p, guint64 feed, const char *why)
+{
+    guint index;
+    struct e2c_sub_feed *pending = find_pending(p, feed, &index);
+    if (pending) {
+        announce_removal(p, pending, why);
+        g_ptr_array_remove_index(p->pending_feeds, index);
         return;
     }
-    /* While reconnecting, a room a restarted router has not re-created yet is worth retrying. */
-    if (error && (error->domain != E2C_JANUS_ERROR || (p->reconnecting && no_room))) {
-        connection_error(p, "cannot join room %" G_GUINT64_FORMAT ": %s", p->cfg.room,
-                         error->message);
+    struct e2c_subscription *sub = subscription_of(p, feed);
+    if (!sub)
         return;
-    }
-    if (error) {
-        participant_fail(p, error_for_join(error), "cannot join room %" G_GUINT64_FORMAT ": %s%s",
-                         p->cfg.room, error->message, access_hint(error));
+    struct e2c_sub_feed *f = e2c_subscription_find_feed(sub, feed);
+    announce_removal(p, f, why);
+    e2c_subscription_end_streams(sub, feed, p->ended);
+    f->gone = TRUE;
+    gboolean others = FALSE;
+    GPtrArray *feeds = e2c_subscription_feeds(sub);
+    for (guint i = 0; i < feeds->len; i++)
+        others |= !((struct e2c_sub_feed *)g_ptr_array_index(feeds, i))->gone;
+    if (!others)
+        drop_subscription(p, sub, TRUE, TRUE);
+    if (p->cb.streams_changed)
+        p->cb.streams_changed(p->user, p);
+}
+
+/* ---- the room's events ------------------------------------------------------------ */
+
+static void
+on_room_connected(gpointer owner, const char *server, guint64 session)
+{
+    struct e2c_participant *p = owner;
+    json_t *e = participant_event(p, "connected");
+    json_object_set_new(e, "server", json_string(server));
+    json_object_set_new(e, "session", json_integer((json_int_t)session));
+    participant_emit(p, e);
+}
+
+static void
+on_room_joined(gpointer owner, guint64 id, const struct e2c_room_feed *publishers, gsize n)
+{
+    struct e2c_participant *p = owner;
+    if (p->state != P_CONNECTING)
         return;
-    }
-    if (msg->kind == E2C_JANUS_KIND_ACK)
-        return;
-    if (!msg->is_videoroom || g_strcmp0(msg->vr.videoroom, "joined") != 0) {
-        participant_fail(p, E2C_ERR_CONNECT_FAILED, "unexpected reply to join");
-        return;
-    }
     p->state = P_JOINED;
-    p->my_id = msg->vr.id;
-    p->private_id = msg->vr.private_id;
+    p->my_id = id;
     if (p->reconnecting) {
         json_t *r = participant_event(p, "reconnected");
         json_object_set_new(r, "attempts", json_integer(p->reconnect_attempt));
@@ -189,146 +472,113 @@ on_joined(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpointe
     json_object_set_new(e, "room", json_integer((json_int_t)p->cfg.room));
     json_object_set_new(e, "id", json_integer((json_int_t)p->my_id));
     json_object_set_new(e, "e2ee", json_boolean(p->cfg.crypto.e2ee));
-    json_object_set_new(e, "publishers", json_integer((json_int_t)msg->vr.n_publishers));
+    json_object_set_new(e, "publishers", json_integer((json_int_t)n));
     participant_emit(p, e);
 
     if (p->cfg.crypto.e2ee && !p->cfg.crypto.key)
         p->awaiting_key = TRUE; /* publishing waits for it; subscriptions hold their frames */
     else if (p->cfg.publish)
-        publication_start(p);
+        publish(p);
     if (p->cfg.subscribe)
-        for (gsize i = 0; i < msg->vr.n_publishers; i++)
-            subscription_add(p, msg->vr.publishers[i].id, msg->vr.publishers[i].display);
+        for (gsize i = 0; i < n; i++)
+            subscription_add(p, publishers[i].id, publishers[i].display);
+}
+
+static void schedule_attempt(struct e2c_participant *p, const char *reason);
+
+/* A connection that failed while joining: another attempt when reconnecting, else the end. */
+static void
+connection_error(struct e2c_participant *p, const char *reason)
+{
+    if (p->reconnecting)
+        schedule_attempt(p, reason);
+    else
+        participant_fail(p, E2C_ERR_CONNECT_FAILED, reason);
 }
 
 static void
-join(struct e2c_participant *p)
+on_room_join_failed(gpointer owner, const GError *error)
 {
-    p->state = P_JOINING;
-    json_t *body = e2c_janus_msg_vr_add_pin(
-        e2c_janus_msg_vr_join_publisher(p->cfg.room, p->display, 0), p->cfg.room_pin);
-    e2c_janus_client_send_message(p->janus, p->pub_handle, body, NULL, on_joined, p);
-}
-
-/* Janus 1.1.2 tells whether a room requires E2EE only in "list" (janus.md §8). */
-static void
-on_list(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpointer data)
-{
-    struct e2c_participant *p = data;
-    if (p->state != P_JOINING)
-        return;
-    if (error) {
-        connection_error(p, "cannot list the rooms: %s", error->message);
-        return;
-    }
-    gboolean found = FALSE, required = FALSE;
-    for (gsize i = 0; msg->is_videoroom && i < msg->vr.n_list; i++) {
-        if (msg->vr.list[i].room == p->cfg.room) {
-            found = TRUE;
-            required = msg->vr.list[i].require_e2ee;
-        }
-    }
-    if (found && required && !p->cfg.crypto.e2ee && !p->cfg.plain_requested) {
-        participant_fail(p, E2C_ERR_ENCRYPTION_SECRET_MISSING,
-                         "room %" G_GUINT64_FORMAT " requires end-to-end encryption and no "
-                         "secret was given (--secret-file, --secret-stdin, --secret-env)",
-                         p->cfg.room);
-        return;
-    }
-    /* A private room is not listed: the router still refuses a plain publisher there. */
-    join(p);
-}
-
-static void
-on_attached(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpointer data)
-{
-    struct e2c_participant *p = data;
+    struct e2c_participant *p = owner;
     if (p->state != P_CONNECTING)
         return;
-    if (error) {
-        connection_error(p, "cannot attach to the VideoRoom: %s%s", error->message,
-                         access_hint(error));
-        return;
-    }
-    p->pub_handle = msg->data_id;
-    p->state = P_JOINING;
-    e2c_janus_client_send_message(p->janus, p->pub_handle, e2c_janus_msg_vr_list(), NULL, on_list,
-                                  p);
+    if (g_error_matches(error, E2C_ROOM_ERROR, E2C_ROOM_ERROR_UNREACHABLE))
+        connection_error(p, error->message);
+    else
+        participant_fail_with(p, error);
 }
 
 static void
-on_session(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpointer data)
+on_room_publishers(gpointer owner, const struct e2c_room_feed *feeds, gsize n)
 {
-    struct e2c_participant *p = data;
-    if (p->state != P_CONNECTING)
+    struct e2c_participant *p = owner;
+    if (!p->cfg.subscribe)
         return;
-    if (error) {
-        connection_error(p, "cannot create a session: %s%s", error->message, access_hint(error));
-        return;
-    }
-    json_t *e = participant_event(p, "connected");
-    json_object_set_new(e, "server", json_string(p->server));
-    json_object_set_new(e, "session", json_integer((json_int_t)msg->data_id));
-    participant_emit(p, e);
-    e2c_janus_client_attach(p->janus, E2C_JANUS_PLUGIN_VIDEOROOM, on_pub_event, p, NULL,
-                            on_attached, p);
+    for (gsize i = 0; i < n; i++)
+        subscription_add(p, feeds[i].id, feeds[i].display);
 }
 
 static void
-on_connected(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpointer data)
+on_room_unpublished(gpointer owner, guint64 feed, const char *why)
 {
-    struct e2c_participant *p = data;
-    if (p->state != P_CONNECTING)
-        return;
-    if (error) {
-        connection_error(p, "cannot reach the router at %s: %s", p->server, error->message);
-        return;
-    }
-    e2c_janus_client_create_session(p->janus, on_session, p);
+    subscription_remove(owner, feed, why);
 }
 
 static void
-on_closed(E2cJanusClient *client, const GError *error, gpointer data)
+on_room_publication_up(gpointer owner)
 {
-    struct e2c_participant *p = data;
-    if (p->state == P_LEAVING || p->state == P_LEFT) {
-        finish_leaving(p);
-        return;
+    struct e2c_participant *p = owner;
+    if (p->pub) {
+        g_debug("publication is up");
+        e2c_publication_up(p->pub);
     }
-    gchar *reason = g_strdup_printf("lost the router: %s",
-                                    error ? error->message : "connection closed");
-    participant_lost(p, reason);
-    g_free(reason);
+}
+
+static void
+on_room_publication_hangup(gpointer owner, const char *reason)
+{
+    struct e2c_participant *p = owner;
+    if (p->pub)
+        on_publication_stalled(p, reason, TRUE);
+}
+
+static void
+on_room_destroyed(gpointer owner, const GError *error)
+{
+    participant_fail_with(owner, error);
+}
+
+static void
+on_room_lost(gpointer owner, const GError *error)
+{
+    participant_lost(owner, error->message);
+}
+
+static void finish_leaving(struct e2c_participant *p);
+
+static void
+on_room_left(gpointer owner)
+{
+    finish_leaving(owner);
 }
 
 /* ---- reconnecting ------------------------------------------------------------ */
-
-/* A Janus client with our settings and credentials, its "closed" handled. */
-static E2cJanusClient *
-client_new(struct e2c_participant *p)
-{
-    E2cJanusClient *client = e2c_janus_client_new();
-    if (p->cfg.connect_timeout_ms)
-        e2c_janus_client_set_connect_timeout(client, p->cfg.connect_timeout_ms);
-    e2c_janus_client_set_ca_file(client, p->cfg.ca_file);
-    e2c_janus_client_set_credentials(client, p->cfg.api_secret, p->cfg.token);
-    p->closed_handler = g_signal_connect(client, "closed", G_CALLBACK(on_closed), p);
-    return client;
-}
 
 /* Backoff between attempts (ms); the last value repeats. */
 static const guint backoff_ms[] = {0, 500, 1000, 2000, 3000, 5000};
 
 static void
-new_client(struct e2c_participant *p)
+join(struct e2c_participant *p)
 {
-    if (p->janus) {
-        g_signal_handler_disconnect(p->janus, p->closed_handler);
-        e2c_janus_client_close(p->janus);
-        g_object_unref(p->janus); /* pending requests go without their callbacks */
-    }
-    p->janus = client_new(p);
-    p->pub_handle = 0;
+    struct e2c_room_join how = {
+        .rejoin = !p->reconnecting     ? E2C_ROOM_FIRST_JOIN
+                  : p->room_may_return ? E2C_ROOM_REJOIN_ROUTER_LOST
+                                       : E2C_ROOM_REJOIN_ROUTER_UP,
+        .e2ee = p->cfg.crypto.e2ee,
+        .plain_requested = p->cfg.plain_requested,
+    };
+    p->state = P_CONNECTING;
+    e2c_room_join(p->room, &how);
 }
 
 static gboolean
@@ -343,9 +593,7 @@ attempt_reconnect(gpointer data)
     if (p->reconnect_attempt > 1 && p->lost_reason)
         json_object_set_new(e, "message", json_string(p->lost_reason));
     participant_emit(p, e);
-    new_client(p);
-    p->state = P_CONNECTING;
-    e2c_janus_client_connect(p->janus, p->server, on_connected, p);
+    join(p);
     return G_SOURCE_REMOVE;
 }
 
@@ -358,10 +606,11 @@ schedule_attempt(struct e2c_participant *p, const char *reason)
     p->lost_reason = g_strdup(reason);
     if (p->reconnect_attempt >= p->cfg.reconnect_attempts) {
         p->reconnecting = FALSE;
-        participant_fail(p, E2C_ERR_CONNECT_FAILED,
-                         "gave up after %u reconnection attempt(s) in %.1f s; last: %s",
-                         p->reconnect_attempt, (g_get_monotonic_time() - p->lost_at_us) / 1e6,
-                         reason);
+        gchar *message = g_strdup_printf(
+            "gave up after %u reconnection attempt(s) in %.1f s; last: %s", p->reconnect_attempt,
+            (g_get_monotonic_time() - p->lost_at_us) / 1e6, reason);
+        participant_fail(p, E2C_ERR_CONNECT_FAILED, message);
+        g_free(message);
         return;
     }
     guint i = MIN(p->reconnect_attempt, G_N_ELEMENTS(backoff_ms) - 1);
@@ -369,9 +618,10 @@ schedule_attempt(struct e2c_participant *p, const char *reason)
 }
 
 /*
- * The router is gone (WebSocket closed, session timed out). With a stock
- * Janus the session and its handles died with it (reclaim 0): drop the media,
- * then start over with a new session, join, publish and subscribe again.
+ * The router is gone (connection closed, session timed out), or only our
+ * publication. The router's session and handles died with it (a stock
+ * router keeps none for a client that comes back): drop the media, then start over with a new
+ * session, join, publish and subscribe again.
  */
 static void
 begin_reconnect(struct e2c_participant *p, const char *reason)
@@ -380,12 +630,12 @@ begin_reconnect(struct e2c_participant *p, const char *reason)
         p->reconnecting = TRUE;
         p->reconnect_attempt = 0;
         p->lost_at_us = g_get_monotonic_time();
-        p->room_may_return = !e2c_janus_client_is_connected(p->janus);
+        p->room_may_return = !e2c_room_is_connected(p->room);
         json_t *e = participant_event(p, "connection-lost");
         json_object_set_new(e, "message", json_string(reason));
         participant_emit(p, e);
         subscriptions_end_all(p);
-        g_clear_pointer(&p->pub, publication_free);
+        g_clear_pointer(&p->pub, e2c_publication_free);
         /*
          * Our own source starts over with the next publication: whatever its
          * streaming threads met while the old one went (an error already on
@@ -402,31 +652,6 @@ begin_reconnect(struct e2c_participant *p, const char *reason)
     schedule_attempt(p, reason);
 }
 
-void
-participant_lost(struct e2c_participant *p, const char *reason)
-{
-    if (p->state == P_LEAVING || p->state == P_LEFT)
-        return;
-    if (p->reconnecting || (p->cfg.reconnect_attempts > 0 && p->state >= P_JOINING))
-        begin_reconnect(p, reason);
-    else
-        participant_fail(p, E2C_ERR_CONNECT_FAILED, "%s", reason);
-}
-
-static void
-connection_error(struct e2c_participant *p, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    gchar *reason = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    if (p->reconnecting)
-        schedule_attempt(p, reason);
-    else
-        participant_fail(p, E2C_ERR_CONNECT_FAILED, "%s", reason);
-    g_free(reason);
-}
-
 /* ---- lifecycle ------------------------------------------------------------ */
 
 struct e2c_participant *
@@ -434,6 +659,18 @@ e2c_participant_new(const struct e2c_participant_config *cfg, struct e2c_media *
                     struct e2c_send_source *source, struct e2c_events *events,
                     const struct e2c_participant_callbacks *cb, gpointer user)
 {
+    static const struct e2c_room_events room_events = {
+        .connected = on_room_connected,
+        .joined = on_room_joined,
+        .join_failed = on_room_join_failed,
+        .publishers = on_room_publishers,
+        .unpublished = on_room_unpublished,
+        .publication_up = on_room_publication_up,
+        .publication_hangup = on_room_publication_hangup,
+        .destroyed = on_room_destroyed,
+        .lost = on_room_lost,
+        .left = on_room_left,
+    };
     struct e2c_participant *p = g_new0(struct e2c_participant, 1);
     p->cfg = *cfg;
     p->server = g_strdup(cfg->server);
@@ -444,10 +681,8 @@ e2c_participant_new(const struct e2c_participant_config *cfg, struct e2c_media *
     p->cfg.label = p->label;
     p->cfg.media.media_file = g_strdup(cfg->media.media_file);
     p->cfg.crypto.room = g_strdup(cfg->crypto.room);
-    p->cfg.ca_file = p->ca_file = g_strdup(cfg->ca_file);
-    p->cfg.api_secret = p->api_secret = g_strdup(cfg->api_secret);
-    p->cfg.token = p->token = g_strdup(cfg->token);
-    p->cfg.room_pin = p->room_pin = g_strdup(cfg->room_pin);
+    /* The router's credentials live in the room only (wiped when it goes). */
+    p->cfg.ca_file = p->cfg.api_secret = p->cfg.token = p->cfg.room_pin = NULL;
     /*
      * This participant's own replay domain, the same for all its
      * subscriptions, reconnects included, and never another participant's
@@ -463,19 +698,37 @@ e2c_participant_new(const struct e2c_participant_config *cfg, struct e2c_media *
     p->events = events;
     p->media = media;
     p->source = source;
-    p->subs = g_ptr_array_new_with_free_func((GDestroyNotify)subscription_free);
-    p->pending_feeds = g_ptr_array_new_with_free_func(sub_feed_free);
+    p->subs = g_ptr_array_new_with_free_func(e2c_subscription_unref);
+    p->pending_feeds = g_ptr_array_new_with_free_func(e2c_sub_feed_free);
     p->ended = g_ptr_array_new_with_free_func(g_free);
-    p->janus = client_new(p);
+    struct e2c_room_config room = {
+        .server = p->server,
+        .room = cfg->room,
+        .display = p->display,
+        .connect_timeout_ms = cfg->connect_timeout_ms,
+        .ca_file = cfg->ca_file,
+        .api_secret = cfg->api_secret,
+        .token = cfg->token,
+        .pin = cfg->room_pin,
+    };
+    p->room = (cfg->room_new ? cfg->room_new : e2c_room_new)(&room, &room_events, p);
     return p;
 }
 
 void
 e2c_participant_start(struct e2c_participant *p)
 {
-    p->state = P_CONNECTING;
     p->started_us = g_get_monotonic_time();
-    e2c_janus_client_connect(p->janus, p->server, on_connected, p);
+    join(p);
+}
+
+/* Media first: nothing more goes out while the router is told. */
+static void
+drop_media(struct e2c_participant *p)
+{
+    subscriptions_cancel_pending(p);
+    drop_all_subscriptions(p);
+    g_clear_pointer(&p->pub, e2c_publication_free);
 }
 
 static void
@@ -484,13 +737,7 @@ finish_leaving(struct e2c_participant *p)
     if (p->state == P_LEFT)
         return;
     p->state = P_LEFT;
-    if (p->leave_timeout) {
-        g_source_remove(p->leave_timeout);
-        p->leave_timeout = 0;
-    }
-    subscriptions_cancel_pending(p);
-    g_ptr_array_set_size(p->subs, 0);
-    g_clear_pointer(&p->pub, publication_free);
+    drop_media(p);
     if (p->source_bin) {
         e2c_media_remove(p->media, p->source_bin);
         p->source_bin = NULL;
@@ -499,62 +746,26 @@ finish_leaving(struct e2c_participant *p)
         p->cb.left(p->user, p);
 }
 
-static void
-on_session_destroyed(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error,
-                     gpointer data)
-{
-    struct e2c_participant *p = data;
-    e2c_janus_client_close(p->janus); /* "closed" finishes leaving */
-}
-
-static gboolean
-leave_timed_out(gpointer data)
-{
-    struct e2c_participant *p = data;
-    p->leave_timeout = 0;
-    g_message("the router did not confirm leaving in time; closing");
-    e2c_janus_client_close(p->janus);
-    finish_leaving(p);
-    return G_SOURCE_REMOVE;
-}
-
 void
 e2c_participant_leave(struct e2c_participant *p, const char *reason)
 {
     if (p->state == P_LEAVING || p->state == P_LEFT)
         return;
-    enum participant_state was = p->state;
     if (p->reconnect_timer) {
         g_source_remove(p->reconnect_timer);
         p->reconnect_timer = 0;
     }
-    if (p->reconnecting)
-        was = P_CONNECTING; /* nothing to tell a router we lost */
+    /* Nothing to tell a router we lost. */
+    gboolean tell_router = !p->reconnecting && p->state != P_IDLE;
     p->reconnecting = FALSE;
     p->state = P_LEAVING;
     json_t *e = participant_event(p, "left");
     json_object_set_new(e, "reason", json_string(reason ? reason : "done"));
     participant_emit(p, e);
 
-    /* Media first: nothing more goes out while the router is told. */
-    subscriptions_cancel_pending(p);
-    g_ptr_array_set_size(p->subs, 0);
-    g_clear_pointer(&p->pub, publication_free);
-    if (!e2c_janus_client_is_connected(p->janus) || was == P_IDLE || was == P_CONNECTING) {
-        e2c_janus_client_close(p->janus);
+    drop_media(p);
+    if (!e2c_room_leave(p->room, tell_router))
         finish_leaving(p);
-        return;
-    }
-    p->leave_timeout = g_timeout_add(LEAVE_TIMEOUT_MS, leave_timed_out, p);
-    if (p->pub_handle) {
-        e2c_janus_client_send_message(p->janus, p->pub_handle, e2c_janus_msg_vr_leave(), NULL,
-                                      NULL, NULL);
-        e2c_janus_client_detach(p->janus, p->pub_handle, NULL, NULL);
-    }
-    if (e2c_janus_client_get_session_id(p->janus))
-        e2c_janus_client_destroy_session(p->janus, on_session_destroyed, p);
-    else
-        e2c_janus_client_close(p->janus);
 }
 
 void
@@ -562,20 +773,15 @@ e2c_participant_free(struct e2c_participant *p)
 {
     if (!p)
         return;
-    if (p->leave_timeout)
-        g_source_remove(p->leave_timeout);
     if (p->reconnect_timer)
         g_source_remove(p->reconnect_timer);
     g_free(p->lost_reason);
-    g_signal_handler_disconnect(p->janus, p->closed_handler);
-    subscriptions_cancel_pending(p);
+    drop_media(p);
+    e2c_room_free(p->room);
     g_ptr_array_unref(p->subs);
     g_ptr_array_unref(p->pending_feeds);
-    g_clear_pointer(&p->pub, publication_free);
     if (p->source_bin)
         e2c_media_remove(p->media, p->source_bin);
-    e2c_janus_client_close(p->janus);
-    g_object_unref(p->janus);
     g_ptr_array_unref(p->ended);
     if (p->cfg.crypto.key)
         e2c_key_unref(p->cfg.crypto.key);
@@ -585,10 +791,6 @@ e2c_participant_free(struct e2c_participant *p)
     g_free(p->server);
     g_free(p->display);
     g_free(p->label);
-    g_free(p->ca_file);
-    wipe_string(p->api_secret);
-    wipe_string(p->token);
-    wipe_string(p->room_pin);
     g_free(p);
 }
 
@@ -604,19 +806,19 @@ e2c_participant_set_key(struct e2c_participant *p, E2cKey *key)
     if (p->awaiting_key) {
         p->awaiting_key = FALSE;
         if (p->cfg.publish) {
-            publication_start(p); /* its encryptors start with this key */
+            publish(p); /* its encryptors start with this key */
             started = TRUE;
         }
     }
     for (guint i = 0; i < p->subs->len; i++)
-        subscription_set_key(g_ptr_array_index(p->subs, i), key);
+        e2c_subscription_set_key(g_ptr_array_index(p->subs, i), key);
     /*
      * Not again to a publication that has just started with it: to a
      * running sframeenc a key is a rekey, and 2 s later (the switch delay)
      * every call reported a "sending-switched" that no rekey caused.
      */
     if (p->pub && !started)
-        publication_set_key(p->pub, key);
+        e2c_publication_set_key(p->pub, key);
     if (old)
         e2c_key_unref(old);
 }
@@ -628,16 +830,8 @@ e2c_participant_foreach_stream(struct e2c_participant *p, gboolean include_ended
                                void (*fn)(gpointer user, const struct e2c_stream_info *s),
                                gpointer user)
 {
-    for (guint k = 0; k < p->subs->len; k++) {
-        struct subscription *sub = g_ptr_array_index(p->subs, k);
-        g_mutex_lock(&sub->lock);
-        for (guint i = 0; i < sub->streams->len; i++) {
-            struct e2c_stream_info info;
-            sub_stream_info(g_ptr_array_index(sub->streams, i), &info);
-            fn(user, &info);
-        }
-        g_mutex_unlock(&sub->lock);
-    }
+    for (guint k = 0; k < p->subs->len; k++)
+        e2c_subscription_foreach_stream(g_ptr_array_index(p->subs, k), fn, user);
     if (include_ended)
         for (guint i = 0; i < p->ended->len; i++)
             fn(user, g_ptr_array_index(p->ended, i));
@@ -664,42 +858,15 @@ e2c_participant_id(struct e2c_participant *p)
 gboolean
 e2c_participant_is_publishing(struct e2c_participant *p)
 {
-    return p->pub && p->pub->published;
+    return p->pub && e2c_publication_is_published(p->pub);
 }
 
 guint
 e2c_participant_snapshots(struct e2c_participant *p, const char *dir)
 {
     guint written = 0;
-    for (guint k = 0; k < p->subs->len; k++) {
-        struct subscription *sub = g_ptr_array_index(p->subs, k);
-        g_mutex_lock(&sub->lock);
-        for (guint i = 0; i < sub->streams->len; i++) {
-            struct sub_stream *st = g_ptr_array_index(sub->streams, i);
-            if (!e2c_recv_stream_is_video(st->rs))
-                continue;
-            gchar *safe = g_strdup(*st->display ? st->display : "feed");
-            g_strcanon(safe, G_CSET_A_2_Z G_CSET_a_2_z G_CSET_DIGITS "-_", '_');
-            gchar *name = g_strdup_printf("%s-%" G_GUINT64_FORMAT ".png", safe, st->feed);
-            gchar *path = g_build_filename(dir, name, NULL);
-            GError *error = NULL;
-            json_t *e = participant_event(p, "snapshot");
-            json_object_set_new(e, "remote", json_string(st->display));
-            json_object_set_new(e, "feed", json_integer((json_int_t)st->feed));
-            if (e2c_recv_stream_snapshot(st->rs, path, &error)) {
-                json_object_set_new(e, "file", json_string(path));
-                written++;
-            } else {
-                json_object_set_new(e, "message", json_string(error->message));
-                g_error_free(error);
-            }
-            participant_emit(p, e);
-            g_free(path);
-            g_free(name);
-            g_free(safe);
-        }
-        g_mutex_unlock(&sub->lock);
-    }
+    for (guint k = 0; k < p->subs->len; k++)
+        written += e2c_subscription_snapshots(g_ptr_array_index(p->subs, k), dir);
     return written;
 }
 
@@ -708,32 +875,8 @@ e2c_participant_foreach_send(struct e2c_participant *p,
                              void (*fn)(gpointer user, const struct e2c_send_info *s),
                              gpointer user)
 {
-    if (!p->pub)
-        return;
-    struct e2c_send_branch *branches[] = {&p->pub->video, &p->pub->audio};
-    for (unsigned i = 0; i < G_N_ELEMENTS(branches); i++) {
-        struct e2c_send_branch *b = branches[i];
-        if (!b->src)
-            continue;
-        struct e2c_send_info info = {
-            i == 0 ? "video" : "audio", b->codec, b->sframeenc != NULL, 0, 0, 0, 0, 0, 0};
-        if (b->sframeenc) {
-            GstStructure *st = NULL;
-            g_object_get(b->sframeenc, "stats", &st, NULL);
-            if (st) {
-                gst_structure_get_uint64(st, "kid", &info.kid);
-                gst_structure_get_uint64(st, "frames-protected", &info.frames);
-                gst_structure_get_uint64(st, "bytes-out", &info.bytes);
-                gst_structure_get_uint64(st, "next-ctr", &info.next_ctr);
-                gst_structure_get_uint64(st, "previous-kid", &info.previous_kid);
-                gst_structure_get_uint64(st, "previous-next-ctr", &info.previous_next_ctr);
-                gst_structure_free(st);
-            }
-        } else {
-            info.frames = e2c_send_branch_plain_frames(b);
-        }
-        fn(user, &info);
-    }
+    if (p->pub)
+        e2c_publication_foreach_send(p->pub, fn, user);
 }
 
 const char *
@@ -752,72 +895,4 @@ gboolean
 e2c_participant_e2ee(struct e2c_participant *p)
 {
     return p->cfg.crypto.e2ee;
-}
-
-static json_t *
-kid_json(guint64 kid)
-{
-    if (!kid)
-        return json_null();
-    gchar *text = g_strdup_printf("%016" G_GINT64_MODIFIER "x", kid);
-    json_t *j = json_string(text);
-    g_free(text);
-    return j;
-}
-
-struct status_ctx {
-    struct e2c_participant *p;
-    json_t *array;
-};
-
-static void
-status_send(gpointer user, const struct e2c_send_info *s)
-{
-    struct status_ctx *c = user;
-    json_t *o = json_object();
-    json_object_set_new(o, "participant", json_string(c->p->display));
-    json_object_set_new(o, "direction", json_string("send"));
-    json_object_set_new(o, "track", json_string(s->track));
-    json_object_set_new(o, "codec", json_string(e2c_codec_name(s->codec)));
-    json_object_set_new(o, "state", json_string(s->e2ee ? "encrypting" : "plain"));
-    json_object_set_new(o, "kid", kid_json(s->kid));
-    json_object_set_new(o, "frames", json_integer((json_int_t)s->frames));
-    json_array_append_new(c->array, o);
-}
-
-static void
-status_recv(gpointer user, const struct e2c_stream_info *s)
-{
-    struct status_ctx *c = user;
-    json_t *o = json_object();
-    json_object_set_new(o, "participant", json_string(c->p->display));
-    json_object_set_new(o, "direction", json_string("recv"));
-    json_object_set_new(o, "remote", json_string(s->display ? s->display : ""));
-    json_object_set_new(o, "feed", json_integer((json_int_t)s->feed));
-    json_object_set_new(o, "track", json_string(s->track));
-    json_object_set_new(o, "codec", json_string(e2c_codec_name(s->codec)));
-    json_object_set_new(o, "state", json_string(s->state ? s->state : "?"));
-    json_object_set_new(o, "kid", kid_json(s->kid));
-    json_object_set_new(o, "frames", json_integer((json_int_t)s->frames_decoded));
-    json_object_set_new(o, "frames-decrypted", json_integer((json_int_t)s->frames_ok));
-    json_object_set_new(o, "frames-failed", json_integer((json_int_t)s->auth_failed));
-    json_object_set_new(o, "frames-replayed", json_integer((json_int_t)s->replayed));
-    json_object_set_new(o, "frames-unencrypted", json_integer((json_int_t)s->unencrypted));
-    json_object_set_new(o, "frames-stale", json_integer((json_int_t)s->stale));
-    json_object_set_new(o, "mismatch-events", json_integer((json_int_t)s->mismatch_events));
-    if (s->mismatch_now)
-        json_object_set_new(o, "mismatch-cause", json_string(s->mismatch_cause));
-    json_object_set_new(o, "match-events", json_integer((json_int_t)s->match_events));
-    if (!strcmp(s->track, "video"))
-        json_object_set_new(o, "frames-lost", json_integer((json_int_t)s->frames_lost));
-    json_object_set_new(o, "verified", json_boolean(s->verified));
-    json_array_append_new(c->array, o);
-}
-
-void
-e2c_participant_status_json(struct e2c_participant *p, json_t *array)
-{
-    struct status_ctx c = {p, array};
-    e2c_participant_foreach_send(p, status_send, &c);
-    e2c_participant_foreach_stream(p, FALSE, status_recv, &c);
 }

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * One participant of a VideoRoom: a Janus session with a publisher handle
- * (joined even when not publishing, to learn who publishes), an optional
- * publication, and one subscription per remote feed, following publishers
- * as they come and go. Reports what happens as SPEC.md §5 events.
+ * One participant of a room (room.h): joined even when not publishing, to
+ * learn who publishes, with an optional publication and subscriptions to
+ * the remote feeds, following publishers as they come and go. Reports what happens as SPEC.md §5 events.
  *
  * Runs on the main loop. Many participants can share one e2c_media and one
  * send source (e2call load).
@@ -17,10 +16,12 @@
 #include "health.h"
 #include "media-config.h"
 #include "media.h"
+#include "room.h"
 #include "send-media.h"
+#include "stream-info.h"
 
 struct e2c_participant_config {
-    const char *server; /* ws:// URL of the Janus WebSocket API */
+    const char *server; /* the router's URL (ws://, wss://) */
     guint64 room;
     const char *display;
     gboolean publish;
@@ -40,14 +41,17 @@ struct e2c_participant_config {
     guint reconnect_attempts;        /* after losing the router; 0: fail at once */
     /*
      * What the router asks for (NULL: nothing): a CA file for wss://, the
-     * Janus API secret and token (every request), the room's PIN (every
-     * join). Copied; the copies are wiped when the participant goes.
+     * router's API secret and token (every request), the room's PIN (every
+     * join). Copied into the room; the copies are wiped when it goes.
      */
     const char *ca_file;
     const char *api_secret;
     const char *token;
     const char *room_pin;
     const char *label;               /* for events of load runs ("p3"); NULL: none */
+    /* Unit tests: the room comes from here (NULL: e2c_room_new(), by the router's URL). */
+    struct e2c_room *(*room_new)(const struct e2c_room_config *cfg,
+                                 const struct e2c_room_events *events, gpointer owner);
 };
 
 struct e2c_participant;
@@ -82,27 +86,6 @@ void e2c_participant_free(struct e2c_participant *p);
 /* Rekey: receive at once, send after the switch delay (in the elements). */
 void e2c_participant_set_key(struct e2c_participant *p, E2cKey *key);
 
-/* A snapshot of one received stream, for checks, stats and status. */
-struct e2c_stream_info {
-    guint64 feed;
-    const char *display; /* remote participant */
-    const char *track;   /* "video" / "audio" */
-    enum e2c_codec codec;
-    const char *state;   /* sframedec state, or "plain" */
-    gboolean verified;
-    gboolean mismatch_now;
-    const char *mismatch_cause; /* of the last mismatch: "wrong-secret", "unencrypted", "stale" */
-    guint64 frames_decoded, rtp_bytes;
-    guint64 frames_ok, auth_failed, replayed, malformed, unencrypted;
-    guint64 stale, kid_limited;
-    guint64 mismatch_events, match_events;
-    guint64 kid;
-    guint64 next_ctr;      /* the counter expected next under kid */
-    double last_psnr;
-    gint64 first_frame_us; /* monotonic */
-    guint64 frames_lost;   /* video: frames the sender sent that were never decoded */
-};
-
 /* Calls fn for every current stream (and for streams that left, when ended is TRUE). */
 void e2c_participant_foreach_stream(struct e2c_participant *p, gboolean include_ended,
                                     void (*fn)(gpointer user, const struct e2c_stream_info *s),
@@ -111,19 +94,6 @@ guint e2c_participant_subscription_failures(struct e2c_participant *p);
 gint64 e2c_participant_started_us(struct e2c_participant *p);
 guint64 e2c_participant_id(struct e2c_participant *p);
 gboolean e2c_participant_is_publishing(struct e2c_participant *p);
-/* One sent track. */
-struct e2c_send_info {
-    const char *track; /* "video" / "audio" */
-    enum e2c_codec codec;
-    gboolean e2ee;
-    guint64 kid;       /* 0 in plain mode or before the first frame */
-    guint64 frames;    /* frames sent: protected (E2EE), or payloaded (plain) */
-    guint64 bytes;     /* bytes after protection */
-    guint64 next_ctr;  /* the counter of the next frame under kid */
-    /* The KID before kid (0: none; a rotation every ten minutes, a rekey) and the
-     * counter its last frame was followed by: frames sent under it. */
-    guint64 previous_kid, previous_next_ctr;
-};
 /* Calls fn for each track being published. */
 void e2c_participant_foreach_send(struct e2c_participant *p,
                                   void (*fn)(gpointer user, const struct e2c_send_info *s),

@@ -6,6 +6,7 @@
 #include <gst/video/video.h>
 #include <string.h>
 
+#include "errors.h"
 #include "reference.h"
 #include "verify.h"
 
@@ -254,7 +255,7 @@ e2c_recv_stream_new(GstBin *bin, GstPad *pad, const struct e2c_crypto_config *cr
     const struct e2c_gst_codec *row = e2c_gst_codec_from_encoding_name(enc);
     const struct e2c_codec_info *info = row ? e2c_codec_info(row->codec) : NULL;
     if (!info) {
-        g_set_error(error, GST_STREAM_ERROR, GST_STREAM_ERROR_CODEC_NOT_FOUND,
+        g_set_error(error, E2C_ERROR, E2C_ERR_UNSUPPORTED,
                     "UNSUPPORTED: received codec '%s'", enc ? enc : "?");
         gst_caps_unref(caps);
         return NULL;
@@ -269,7 +270,7 @@ e2c_recv_stream_new(GstBin *bin, GstPad *pad, const struct e2c_crypto_config *cr
     GstElement *sink = gst_element_factory_make("fakesink", NULL);
     GstElement *sframedec = crypto->e2ee ? gst_element_factory_make("sframedec", NULL) : NULL;
     if (!depay || !dec || !sink || (crypto->e2ee && !sframedec)) {
-        g_set_error(error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
+        g_set_error(error, E2C_ERROR, E2C_ERR_UNSUPPORTED,
                     "UNSUPPORTED: cannot receive %s (see e2call check)", e2c_codec_name(codec));
         GstElement *made[] = {depay, dec, sink, sframedec};
         for (unsigned k = 0; k < G_N_ELEMENTS(made); k++)

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "errors.h"
 #include "verify.h"
 
 static GstElement *
@@ -12,7 +13,7 @@ make(const char *factory, const char *name, GError **error)
 {
     GstElement *e = gst_element_factory_make(factory, name);
     if (!e)
-        g_set_error(error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
+        g_set_error(error, E2C_ERROR, E2C_ERR_UNSUPPORTED,
                     "UNSUPPORTED: GStreamer element '%s' is missing (see e2call check)", factory);
     return e;
 }
@@ -54,7 +55,7 @@ encoder(enum e2c_codec codec, enum e2c_media_kind kind, const char *name,
     const struct e2c_codec_info *info = e2c_codec_info(codec);
     const struct e2c_gst_codec *row = e2c_gst_codec(codec);
     if (!info || !row || info->kind != kind) {
-        g_set_error(error, GST_CORE_ERROR, GST_CORE_ERROR_NOT_IMPLEMENTED,
+        g_set_error(error, E2C_ERROR, E2C_ERR_UNSUPPORTED,
                     "UNSUPPORTED: %s codec %s", kind == E2C_MEDIA_VIDEO ? "video" : "audio",
                     e2c_codec_name(codec));
         return NULL;
@@ -248,7 +249,7 @@ payloader(enum e2c_codec codec, gboolean e2ee, const char *name, GError **error)
 {
     const struct e2c_gst_codec *row = e2c_gst_codec(codec);
     if (!row) {
-        g_set_error(error, GST_CORE_ERROR, GST_CORE_ERROR_NOT_IMPLEMENTED,
+        g_set_error(error, E2C_ERROR, E2C_ERR_UNSUPPORTED,
                     "UNSUPPORTED: codec %s", e2c_codec_name(codec));
         return NULL;
     }

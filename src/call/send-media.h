@@ -28,7 +28,11 @@ struct e2c_send_source {
     gboolean pattern;      /* TRUE for the test pattern */
 };
 
-/* Adds the source part to bin; elements are started with the bin. */
+/*
+ * Adds the source part to bin; elements are started with the bin. Here and
+ * in the branch builders a missing element or codec is E2C_ERR_UNSUPPORTED
+ * (domain E2C_ERROR).
+ */
 gboolean e2c_send_source_build(GstBin *bin, const struct e2c_media_config *cfg,
                                struct e2c_send_source *out, GError **error);
 

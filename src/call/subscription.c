@@ -1,24 +1,67 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Subscriptions: one handle and PeerConnection per remote feed, or (load,
- * shared_subscriptions) one for all publishers that became known together,
- * every one in the room at join; each stream finds its publisher by its mid
- * in the router's "attached" list. Join as subscriber
- * (autoupdate off: e2call never renegotiates a subscription, a publisher that
- * leaves only ends its own streams), answer Janus's offer, start, then one
- * receive chain per incoming stream (recv-media.c). sframedec's state messages
- * become the SPEC.md events encryption-secret-mismatch / -match.
+ * Subscriptions: ask the room for the feeds (autoupdate off: e2call never
+ * renegotiates a subscription, a publisher that leaves only ends its own
+ * streams), answer the room's offer, start, then one receive chain per
+ * incoming stream (recv-media.c); each stream finds its publisher by its mid
+ * in the room's offer.
  */
-#include "participant-priv.h"
-#include "sdp-filter.h"
+#include "subscription.h"
 
+#include <gst/webrtc/webrtc.h>
 #include <string.h>
 
+#include "peer.h"
+#include "recv-media.h"
+#include "sdp-filter.h"
+
+struct sub_stream {
+    struct e2c_subscription *sub;
+    struct e2c_recv_stream *rs;
+    gchar *track;
+    guint64 feed; /* the publisher it comes from (by its mid in the room's offer) */
+    gchar *display;
+    GstElement *sframedec; /* NULL in plain mode */
+    gboolean mismatch_now;
+    const char *mismatch_cause; /* interned: "wrong-secret", "unencrypted", "stale" */
+    gboolean ended;
+    gint64 matched_us;           /* when the last match was reported, for media-resumed */
+    struct e2c_stream_info last; /* kept when the stream ended */
+};
+
+struct e2c_subscription {
+    struct e2c_room *room;
+    struct e2c_subscription_config cfg;
+    gchar *label;
+    struct e2c_subscription_callbacks cb;
+    gpointer owner;
+    GMutex lock;      /* streams, mids: webrtcbin adds streams from its streaming thread */
+    GPtrArray *feeds; /* struct e2c_sub_feed */
+    GHashTable *mids; /* mid -> struct e2c_sub_feed, from the room's offer */
+    guint64 handle;
+    GstElement *bin;
+    struct e2c_peer *peer;
+    GPtrArray *streams; /* struct sub_stream */
+    GPtrArray *pending_candidates;
+    gboolean answer_sent, gathering_done, completed_sent, started, closed;
+};
+
+static json_t *
+event_new(struct e2c_subscription *sub, const char *name)
+{
+    return sub->cb.event_new(sub->owner, name);
+}
+
+static void
+emit(struct e2c_subscription *sub, json_t *event)
+{
+    sub->cb.emit(sub->owner, event);
+}
 
 static json_t *
 stream_event(struct sub_stream *st, const char *name)
 {
-    json_t *e = participant_event(st->sub->p, name);
+    json_t *e = event_new(st->sub, name);
     json_object_set_new(e, "remote", json_string(st->display));
     json_object_set_new(e, "feed", json_integer((json_int_t)st->feed));
     json_object_set_new(e, "track", json_string(st->track));
@@ -33,7 +76,7 @@ set_kid(json_t *e, guint64 kid)
     g_free(text);
 }
 
-void
+static void
 sub_stream_info(struct sub_stream *st, struct e2c_stream_info *out)
 {
     if (st->ended) {
@@ -80,33 +123,29 @@ sub_stream_info(struct sub_stream *st, struct e2c_stream_info *out)
     }
 }
 
-static struct subscription *
-sub_ref(struct subscription *sub)
-{
-    g_atomic_int_inc(&sub->refcount);
-    return sub;
-}
-
 static void
-sub_unref(gpointer data)
+subscription_clear(gpointer data)
 {
-    struct subscription *sub = data;
-    if (!g_atomic_int_dec_and_test(&sub->refcount))
-        return;
+    struct e2c_subscription *sub = data;
     g_ptr_array_unref(sub->streams);
     g_ptr_array_unref(sub->pending_candidates);
     g_hash_table_unref(sub->mids);
     g_ptr_array_unref(sub->feeds);
     gst_object_unref(sub->bin);
     g_mutex_clear(&sub->lock);
-    g_free(sub);
+    g_free(sub->label);
 }
 
-/* A router reply for sub: TRUE when it is the last call for this request. */
-static gboolean
-reply_done(E2cJanusMsg *msg, const GError *error)
+struct e2c_subscription *
+e2c_subscription_ref(struct e2c_subscription *sub)
 {
-    return error || !msg || msg->kind != E2C_JANUS_KIND_ACK;
+    return g_atomic_rc_box_acquire(sub);
+}
+
+void
+e2c_subscription_unref(gpointer sub)
+{
+    g_atomic_rc_box_release_full(sub, subscription_clear);
 }
 
 /* ---- per-stream callbacks --------------------------------------------------- */
@@ -115,15 +154,14 @@ static void
 on_first_frame(gpointer user, struct e2c_recv_stream *rs)
 {
     struct sub_stream *st = user;
-    struct e2c_participant *p = st->sub->p;
     struct e2c_recv_stats stats;
     e2c_recv_stream_get_stats(rs, &stats);
     json_t *e = stream_event(st, "media-flowing");
     json_object_set_new(e, "codec", json_string(e2c_codec_name(e2c_recv_stream_codec(rs))));
     json_object_set_new(e, "e2ee", json_boolean(st->sframedec != NULL));
     json_object_set_new(e, "ms-since-join",
-                        json_integer((stats.first_frame_us - p->started_us) / 1000));
-    participant_emit(p, e);
+                        json_integer((stats.first_frame_us - st->sub->cfg.started_us) / 1000));
+    emit(st->sub, e);
 }
 
 static void
@@ -140,9 +178,9 @@ on_verified(gpointer user, struct e2c_recv_stream *rs)
     } else {
         json_object_set_new(e, "tone-windows", json_integer((json_int_t)stats.frames_good));
     }
-    participant_emit(st->sub->p, e);
-    if (st->sub->p->cb.streams_changed)
-        st->sub->p->cb.streams_changed(st->sub->p->user, st->sub->p);
+    emit(st->sub, e);
+    if (st->sub->cb.streams_changed)
+        st->sub->cb.streams_changed(st->sub->owner);
 }
 
 /* The first decoded frame after a match: how long the picture took to come back. */
@@ -153,20 +191,22 @@ on_resumed(gpointer user, struct e2c_recv_stream *rs)
     json_t *e = stream_event(st, "media-resumed");
     json_object_set_new(e, "ms-since-match",
                         json_integer((g_get_monotonic_time() - st->matched_us) / 1000));
-    participant_emit(st->sub->p, e);
+    emit(st->sub, e);
 }
 
 static void
 on_stream_message(gpointer user, GstMessage *msg)
 {
     struct sub_stream *st = user;
-    struct e2c_participant *p = st->sub->p;
     if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
         GError *error = NULL;
         gst_message_parse_error(msg, &error, NULL);
-        if (error->domain == GST_STREAM_ERROR && error->code == GST_STREAM_ERROR_DECRYPT)
-            participant_fail(p, E2C_ERR_DECRYPTION_INTERNAL_ERROR, "%s", error->message);
-        else
+        if (g_error_matches(error, GST_STREAM_ERROR, GST_STREAM_ERROR_DECRYPT)) {
+            GError *fatal =
+                g_error_new_literal(E2C_ERROR, E2C_ERR_DECRYPTION_INTERNAL_ERROR, error->message);
+            st->sub->cb.fatal(st->sub->owner, fatal);
+            g_error_free(fatal);
+        } else
             g_message("stream %s of %s: %s", st->track, st->display, error->message);
         g_error_free(error);
         return;
@@ -200,9 +240,10 @@ on_stream_message(gpointer user, GstMessage *msg)
     /* What the frames were: of another secret, not encrypted at all, or of another epoch. */
     if (!strcmp(event, "encryption-secret-mismatch")) {
         json_object_set_new(e, "cause", json_string(st->mismatch_cause));
-        json_object_set_new(e, "error", json_string("ENCRYPTION_SECRET_MISMATCH"));
+        json_object_set_new(e, "error",
+                            json_string(e2c_error_name(E2C_ERR_ENCRYPTION_SECRET_MISMATCH)));
     }
-    participant_emit(p, e);
+    emit(st->sub, e);
 }
 
 static void
@@ -210,7 +251,7 @@ sub_stream_free(gpointer data)
 {
     struct sub_stream *st = data;
     if (st->sframedec)
-        e2c_media_unroute(st->sub->p->media, GST_OBJECT(st->sframedec));
+        e2c_media_unroute(st->sub->cfg.media, GST_OBJECT(st->sframedec));
     e2c_recv_stream_free(st->rs);
     g_free(st->track);
     g_free(st->display);
@@ -218,8 +259,8 @@ sub_stream_free(gpointer data)
 }
 
 /* Which publisher a webrtcbin src pad carries: its transceiver's mid in the router's list. */
-static const struct sub_feed *
-feed_of_pad(struct subscription *sub, GstPad *pad)
+static const struct e2c_sub_feed *
+feed_of_pad(struct e2c_subscription *sub, GstPad *pad)
 {
     GstWebRTCRTPTransceiver *trans = NULL;
     gchar *mid = NULL;
@@ -229,7 +270,7 @@ feed_of_pad(struct subscription *sub, GstPad *pad)
         gst_object_unref(trans);
     }
     g_mutex_lock(&sub->lock);
-    const struct sub_feed *feed = mid ? g_hash_table_lookup(sub->mids, mid) : NULL;
+    const struct e2c_sub_feed *feed = mid ? g_hash_table_lookup(sub->mids, mid) : NULL;
     if (!feed && sub->feeds->len == 1)
         feed = g_ptr_array_index(sub->feeds, 0);
     g_mutex_unlock(&sub->lock);
@@ -241,10 +282,10 @@ feed_of_pad(struct subscription *sub, GstPad *pad)
 static void
 on_pad_added(GstElement *webrtc, GstPad *pad, gpointer data)
 {
-    struct subscription *sub = data;
+    struct e2c_subscription *sub = data;
     if (GST_PAD_DIRECTION(pad) != GST_PAD_SRC)
         return;
-    const struct sub_feed *feed = feed_of_pad(sub, pad);
+    const struct e2c_sub_feed *feed = feed_of_pad(sub, pad);
     if (!feed) {
         g_message("not receiving a stream the router did not list");
         return;
@@ -256,14 +297,13 @@ on_pad_added(GstElement *webrtc, GstPad *pad, gpointer data)
     struct e2c_recv_callbacks cb = {on_first_frame, on_verified, on_resumed};
     GError *error = NULL;
     GstCaps *caps = gst_pad_get_current_caps(pad);
-    const gchar *media = caps ? gst_structure_get_string(gst_caps_get_structure(caps, 0), "media")
-                              : NULL;
+    const gchar *media =
+        caps ? gst_structure_get_string(gst_caps_get_structure(caps, 0), "media") : NULL;
     st->track = g_strdup(media ? media : "unknown");
     if (caps)
         gst_caps_unref(caps);
-    st->rs = e2c_recv_stream_new(GST_BIN(sub->bin), pad, &sub->p->cfg.crypto,
-                                 !sub->p->cfg.no_decode, sub->p->cfg.keep_last_frame, &cb, st,
-                                 &error);
+    st->rs = e2c_recv_stream_new(GST_BIN(sub->bin), pad, sub->cfg.crypto, !sub->cfg.no_decode,
+                                 sub->cfg.keep_last_frame, &cb, st, &error);
     if (!st->rs) {
         g_message("not receiving a stream of %s: %s", st->display, error->message);
         g_error_free(error);
@@ -277,75 +317,62 @@ on_pad_added(GstElement *webrtc, GstPad *pad, gpointer data)
     g_ptr_array_add(sub->streams, st);
     /*
      * The key may have landed after the chain was built and before it was
-     * listed here, where e2c_participant_set_key() looks: hand it over now,
+     * listed here, where e2c_subscription_set_key() looks: hand it over now,
      * or the stream would wait for it for ever.
      */
-    E2cKey *key = g_atomic_pointer_get(&sub->p->cfg.crypto.key);
+    E2cKey *key = g_atomic_pointer_get(&sub->cfg.crypto->key);
     if (key && e2c_recv_stream_awaits_key(st->rs))
         e2c_recv_stream_set_key(st->rs, key);
     g_mutex_unlock(&sub->lock);
     if (st->sframedec)
-        e2c_media_route(sub->p->media, GST_OBJECT(st->sframedec), on_stream_message, st);
+        e2c_media_route(sub->cfg.media, GST_OBJECT(st->sframedec), on_stream_message, st);
 }
 
 /* ---- negotiation ------------------------------------------------------------ */
 
 static void
-fail_sub(struct subscription *sub, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-
-static void
-fail_sub(struct subscription *sub, const char *fmt, ...)
+fail_sub(struct e2c_subscription *sub, const char *message)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    gchar *message = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    struct e2c_participant *p = sub->p;
+    guint n = 0;
     for (guint i = 0; i < sub->feeds->len; i++) {
-        const struct sub_feed *feed = g_ptr_array_index(sub->feeds, i);
+        const struct e2c_sub_feed *feed = g_ptr_array_index(sub->feeds, i);
         if (feed->gone)
             continue;
-        p->sub_failures++;
-        json_t *e = participant_event(p, "error");
-        json_object_set_new(e, "error", json_string("UNABLE_TO_SUBSCRIBE"));
+        n++;
+        json_t *e = event_new(sub, "error");
+        json_object_set_new(e, "error", json_string(e2c_error_name(E2C_ERR_UNABLE_TO_SUBSCRIBE)));
         json_object_set_new(e, "remote", json_string(feed->display));
         json_object_set_new(e, "feed", json_integer((json_int_t)feed->id));
         json_object_set_new(e, "message", json_string(message));
-        participant_emit(p, e);
+        emit(sub, e);
     }
-    g_free(message);
     sub->closed = TRUE;
+    sub->cb.unable(sub->owner, sub, n);
 }
 
 static void
-send_candidate(struct subscription *sub, guint mline, const gchar *candidate)
-{
-    e2c_janus_client_trickle(sub->p->janus, sub->handle, candidate, NULL, (gint)mline, NULL, NULL);
-}
-
-static void
-maybe_complete(struct subscription *sub)
+maybe_complete(struct e2c_subscription *sub)
 {
     if (sub->answer_sent && sub->gathering_done && !sub->completed_sent) {
         sub->completed_sent = TRUE;
-        e2c_janus_client_trickle_completed(sub->p->janus, sub->handle, NULL, NULL);
+        e2c_room_trickle(sub->room, sub->handle, 0, NULL);
     }
 }
 
 static void
 on_candidate(gpointer user, guint mline, const gchar *candidate)
 {
-    struct subscription *sub = user;
+    struct e2c_subscription *sub = user;
     if (!sub->answer_sent)
         g_ptr_array_add(sub->pending_candidates, g_strdup_printf("%u\t%s", mline, candidate));
     else
-        send_candidate(sub, mline, candidate);
+        e2c_room_trickle(sub->room, sub->handle, mline, candidate);
 }
 
 static void
 on_gathering_done(gpointer user)
 {
-    struct subscription *sub = user;
+    struct e2c_subscription *sub = user;
     sub->gathering_done = TRUE;
     maybe_complete(sub);
 }
@@ -353,290 +380,170 @@ on_gathering_done(gpointer user)
 static void
 on_state(gpointer user, GstWebRTCPeerConnectionState state)
 {
-    struct subscription *sub = user;
+    struct e2c_subscription *sub = user;
     if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED && !sub->closed)
         fail_sub(sub, "the connection to the router failed (ICE or DTLS)");
 }
 
 static void
-on_started(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpointer data)
+on_started(gpointer user, const GError *error)
 {
-    struct subscription *sub = data;
-    if (!sub->closed) {
-        if (error) {
-            fail_sub(sub, "the router refused to start: %s", error->message);
-        } else if (msg->kind != E2C_JANUS_KIND_ACK) {
-            sub->started = TRUE;
-            for (guint i = 0; i < sub->feeds->len; i++) {
-                const struct sub_feed *feed = g_ptr_array_index(sub->feeds, i);
-                json_t *e = participant_event(sub->p, "subscribed");
-                json_object_set_new(e, "remote", json_string(feed->display));
-                json_object_set_new(e, "feed", json_integer((json_int_t)feed->id));
-                participant_emit(sub->p, e);
-            }
-        }
+    struct e2c_subscription *sub = user;
+    if (sub->closed)
+        return;
+    if (error) {
+        fail_sub(sub, error->message);
+        return;
     }
-    if (reply_done(msg, error))
-        sub_unref(sub);
+    sub->started = TRUE;
+    for (guint i = 0; i < sub->feeds->len; i++) {
+        const struct e2c_sub_feed *feed = g_ptr_array_index(sub->feeds, i);
+        json_t *e = event_new(sub, "subscribed");
+        json_object_set_new(e, "remote", json_string(feed->display));
+        json_object_set_new(e, "feed", json_integer((json_int_t)feed->id));
+        emit(sub, e);
+    }
 }
 
 static void
 on_answer(gpointer user, const gchar *sdp, const GError *error)
 {
-    struct subscription *sub = user;
-    struct e2c_participant *p = sub->p;
+    struct e2c_subscription *sub = user;
     if (sub->closed)
         return;
     if (error) {
-        fail_sub(sub, "cannot answer the router's offer: %s", error->message);
+        gchar *message = g_strdup_printf("cannot answer the router's offer: %s", error->message);
+        fail_sub(sub, message);
+        g_free(message);
         return;
     }
     g_debug("answer:\n%s", sdp);
-    json_t *jsep = e2c_janus_msg_jsep("answer", sdp, FALSE);
-    e2c_janus_client_send_message(p->janus, sub->handle, e2c_janus_msg_vr_start(p->cfg.room), jsep,
-                                  on_started, sub_ref(sub));
+    e2c_room_start(sub->room, sub->handle, sdp, on_started, e2c_subscription_ref(sub),
+                   e2c_subscription_unref);
     sub->answer_sent = TRUE;
     for (guint i = 0; i < sub->pending_candidates->len; i++) {
         gchar **parts = g_strsplit(g_ptr_array_index(sub->pending_candidates, i), "\t", 2);
-        send_candidate(sub, (guint)g_ascii_strtoull(parts[0], NULL, 10), parts[1]);
+        e2c_room_trickle(sub->room, sub->handle, (guint)g_ascii_strtoull(parts[0], NULL, 10),
+                         parts[1]);
         g_strfreev(parts);
     }
     g_ptr_array_set_size(sub->pending_candidates, 0);
     maybe_complete(sub);
 }
 
-static void handle_offer(struct subscription *sub, E2cJanusMsg *msg, const GError *error);
-static void subscription_start(struct e2c_participant *p, GPtrArray *feeds);
-
-/*
- * A router refuses a whole subscription when one of its publishers left in
- * the meantime ("no such feed"): ask again for each publisher alone, so the
- * others are not lost with it.
- */
-static gboolean
-split_after_refusal(struct subscription *sub, const GError *error)
-{
-    if (!error || error->domain != E2C_JANUS_ERROR || error->code != E2C_JANUS_ERROR_VR_NO_SUCH_FEED ||
-        sub->feeds->len < 2)
-        return FALSE;
-    struct e2c_participant *p = sub->p;
-    for (guint i = 0; i < sub->feeds->len; i++) {
-        const struct sub_feed *feed = g_ptr_array_index(sub->feeds, i);
-        if (feed->gone)
-            continue;
-        GPtrArray *alone = g_ptr_array_new_with_free_func(sub_feed_free);
-        struct sub_feed *copy = g_new0(struct sub_feed, 1);
-        copy->id = feed->id;
-        copy->display = g_strdup(feed->display);
-        g_ptr_array_add(alone, copy);
-        subscription_start(p, alone);
-    }
-    /* Its feeds now belong to the new subscriptions. */
-    if (e2c_janus_client_is_connected(p->janus))
-        e2c_janus_client_detach(p->janus, sub->handle, NULL, NULL);
-    g_ptr_array_remove_fast(p->subs, sub);
-    return TRUE;
-}
-
 static void
-on_sub_joined(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpointer data)
+on_offer(gpointer user, guint64 handle, const char *offer_sdp,
+         const struct e2c_room_stream *streams, gsize n_streams, const GError *error)
 {
-    struct subscription *sub = data;
-    if (reply_done(msg, error)) {
-        if (!sub->closed && !split_after_refusal(sub, error))
-            handle_offer(sub, msg, error);
-        sub_unref(sub);
-    }
-}
-
-static void
-handle_offer(struct subscription *sub, E2cJanusMsg *msg, const GError *error)
-{
-    if (error) {
-        fail_sub(sub, "the router refused the subscription: %s", error->message);
+    struct e2c_subscription *sub = user;
+    sub->handle = handle;
+    if (sub->closed)
+        return;
+    /*
+     * A router refuses a whole subscription when one of its publishers left
+     * in the meantime ("no such feed"): the owner asks again for each
+     * publisher alone, so the others are not lost with it.
+     */
+    if (g_error_matches(error, E2C_ROOM_ERROR, E2C_ROOM_ERROR_NO_SUCH_FEED) &&
+        sub->feeds->len >= 2) {
+        sub->cb.split(sub->owner, sub);
         return;
     }
-    if (!msg->has_jsep || g_strcmp0(msg->jsep.type, "offer") != 0 || !msg->jsep.sdp) {
-        fail_sub(sub, "the router sent no offer");
+    if (error) {
+        fail_sub(sub, error->message);
         return;
     }
     /* Which publisher each m-line carries, before webrtcbin can add a pad for it. */
     g_mutex_lock(&sub->lock);
-    for (gsize i = 0; i < msg->vr.n_streams; i++) {
-        const struct e2c_janus_vr_stream *vs = &msg->vr.streams[i];
-        for (guint j = 0; vs->mid && j < sub->feeds->len; j++) {
-            struct sub_feed *feed = g_ptr_array_index(sub->feeds, j);
-            if (feed->id == vs->feed_id)
-                g_hash_table_replace(sub->mids, g_strdup(vs->mid), feed);
+    for (gsize i = 0; i < n_streams; i++) {
+        for (guint j = 0; j < sub->feeds->len; j++) {
+            struct e2c_sub_feed *feed = g_ptr_array_index(sub->feeds, j);
+            if (feed->id == streams[i].feed)
+                g_hash_table_replace(sub->mids, g_strdup(streams[i].mid), feed);
         }
     }
     g_mutex_unlock(&sub->lock);
     struct e2c_peer_callbacks cb = {on_candidate, on_gathering_done, on_state};
-    sub->peer = e2c_peer_new(GST_BIN(sub->bin), "webrtc", sub->p->cfg.latency_ms, &cb, sub);
+    sub->peer = e2c_peer_new(GST_BIN(sub->bin), "webrtc", sub->cfg.latency_ms, &cb, sub);
     if (!sub->peer) {
         fail_sub(sub, "UNSUPPORTED: webrtcbin is missing");
         return;
     }
-    if (sub->p->cfg.no_decode && !e2c_peer_skip_jitterbuffer(sub->peer))
+    if (sub->cfg.no_decode && !e2c_peer_skip_jitterbuffer(sub->peer))
         g_warning("webrtcbin has no rtpbin: received streams keep a jitterbuffer");
     g_signal_connect(e2c_peer_webrtcbin(sub->peer), "pad-added", G_CALLBACK(on_pad_added), sub);
-    e2c_media_add(sub->p->media, sub->bin);
-    gchar *offer = e2c_sdp_for_receiving(msg->jsep.sdp);
+    e2c_media_add(sub->cfg.media, sub->bin);
+    gchar *offer = e2c_sdp_for_receiving(offer_sdp);
     e2c_peer_answer(sub->peer, offer, on_answer, sub);
     g_free(offer);
 }
 
-static void
-on_sub_event(E2cJanusClient *client, guint64 handle, E2cJanusMsg *msg, gpointer data)
+struct e2c_sub_feed *
+e2c_sub_feed_new(guint64 id, const char *display)
 {
-    struct subscription *sub = data;
-    if (msg->kind == E2C_JANUS_KIND_HANGUP && !sub->closed)
-        g_message("the router hung up a subscription: %s", msg->reason ? msg->reason : "");
-}
-
-static void
-on_sub_attached(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpointer data)
-{
-    struct subscription *sub = data;
-    if (!error)
-        sub->handle = msg->data_id;
-    if (sub->closed) {
-        /* Removed while attaching: give the handle back. */
-        if (!error && e2c_janus_client_is_connected(client))
-            e2c_janus_client_detach(client, sub->handle, NULL, NULL);
-    } else if (error) {
-        fail_sub(sub, "cannot attach a subscriber handle: %s", error->message);
-    } else {
-        struct e2c_janus_vr_feed *feeds = g_new0(struct e2c_janus_vr_feed, sub->feeds->len);
-        gsize n = 0;
-        for (guint i = 0; i < sub->feeds->len; i++) {
-            const struct sub_feed *feed = g_ptr_array_index(sub->feeds, i);
-            if (!feed->gone)
-                feeds[n++].feed = feed->id;
-        }
-        if (n) {
-            /* Janus checks the room's PIN on every join, a subscriber's too. */
-            json_t *body = e2c_janus_msg_vr_add_pin(
-                e2c_janus_msg_vr_join_subscriber(sub->p->cfg.room, feeds, n, sub->p->private_id),
-                sub->p->cfg.room_pin);
-            e2c_janus_client_send_message(sub->p->janus, sub->handle, body, NULL, on_sub_joined,
-                                          sub_ref(sub));
-        }
-        g_free(feeds);
-    }
-    sub_unref(sub);
+    struct e2c_sub_feed *feed = g_new0(struct e2c_sub_feed, 1);
+    feed->id = id;
+    feed->display = g_strdup(display ? display : "");
+    return feed;
 }
 
 void
-sub_feed_free(gpointer data)
+e2c_sub_feed_free(gpointer data)
 {
-    struct sub_feed *feed = data;
+    struct e2c_sub_feed *feed = data;
     g_free(feed->display);
     g_free(feed);
 }
 
-/* One handle and PeerConnection for feeds (taken). */
-static void
-subscription_start(struct e2c_participant *p, GPtrArray *feeds)
+struct e2c_subscription *
+e2c_subscription_new(struct e2c_room *room, const struct e2c_subscription_config *cfg,
+                     GPtrArray *feeds, const struct e2c_subscription_callbacks *cb, gpointer owner)
 {
-    struct subscription *sub = g_new0(struct subscription, 1);
-    sub->refcount = 1;
+    struct e2c_subscription *sub = g_atomic_rc_box_new0(struct e2c_subscription);
     g_mutex_init(&sub->lock);
-    sub->p = p;
+    sub->room = room;
+    sub->cfg = *cfg;
+    sub->label = g_strdup(cfg->label);
+    sub->cfg.label = sub->label;
+    sub->cb = *cb;
+    sub->owner = owner;
     sub->feeds = feeds;
     sub->mids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     sub->streams = g_ptr_array_new_with_free_func(sub_stream_free);
     sub->pending_candidates = g_ptr_array_new_with_free_func(g_free);
-    const struct sub_feed *first = g_ptr_array_index(feeds, 0);
-    gchar *name = g_strdup_printf("sub-%s-%" G_GUINT64_FORMAT, p->label ? p->label : "self",
-                                  first->id);
+    const struct e2c_sub_feed *first = g_ptr_array_index(feeds, 0);
+    gchar *name =
+        g_strdup_printf("sub-%s-%" G_GUINT64_FORMAT, sub->label ? sub->label : "self", first->id);
     sub->bin = gst_object_ref_sink(gst_bin_new(name));
     g_free(name);
-    g_ptr_array_add(p->subs, sub);
-    e2c_janus_client_attach(p->janus, E2C_JANUS_PLUGIN_VIDEOROOM, on_sub_event, sub_ref(sub),
-                            sub_unref, on_sub_attached, sub_ref(sub));
+    guint64 *ids = g_new0(guint64, feeds->len + 1);
+    for (guint i = 0; i < feeds->len; i++)
+        ids[i] = ((const struct e2c_sub_feed *)g_ptr_array_index(feeds, i))->id;
+    e2c_room_subscribe(room, ids, feeds->len, on_offer, e2c_subscription_ref(sub),
+                       e2c_subscription_unref);
+    g_free(ids);
+    return sub;
 }
 
-/* Publishers that arrived in one turn of the main loop (a join's list) share a subscription. */
-static gboolean
-start_pending(gpointer data)
+GPtrArray *
+e2c_subscription_feeds(struct e2c_subscription *sub)
 {
-    struct e2c_participant *p = data;
-    p->pending_source = 0;
-    if (!p->pending_feeds->len)
-        return G_SOURCE_REMOVE;
-    GPtrArray *feeds = p->pending_feeds;
-    p->pending_feeds = g_ptr_array_new_with_free_func(sub_feed_free);
-    if (p->state == P_JOINED)
-        subscription_start(p, feeds);
-    else
-        g_ptr_array_unref(feeds);
-    return G_SOURCE_REMOVE;
+    return sub->feeds;
 }
 
-static struct sub_feed *
-find_feed(GPtrArray *feeds, guint64 id, guint *index)
+struct e2c_sub_feed *
+e2c_subscription_find_feed(struct e2c_subscription *sub, guint64 id)
 {
-    for (guint i = 0; i < feeds->len; i++) {
-        struct sub_feed *feed = g_ptr_array_index(feeds, i);
-        if (feed->id == id && !feed->gone) {
-            if (index)
-                *index = i;
+    for (guint i = 0; i < sub->feeds->len; i++) {
+        struct e2c_sub_feed *feed = g_ptr_array_index(sub->feeds, i);
+        if (feed->id == id && !feed->gone)
             return feed;
-        }
-    }
-    return NULL;
-}
-
-struct subscription *
-subscription_find(struct e2c_participant *p, guint64 feed)
-{
-    for (guint i = 0; i < p->subs->len; i++) {
-        struct subscription *sub = g_ptr_array_index(p->subs, i);
-        if (find_feed(sub->feeds, feed, NULL))
-            return sub;
     }
     return NULL;
 }
 
 void
-subscription_add(struct e2c_participant *p, guint64 feed, const char *display)
-{
-    if (p->state != P_JOINED || feed == p->my_id || subscription_find(p, feed) ||
-        find_feed(p->pending_feeds, feed, NULL))
-        return;
-    struct sub_feed *f = g_new0(struct sub_feed, 1);
-    f->id = feed;
-    f->display = g_strdup(display ? display : "");
-    if (p->cfg.shared_subscriptions) {
-        g_ptr_array_add(p->pending_feeds, f);
-        if (!p->pending_source)
-            p->pending_source = g_idle_add(start_pending, p);
-    } else {
-        GPtrArray *alone = g_ptr_array_new_with_free_func(sub_feed_free);
-        g_ptr_array_add(alone, f);
-        subscription_start(p, alone);
-    }
-
-    json_t *e = participant_event(p, "remote-published");
-    json_object_set_new(e, "remote", json_string(f->display));
-    json_object_set_new(e, "feed", json_integer((json_int_t)feed));
-    participant_emit(p, e);
-}
-
-void
-subscriptions_cancel_pending(struct e2c_participant *p)
-{
-    g_ptr_array_set_size(p->pending_feeds, 0);
-    if (p->pending_source) {
-        g_source_remove(p->pending_source);
-        p->pending_source = 0;
-    }
-}
-
-/* Keep what the streams of feed (every feed: 0) did, for the verdict; they leave sub. */
-static void
-record_ended(struct e2c_participant *p, struct subscription *sub, guint64 feed)
+e2c_subscription_end_streams(struct e2c_subscription *sub, guint64 feed, GPtrArray *ended)
 {
     g_mutex_lock(&sub->lock);
     for (guint i = sub->streams->len; i-- > 0;) {
@@ -648,7 +555,7 @@ record_ended(struct e2c_participant *p, struct subscription *sub, guint64 feed)
         info->display = g_intern_string(info->display);
         info->track = g_intern_string(info->track);
         info->state = g_intern_string(info->state);
-        g_ptr_array_add(p->ended, info);
+        g_ptr_array_add(ended, info);
         /* Its elements stay in the bin, idle, until the subscription goes. */
         g_ptr_array_remove_index(sub->streams, i);
     }
@@ -656,78 +563,74 @@ record_ended(struct e2c_participant *p, struct subscription *sub, guint64 feed)
 }
 
 void
-subscriptions_end_all(struct e2c_participant *p)
+e2c_subscription_foreach_stream(struct e2c_subscription *sub,
+                                void (*fn)(gpointer user, const struct e2c_stream_info *s),
+                                gpointer user)
 {
-    subscriptions_cancel_pending(p);
-    for (guint i = 0; i < p->subs->len; i++)
-        record_ended(p, g_ptr_array_index(p->subs, i), 0);
-    g_ptr_array_set_size(p->subs, 0);
-}
-
-static void
-announce_removal(struct e2c_participant *p, const struct sub_feed *feed, const char *why)
-{
-    json_t *e = participant_event(p, "remote-unpublished");
-    json_object_set_new(e, "remote", json_string(feed->display));
-    json_object_set_new(e, "feed", json_integer((json_int_t)feed->id));
-    json_object_set_new(e, "reason", json_string(why));
-    participant_emit(p, e);
-}
-
-void
-subscription_remove(struct e2c_participant *p, guint64 feed, const char *why)
-{
-    guint index;
-    struct sub_feed *pending = find_feed(p->pending_feeds, feed, &index);
-    if (pending) {
-        announce_removal(p, pending, why);
-        g_ptr_array_remove_index(p->pending_feeds, index);
-        return;
+    g_mutex_lock(&sub->lock);
+    for (guint i = 0; i < sub->streams->len; i++) {
+        struct e2c_stream_info info;
+        sub_stream_info(g_ptr_array_index(sub->streams, i), &info);
+        fn(user, &info);
     }
-    struct subscription *sub = subscription_find(p, feed);
-    if (!sub)
-        return;
-    struct sub_feed *f = find_feed(sub->feeds, feed, NULL);
-    announce_removal(p, f, why);
-    record_ended(p, sub, feed);
-    f->gone = TRUE;
-    gboolean others = FALSE;
-    for (guint i = 0; i < sub->feeds->len; i++)
-        others |= !((struct sub_feed *)g_ptr_array_index(sub->feeds, i))->gone;
-    if (!others) {
-        if (sub->handle && e2c_janus_client_is_connected(p->janus)) {
-            e2c_janus_client_send_message(p->janus, sub->handle, e2c_janus_msg_vr_leave(), NULL,
-                                          NULL, NULL);
-            e2c_janus_client_detach(p->janus, sub->handle, NULL, NULL);
+    g_mutex_unlock(&sub->lock);
+}
+
+guint
+e2c_subscription_snapshots(struct e2c_subscription *sub, const char *dir)
+{
+    guint written = 0;
+    g_mutex_lock(&sub->lock);
+    for (guint i = 0; i < sub->streams->len; i++) {
+        struct sub_stream *st = g_ptr_array_index(sub->streams, i);
+        if (!e2c_recv_stream_is_video(st->rs))
+            continue;
+        gchar *safe = g_strdup(*st->display ? st->display : "feed");
+        g_strcanon(safe, G_CSET_A_2_Z G_CSET_a_2_z G_CSET_DIGITS "-_", '_');
+        gchar *name = g_strdup_printf("%s-%" G_GUINT64_FORMAT ".png", safe, st->feed);
+        gchar *path = g_build_filename(dir, name, NULL);
+        GError *error = NULL;
+        json_t *e = event_new(sub, "snapshot");
+        json_object_set_new(e, "remote", json_string(st->display));
+        json_object_set_new(e, "feed", json_integer((json_int_t)st->feed));
+        if (e2c_recv_stream_snapshot(st->rs, path, &error)) {
+            json_object_set_new(e, "file", json_string(path));
+            written++;
+        } else {
+            json_object_set_new(e, "message", json_string(error->message));
+            g_error_free(error);
         }
-        g_ptr_array_remove_fast(p->subs, sub);
+        emit(sub, e);
+        g_free(path);
+        g_free(name);
+        g_free(safe);
     }
-    if (p->cb.streams_changed)
-        p->cb.streams_changed(p->user, p);
+    g_mutex_unlock(&sub->lock);
+    return written;
 }
 
 void
-subscription_free(struct subscription *sub)
+e2c_subscription_close(struct e2c_subscription *sub, gboolean give_back, gboolean say_leave)
 {
-    struct e2c_participant *p = sub->p;
     sub->closed = TRUE;
-    if (sub->handle && e2c_janus_client_is_connected(p->janus) && p->state == P_LEAVING)
-        e2c_janus_client_detach(p->janus, sub->handle, NULL, NULL);
+    e2c_room_cancel(sub->room, sub); /* late replies find nobody */
+    if (give_back)
+        e2c_room_unsubscribe(sub->room, sub->handle, say_leave);
     if (sub->peer) {
         g_signal_handlers_disconnect_by_data(e2c_peer_webrtcbin(sub->peer), sub);
         e2c_peer_close(sub->peer);
+        sub->peer = NULL;
     }
     if (GST_OBJECT_PARENT(sub->bin))
-        e2c_media_remove(p->media, sub->bin);
-    /* The streams go now (their elements stopped with the bin); late replies find closed. */
+        e2c_media_remove(sub->cfg.media, sub->bin);
+    /* The streams go now (their elements stopped with the bin). */
     g_mutex_lock(&sub->lock);
     g_ptr_array_set_size(sub->streams, 0);
     g_mutex_unlock(&sub->lock);
-    sub_unref(sub);
 }
 
 void
-subscription_set_key(struct subscription *sub, E2cKey *key)
+e2c_subscription_set_key(struct e2c_subscription *sub, E2cKey *key)
 {
     g_mutex_lock(&sub->lock);
     for (guint i = 0; i < sub->streams->len; i++) {

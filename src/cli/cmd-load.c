@@ -67,12 +67,11 @@ read_expected_groups(struct load *l, const char *file)
     return ok;
 }
 
-/* e2c_send_source_build() reports a missing element or codec with these codes. */
+/* e2c_send_source_build() reports a missing element or codec as UNSUPPORTED. */
 static gboolean
 is_unsupported(const GError *error)
 {
-    return g_error_matches(error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN) ||
-           g_error_matches(error, GST_CORE_ERROR, GST_CORE_ERROR_NOT_IMPLEMENTED);
+    return g_error_matches(error, E2C_ERROR, E2C_ERR_UNSUPPORTED);
 }
 
 /* ---- the command ---------------------------------------------------------------------- */

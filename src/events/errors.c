@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+G_DEFINE_QUARK(e2c-error-quark, e2c_error)
+
 static const struct {
     const char *name;
     enum e2c_exit status;

@@ -4,6 +4,8 @@
  */
 #pragma once
 
+#include <glib.h>
+
 enum e2c_exit {
     E2C_EXIT_OK = 0,
     E2C_EXIT_FAILURE = 1, /* an unexpected local failure not covered below */
@@ -39,3 +41,11 @@ const char *e2c_error_name(enum e2c_error err);
 enum e2c_exit e2c_error_exit_status(enum e2c_error err);
 /* E2C_ERR_NONE when the name is unknown. */
 enum e2c_error e2c_error_from_name(const char *name);
+
+/*
+ * The GError domain whose codes are enum e2c_error: raised where a failure
+ * starts (a missing element, a router's refusal), so that whoever reports
+ * it reads the code, never the message.
+ */
+#define E2C_ERROR (e2c_error_quark())
+GQuark e2c_error_quark(void);

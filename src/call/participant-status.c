@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The control socket's "status" streams, from the participant's public queries only. */
+#include "participant.h"
+
+#include <string.h>
+
+static json_t *
+kid_json(guint64 kid)
+{
+    if (!kid)
+        return json_null();
+    gchar *text = g_strdup_printf("%016" G_GINT64_MODIFIER "x", kid);
+    json_t *j = json_string(text);
+    g_free(text);
+    return j;
+}
+
+struct status_ctx {
+    struct e2c_participant *p;
+    json_t *array;
+};
+
+static void
+status_send(gpointer user, const struct e2c_send_info *s)
+{
+    struct status_ctx *c = user;
+    json_t *o = json_object();
+    json_object_set_new(o, "participant", json_string(e2c_participant_display(c->p)));
+    json_object_set_new(o, "direction", json_string("send"));
+    json_object_set_new(o, "track", json_string(s->track));
+    json_object_set_new(o, "codec", json_string(e2c_codec_name(s->codec)));
+    json_object_set_new(o, "state", json_string(s->e2ee ? "encrypting" : "plain"));
+    json_object_set_new(o, "kid", kid_json(s->kid));
+    json_object_set_new(o, "frames", json_integer((json_int_t)s->frames));
+    json_array_append_new(c->array, o);
+}
+
+static void
+status_recv(gpointer user, const struct e2c_stream_info *s)
+{
+    struct status_ctx *c = user;
+    json_t *o = json_object();
+    json_object_set_new(o, "participant", json_string(e2c_participant_display(c->p)));
+    json_object_set_new(o, "direction", json_string("recv"));
+    json_object_set_new(o, "remote", json_string(s->display ? s->display : ""));
+    json_object_set_new(o, "feed", json_integer((json_int_t)s->feed));
+    json_object_set_new(o, "track", json_string(s->track));
+    json_object_set_new(o, "codec", json_string(e2c_codec_name(s->codec)));
+    json_object_set_new(o, "state", json_string(s->state ? s->state : "?"));
+    json_object_set_new(o, "kid", kid_json(s->kid));
+    json_object_set_new(o, "frames", json_integer((json_int_t)s->frames_decoded));
+    json_object_set_new(o, "frames-decrypted", json_integer((json_int_t)s->frames_ok));
+    json_object_set_new(o, "frames-failed", json_integer((json_int_t)s->auth_failed));
+    json_object_set_new(o, "frames-replayed", json_integer((json_int_t)s->replayed));
+    json_object_set_new(o, "frames-unencrypted", json_integer((json_int_t)s->unencrypted));
+    json_object_set_new(o, "frames-stale", json_integer((json_int_t)s->stale));
+    json_object_set_new(o, "mismatch-events", json_integer((json_int_t)s->mismatch_events));
+    if (s->mismatch_now)
+        json_object_set_new(o, "mismatch-cause", json_string(s->mismatch_cause));
+    json_object_set_new(o, "match-events", json_integer((json_int_t)s->match_events));
+    if (!strcmp(s->track, "video"))
+        json_object_set_new(o, "frames-lost", json_integer((json_int_t)s->frames_lost));
+    json_object_set_new(o, "verified", json_boolean(s->verified));
+    json_array_append_new(c->array, o);
+}
+
+void
+e2c_participant_status_json(struct e2c_participant *p, json_t *array)
+{
+    struct status_ctx c = {p, array};
+    e2c_participant_foreach_send(p, status_send, &c);
+    e2c_participant_foreach_stream(p, FALSE, status_recv, &c);
+}

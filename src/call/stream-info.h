@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What a participant reports of its streams: for checks, stats, verdicts and status. */
+#pragma once
+
+#include <glib.h>
+
+#include "envelope.h"
+
+/* A snapshot of one received stream, for checks, stats and status. */
+struct e2c_stream_info {
+    guint64 feed;
+    const char *display; /* remote participant */
+    const char *track;   /* "video" / "audio" */
+    enum e2c_codec codec;
+    const char *state; /* sframedec state, or "plain" */
+    gboolean verified;
+    gboolean mismatch_now;
+    const char *mismatch_cause; /* of the last mismatch: "wrong-secret", "unencrypted", "stale" */
+    guint64 frames_decoded, rtp_bytes;
+    guint64 frames_ok, auth_failed, replayed, malformed, unencrypted;
+    guint64 stale, kid_limited;
+    guint64 mismatch_events, match_events;
+    guint64 kid;
+    guint64 next_ctr; /* the counter expected next under kid */
+    double last_psnr;
+    gint64 first_frame_us; /* monotonic */
+    guint64 frames_lost;   /* video: frames the sender sent that were never decoded */
+};
+
+/* One sent track. */
+struct e2c_send_info {
+    const char *track; /* "video" / "audio" */
+    enum e2c_codec codec;
+    gboolean e2ee;
+    guint64 kid;      /* 0 in plain mode or before the first frame */
+    guint64 frames;   /* frames sent: protected (E2EE), or payloaded (plain) */
+    guint64 bytes;    /* bytes after protection */
+    guint64 next_ctr; /* the counter of the next frame under kid */
+    /* The KID before kid (0: none; a rotation every ten minutes, a rekey) and the
+     * counter its last frame was followed by: frames sent under it. */
+    guint64 previous_kid, previous_next_ctr;
+};
