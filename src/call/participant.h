@@ -2,7 +2,7 @@
 /*
  * One participant of a room (room.h): joined even when not publishing, to
  * learn who publishes, with an optional publication and subscriptions to
- * the remote feeds, following publishers as they come and go. Reports what happens as SPEC.md §5 events.
+ * the remote feeds, following publishers as they come and go. Reports what happens as the events of e2call(1), EVENTS.
  *
  * Runs on the main loop. Many participants can share one e2c_media and one
  * send source (e2call load).

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * e2call check: is everything an E2EE call needs present? (SPEC.md §2,
+ * e2call check: is everything an E2EE call needs present? (e2call(1), COMMANDS;
  * the counterpart of OT.hasEndToEndEncryptionSupport()). Prints one line per
  * component, present or missing, and exits 7 (UNSUPPORTED) naming what is
  * missing.

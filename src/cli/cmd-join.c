@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * e2call join: one participant in a routed E2EE call. Publishes a test
- * pattern and tone (or a file), receives everyone else, reports SPEC.md §5
- * events, and exits with a status a CI job can act on.
+ * pattern and tone (or a file), receives everyone else, reports the events
+ * of e2call(1), EVENTS, and exits with a status a CI job can act on.
  */
 #include <gst/gst.h>
 #include <stdio.h>
