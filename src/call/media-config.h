@@ -23,9 +23,9 @@ struct e2c_crypto_config {
     E2cKey *key;            /* with e2ee: may arrive later (e2c_participant_set_key) */
     gchar *room;            /* canonical room id */
     guint cipher_suite;
-    guint switch_delay_ms;  /* sframeenc switch-delay */
-    guint grace_ms;         /* sframedec grace-period */
-    /* sframedec replay-domain: the receiving participant, so that its next
+    guint switch_delay_ms;  /* e2csframeenc switch-delay */
+    guint grace_ms;         /* e2csframedec grace-period */
+    /* e2csframedec replay-domain: the receiving participant, so that its next
      * subscription of a stream rejects the frames its last one accepted. */
     gchar *replay_domain;
 };

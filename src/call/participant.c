@@ -26,7 +26,7 @@ struct e2c_participant {
     struct e2c_participant_callbacks cb;
     gpointer user;
     struct e2c_events *events;
-    struct e2c_media *media;
+    struct e2c_pipeline *media;
     struct e2c_room *room;
     enum participant_state state;
     gint64 started_us;
@@ -201,11 +201,11 @@ publish(struct e2c_participant *p)
             goto fail;
         }
         p->source = &p->own_source;
-        e2c_media_route(p->media, GST_OBJECT(p->source_bin), on_source_message, p);
+        e2c_pipeline_route(p->media, GST_OBJECT(p->source_bin), on_source_message, p);
     }
     /* In the pipeline before the branches link to its tees. */
     if (p->source_bin && !GST_OBJECT_PARENT(p->source_bin))
-        gst_bin_add(e2c_media_bin(p->media), p->source_bin);
+        gst_bin_add(e2c_pipeline_bin(p->media), p->source_bin);
     struct e2c_publication_config cfg = {
         p->media, p->source, &p->cfg.crypto, p->label, p->cfg.latency_ms,
     };
@@ -643,7 +643,7 @@ begin_reconnect(struct e2c_participant *p, const char *reason)
          * or starve the new publication. A shared source (load) is not ours.
          */
         if (p->source_bin) {
-            e2c_media_remove(p->media, p->source_bin);
+            e2c_pipeline_remove(p->media, p->source_bin);
             p->source_bin = NULL;
             p->source = NULL;
         }
@@ -655,7 +655,7 @@ begin_reconnect(struct e2c_participant *p, const char *reason)
 /* ---- lifecycle ------------------------------------------------------------ */
 
 struct e2c_participant *
-e2c_participant_new(const struct e2c_participant_config *cfg, struct e2c_media *media,
+e2c_participant_new(const struct e2c_participant_config *cfg, struct e2c_pipeline *media,
                     struct e2c_send_source *source, struct e2c_events *events,
                     const struct e2c_participant_callbacks *cb, gpointer user)
 {
@@ -739,7 +739,7 @@ finish_leaving(struct e2c_participant *p)
     p->state = P_LEFT;
     drop_media(p);
     if (p->source_bin) {
-        e2c_media_remove(p->media, p->source_bin);
+        e2c_pipeline_remove(p->media, p->source_bin);
         p->source_bin = NULL;
     }
     if (p->cb.left)
@@ -781,7 +781,7 @@ e2c_participant_free(struct e2c_participant *p)
     g_ptr_array_unref(p->subs);
     g_ptr_array_unref(p->pending_feeds);
     if (p->source_bin)
-        e2c_media_remove(p->media, p->source_bin);
+        e2c_pipeline_remove(p->media, p->source_bin);
     g_ptr_array_unref(p->ended);
     if (p->cfg.crypto.key)
         e2c_key_unref(p->cfg.crypto.key);
@@ -814,7 +814,7 @@ e2c_participant_set_key(struct e2c_participant *p, E2cKey *key)
         e2c_subscription_set_key(g_ptr_array_index(p->subs, i), key);
     /*
      * Not again to a publication that has just started with it: to a
-     * running sframeenc a key is a rekey, and 2 s later (the switch delay)
+     * running e2csframeenc a key is a rekey, and 2 s later (the switch delay)
      * every call reported a "sending-switched" that no rekey caused.
      */
     if (p->pub && !started)

@@ -4,7 +4,7 @@
  * learn who publishes, with an optional publication and subscriptions to
  * the remote feeds, following publishers as they come and go. Reports what happens as the events of e2call(1), EVENTS.
  *
- * Runs on the main loop. Many participants can share one e2c_media and one
+ * Runs on the main loop. Many participants can share one e2c_pipeline and one
  * send source (e2call load).
  */
 #pragma once
@@ -15,9 +15,9 @@
 #include "events.h"
 #include "health.h"
 #include "media-config.h"
-#include "media.h"
+#include "pipeline.h"
 #include "room.h"
-#include "send-media.h"
+#include "send-chain.h"
 #include "stream-info.h"
 
 struct e2c_participant_config {
@@ -73,7 +73,7 @@ struct e2c_participant_callbacks {
  * when publishing. The config's strings and key are copied/referenced.
  */
 struct e2c_participant *e2c_participant_new(const struct e2c_participant_config *cfg,
-                                            struct e2c_media *media,
+                                            struct e2c_pipeline *media,
                                             struct e2c_send_source *source,
                                             struct e2c_events *events,
                                             const struct e2c_participant_callbacks *cb,

@@ -256,9 +256,9 @@ static GstElement *
 on_request_jitterbuffer(GstElement *rtpbin, guint session_id, gpointer data)
 {
     (void)rtpbin, (void)session_id, (void)data;
-    GstElement *forward = gst_element_factory_make("rtpforward", NULL);
+    GstElement *forward = gst_element_factory_make("e2crtpforward", NULL);
     if (!forward)
-        g_warning("rtpforward is not registered: received streams keep a jitterbuffer");
+        g_warning("e2crtpforward is not registered: received streams keep a jitterbuffer");
     return forward; /* NULL: rtpbin makes its own rtpjitterbuffer */
 }
 

@@ -29,7 +29,7 @@ struct e2c_peer *e2c_peer_new(GstBin *bin, const gchar *name, guint latency_ms,
                               const struct e2c_peer_callbacks *cb, gpointer user);
 GstElement *e2c_peer_webrtcbin(struct e2c_peer *peer);
 /* For a receiver that authenticates frames but never plays them out: received
- * streams get rtpforward instead of a jitterbuffer, so each packet goes on in
+ * streams get e2crtpforward instead of a jitterbuffer, so each packet goes on in
  * the thread that received it (see e2crtpforward.c). Call before the remote
  * description is set. FALSE if webrtcbin has no rtpbin to ask. */
 gboolean e2c_peer_skip_jitterbuffer(struct e2c_peer *peer);

@@ -234,7 +234,7 @@ link_branch(struct e2c_publication *pub, GstElement *webrtc, struct e2c_send_bra
 }
 
 /*
- * sframeenc's own failures (e2call-e2ee(7), ENCRYPTION_INTERNAL_ERROR): no
+ * e2csframeenc's own failures (e2call-e2ee(7), ENCRYPTION_INTERNAL_ERROR): no
  * sender could be created (LIBRARY/INIT) or sealing a frame failed
  * (STREAM/ENCODE). A missing secret is LIBRARY/SETTINGS, not one of them.
  */
@@ -242,8 +242,8 @@ static gboolean
 is_encryption_internal_error(struct e2c_publication *pub, GstMessage *msg, const GError *error)
 {
     GstObject *src = GST_MESSAGE_SRC(msg);
-    gboolean from_sframeenc = (pub->video.sframeenc && src == GST_OBJECT(pub->video.sframeenc)) ||
-                              (pub->audio.sframeenc && src == GST_OBJECT(pub->audio.sframeenc));
+    gboolean from_sframeenc = (pub->video.e2csframeenc && src == GST_OBJECT(pub->video.e2csframeenc)) ||
+                              (pub->audio.e2csframeenc && src == GST_OBJECT(pub->audio.e2csframeenc));
     return from_sframeenc && (g_error_matches(error, GST_LIBRARY_ERROR, GST_LIBRARY_ERROR_INIT) ||
                               g_error_matches(error, GST_STREAM_ERROR, GST_STREAM_ERROR_ENCODE));
 }
@@ -264,7 +264,7 @@ on_bin_message(gpointer user, GstMessage *msg)
                gst_message_has_name(msg, "sframe-key-switched")) {
         guint64 kid = 0;
         gst_structure_get_uint64(gst_message_get_structure(msg), "kid", &kid);
-        gboolean video = GST_MESSAGE_SRC(msg) == GST_OBJECT(pub->video.sframeenc);
+        gboolean video = GST_MESSAGE_SRC(msg) == GST_OBJECT(pub->video.e2csframeenc);
         pub->cb.key_switched(pub->owner, video ? "video" : "audio", kid);
     }
 }
@@ -318,12 +318,12 @@ e2c_publication_start(struct e2c_room *room, const struct e2c_publication_config
         return NULL;
     }
     /*
-     * The branches (queue, sframeenc, payloader) sit in the pipeline next to
+     * The branches (queue, e2csframeenc, payloader) sit in the pipeline next to
      * the source, so that a shared source feeds many publications; the links
      * into the publication's bin are ghosted.
      */
     GstElement *webrtc = e2c_peer_webrtcbin(pub->peer);
-    GstBin *outer = e2c_media_bin(cfg->media);
+    GstBin *outer = e2c_pipeline_bin(cfg->media);
     gst_bin_add(outer, pub->bin);
     /* Branches of many publications share one bin: their names carry the participant's. */
     gchar *vname = g_strdup_printf("%s-video", pub->label);
@@ -340,14 +340,14 @@ e2c_publication_start(struct e2c_room *room, const struct e2c_publication_config
     if (!built)
         goto fail;
     e2c_peer_set_direction(pub->peer, GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY);
-    e2c_media_route(cfg->media, GST_OBJECT(pub->bin), on_bin_message, pub);
+    e2c_pipeline_route(cfg->media, GST_OBJECT(pub->bin), on_bin_message, pub);
     struct e2c_send_branch *branches[] = {&pub->video, &pub->audio};
     for (unsigned i = 0; i < G_N_ELEMENTS(branches); i++) {
         struct e2c_send_branch *b = branches[i];
-        if (b->sframeenc)
-            e2c_media_route(cfg->media, GST_OBJECT(b->sframeenc), on_bin_message, pub);
+        if (b->e2csframeenc)
+            e2c_pipeline_route(cfg->media, GST_OBJECT(b->e2csframeenc), on_bin_message, pub);
         if (b->pay)
-            e2c_media_route(cfg->media, GST_OBJECT(b->pay), on_bin_message, pub);
+            e2c_pipeline_route(cfg->media, GST_OBJECT(b->pay), on_bin_message, pub);
     }
     gst_element_sync_state_with_parent(pub->bin);
     if ((pub->video.src && !e2c_send_branch_start(&pub->video, error)) ||
@@ -374,10 +374,10 @@ e2c_publication_close(struct e2c_publication *pub)
         struct e2c_send_branch *b = branches[i];
         if (b->src && pub->caps_probe[i])
             gst_pad_remove_probe(b->src, pub->caps_probe[i]);
-        if (b->sframeenc)
-            e2c_media_unroute(pub->cfg.media, GST_OBJECT(b->sframeenc));
+        if (b->e2csframeenc)
+            e2c_pipeline_unroute(pub->cfg.media, GST_OBJECT(b->e2csframeenc));
         if (b->pay)
-            e2c_media_unroute(pub->cfg.media, GST_OBJECT(b->pay));
+            e2c_pipeline_unroute(pub->cfg.media, GST_OBJECT(b->pay));
     }
     /*
      * The tees first: once webrtcbin stops, a branch that still takes
@@ -392,7 +392,7 @@ e2c_publication_close(struct e2c_publication *pub)
     if (pub->peer)
         e2c_peer_close(pub->peer);
     if (pub->bin && GST_OBJECT_PARENT(pub->bin))
-        e2c_media_remove(pub->cfg.media, pub->bin);
+        e2c_pipeline_remove(pub->cfg.media, pub->bin);
     for (unsigned i = 0; i < G_N_ELEMENTS(branches); i++)
         e2c_send_branch_remove(branches[i]);
     if (pub->offer_source) {
@@ -413,10 +413,10 @@ e2c_publication_free(struct e2c_publication *pub)
 void
 e2c_publication_set_key(struct e2c_publication *pub, E2cKey *key)
 {
-    if (pub->video.sframeenc)
-        g_object_set(pub->video.sframeenc, "shared-key", key, NULL);
-    if (pub->audio.sframeenc)
-        g_object_set(pub->audio.sframeenc, "shared-key", key, NULL);
+    if (pub->video.e2csframeenc)
+        g_object_set(pub->video.e2csframeenc, "shared-key", key, NULL);
+    if (pub->audio.e2csframeenc)
+        g_object_set(pub->audio.e2csframeenc, "shared-key", key, NULL);
 }
 
 gboolean
@@ -448,10 +448,10 @@ e2c_publication_foreach_send(struct e2c_publication *pub,
         if (!b->src)
             continue;
         struct e2c_send_info info = {
-            i == 0 ? "video" : "audio", b->codec, b->sframeenc != NULL, 0, 0, 0, 0, 0, 0};
-        if (b->sframeenc) {
+            i == 0 ? "video" : "audio", b->codec, b->e2csframeenc != NULL, 0, 0, 0, 0, 0, 0};
+        if (b->e2csframeenc) {
             GstStructure *st = NULL;
-            g_object_get(b->sframeenc, "stats", &st, NULL);
+            g_object_get(b->e2csframeenc, "stats", &st, NULL);
             if (st) {
                 gst_structure_get_uint64(st, "kid", &info.kid);
                 gst_structure_get_uint64(st, "frames-protected", &info.frames);

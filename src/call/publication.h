@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * A publication: a send source's tees ! branches (queue, sframeenc,
+ * A publication: a send source's tees ! branches (queue, e2csframeenc,
  * payloader) ! webrtcbin, the offer (with the E2EE flag) to the room, the
  * room's answer, candidates both ways, and a watchdog: a publication not up
  * in time will not be, and without it nobody receives us, silently.
@@ -14,13 +14,13 @@
 #include <gst/gst.h>
 
 #include "media-config.h"
-#include "media.h"
+#include "pipeline.h"
 #include "room.h"
-#include "send-media.h"
+#include "send-chain.h"
 #include "stream-info.h"
 
 struct e2c_publication_config {
-    struct e2c_media *media;
+    struct e2c_pipeline *media;
     const struct e2c_send_source *source;   /* the tees to branch from; outlives the publication */
     const struct e2c_crypto_config *crypto; /* read while building */
     const char *label;                      /* names the bin and branches; NULL: "self" */

@@ -12,7 +12,7 @@ struct e2c_stream_info {
     const char *display; /* remote participant */
     const char *track;   /* "video" / "audio" */
     enum e2c_codec codec;
-    const char *state; /* sframedec state, or "plain" */
+    const char *state; /* e2csframedec state, or "plain" */
     gboolean verified;
     gboolean mismatch_now;
     const char *mismatch_cause; /* of the last mismatch: "wrong-secret", "unencrypted", "stale" */

@@ -3,7 +3,7 @@
  * Subscriptions: ask the room for the feeds (autoupdate off: e2call never
  * renegotiates a subscription, a publisher that leaves only ends its own
  * streams), answer the room's offer, start, then one receive chain per
- * incoming stream (recv-media.c); each stream finds its publisher by its mid
+ * incoming stream (recv-chain.c); each stream finds its publisher by its mid
  * in the room's offer.
  */
 #include "subscription.h"
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "peer.h"
-#include "recv-media.h"
+#include "recv-chain.h"
 #include "sdp-filter.h"
 
 struct sub_stream {
@@ -21,7 +21,7 @@ struct sub_stream {
     gchar *track;
     guint64 feed; /* the publisher it comes from (by its mid in the room's offer) */
     gchar *display;
-    GstElement *sframedec; /* NULL in plain mode */
+    GstElement *e2csframedec; /* NULL in plain mode */
     gboolean mismatch_now;
     const char *mismatch_cause; /* interned: "wrong-secret", "unencrypted", "stale" */
     gboolean ended;
@@ -99,9 +99,9 @@ sub_stream_info(struct sub_stream *st, struct e2c_stream_info *out)
     out->first_frame_us = rs.first_frame_us;
     out->frames_lost = rs.frames_lost;
     out->state = "plain";
-    if (st->sframedec) {
+    if (st->e2csframedec) {
         GstStructure *s = NULL;
-        g_object_get(st->sframedec, "stats", &s, NULL);
+        g_object_get(st->e2csframedec, "stats", &s, NULL);
         if (s) {
             gst_structure_get_uint64(s, "frames-ok", &out->frames_ok);
             gst_structure_get_uint64(s, "auth-failed", &out->auth_failed);
@@ -158,7 +158,7 @@ on_first_frame(gpointer user, struct e2c_recv_stream *rs)
     e2c_recv_stream_get_stats(rs, &stats);
     json_t *e = stream_event(st, "media-flowing");
     json_object_set_new(e, "codec", json_string(e2c_codec_name(e2c_recv_stream_codec(rs))));
-    json_object_set_new(e, "e2ee", json_boolean(st->sframedec != NULL));
+    json_object_set_new(e, "e2ee", json_boolean(st->e2csframedec != NULL));
     json_object_set_new(e, "ms-since-join",
                         json_integer((stats.first_frame_us - st->sub->cfg.started_us) / 1000));
     emit(st->sub, e);
@@ -250,8 +250,8 @@ static void
 sub_stream_free(gpointer data)
 {
     struct sub_stream *st = data;
-    if (st->sframedec)
-        e2c_media_unroute(st->sub->cfg.media, GST_OBJECT(st->sframedec));
+    if (st->e2csframedec)
+        e2c_pipeline_unroute(st->sub->cfg.media, GST_OBJECT(st->e2csframedec));
     e2c_recv_stream_free(st->rs);
     g_free(st->track);
     g_free(st->display);
@@ -312,7 +312,7 @@ on_pad_added(GstElement *webrtc, GstPad *pad, gpointer data)
         g_free(st);
         return;
     }
-    st->sframedec = e2c_recv_stream_sframedec(st->rs);
+    st->e2csframedec = e2c_recv_stream_sframedec(st->rs);
     g_mutex_lock(&sub->lock);
     g_ptr_array_add(sub->streams, st);
     /*
@@ -324,8 +324,8 @@ on_pad_added(GstElement *webrtc, GstPad *pad, gpointer data)
     if (key && e2c_recv_stream_awaits_key(st->rs))
         e2c_recv_stream_set_key(st->rs, key);
     g_mutex_unlock(&sub->lock);
-    if (st->sframedec)
-        e2c_media_route(sub->cfg.media, GST_OBJECT(st->sframedec), on_stream_message, st);
+    if (st->e2csframedec)
+        e2c_pipeline_route(sub->cfg.media, GST_OBJECT(st->e2csframedec), on_stream_message, st);
 }
 
 /* ---- negotiation ------------------------------------------------------------ */
@@ -472,7 +472,7 @@ on_offer(gpointer user, guint64 handle, const char *offer_sdp,
     if (sub->cfg.no_decode && !e2c_peer_skip_jitterbuffer(sub->peer))
         g_warning("webrtcbin has no rtpbin: received streams keep a jitterbuffer");
     g_signal_connect(e2c_peer_webrtcbin(sub->peer), "pad-added", G_CALLBACK(on_pad_added), sub);
-    e2c_media_add(sub->cfg.media, sub->bin);
+    e2c_pipeline_add(sub->cfg.media, sub->bin);
     gchar *offer = e2c_sdp_for_receiving(offer_sdp);
     e2c_peer_answer(sub->peer, offer, on_answer, sub);
     g_free(offer);
@@ -622,7 +622,7 @@ e2c_subscription_close(struct e2c_subscription *sub, gboolean give_back, gboolea
         sub->peer = NULL;
     }
     if (GST_OBJECT_PARENT(sub->bin))
-        e2c_media_remove(sub->cfg.media, sub->bin);
+        e2c_pipeline_remove(sub->cfg.media, sub->bin);
     /* The streams go now (their elements stopped with the bin). */
     g_mutex_lock(&sub->lock);
     g_ptr_array_set_size(sub->streams, 0);

@@ -4,7 +4,7 @@
  * for one remote feed, or in a load run for every publisher that was known
  * at once (all of them at join, each later one on its own): a load receiver
  * then costs one webrtcbin, not one per publisher. One receive chain per
- * incoming stream; sframedec's state messages become the events
+ * incoming stream; e2csframedec's state messages become the events
  * encryption-secret-mismatch / -match / -missing / -found.
  *
  * Reference counted: the owner holds one, each request waiting for the
@@ -17,7 +17,7 @@
 #include <jansson.h>
 
 #include "media-config.h"
-#include "media.h"
+#include "pipeline.h"
 #include "room.h"
 #include "stream-info.h"
 
@@ -32,7 +32,7 @@ struct e2c_sub_feed *e2c_sub_feed_new(guint64 id, const char *display);
 void e2c_sub_feed_free(gpointer feed);
 
 struct e2c_subscription_config {
-    struct e2c_media *media;
+    struct e2c_pipeline *media;
     /*
      * The owner's, read when a stream is built (its key atomically, from a
      * streaming thread): it must outlive the subscription's streams, which go

@@ -51,7 +51,7 @@ requirements_new(void)
 {
     GArray *all = g_array_new(FALSE, TRUE, sizeof(struct requirement));
     g_array_append_vals(all, before_codecs, G_N_ELEMENTS(before_codecs));
-    struct requirement e2ee = {"e2ee", {"sframeenc", "sframedec", NULL}};
+    struct requirement e2ee = {"e2ee", {"e2csframeenc", "e2csframedec", NULL}};
     const struct e2c_gst_codec *row;
     for (gsize i = 0; (row = e2c_gst_codec_nth(i)); i++)
         if (!g_str_equal(row->e2ee_payloader, row->payloader))

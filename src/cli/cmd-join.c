@@ -328,7 +328,7 @@ run_join(struct join_options *o)
     j.snapshot_dir = o->snapshot;
     j.periodic = e2c_stats_sampler_new();
     j.on_request = e2c_stats_sampler_new();
-    j.media = e2c_media_new();
+    j.media = e2c_pipeline_new();
 
     gchar *default_display = g_strdup_printf("e2call-%d", (int)getpid());
     gchar room_text[32];
@@ -398,7 +398,7 @@ run_join(struct join_options *o)
     e2c_participant_free(j.p);
 teardown:
     g_thread_join(warm_up);
-    e2c_media_free(j.media);
+    e2c_pipeline_free(j.media);
     e2c_events_free(j.events);
     e2c_stats_sampler_free(j.periodic);
     e2c_stats_sampler_free(j.on_request);

@@ -383,7 +383,7 @@ run_load(const struct load_options *o)
     l.json = o->json;
     l.tty = isatty(STDERR_FILENO) && !o->json;
     l.events = o->json ? e2c_events_new(stdout, NULL) : NULL;
-    l.media = e2c_media_new();
+    l.media = e2c_pipeline_new();
     l.n = (guint)o->participants;
     l.n_pub = (guint)o->publishers;
     l.max_loss = o->loss_limit;
@@ -411,7 +411,7 @@ run_load(const struct load_options *o)
             status = is_unsupported(error) ? E2C_EXIT_UNSUPPORTED : E2C_EXIT_FAILURE;
             goto teardown;
         }
-        e2c_media_add(l.media, l.source_bin);
+        e2c_pipeline_add(l.media, l.source_bin);
     }
     make_participants(&l, o, &media);
     if (!o->no_control) {
@@ -447,8 +447,8 @@ teardown:
     }
     g_free(l.m);
     if (l.source_bin)
-        e2c_media_remove(l.media, l.source_bin);
-    e2c_media_free(l.media);
+        e2c_pipeline_remove(l.media, l.source_bin);
+    e2c_pipeline_free(l.media);
     e2c_events_free(l.events);
     e2c_stats_sampler_free(l.sampler);
     e2c_stats_sampler_free(l.control_sampler);

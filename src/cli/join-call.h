@@ -18,7 +18,7 @@
 struct join {
     struct e2c_run *run;
     struct e2c_events *events;
-    struct e2c_media *media;
+    struct e2c_pipeline *media;
     struct e2c_participant *p;
     enum e2c_error fatal; /* what ended the call early, if anything */
     int status;

@@ -14,7 +14,7 @@
 #include "load-secrets.h"
 #include "participant.h"
 #include "run-call.h"
-#include "send-media.h"
+#include "send-chain.h"
 #include "stats.h"
 
 struct member {
@@ -31,7 +31,7 @@ struct member {
 struct load {
     struct e2c_run *run;
     struct e2c_events *events; /* JSON lines, or NULL */
-    struct e2c_media *media;
+    struct e2c_pipeline *media;
     GstElement *source_bin;
     struct e2c_send_source source;
     struct e2c_load_secrets secrets;

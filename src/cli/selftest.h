@@ -3,7 +3,7 @@
 
 #include <glib.h>
 
-/* Registers the e2call elements linked into this binary (sframeenc, ...). */
+/* Registers the e2call elements linked into this binary (e2csframeenc, ...). */
 void e2c_selftest_register_plugin(void);
 /* A known-answer test of the default suite (seal and open); *why names a failure. */
 gboolean e2c_selftest_crypto(const char **why);

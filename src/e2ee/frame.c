@@ -354,7 +354,7 @@ e2c_frame_open(struct e2c_receiver *r, enum e2c_codec codec, uint64_t now_us, co
     /*
      * An empty frame is what a depayloader makes of an RTP packet without
      * payload: malformed input from the network, not a caller's mistake (a
-     * mapped empty buffer has no data pointer, and sframedec takes
+     * mapped empty buffer has no data pointer, and e2csframedec takes
      * SFRAME_E_PARAM for an internal error that ends the stream).
      */
     if (in_len == 0) {

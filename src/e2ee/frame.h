@@ -15,7 +15,7 @@
  *                    binds the units of one access unit; other NAL units and
  *                    start codes stay as they are.
  *
- * This is what sframeenc / sframedec run per buffer, and what the fuzzers
+ * This is what e2csframeenc / e2csframedec run per buffer, and what the fuzzers
  * drive without GStreamer.
  */
 #pragma once

@@ -15,7 +15,7 @@
  * key cannot fill the table. The table is bounded (E2C_REPLAY_REGISTRY_MAX
  * windows, least recently used evicted first: windows of past epochs, which
  * the epoch check already rejects, go before any live one) and wiped on
- * eviction. Thread-safe: sframedec elements run on different streaming
+ * eviction. Thread-safe: e2csframedec elements run on different streaming
  * threads.
  */
 #pragma once

@@ -33,7 +33,7 @@ set_up_opus_encoder(GstElement *enc, const struct e2c_encoder_settings *s)
     gst_util_set_object_arg(G_OBJECT(enc), "frame-size", G_STRINGIFY(E2C_OPUS_FRAME_MS));
 }
 
-/* rtpvp8pay and rtpvp9pay; sframevp8pay always uses 15-bit picture IDs. */
+/* rtpvp8pay and rtpvp9pay; e2csframevp8pay always uses 15-bit picture IDs. */
 static void
 set_up_vpx_payloader(GstElement *pay, gboolean e2ee)
 {
@@ -60,7 +60,7 @@ static const struct e2c_gst_codec codecs[] = {
         .payload_type = 96,
         .encoder = "vp8enc",
         .payloader = "rtpvp8pay",
-        .e2ee_payloader = "sframevp8pay",
+        .e2ee_payloader = "e2csframevp8pay",
         .depayloader = "rtpvp8depay",
         .decoder = "vp8dec",
         .set_up_encoder = set_up_vpx_encoder,

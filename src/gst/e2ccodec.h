@@ -2,8 +2,8 @@
 /*
  * The codec table's GStreamer half: per codec of src/envelope's table, the
  * caps of its encoded frames, its RTP encoding, and the elements that
- * encode, payload, depayload and decode it, with their settings. sframeenc
- * and sframedec take their pad template caps from it, the send and receive
+ * encode, payload, depayload and decode it, with their settings. e2csframeenc
+ * and e2csframedec take their pad template caps from it, the send and receive
  * chains (src/call) their elements, `e2call check` its list of elements.
  * Adding a codec: a row in src/envelope's table and one here.
  */
@@ -26,7 +26,7 @@ struct e2c_encoder_settings {
 
 struct e2c_gst_codec {
     enum e2c_codec codec;
-    /* Encoded frames: the media type, and the fields sframeenc/sframedec
+    /* Encoded frames: the media type, and the fields e2csframeenc/e2csframedec
      * require ("" for none). */
     const char *media_type;
     const char *caps_fields;
@@ -35,7 +35,7 @@ struct e2c_gst_codec {
     const char *encoding_name;
     guint clock_rate;
     guint payload_type;
-    /* Element factories. e2ee_payloader: the one used with sframeenc in
+    /* Element factories. e2ee_payloader: the one used with e2csframeenc in
      * front (a stock payloader that parses past the clear prefix fails on
      * ciphertext). */
     const char *encoder, *payloader, *e2ee_payloader, *depayloader, *decoder;
@@ -57,9 +57,9 @@ const struct e2c_gst_codec *e2c_gst_codec_from_encoding_name(const gchar *name);
 
 /* Encoded frames of row: media type and fields. Free with gst_caps_unref(). */
 GstCaps *e2c_gst_codec_caps(const struct e2c_gst_codec *row);
-/* Every row's e2c_gst_codec_caps(): what sframeenc and sframedec take and give. */
+/* Every row's e2c_gst_codec_caps(): what e2csframeenc and e2csframedec take and give. */
 GstCaps *e2c_gst_codec_all_caps(void);
-/* Adds "sink" and "src" pad templates of e2c_gst_codec_all_caps() (sframeenc, sframedec). */
+/* Adds "sink" and "src" pad templates of e2c_gst_codec_all_caps() (e2csframeenc, e2csframedec). */
 void e2c_gst_codec_add_pad_templates(GstElementClass *klass);
 /* application/x-rtp caps of row's RTP stream (media, encoding-name, clock-rate, payload). */
 GstCaps *e2c_gst_codec_rtp_caps(const struct e2c_gst_codec *row);

@@ -2,7 +2,7 @@
 /*
  * E2cKey: a derived shared key (e2call-e2ee(7), KEYS) as a refcounted boxed type, so
  * applications derive it once per (secret, room) and hand the same object
- * to every sframeenc / sframedec (property "shared-key"), and the
+ * to every e2csframeenc / e2csframedec (property "shared-key"), and the
  * 600000-iteration PBKDF2 never runs on a streaming thread.
  *
  * Derivations are cached while a key is referenced: asking again for a

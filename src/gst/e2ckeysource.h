@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * What sframeenc and sframedec share about keys: the "secret", "room" and
+ * What e2csframeenc and e2csframedec share about keys: the "secret", "room" and
  * "shared-key" properties. A secret is validated when set (an invalid one is
  * refused with a warning naming INVALID_ENCRYPTION_SECRET, and the key in
  * force stays), derived on a worker thread, and handed to the element's

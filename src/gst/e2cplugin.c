@@ -5,7 +5,7 @@
 #include "e2crtpforward.h"
 #include "e2csframedec.h"
 #include "e2csframeenc.h"
-#include "e2cvp8pay.h"
+#include "e2csframevp8pay.h"
 
 gboolean
 e2c_plugin_init(GstPlugin *plugin)
@@ -14,10 +14,10 @@ e2c_plugin_init(GstPlugin *plugin)
 
     /* One line per element. A call needs all of them, so one that fails to
      * register fails the plugin rather than leaving a partial set. */
-    ok &= GST_ELEMENT_REGISTER(sframeenc, plugin);
-    ok &= GST_ELEMENT_REGISTER(sframedec, plugin);
-    ok &= GST_ELEMENT_REGISTER(sframevp8pay, plugin);
-    ok &= GST_ELEMENT_REGISTER(rtpforward, plugin);
+    ok &= GST_ELEMENT_REGISTER(e2csframeenc, plugin);
+    ok &= GST_ELEMENT_REGISTER(e2csframedec, plugin);
+    ok &= GST_ELEMENT_REGISTER(e2csframevp8pay, plugin);
+    ok &= GST_ELEMENT_REGISTER(e2crtpforward, plugin);
 
     return ok;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * SECTION:element-rtpforward
- * @title: rtpforward
+ * @title: e2crtpforward
  * @see_also: rtpjitterbuffer, rtpbin
  *
  * Passes RTP packets on as they arrive, in the thread that brought them.
@@ -50,7 +50,7 @@ struct _E2cRtpForward {
 };
 
 G_DEFINE_TYPE(E2cRtpForward, e2c_rtp_forward, GST_TYPE_ELEMENT);
-GST_ELEMENT_REGISTER_DEFINE(rtpforward, "rtpforward", GST_RANK_NONE, E2C_TYPE_RTP_FORWARD);
+GST_ELEMENT_REGISTER_DEFINE(e2crtpforward, "e2crtpforward", GST_RANK_NONE, E2C_TYPE_RTP_FORWARD);
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE(
     "sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS("application/x-rtp"));
@@ -134,7 +134,7 @@ e2c_rtp_forward_class_init(E2cRtpForwardClass *klass)
     GObjectClass *gobject_class = G_OBJECT_CLASS(klass);
     GstElementClass *element_class = GST_ELEMENT_CLASS(klass);
 
-    GST_DEBUG_CATEGORY_INIT(e2c_rtp_forward_debug, "rtpforward", 0,
+    GST_DEBUG_CATEGORY_INIT(e2c_rtp_forward_debug, "e2crtpforward", 0,
                             "RTP forwarding in place of a jitterbuffer");
 
     gobject_class->set_property = e2c_rtp_forward_set_property;

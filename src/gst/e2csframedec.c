@@ -2,7 +2,7 @@
 /**
  * SECTION:element-sframedec
  *
- * Decrypts frames sframeenc protected (e2call-e2ee(7)); sits between the RTP
+ * Decrypts frames e2csframeenc protected (e2call-e2ee(7)); sits between the RTP
  * depayloader and the decoder, one element per received stream. Frames that
  * do not open are dropped and counted, never passed on.
  *
@@ -95,7 +95,7 @@ struct _E2cSframeDec {
 };
 
 G_DEFINE_TYPE(E2cSframeDec, e2c_sframe_dec, GST_TYPE_BASE_TRANSFORM);
-GST_ELEMENT_REGISTER_DEFINE(sframedec, "sframedec", GST_RANK_NONE, E2C_TYPE_SFRAME_DEC);
+GST_ELEMENT_REGISTER_DEFINE(e2csframedec, "e2csframedec", GST_RANK_NONE, E2C_TYPE_SFRAME_DEC);
 
 static void
 install_key(GstElement *element, E2cKey *key)
@@ -494,7 +494,7 @@ e2c_sframe_dec_class_init(E2cSframeDecClass *klass)
     GstElementClass *element_class = GST_ELEMENT_CLASS(klass);
     GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS(klass);
 
-    GST_DEBUG_CATEGORY_INIT(e2c_sframe_dec_debug, "sframedec", 0, "SFrame frame decryption");
+    GST_DEBUG_CATEGORY_INIT(e2c_sframe_dec_debug, "e2csframedec", 0, "SFrame frame decryption");
 
     gobject_class->set_property = e2c_sframe_dec_set_property;
     gobject_class->get_property = e2c_sframe_dec_get_property;
@@ -556,7 +556,7 @@ e2c_sframe_dec_class_init(E2cSframeDecClass *klass)
     e2c_gst_codec_add_pad_templates(element_class);
     gst_element_class_set_static_metadata(
         element_class, "SFrame decrypter", "Codec/Decoder/Network",
-        "Decrypts VP8, VP9, H.264 and Opus frames protected by sframeenc, drops what does not "
+        "Decrypts VP8, VP9, H.264 and Opus frames protected by e2csframeenc, drops what does not "
         "authenticate and reports secret mismatch and match",
         "e2call developers");
 

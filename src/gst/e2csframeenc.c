@@ -26,7 +26,7 @@
  *
  * |[
  * gst-launch-1.0 videotestsrc num-buffers=90 ! vp8enc deadline=1 ! \
- *     sframeenc room=1234 secret=correct-horse-battery ! sframevp8pay ! fakesink
+ *     e2csframeenc room=1234 secret=correct-horse-battery ! e2csframevp8pay ! fakesink
  * ]|
  */
 #include "e2csframeenc.h"
@@ -73,7 +73,7 @@ struct _E2cSframeEnc {
 };
 
 G_DEFINE_TYPE(E2cSframeEnc, e2c_sframe_enc, GST_TYPE_BASE_TRANSFORM);
-GST_ELEMENT_REGISTER_DEFINE(sframeenc, "sframeenc", GST_RANK_NONE, E2C_TYPE_SFRAME_ENC);
+GST_ELEMENT_REGISTER_DEFINE(e2csframeenc, "e2csframeenc", GST_RANK_NONE, E2C_TYPE_SFRAME_ENC);
 
 static void
 request_keyframe(E2cSframeEnc *self)
@@ -110,7 +110,7 @@ e2c_sframe_enc_start(GstBaseTransform *trans)
         return FALSE;
     if (!e2c_key_source_configured(&self->keys)) {
         GST_ELEMENT_ERROR(self, LIBRARY, SETTINGS,
-                          ("ENCRYPTION_SECRET_MISSING: sframeenc has no secret or shared-key"),
+                          ("ENCRYPTION_SECRET_MISSING: e2csframeenc has no secret or shared-key"),
                           (NULL));
         return FALSE;
     }
@@ -417,7 +417,7 @@ e2c_sframe_enc_class_init(E2cSframeEncClass *klass)
     GstElementClass *element_class = GST_ELEMENT_CLASS(klass);
     GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS(klass);
 
-    GST_DEBUG_CATEGORY_INIT(e2c_sframe_enc_debug, "sframeenc", 0, "SFrame frame encryption");
+    GST_DEBUG_CATEGORY_INIT(e2c_sframe_enc_debug, "e2csframeenc", 0, "SFrame frame encryption");
 
     gobject_class->set_property = e2c_sframe_enc_set_property;
     gobject_class->get_property = e2c_sframe_enc_get_property;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The warning sframeenc and sframedec post when they start with a cipher
+ * The warning e2csframeenc and e2csframedec post when they start with a cipher
  * suite whose tags are 4 bytes (suites 3 and 8): a forged frame then passes
  * once in 2^32 tries (e2call-e2ee(7), SECURITY).
  */

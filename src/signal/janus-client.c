@@ -671,7 +671,7 @@ e2c_janus_client_create_session(E2cJanusClient *client, E2cJanusReplyFunc callba
     if (!check_ready(client, FALSE, callback, user_data))
         return;
     g_autofree char *tx = new_transaction(client);
-    send_request(client, REQ_CREATE, e2c_janus_msg_create(tx), tx, NULL, callback, user_data);
+    send_request(client, REQ_CREATE, e2c_janus_msg_session_create(tx), tx, NULL, callback, user_data);
 }
 
 void
@@ -773,7 +773,7 @@ e2c_janus_client_destroy_session(E2cJanusClient *client, E2cJanusReplyFunc callb
         return;
     source_clear(&client->keepalive);
     g_autofree char *tx = new_transaction(client);
-    send_request(client, REQ_DESTROY, e2c_janus_msg_destroy(client->session_id, tx), tx, NULL,
+    send_request(client, REQ_DESTROY, e2c_janus_msg_session_destroy(client->session_id, tx), tx, NULL,
                  callback, user_data);
 }
 

@@ -41,7 +41,7 @@ set_id(json_t *obj, const char *key, guint64 id)
 }
 
 json_t *
-e2c_janus_msg_create(const char *transaction)
+e2c_janus_msg_session_create(const char *transaction)
 {
     g_return_val_if_fail(transaction != NULL, NULL);
     return request_new("create", transaction);
@@ -164,7 +164,7 @@ e2c_janus_msg_detach(guint64 session_id, guint64 handle_id, const char *transact
 }
 
 json_t *
-e2c_janus_msg_destroy(guint64 session_id, const char *transaction)
+e2c_janus_msg_session_destroy(guint64 session_id, const char *transaction)
 {
     g_return_val_if_fail(id_valid(session_id), NULL);
     g_return_val_if_fail(transaction != NULL, NULL);

@@ -72,7 +72,7 @@ typedef enum {
 
 /* ---- core requests ---- */
 
-json_t *e2c_janus_msg_create(const char *transaction);
+json_t *e2c_janus_msg_session_create(const char *transaction);
 json_t *e2c_janus_msg_info(const char *transaction);
 json_t *e2c_janus_msg_attach(guint64 session_id, const char *plugin, const char *transaction);
 json_t *e2c_janus_msg_keepalive(guint64 session_id, const char *transaction);
@@ -94,7 +94,7 @@ json_t *e2c_janus_msg_trickle_completed(guint64 session_id, guint64 handle_id,
                                         const char *transaction);
 json_t *e2c_janus_msg_hangup(guint64 session_id, guint64 handle_id, const char *transaction);
 json_t *e2c_janus_msg_detach(guint64 session_id, guint64 handle_id, const char *transaction);
-json_t *e2c_janus_msg_destroy(guint64 session_id, const char *transaction);
+json_t *e2c_janus_msg_session_destroy(guint64 session_id, const char *transaction);
 
 /* ---- VideoRoom request bodies (for e2c_janus_msg_message()) ---- */
 

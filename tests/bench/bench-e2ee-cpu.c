@@ -6,11 +6,11 @@
  * 1000 frames of 1280x720 VP8 are encoded once, then replayed, in one
  * process and alternating, through
  *
- *   plain:  sframevp8pay ! rtpvp8depay ! vp8dec
- *   e2ee:   sframeenc ! sframevp8pay ! rtpvp8depay ! sframedec ! vp8dec
+ *   plain:  e2csframevp8pay ! rtpvp8depay ! vp8dec
+ *   e2ee:   e2csframeenc ! e2csframevp8pay ! rtpvp8depay ! e2csframedec ! vp8dec
  *
  * so the two variants see the same frames and differ only by the element
- * pair (sframevp8pay on both sides: the stock rtpvp8pay cannot carry
+ * pair (e2csframevp8pay on both sides: the stock rtpvp8pay cannot carry
  * encrypted VP8). Encoding once keeps the encoder's own run-to-run
  * variation (realtime mode adapts to the time it gets) out of the
  * comparison, and the ratio over payload, depayload and decode alone is
@@ -22,7 +22,7 @@
  * machine), so the ratio is the median of the per-round ratios
  * (each round runs both variants back to back, in alternating order), as
  * bench-sframe does; the medians of each variant are shown too. Each round
- * also times "sframeenc ! sframedec" alone over the same frames: a
+ * also times "e2csframeenc ! e2csframedec" alone over the same frames: a
  * quieter figure for what the pair adds.
  *
  * The last line is "e2ee/plain cpu ratio: X.XX".
@@ -106,9 +106,9 @@ static double
 run(enum variant v, GPtrArray *frames, GstCaps *caps, E2cKey *key, guint *decoded)
 {
     static const gchar *const descs[] = {
-        [PLAIN] = "sframevp8pay ! rtpvp8depay ! vp8dec",
-        [E2EE] = "sframeenc name=enc ! sframevp8pay ! rtpvp8depay ! sframedec name=dec ! vp8dec",
-        [PAIR_ONLY] = "sframeenc name=enc ! sframedec name=dec",
+        [PLAIN] = "e2csframevp8pay ! rtpvp8depay ! vp8dec",
+        [E2EE] = "e2csframeenc name=enc ! e2csframevp8pay ! rtpvp8depay ! e2csframedec name=dec ! vp8dec",
+        [PAIR_ONLY] = "e2csframeenc name=enc ! e2csframedec name=dec",
     };
     const gchar *desc = descs[v];
     GError *error = NULL;
@@ -206,11 +206,11 @@ main(int argc, char **argv)
     for (guint r = 0; r < ROUNDS; r++)
         printf(" %6.2f", plain[r]);
     printf(" %7.2f %9.3f\n", mp, mp * 1000 / frames->len);
-    printf("%-34s", "e2ee:  + sframeenc, sframedec");
+    printf("%-34s", "e2ee:  + e2csframeenc, e2csframedec");
     for (guint r = 0; r < ROUNDS; r++)
         printf(" %6.2f", e2ee[r]);
     printf(" %7.2f %9.3f\n", me, me * 1000 / frames->len);
-    printf("%-34s", "sframeenc ! sframedec alone");
+    printf("%-34s", "e2csframeenc ! e2csframedec alone");
     for (guint r = 0; r < ROUNDS; r++)
         printf(" %6.2f", pair[r]);
     double mpair = median(pair, ROUNDS);

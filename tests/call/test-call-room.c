@@ -22,7 +22,7 @@
 #define DEADLINE_US (120 * G_USEC_PER_SEC)
 #define ROOM 1234
 
-static struct e2c_media *media;
+static struct e2c_pipeline *media;
 
 /* ---- waiting on the main loop ---------------------------------------------------- */
 
@@ -415,7 +415,7 @@ GST_START_TEST(publication_close_cancels)
     GstElement *source_bin = gst_bin_new("test-source");
     GError *error = NULL;
     fail_unless(e2c_send_source_build(GST_BIN(source_bin), &mc, &source, &error));
-    gst_bin_add(e2c_media_bin(media), source_bin);
+    gst_bin_add(e2c_pipeline_bin(media), source_bin);
     struct e2c_publication_config cfg = {media, &source, &crypto, "solo", 50};
     struct e2c_publication_callbacks cb = {not_reached_published, not_reached_failed,
                                            not_reached_stalled, not_reached_switched};
@@ -427,7 +427,7 @@ GST_START_TEST(publication_close_cancels)
     e2c_publication_free(pub);
     ck_assert(f->answer.cb == NULL); /* cancelled, its reference given back */
     ck_assert_uint_ge(f->cancels, 1);
-    e2c_media_remove(media, source_bin);
+    e2c_pipeline_remove(media, source_bin);
     e2c_room_free(&f->base);
 }
 GST_END_TEST;
@@ -678,7 +678,7 @@ main(int argc, char **argv)
 {
     gst_check_init(&argc, &argv);
     e2c_plugin_register_static();
-    media = e2c_media_new();
+    media = e2c_pipeline_new();
     /* The loop wakes up now and then, so that a wait can see its deadline pass. */
     g_timeout_add(100, tick, NULL);
     Suite *s = call_room_suite();
@@ -688,6 +688,6 @@ main(int argc, char **argv)
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
-    e2c_media_free(media);
+    e2c_pipeline_free(media);
     return failed ? 1 : 0;
 }

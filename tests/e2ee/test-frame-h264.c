@@ -614,7 +614,7 @@ test_tampered(void)
 /*
  * Access units with no encrypted NAL unit (parameter sets alone, an AUD)
  * are not sent by the sender and not accepted by a receiver, with or
- * without a key: malformed, and flagged as carrying no envelope (sframedec
+ * without a key: malformed, and flagged as carrying no envelope (e2csframedec
  * counts them as unencrypted). Nor is every slice of an access unit turned
  * into a clear type.
  */

@@ -2,31 +2,31 @@
 /*
  * The receive chain a call builds for each remote stream, fed raw RTP:
  *
- *   appsrc ! <stock depayloader> ! sframedec ! fakesink
+ *   appsrc ! <stock depayloader> ! e2csframedec ! fakesink
  *
- * as src/call/recv-media.c links it (rtpvp8depay, rtpvp9depay, rtph264depay,
+ * as src/call/recv-chain.c links it (rtpvp8depay, rtpvp9depay, rtph264depay,
  * rtpopusdepay), minus the decoder: a fuzzer cannot forge a frame that
  * authenticates, so nothing it makes ever reaches one. What it reaches is
- * the depayloaders' parsing of hostile packets and everything sframedec
+ * the depayloaders' parsing of hostile packets and everything e2csframedec
  * does with what they emit (envelopes, headers, key lookup, replay window,
  * mismatch accounting, keyframe requests upstream).
  *
  * Input: byte 0 picks the codec (bits 0-1: VP8, VP9, H.264, Opus) and the
  * cipher suite (bits 2-4: suite 1 + value; seeds use 6, the default); then
  * records of a 2-byte big-endian length and that many bytes, one RTP packet
- * each. sframedec holds one fixed shared key (the one make-rtp-corpus uses)
+ * each. e2csframedec holds one fixed shared key (the one make-rtp-corpus uses)
  * and reads the same pinned wall clock (fuzz-wallclock.h), so frames from
  * the seed corpus open and the fuzzer mutates real ones.
  *
  * Checks: no crash or sanitizer report, no GLib critical, every input ends
- * in EOS within a bounded time (a hang is a bug), and sframedec never posts
+ * in EOS within a bounded time (a hang is a bug), and e2csframedec never posts
  * an error: hostile packets are dropped and counted, and
  * DECRYPTION_INTERNAL_ERROR is for crypto library failures only.
  *
- * FUZZ_RTP_CHAIN_VERBOSE=1 prints sframedec's counters after each input.
+ * FUZZ_RTP_CHAIN_VERBOSE=1 prints e2csframedec's counters after each input.
  *
  * One pipeline per codec is kept and cycled through READY between inputs,
- * which resets the depayloader and gives sframedec a fresh receiver.
+ * which resets the depayloader and gives e2csframedec a fresh receiver.
  */
 #include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
@@ -81,7 +81,7 @@ static void
 build(unsigned i)
 {
     struct chain *c = &pipes[i];
-    gchar *desc = g_strdup_printf("appsrc name=src format=time ! %s ! sframedec name=dec ! "
+    gchar *desc = g_strdup_printf("appsrc name=src format=time ! %s ! e2csframedec name=dec ! "
                                   "fakesink sync=false async=false",
                                   chains[i].depay);
     GError *error = NULL;
@@ -151,9 +151,9 @@ wait_eos(struct chain *c)
         GError *err = NULL;
         gchar *debug = NULL;
         gst_message_parse_error(m, &err, &debug);
-        /* Only sframedec is held to "never an error"; a depayloader may give up on junk. */
+        /* Only e2csframedec is held to "never an error"; a depayloader may give up on junk. */
         if (GST_MESSAGE_SRC(m) == GST_OBJECT(c->dec)) {
-            fprintf(stderr, "fuzz-rtp-chain: sframedec error: %s (%s)\n", err->message,
+            fprintf(stderr, "fuzz-rtp-chain: e2csframedec error: %s (%s)\n", err->message,
                     debug ? debug : "");
             abort();
         }

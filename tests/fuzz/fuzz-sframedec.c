@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * sframedec's input path without GStreamer: whole frames through
+ * e2csframedec's input path without GStreamer: whole frames through
  * e2c_frame_open() with a receiver as the element runs it, codec envelope,
  * key policy, grace period and replay window included.
  *
@@ -16,7 +16,7 @@
  *             3 no new frame, the previous received frame again (a replay);
  *   bits 4-7  time advancing by that many 100 ms before the frame.
  * Key A is derived from a secret and room (PBKDF2, once per process), so
- * frames from a real sframeenc with that secret open here too. The wall
+ * frames from a real e2csframeenc with that secret open here too. The wall
  * clock is pinned (fuzz-wallclock.h): make-sframedec-corpus seals its seeds
  * at the same time, so their KIDs are of this epoch.
  *
@@ -24,7 +24,7 @@
  * exactly what was sealed; a frame sealed under a key no longer or never
  * held, or replayed, never opens; nothing opens without an SFrame in it
  * (H.264: an access unit without an encrypted NAL unit); errors are ones
- * sframedec handles. H.264 (e2call-e2ee(7), format 2): a sealed access
+ * e2csframedec handles. H.264 (e2call-e2ee(7), format 2): a sealed access
  * unit cut or with a bit flipped anywhere opens only if what comes out is
  * still the sender's (the units of the access unit, computed here
  * independently of src/envelope): every clear byte is authenticated.
@@ -181,7 +181,7 @@ receive(struct state *st, const uint8_t *frame, size_t len, const struct expect 
 
     enum e2c_status err =
         e2c_frame_open(st->r, st->codec, st->now, in, len, out, cap, &out_len, &info);
-    /* What sframedec counts; anything else would be DECRYPTION_INTERNAL_ERROR. The
+    /* What e2csframedec counts; anything else would be DECRYPTION_INTERNAL_ERROR. The
      * receiver always holds key A, so "no key" cannot happen either. */
     CHECK(err == E2C_OK || err == E2C_E_AUTH || err == E2C_E_REPLAY || err == E2C_E_MALFORMED ||
           err == E2C_E_STALE || err == E2C_E_KID_LIMITED);

@@ -3,7 +3,7 @@
  * Writes the seed corpus of the rtp-chain fuzz target (fuzz-rtp-chain.c):
  * real encrypted RTP from the send chain a call uses,
  *
- *   test source ! encoder ! sframeenc ! payloader ! appsink
+ *   test source ! encoder ! e2csframeenc ! payloader ! appsink
  *
  * under the target's fixed key and pinned wall clock (fuzz-wallclock.h, so
  * the KIDs stay of the epoch the target runs in), for VP8, VP9, H.264 and
@@ -32,7 +32,7 @@ enum { VP8, VP9, H264, OPUS };
 
 static const char *const names[] = {"vp8", "vp9", "h264", "opus"};
 
-/* As src/call/send-media.c sets them up, at a small size so seeds stay small:
+/* As src/call/send-chain.c sets them up, at a small size so seeds stay small:
  * the source element, then (after its num-buffers) the rest. */
 static const char *const sources[][2] = {
     {"videotestsrc pattern=smpte",
@@ -53,7 +53,7 @@ static const char *const sources[][2] = {
 
 static const char *const payloaders[][2] = {
     /* encrypted, plain */
-    {"sframevp8pay", "rtpvp8pay picture-id-mode=15-bit"},
+    {"e2csframevp8pay", "rtpvp8pay picture-id-mode=15-bit"},
     {"rtpvp9pay picture-id-mode=15-bit", "rtpvp9pay picture-id-mode=15-bit"},
     {"rtph264pay config-interval=0 aggregate-mode=zero-latency",
      "rtph264pay config-interval=0 aggregate-mode=zero-latency"},
@@ -69,7 +69,7 @@ capture(unsigned codec, unsigned frames, E2cKey *key, guint suite)
     gchar *src =
         g_strdup_printf("%s num-buffers=%u ! %s", sources[codec][0], frames, sources[codec][1]);
     gchar *desc = g_strdup_printf("%s ! %s %s mtu=1200 pt=%u ! appsink name=sink sync=false", src,
-                                  key ? "sframeenc name=enc !" : "", payloaders[codec][key ? 0 : 1],
+                                  key ? "e2csframeenc name=enc !" : "", payloaders[codec][key ? 0 : 1],
                                   pts[codec]);
     GError *error = NULL;
     GstElement *pipeline = gst_parse_launch(desc, &error);

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Writes the seeds of the sframedec fuzz target (fuzz-sframedec.c) that
+ * Writes the seeds of the e2csframedec fuzz target (fuzz-sframedec.c) that
  * hold frames as a real sender makes them:
  *
- *   test source ! encoder ! sframeenc (key A: the target's secret and room)
+ *   test source ! encoder ! e2csframeenc (key A: the target's secret and room)
  *
  * for VP8, VP9, H.264 and Opus, sealed at the target's pinned wall clock
  * (fuzz-wallclock.h) so that the KIDs are of the epoch the target runs in:
@@ -80,7 +80,7 @@ static GPtrArray *
 capture(unsigned codec, E2cKey *key)
 {
     gchar *desc =
-        g_strdup_printf("%s ! sframeenc name=enc ! appsink name=sink sync=false", chains[codec]);
+        g_strdup_printf("%s ! e2csframeenc name=enc ! appsink name=sink sync=false", chains[codec]);
     GError *error = NULL;
     GstElement *pipeline = gst_parse_launch(desc, &error);
     if (!pipeline)

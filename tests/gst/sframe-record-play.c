@@ -4,8 +4,8 @@
  * receiver in another, as a router that kept a recording would
  * (replay-across-processes.sh runs it):
  *
- *   sframe-record-play record FILE N       videotestsrc ! vp8enc ! sframeenc ! FILE
- *   sframe-record-play play FILE [SHIFT]   FILE ! sframedec ! vp8dec ! count
+ *   sframe-record-play record FILE N       videotestsrc ! vp8enc ! e2csframeenc ! FILE
+ *   sframe-record-play play FILE [SHIFT]   FILE ! e2csframedec ! vp8dec ! count
  *
  * SHIFT (seconds) moves the wall clock the receiver reads through the test
  * hook of wallclock.h, for builds where libfaketime cannot run (it hangs
@@ -17,8 +17,8 @@
  *
  *   frames=N opened=N stale=N decoded=N
  *
- * (opened and stale are sframedec's frames-ok and stale counters; stale is
- * 0 where sframedec has no such counter).
+ * (opened and stale are e2csframedec's frames-ok and stale counters; stale is
+ * 0 where e2csframedec has no such counter).
  */
 #include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
@@ -101,7 +101,7 @@ record(const char *path, guint n)
         g_strdup_printf("videotestsrc num-buffers=%u pattern=smpte ! "
                         "video/x-raw,format=I420,width=160,height=120,framerate=30/1 ! "
                         "vp8enc deadline=1 lag-in-frames=0 keyframe-max-dist=30 threads=1 ! "
-                        "sframeenc name=enc ! appsink name=sink sync=false",
+                        "e2csframeenc name=enc ! appsink name=sink sync=false",
                         n);
     GstElement *pipeline = launch(desc);
     g_free(desc);
@@ -161,7 +161,7 @@ static int
 play(const char *path)
 {
     GstElement *pipeline =
-        launch("appsrc name=src format=time caps=video/x-vp8 ! sframedec name=dec ! "
+        launch("appsrc name=src format=time caps=video/x-vp8 ! e2csframedec name=dec ! "
                "vp8dec name=vdec ! fakesink sync=false");
     set_key(pipeline, "dec");
     GstElement *src = child(pipeline, "src"), *dec = child(pipeline, "dec");

@@ -8,11 +8,11 @@
  *   rows share a name, media type, encoding name or payload type;
  * - every element factory a row names is on this machine (what `e2call
  *   check` reports otherwise), and the caps fit: the encoder makes what
- *   sframeenc takes, the payloader and depayloader carry the row's RTP caps,
+ *   e2csframeenc takes, the payloader and depayloader carry the row's RTP caps,
  *   the decoder takes the frames;
  * - the settings hooks name properties and values the real elements have
  *   (a wrong name or type is a GLib critical, fatal here);
- * - sframeenc's and sframedec's pad templates are the table's caps.
+ * - e2csframeenc's and e2csframedec's pad templates are the table's caps.
  */
 #include <gst/gst.h>
 
@@ -194,7 +194,7 @@ static void
 test_sframe_element_caps(void)
 {
     GstCaps *table = e2c_gst_codec_all_caps();
-    const char *elements[] = {"sframeenc", "sframedec"};
+    const char *elements[] = {"e2csframeenc", "e2csframedec"};
     for (gsize i = 0; i < G_N_ELEMENTS(elements); i++) {
         GstCaps *sink = template_caps(elements[i], GST_PAD_SINK);
         GstCaps *src = template_caps(elements[i], GST_PAD_SRC);

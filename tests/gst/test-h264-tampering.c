@@ -6,17 +6,17 @@
  * access unit with nothing encrypted is dropped and counted.
  *
  * Real x264enc output (320x240, two slices per frame), protected by
- * sframeenc, then tampered with:
- * - sframedec alone (GstHarness), with and without a key: SPS and PPS
+ * e2csframeenc, then tampered with:
+ * - e2csframedec alone (GstHarness), with and without a key: SPS and PPS
  *   without a slice are dropped and counted as unencrypted;
- * - sframedec ! avdec_h264: a keyframe whose SPS was swapped for the SPS of
+ * - e2csframedec ! avdec_h264: a keyframe whose SPS was swapped for the SPS of
  *   a 640x480 stream never reaches the decoder, which keeps decoding
  *   320x240;
- * - sframedec alone: every access unit of the clip tampered with in every
+ * - e2csframedec alone: every access unit of the clip tampered with in every
  *   way that applies (SPS swapped, a PPS byte changed, units dropped,
  *   inserted or reordered) is dropped and counted, and the untampered one
  *   opens after it;
- * - rtph264pay ! rtph264depay ! sframedec ! avdec_h264: untampered streams
+ * - rtph264pay ! rtph264depay ! e2csframedec ! avdec_h264: untampered streams
  *   (two slices, and three or more, which only the start byte keeps in one
  *   piece) decode every frame; tampered access units (swapped SPS, injected
  *   PPS-only access units, reordered units) never reach the decoder and are
@@ -121,7 +121,7 @@ harness_new(const gchar *desc, E2cKey *key)
 static GPtrArray *
 protect_clip(GPtrArray *clip, E2cKey *key)
 {
-    GstHarness *h = harness_new("sframeenc name=enc", key);
+    GstHarness *h = harness_new("e2csframeenc name=enc", key);
     for (guint i = 0; i < clip->len; i++)
         fail_unless_equals_int(gst_harness_push(h, gst_buffer_ref(g_ptr_array_index(clip, i))),
                                GST_FLOW_OK);
@@ -397,7 +397,7 @@ GST_START_TEST(test_parameter_sets_only)
 {
     gboolean keyed = __i__ == 1;
     clips_setup();
-    GstHarness *h = harness_new("sframedec name=dec", keyed ? clip_key : NULL);
+    GstHarness *h = harness_new("e2csframedec name=dec", keyed ? clip_key : NULL);
     GstElement *dec = child(h->element, "dec");
     guint64 ok = 0;
 
@@ -459,7 +459,7 @@ has_pts(GPtrArray *frames, GstClockTime pts)
 
 /*
  * The review's case: every keyframe after the first has its SPS swapped for
- * the SPS of a 640x480 stream. sframedec ! avdec_h264 never decodes such a
+ * the SPS of a 640x480 stream. e2csframedec ! avdec_h264 never decodes such a
  * keyframe (its PTS never comes out), never goes to 640x480, and counts
  * each as an authentication failure. Before format 2 the decoder switched
  * to 640x480.
@@ -467,7 +467,7 @@ has_pts(GPtrArray *frames, GstClockTime pts)
 GST_START_TEST(test_swapped_sps_not_decoded)
 {
     clips_setup();
-    GstHarness *h = harness_new("sframedec name=dec ! avdec_h264 max-threads=1", clip_key);
+    GstHarness *h = harness_new("e2csframedec name=dec ! avdec_h264 max-threads=1", clip_key);
     GstElement *dec = child(h->element, "dec");
     GPtrArray *tampered_idx = g_ptr_array_new();
     guint n_tampered = 0;
@@ -518,15 +518,15 @@ static const struct {
 };
 
 /*
- * sframeenc's access units, each tampered with in every way that applies
- * to it, into sframedec: every tampered one is dropped and counted as an
+ * e2csframeenc's access units, each tampered with in every way that applies
+ * to it, into e2csframedec: every tampered one is dropped and counted as an
  * authentication failure, and opening the untampered one afterwards still
  * works (a failure consumes nothing).
  */
 GST_START_TEST(test_tampered_dropped)
 {
     clips_setup();
-    GstHarness *h = harness_new("sframedec name=dec", clip_key);
+    GstHarness *h = harness_new("e2csframedec name=dec", clip_key);
     GstElement *dec = child(h->element, "dec");
     guint n_tampered = 0, per_case[G_N_ELEMENTS(tamperings)] = {0};
 
@@ -568,7 +568,7 @@ GST_END_TEST;
 
 #define PIPELINE                                                                                   \
     "rtph264pay mtu=1000 config-interval=0 aggregate-mode=zero-latency ! rtph264depay ! "          \
-    "sframedec name=dec ! avdec_h264 max-threads=1"
+    "e2csframedec name=dec ! avdec_h264 max-threads=1"
 
 struct run {
     GPtrArray *out;

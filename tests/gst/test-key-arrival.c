@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * sframeenc and sframedec in whole pipelines while the key is not there
+ * e2csframeenc and e2csframedec in whole pipelines while the key is not there
  * yet (a secret is derived on a worker thread, 600000 PBKDF2 iterations):
  *
  * - non-live (videotestsrc num-buffers=40, multifilesrc): no frame is lost.
@@ -207,7 +207,7 @@ derive_now(void)
 static void
 encrypt_to_files(const gchar *dir, E2cKey *key, struct outcome *o)
 {
-    gchar *desc = g_strdup_printf(VIDEO " ! tee name=t ! queue ! sframeenc name=enc room=" ROOM
+    gchar *desc = g_strdup_printf(VIDEO " ! tee name=t ! queue ! e2csframeenc name=enc room=" ROOM
                                         " ! multifilesink location=%s/enc-%%05d.bin "
                                         "t. ! queue ! multifilesink location=%s/plain-%%05d.bin",
                                   dir, dir);
@@ -226,12 +226,12 @@ encrypt_to_files(const gchar *dir, E2cKey *key, struct outcome *o)
     g_free(desc);
 }
 
-/* Decrypts enc-*.bin (a non-live source) into dec-*.bin; returns sframedec's frames-ok. */
+/* Decrypts enc-*.bin (a non-live source) into dec-*.bin; returns e2csframedec's frames-ok. */
 static guint64
 decrypt_files(const gchar *dir, E2cKey *key, struct outcome *o)
 {
     gchar *desc = g_strdup_printf("multifilesrc location=%s/enc-%%05d.bin caps=video/x-vp8 ! "
-                                  "sframedec name=dec room=" ROOM
+                                  "e2csframedec name=dec room=" ROOM
                                   " ! multifilesink location=%s/dec-%%05d.bin",
                                   dir, dir);
     GstElement *p = pipeline_new(desc);
@@ -271,7 +271,7 @@ check_decrypted(const gchar *dir)
 /*
  * A non-live encrypting pipeline loses no frame to the key derivation: all
  * 40 reach their files, and the plain branch of the tee prerolls and ends
- * with them (before, sframeenc dropped every frame, so its sink never
+ * with them (before, e2csframeenc dropped every frame, so its sink never
  * prerolled, and the plain branch's full queue held the tee forever).
  */
 GST_START_TEST(test_nonlive_encrypt_loses_nothing)
@@ -307,7 +307,7 @@ GST_START_TEST(test_nonlive_decrypt_loses_nothing)
     E2cKey *key = derive_now();
 
     encrypt_to_files(dir, key, &o);
-    /* Released: sframedec derives the key itself (the cache holds only referenced keys). */
+    /* Released: e2csframedec derives the key itself (the cache holds only referenced keys). */
     e2c_key_unref(key);
     fail_unless_equals_uint64(decrypt_files(dir, NULL, &o), N_FRAMES);
     check_decrypted(dir);
@@ -413,7 +413,7 @@ GST_START_TEST(test_live_drops_counted_warned_once)
 {
     GstElement *p = pipeline_new("videotestsrc is-live=true pattern=smpte ! "
                                  "video/x-raw,format=I420,width=320,height=240,framerate=30/1 ! "
-                                 "vp8enc deadline=1 threads=1 ! sframeenc name=enc room=" ROOM
+                                 "vp8enc deadline=1 threads=1 ! e2csframeenc name=enc room=" ROOM
                                  " ! fakesink sync=false");
     GstElement *enc = by_name(p, "enc");
     gint in = 0, out = 0;
@@ -459,12 +459,12 @@ GST_END_TEST;
 
 /*
  * A key given once serves every start: stopped (to NULL) and played again,
- * sframeenc still encrypts and sframedec still opens every frame (before,
+ * e2csframeenc still encrypts and e2csframedec still opens every frame (before,
  * both forgot a key given before the first start).
  */
 GST_START_TEST(test_restart_keeps_key)
 {
-    GstElement *p = pipeline_new(VIDEO " ! sframeenc name=enc ! sframedec name=dec ! fakesink");
+    GstElement *p = pipeline_new(VIDEO " ! e2csframeenc name=enc ! e2csframedec name=dec ! fakesink");
     GstElement *enc = by_name(p, "enc"), *dec = by_name(p, "dec");
     guint8 bytes[E2C_SHARED_KEY_LEN];
     struct outcome o = {0};
@@ -491,11 +491,11 @@ GST_START_TEST(test_restart_keeps_key)
 }
 GST_END_TEST;
 
-/* Non-live, the key held back: the streaming thread waits in sframeenc. */
+/* Non-live, the key held back: the streaming thread waits in e2csframeenc. */
 static GstElement *
 waiting_pipeline(E2cKey **held, gint *in)
 {
-    GstElement *p = pipeline_new(VIDEO " ! sframeenc name=enc room=" ROOM " ! fakesink");
+    GstElement *p = pipeline_new(VIDEO " ! e2csframeenc name=enc room=" ROOM " ! fakesink");
     GstElement *enc = by_name(p, "enc");
 
     count_buffers(enc, "sink", in);
@@ -504,7 +504,7 @@ waiting_pipeline(E2cKey **held, gint *in)
     fail_if(gst_element_set_state(p, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE);
     gint64 deadline = g_get_monotonic_time() + DEADLINE_US;
     while (g_atomic_int_get(in) == 0) {
-        fail_unless(g_get_monotonic_time() < deadline, "no frame reached sframeenc");
+        fail_unless(g_get_monotonic_time() < deadline, "no frame reached e2csframeenc");
         g_usleep(1000);
     }
     /* Not dropped, not sent: waiting. */

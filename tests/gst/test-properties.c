@@ -111,7 +111,7 @@ fill_string(GValue *v, gconstpointer s)
 /*
  * The edge values of a writable property, the default last but one and a
  * plain value last, so that the element ends each round configured (a
- * sframeenc with a key can start; a secret finds its room).
+ * e2csframeenc with a key can start; a secret finds its room).
  */
 static GArray *
 edge_values(GParamSpec *pspec)
@@ -447,7 +447,7 @@ GST_END_TEST;
  */
 GST_START_TEST(test_invalid_room_refused)
 {
-    static const gchar *const elements[] = {"sframeenc", "sframedec"};
+    static const gchar *const elements[] = {"e2csframeenc", "e2csframedec"};
     gchar *too_long = g_strnfill(129, '7');
     const gchar *const invalid[] = {NULL, "", too_long, "tab\there", "caf\xc3\xa9"};
 
@@ -487,7 +487,7 @@ GST_END_TEST;
 /* The sweep covers the plugin: its elements are found, and all four known ones among them. */
 GST_START_TEST(test_factories_found)
 {
-    static const gchar *const known[] = {"sframeenc", "sframedec", "sframevp8pay", "rtpforward"};
+    static const gchar *const known[] = {"e2csframeenc", "e2csframedec", "e2csframevp8pay", "e2crtpforward"};
     for (guint i = 0; i < G_N_ELEMENTS(known); i++) {
         gboolean found = FALSE;
         for (guint j = 0; j < factory_names->len; j++)

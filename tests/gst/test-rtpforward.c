@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * rtpforward: packets go on at once, in order, in the pushing thread; rtpbin
+ * e2crtpforward: packets go on at once, in order, in the pushing thread; rtpbin
  * takes it as a jitterbuffer (every property rtpbin and webrtcbin set, no
  * warning) and real VP8 comes through it whole; and what its element
  * documentation promises about reordering: a reordered frame is lost, never
@@ -36,7 +36,7 @@ rtp_packet(guint16 seq)
 
 GST_START_TEST(test_forwards_at_once_in_order)
 {
-    GstHarness *h = gst_harness_new("rtpforward");
+    GstHarness *h = gst_harness_new("e2crtpforward");
     GstStructure *stats = NULL;
     guint64 pushed = 0;
     guint latency = 0;
@@ -80,7 +80,7 @@ request_forward(GstElement *rtpbin, guint session, gpointer data)
     (void)rtpbin, (void)session;
     guint *requested = data;
     (*requested)++;
-    return gst_element_factory_make("rtpforward", NULL);
+    return gst_element_factory_make("e2crtpforward", NULL);
 }
 
 static GstPadProbeReturn
@@ -106,7 +106,7 @@ count_children(GstBin *bin, guint *forwards, guint *jitterbuffers)
 
     while (gst_iterator_next(it, &v) == GST_ITERATOR_OK) {
         GstElement *e = g_value_get_object(&v);
-        *forwards += is_factory(e, "rtpforward");
+        *forwards += is_factory(e, "e2crtpforward");
         *jitterbuffers += is_factory(e, "rtpjitterbuffer");
         g_value_reset(&v);
     }
@@ -202,7 +202,7 @@ make_packets(struct packets *p)
 GST_START_TEST(test_reordered_frame_is_lost_not_damaged)
 {
     struct packets p;
-    GstHarness *h = gst_harness_new_parse("rtpforward ! rtpvp8depay");
+    GstHarness *h = gst_harness_new_parse("e2crtpforward ! rtpvp8depay");
     GstBuffer *out;
     guint victim = 0, n_out = 0, next = 0;
 
@@ -247,7 +247,7 @@ GST_END_TEST;
 static Suite *
 rtpforward_suite(void)
 {
-    Suite *s = suite_create("rtpforward");
+    Suite *s = suite_create("e2crtpforward");
     TCase *tc = tcase_create("general");
 
     e2c_plugin_register_static();

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * sframeenc and sframedec on synthetic frames (correct first bytes per codec,
+ * e2csframeenc and e2csframedec on synthetic frames (correct first bytes per codec,
  * random bodies): round trips, what leaves the encrypter, rekey and grace,
  * mismatch / match accounting, damaged, replayed, malformed and plaintext
  * input, key configuration errors, statistics, wait-for-keyframe, and the
@@ -179,7 +179,7 @@ find(GstHarness *h, const gchar *name)
 
 /*
  * The harness around "enc" and / or "dec" from desc, keys set before the
- * elements start (sframeenc refuses to start without one). Properties not
+ * elements start (e2csframeenc refuses to start without one). Properties not
  * settable from a launch line (shared-key) go here; the rest in desc.
  */
 static GstHarness *
@@ -290,11 +290,11 @@ push_dropped(GstHarness *h, GstBuffer *in)
                 size);
 }
 
-/* Encrypts frames [0, n) of a clip with its own sframeenc under key. */
+/* Encrypts frames [0, n) of a clip with its own e2csframeenc under key. */
 static GPtrArray *
 encrypt_clip(E2cKey *key, guint codec, guint n, guint key_interval, guint32 seed, guint64 *kid)
 {
-    GstHarness *h = harness_new("sframeenc name=enc", key, NULL, codec);
+    GstHarness *h = harness_new("e2csframeenc name=enc", key, NULL, codec);
     GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)gst_buffer_unref);
     GRand *rand = g_rand_new_with_seed(seed);
 
@@ -421,11 +421,11 @@ GST_START_TEST(test_roundtrip)
     guint codec = __i__ / 2;
     gboolean key = __i__ % 2 == 0;
     E2cKey *k = test_key(0x11);
-    GstHarness *h = harness_new("sframeenc name=enc ! sframedec name=dec", k, k, codec);
+    GstHarness *h = harness_new("e2csframeenc name=enc ! e2csframedec name=dec", k, k, codec);
     GRand *rand = g_rand_new_with_seed(__i__);
     guint n = 0;
 
-    /* sframedec waits for a keyframe first (wait-for-keyframe). */
+    /* e2csframedec waits for a keyframe first (wait-for-keyframe). */
     if (!key) {
         GstBuffer *out = push_pull(h, make_frame(codec, TRUE, 50, rand, n++));
         fail_unless(out != NULL);
@@ -467,7 +467,7 @@ contains(const guint8 *hay, gsize hay_len, const guint8 *needle, gsize n)
 }
 
 /*
- * What leaves sframeenc: the clear prefix as it was (VP8 and VP9 10 / 3
+ * What leaves e2csframeenc: the clear prefix as it was (VP8 and VP9 10 / 3
  * bytes, Opus 1; H.264 start codes, SPS, PPS and NAL header bytes), and not
  * one 8-byte run of the plaintext beyond it.
  */
@@ -476,7 +476,7 @@ GST_START_TEST(test_no_plaintext_after_prefix)
     guint codec = __i__ / 2;
     gboolean key = __i__ % 2 == 0;
     E2cKey *k = test_key(0x11);
-    GstHarness *h = harness_new("sframeenc name=enc", k, NULL, codec);
+    GstHarness *h = harness_new("e2csframeenc name=enc", k, NULL, codec);
     GRand *rand = g_rand_new_with_seed(100 + __i__);
     GstBuffer *in = make_frame(codec, key, 4000, rand, 0);
     GstBuffer *out = push_pull(h, gst_buffer_ref(in));
@@ -522,7 +522,7 @@ GST_END_TEST;
 
 /*
  * A frame shorter than its codec's clear prefix (a 5-byte VP8 or VP9
- * keyframe, a 2-byte delta frame) is not a frame of that codec: sframeenc
+ * keyframe, a 2-byte delta frame) is not a frame of that codec: e2csframeenc
  * drops and counts it, as e2call-e2ee(7) says, instead of sending it with a
  * shorter prefix than any receiver would take.
  */
@@ -541,7 +541,7 @@ GST_START_TEST(test_short_frame_not_sent)
     E2cKey *k = test_key(0x11);
 
     for (guint i = 0; i < G_N_ELEMENTS(rows); i++) {
-        GstHarness *h = harness_new("sframeenc name=enc", k, NULL, rows[i].codec);
+        GstHarness *h = harness_new("e2csframeenc name=enc", k, NULL, rows[i].codec);
         push_dropped(h, gst_buffer_new_memdup(rows[i].bytes, rows[i].len));
         push_dropped(h, gst_buffer_new());
         fail_unless_equals_uint64(stat_u64(find(h, "enc"), "frames-malformed"), 2);
@@ -556,14 +556,14 @@ GST_END_TEST;
 
 /*
  * switch-delay 0: the first frame after the new key goes under a fresh KID,
- * sframeenc posts sframe-key-switched with it and asks upstream for a
+ * e2csframeenc posts sframe-key-switched with it and asks upstream for a
  * keyframe; a receiver that installed the key first opens every frame.
  */
 GST_START_TEST(test_rekey_immediate)
 {
     E2cKey *a = test_key(0xa1), *b = test_key(0xb2);
     GstHarness *h =
-        harness_new("sframeenc name=enc switch-delay=0 ! sframedec name=dec", a, a, VP8);
+        harness_new("e2csframeenc name=enc switch-delay=0 ! e2csframedec name=dec", a, a, VP8);
     GstElement *enc = find(h, "enc"), *dec = find(h, "dec");
     struct watch w;
     GRand *rand = g_rand_new_with_seed(7);
@@ -618,7 +618,7 @@ GST_END_TEST;
 GST_START_TEST(test_rekey_default_delay)
 {
     E2cKey *a = test_key(0xa1), *b = test_key(0xb2);
-    GstHarness *h = harness_new("sframeenc name=enc ! sframedec name=dec", a, a, VP8);
+    GstHarness *h = harness_new("e2csframeenc name=enc ! e2csframedec name=dec", a, a, VP8);
     GstElement *enc = find(h, "enc"), *dec = find(h, "dec");
     GRand *rand = g_rand_new_with_seed(8);
     guint delay_ms = 0, n = 0, switched_at = 0;
@@ -678,7 +678,7 @@ GST_START_TEST(test_grace_period)
     E2cKey *a = test_key(0xa1), *b = test_key(0xb2);
     GPtrArray *old = encrypt_clip(a, VP8, 20, 1, 1, NULL);
     GPtrArray *new = encrypt_clip(b, VP8, 20, 1, 2, NULL);
-    GstHarness *h = harness_new("sframedec name=dec grace-period=1000", NULL, a, VP8);
+    GstHarness *h = harness_new("e2csframedec name=dec grace-period=1000", NULL, a, VP8);
     GstElement *dec = find(h, "dec");
     GstBuffer *out;
     guint keys = 0;
@@ -732,7 +732,7 @@ GST_START_TEST(test_grace_period)
 GST_END_TEST;
 
 /*
- * grace-period is mutable while playing: set to 0 on a running sframedec,
+ * grace-period is mutable while playing: set to 0 on a running e2csframedec,
  * the key replaced next stops opening frames at once (it used to keep the
  * value the element started with, 10 s).
  */
@@ -740,7 +740,7 @@ GST_START_TEST(test_grace_period_changed_while_playing)
 {
     E2cKey *a = test_key(0xa1), *b = test_key(0xb2);
     GPtrArray *old = encrypt_clip(a, OPUS, 4, 1, 1, NULL);
-    GstHarness *h = harness_new("sframedec name=dec", NULL, a, OPUS);
+    GstHarness *h = harness_new("e2csframedec name=dec", NULL, a, OPUS);
     GstElement *dec = find(h, "dec");
 
     gst_buffer_unref(push_pull(h, clip_at(old, 0)));
@@ -770,7 +770,7 @@ GST_START_TEST(test_mismatch_then_match)
     E2cKey *a = test_key(0xa1), *b = test_key(0xb2);
     GPtrArray *good = encrypt_clip(a, VP8, 20, 10, 1, NULL);
     GPtrArray *bad = encrypt_clip(b, VP8, 40, 10, 2, NULL);
-    GstHarness *h = harness_new("sframedec name=dec", NULL, a, VP8);
+    GstHarness *h = harness_new("e2csframedec name=dec", NULL, a, VP8);
     GstElement *dec = find(h, "dec");
     struct watch w;
     gchar *state;
@@ -848,7 +848,7 @@ GST_START_TEST(test_discont_failures_never_count)
     E2cKey *a = test_key(0xa1), *b = test_key(0xb2);
     GPtrArray *good = encrypt_clip(a, VP8, 2, 1, 1, NULL);
     GPtrArray *bad = encrypt_clip(b, VP8, 100, 10, 2, NULL);
-    GstHarness *h = harness_new("sframedec name=dec", NULL, a, VP8);
+    GstHarness *h = harness_new("e2csframedec name=dec", NULL, a, VP8);
     GstElement *dec = find(h, "dec");
     struct watch w;
     guint i = 0;
@@ -899,7 +899,7 @@ GST_START_TEST(test_replay)
     E2cKey *a = test_key(0xa1), *b = test_key(0xb2);
     GPtrArray *good = encrypt_clip(a, VP8, 5, 1, 1, NULL);
     GPtrArray *bad = encrypt_clip(b, VP8, MISMATCH_RUN, 1, 2, NULL);
-    GstHarness *h = harness_new("sframedec name=dec", NULL, a, VP8);
+    GstHarness *h = harness_new("e2csframedec name=dec", NULL, a, VP8);
     GstElement *dec = find(h, "dec");
     struct watch w;
 
@@ -959,7 +959,7 @@ GST_START_TEST(test_malformed_and_truncated)
     guint codec = __i__;
     E2cKey *a = test_key(0xa1);
     GPtrArray *clip = encrypt_clip(a, codec, 4, 2, 3, NULL);
-    GstHarness *h = harness_new("sframedec name=dec", NULL, a, codec);
+    GstHarness *h = harness_new("e2csframedec name=dec", NULL, a, codec);
     GstElement *dec = find(h, "dec");
     GRand *rand = g_rand_new_with_seed(11);
     struct watch w;
@@ -1042,7 +1042,7 @@ GST_START_TEST(test_plaintext_dropped)
 {
     guint codec = __i__;
     E2cKey *a = test_key(0xa1);
-    GstHarness *h = harness_new("sframedec name=dec", NULL, a, codec);
+    GstHarness *h = harness_new("e2csframedec name=dec", NULL, a, codec);
     GstElement *dec = find(h, "dec");
     GRand *rand = g_rand_new_with_seed(12);
     const guint n = 30;
@@ -1071,7 +1071,7 @@ GST_END_TEST;
 
 GST_START_TEST(test_enc_without_secret_fails)
 {
-    GstElement *enc = gst_element_factory_make("sframeenc", NULL);
+    GstElement *enc = gst_element_factory_make("e2csframeenc", NULL);
     struct watch w;
 
     gst_object_ref_sink(enc);
@@ -1087,14 +1087,14 @@ GST_START_TEST(test_enc_without_secret_fails)
 GST_END_TEST;
 
 /*
- * sframedec without any key: frames are counted, sframe-secret-missing is
+ * e2csframedec without any key: frames are counted, sframe-secret-missing is
  * posted once however many arrive; once a key comes, sframe-secret-found.
  */
 GST_START_TEST(test_dec_without_key)
 {
     E2cKey *a = test_key(0xa1);
     GPtrArray *clip = encrypt_clip(a, OPUS, 30, 0, 1, NULL);
-    GstHarness *h = harness_new("sframedec name=dec", NULL, NULL, OPUS);
+    GstHarness *h = harness_new("e2csframedec name=dec", NULL, NULL, OPUS);
     GstElement *dec = find(h, "dec");
     struct watch w;
     gchar *state;
@@ -1128,7 +1128,7 @@ GST_START_TEST(test_invalid_secret_keeps_key)
 {
     static const gchar *const invalid[] = {"xq7z", "", "\xff\xfe zzqv7 not UTF-8"};
     E2cKey *a = test_key(0xa1);
-    GstHarness *h = harness_new("sframeenc name=enc ! sframedec name=dec", a, a, OPUS);
+    GstHarness *h = harness_new("e2csframeenc name=enc ! e2csframedec name=dec", a, a, OPUS);
     GRand *rand = g_rand_new_with_seed(13);
     struct watch w;
     guint n = 0;
@@ -1184,8 +1184,8 @@ push_until_out(GstHarness *h, guint codec, GRand *rand, guint *n)
  */
 GST_START_TEST(test_secret_and_room)
 {
-    GstHarness *h = harness_new_secret("sframeenc name=enc room=" TEST_ROOM
-                                       " ! sframedec name=dec room=" TEST_ROOM,
+    GstHarness *h = harness_new_secret("e2csframeenc name=enc room=" TEST_ROOM
+                                       " ! e2csframedec name=dec room=" TEST_ROOM,
                                        GOOD_SECRET, VP9);
     GRand *rand = g_rand_new_with_seed(14);
     guint n = 0;
@@ -1207,7 +1207,7 @@ GST_START_TEST(test_secret_and_room)
     gst_harness_teardown(h);
 
     /* Same secret, other room: the receiver holds a key, and it does not fit. */
-    h = harness_new_secret("sframeenc name=enc room=4243 ! sframedec name=dec room=" TEST_ROOM,
+    h = harness_new_secret("e2csframeenc name=enc room=4243 ! e2csframedec name=dec room=" TEST_ROOM,
                            GOOD_SECRET, VP9);
     struct watch w;
     watch_start(&w, h->element);
@@ -1250,8 +1250,8 @@ derived_serial(const gchar *secret, const gchar *room)
  */
 GST_START_TEST(test_derived_key_held)
 {
-    GstHarness *h = harness_new_secret("sframeenc name=enc room=" TEST_ROOM
-                                       " ! sframedec name=dec room=" TEST_ROOM,
+    GstHarness *h = harness_new_secret("e2csframeenc name=enc room=" TEST_ROOM
+                                       " ! e2csframedec name=dec room=" TEST_ROOM,
                                        GOOD_SECRET, VP8);
     GRand *rand = g_rand_new_with_seed(21);
     guint n = 0;
@@ -1274,7 +1274,7 @@ GST_START_TEST(test_secret_rekey_while_running)
 {
     E2cKey *a = test_key(0xa1);
     GstHarness *h = harness_new(
-        "sframeenc name=enc switch-delay=0 ! sframedec name=dec grace-period=3600000", a, a, OPUS);
+        "e2csframeenc name=enc switch-delay=0 ! e2csframedec name=dec grace-period=3600000", a, a, OPUS);
     GstElement *enc = find(h, "enc"), *dec = find(h, "dec");
     GRand *rand = g_rand_new_with_seed(15);
     guint n = 0;
@@ -1352,7 +1352,7 @@ GST_START_TEST(test_stats_fields)
     static const GType dec_other_types[] = {G_TYPE_STRING, G_TYPE_UINT, G_TYPE_UINT};
     E2cKey *a = test_key(0xa1);
     GstHarness *h = harness_new(
-        "sframeenc name=enc cipher-suite=4 ! sframedec name=dec cipher-suite=4", a, a, VP8);
+        "e2csframeenc name=enc cipher-suite=4 ! e2csframedec name=dec cipher-suite=4", a, a, VP8);
     GstElement *enc = find(h, "enc"), *dec = find(h, "dec");
     GRand *rand = g_rand_new_with_seed(16);
     GstStructure *s = NULL;
@@ -1409,7 +1409,7 @@ GST_START_TEST(test_wait_for_keyframe)
     E2cKey *a = test_key(0xa1);
     GPtrArray *clip = encrypt_clip(a, H264, 12, 6, 1, NULL);
     GstHarness *h = harness_new(
-        wait ? "sframedec name=dec" : "sframedec name=dec wait-for-keyframe=false", NULL, a, H264);
+        wait ? "e2csframedec name=dec" : "e2csframedec name=dec wait-for-keyframe=false", NULL, a, H264);
     GstElement *dec = find(h, "dec");
     gboolean prop = !wait;
     guint passed = 0;
@@ -1440,7 +1440,7 @@ GST_END_TEST;
 
 GST_START_TEST(test_secret_write_only)
 {
-    static const gchar *const names[] = {"sframeenc", "sframedec"};
+    static const gchar *const names[] = {"e2csframeenc", "e2csframedec"};
     for (guint i = 0; i < G_N_ELEMENTS(names); i++) {
         GstElement *e = gst_object_ref_sink(gst_element_factory_make(names[i], NULL));
         GObjectClass *klass = G_OBJECT_GET_CLASS(e);
@@ -1504,8 +1504,8 @@ GST_START_TEST(test_secret_not_in_debug_log)
     gst_debug_set_active(TRUE);
     gst_debug_set_default_threshold(GST_LEVEL_MEMDUMP);
 
-    GstHarness *h = harness_new_secret("sframeenc name=enc room=" TEST_ROOM
-                                       " switch-delay=0 ! sframedec name=dec room=" TEST_ROOM,
+    GstHarness *h = harness_new_secret("e2csframeenc name=enc room=" TEST_ROOM
+                                       " switch-delay=0 ! e2csframedec name=dec room=" TEST_ROOM,
                                        CANARY, OPUS);
     push_until_out(h, OPUS, rand, &n);
     g_object_set(find(h, "enc"), "secret", CANARY "-2", NULL);
@@ -1528,7 +1528,7 @@ GST_START_TEST(test_secret_not_in_debug_log)
     gchar *hex = hex_of(CANARY, ""), *hex_spaced = hex_of(CANARY, " ");
     g_mutex_lock(&debug_log_lock);
     fail_unless(debug_log->len > 10000, "the debug log was not captured");
-    fail_unless(strstr(debug_log->str, "sframeenc") != NULL);
+    fail_unless(strstr(debug_log->str, "e2csframeenc") != NULL);
     fail_unless(strstr(debug_log->str, CANARY) == NULL, "the secret is in the debug log");
     fail_unless(strstr(debug_log->str, "canary") == NULL, "part of the secret is in the log");
     fail_unless(strstr(debug_log->str, hex) == NULL);
@@ -1554,7 +1554,7 @@ GST_START_TEST(test_stale)
 {
     E2cKey *a = test_key(0xa1);
     GPtrArray *clip = encrypt_clip(a, VP8, 24, 12, 1, NULL);
-    GstHarness *h = harness_new("sframedec name=dec", NULL, a, VP8);
+    GstHarness *h = harness_new("e2csframedec name=dec", NULL, a, VP8);
     GstElement *dec = find(h, "dec");
     struct watch w;
 
@@ -1593,7 +1593,7 @@ GST_START_TEST(test_replay_domain)
 {
     E2cKey *a = test_key(0xa1);
     GPtrArray *clip = encrypt_clip(a, VP8, 20, 10, 1, NULL);
-    GstHarness *h = harness_new("sframedec name=dec replay-domain=alice", NULL, a, VP8);
+    GstHarness *h = harness_new("e2csframedec name=dec replay-domain=alice", NULL, a, VP8);
     gchar *domain = NULL;
 
     g_object_get(find(h, "dec"), "replay-domain", &domain, NULL);
@@ -1603,7 +1603,7 @@ GST_START_TEST(test_replay_domain)
         gst_buffer_unref(push_pull(h, clip_at(clip, i)));
     gst_harness_teardown(h);
 
-    h = harness_new("sframedec name=dec replay-domain=alice", NULL, a, VP8);
+    h = harness_new("e2csframedec name=dec replay-domain=alice", NULL, a, VP8);
     GstElement *dec = find(h, "dec");
     for (guint i = 0; i < 10; i++)
         push_dropped(h, clip_at(clip, i));
@@ -1614,8 +1614,8 @@ GST_START_TEST(test_replay_domain)
     fail_unless_equals_uint64(stat_u64(dec, "frames-ok"), 10);
     gst_harness_teardown(h);
 
-    static const gchar *const others[] = {"sframedec name=dec replay-domain=bob",
-                                          "sframedec name=dec"};
+    static const gchar *const others[] = {"e2csframedec name=dec replay-domain=bob",
+                                          "e2csframedec name=dec"};
     for (guint k = 0; k < G_N_ELEMENTS(others); k++) {
         h = harness_new(others[k], NULL, a, VP8);
         for (guint i = 0; i < 20; i++)
@@ -1629,7 +1629,7 @@ GST_START_TEST(test_replay_domain)
 GST_END_TEST;
 
 /*
- * Frames under many new KIDs at once (each from its own sframeenc, under a
+ * Frames under many new KIDs at once (each from its own e2csframeenc, under a
  * key the receiver does not hold): the first ones are tried and fail, the
  * rest are refused by the budget for unauthenticated KIDs ("kid-limited",
  * not failures), and the real stream keeps opening in between.
@@ -1638,7 +1638,7 @@ GST_START_TEST(test_kid_budget)
 {
     E2cKey *a = test_key(0xa1), *b = test_key(0xb2);
     GPtrArray *good = encrypt_clip(a, OPUS, 60, 0, 1, NULL);
-    GstHarness *h = harness_new("sframedec name=dec", NULL, a, OPUS);
+    GstHarness *h = harness_new("e2csframedec name=dec", NULL, a, OPUS);
     GstElement *dec = find(h, "dec");
     const guint n = 60;
 
@@ -1668,7 +1668,7 @@ GST_END_TEST;
 GST_START_TEST(test_short_tag_warning)
 {
     E2cKey *a = test_key(0xa1);
-    static const gchar *const factories[] = {"sframeenc", "sframedec"};
+    static const gchar *const factories[] = {"e2csframeenc", "e2csframedec"};
     for (guint suite = 1; suite <= 8; suite++) {
         for (guint f = 0; f < G_N_ELEMENTS(factories); f++) {
             GstElement *e = gst_element_factory_make(factories[f], NULL);

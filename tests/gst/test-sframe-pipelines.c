@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * sframeenc and sframedec between real encoders, payloaders, depayloaders
+ * e2csframeenc and e2csframedec between real encoders, payloaders, depayloaders
  * and decoders, per codec:
  *
- *   encoder ! [sframeenc] ! payloader ! (loss) ! depayloader ! [sframedec] ! decoder
+ *   encoder ! [e2csframeenc] ! payloader ! (loss) ! depayloader ! [e2csframedec] ! decoder
  *
  * - without loss, the decoded output equals the path without the element pair;
  * - with 5 % random packet loss, no mismatch is reported, every frame
- *   sframedec passes on is the encoder's frame, and every decoded frame
+ *   e2csframedec passes on is the encoder's frame, and every decoded frame
  *   whose references all arrived equals the loss-free decode;
- * - without sframedec, the same RTP does not give back the picture or sound;
- * - a peer that does not encrypt (no sframeenc) is "unencrypted", never an
+ * - without e2csframedec, the same RTP does not give back the picture or sound;
+ * - a peer that does not encrypt (no e2csframeenc) is "unencrypted", never an
  *   authentication failure, and its mismatch says so (cause "unencrypted");
  * - across a ten-minute epoch boundary of the (injected) wall clock the
  *   sender rotates its KID and the receiver loses no frame;
@@ -74,11 +74,11 @@ static const struct codec {
     const gchar *pay, *depay, *dec;
     guint n_frames;
 } codecs[N_CODECS] = {
-    /* The stock rtpvp8pay cannot parse encrypted VP8: both paths use sframevp8pay. */
+    /* The stock rtpvp8pay cannot parse encrypted VP8: both paths use e2csframevp8pay. */
     [VP8] = {"vp8", FALSE, VIDEO_SRC,
              "vp8enc deadline=1 lag-in-frames=0 keyframe-max-dist=30 target-bitrate=600000 "
              "threads=1",
-             "sframevp8pay mtu=1000", "rtpvp8depay", "vp8dec", 240},
+             "e2csframevp8pay mtu=1000", "rtpvp8depay", "vp8dec", 240},
     [VP9] = {"vp9", FALSE, VIDEO_SRC,
              "vp9enc deadline=1 cpu-used=8 lag-in-frames=0 keyframe-max-dist=30 "
              "target-bitrate=600000 threads=1",
@@ -174,12 +174,12 @@ is_keyframe(guint codec, GstBuffer *frame)
 struct run {
     GPtrArray *out; /* decoder output */
     GstCaps *out_caps;
-    GHashTable *passed; /* PTS -> what sframedec passed on (GstBuffer) */
+    GHashTable *passed; /* PTS -> what e2csframedec passed on (GstBuffer) */
     guint packets, lost;
     guint mismatches, errors;
     gchar *cause; /* of the last sframe-mismatch */
     guint64 frames_ok, auth_failed, damaged, malformed, unencrypted, stale, counter_gaps;
-    guint64 rotations; /* sframeenc's kid-rotations */
+    guint64 rotations; /* e2csframeenc's kid-rotations */
     GRand *loss;
 };
 
@@ -307,8 +307,8 @@ run_path_jump(guint codec, enum path path, guint32 loss_seed, const struct clock
                                       (GDestroyNotify)gst_buffer_unref);
     r->loss = g_rand_new_with_seed(loss_seed);
     gboolean enc = path == E2EE || path == NO_SFRAMEDEC, dec = path == E2EE || path == PLAIN_PEER;
-    desc = g_strdup_printf("%s %s name=pay ! %s ! %s %s", enc ? "sframeenc name=enc !" : "", c->pay,
-                           c->depay, dec ? "sframedec name=dec !" : "", c->dec);
+    desc = g_strdup_printf("%s %s name=pay ! %s ! %s %s", enc ? "e2csframeenc name=enc !" : "", c->pay,
+                           c->depay, dec ? "e2csframedec name=dec !" : "", c->dec);
     bin = gst_parse_bin_from_description(desc, TRUE, &error);
     fail_unless(bin != NULL, "%s: %s", desc, error ? error->message : "?");
     g_free(desc);
@@ -510,9 +510,9 @@ h264_normalize(GstBuffer *au)
 }
 
 /*
- * An access unit out of sframedec against the encoder's: equal once start
+ * An access unit out of e2csframedec against the encoder's: equal once start
  * codes are 4 bytes. rtph264depay puts the SPS and PPS of its caps in front
- * of the first access unit it outputs; sframedec leaves such copies out
+ * of the first access unit it outputs; e2csframedec leaves such copies out
  * (e2call-e2ee(7), format 2), so the first one is equal too.
  */
 static gboolean
@@ -565,14 +565,14 @@ GST_START_TEST(test_no_loss_equals_plain)
             fail_unless(db >= INTACT_DB, "%s: frame %u at %.1f dB", codecs[codec].name, i, db);
         }
     }
-    /* Each frame sframedec passed is the encoder's own. */
+    /* Each frame e2csframedec passed is the encoder's own. */
     for (guint i = 0; i < clip->enc->len; i++) {
         GstBuffer *enc = g_ptr_array_index(clip->enc, i);
         GstBuffer *passed = lookup(e2ee.passed, GST_BUFFER_PTS(enc));
         fail_unless(passed && frame_equal(codec, enc, passed), "%s: frame %u changed",
                     codecs[codec].name, i);
     }
-    g_print("%s: %u frames, %u decoded, identical to the path without sframeenc/sframedec\n",
+    g_print("%s: %u frames, %u decoded, identical to the path without e2csframeenc/e2csframedec\n",
             codecs[codec].name, clip->enc->len, e2ee.out->len);
     run_clear(&plain);
     run_clear(&e2ee);
@@ -581,7 +581,7 @@ GST_END_TEST;
 
 /*
  * Which decoded frames have every reference delivered: a video frame when
- * sframedec passed it whole and every frame back to the keyframe it depends on
+ * e2csframedec passed it whole and every frame back to the keyframe it depends on
  * (a keyframe resets all references in VP8, VP9 and, as an IDR, H.264); an
  * Opus packet when it and the HISTORY packets before it were passed (the
  * decoder's state carries over a few packets, so the first packets after a
@@ -622,7 +622,7 @@ intact_chains(guint codec, const struct clip *clip, GHashTable *whole)
  * 5 % of the RTP packets lost, three seeds. What must hold:
  * - no sframe-mismatch: failures after loss come flagged DISCONT by the
  *   depayloader, and count as damage, not as a wrong key;
- * - everything sframedec passes on is byte for byte a frame the encoder
+ * - everything e2csframedec passes on is byte for byte a frame the encoder
  *   made (the frame's PTS says which): authentication guarantees it, and the
  *   test checks it. For H.264 that includes access units that lost a whole
  *   NAL unit, or got one of another access unit when the depayloader joined
@@ -631,7 +631,7 @@ intact_chains(guint codec, const struct clip *clip, GHashTable *whole)
  * - a decoded frame whose references all arrived (intact_chains()) equals
  *   the loss-free decode (or is within INTACT_DB); frames decoded from a
  *   stream with a reference missing are not held to that, because they are
- *   concealment whatever encryption does, and the decoder (not sframedec)
+ *   concealment whatever encryption does, and the decoder (not e2csframedec)
  *   decides what to make of them.
  */
 GST_START_TEST(test_loss)
@@ -660,7 +660,7 @@ GST_START_TEST(test_loss)
         fail_unless_equals_int(r.errors, 0);
         fail_unless_equals_uint64(r.auth_failed, 0);
 
-        /* What sframedec passed on is exactly what the encoder made. */
+        /* What e2csframedec passed on is exactly what the encoder made. */
         GHashTableIter it;
         gpointer k, v;
         g_hash_table_iter_init(&it, r.passed);
@@ -732,7 +732,7 @@ GST_START_TEST(test_loss)
         g_hash_table_unref(whole);
         run_clear(&r);
     }
-    g_print("%s, %.0f %% loss, %u seeds: %u of %u packets lost; sframedec passed %u of %u frames, "
+    g_print("%s, %.0f %% loss, %u seeds: %u of %u packets lost; e2csframedec passed %u of %u frames, "
             "each the encoder's own, and dropped %u as damaged; %u decoded, %u with every "
             "reference checked equal to the loss-free decode; 0 mismatch events\n",
             c->name, LOSS * 100, LOSS_SEEDS, total_lost, total_packets, total_passed,
@@ -746,7 +746,7 @@ GST_END_TEST;
 
 /*
  * The same RTP through the stock depayloader and decoder, without
- * sframedec: no picture (no frames, or every frame under GARBAGE_DB against
+ * e2csframedec: no picture (no frames, or every frame under GARBAGE_DB against
  * the source) and no sound (under 0 dB SNR against the plain decode).
  */
 GST_START_TEST(test_no_sframedec_no_picture)
@@ -786,7 +786,7 @@ GST_START_TEST(test_no_sframedec_no_picture)
         g_free(cov_b);
         run_clear(&plain);
     }
-    g_print("%s without sframedec: %u of %u frames decoded, best %s %.1f dB\n", c->name, r.out->len,
+    g_print("%s without e2csframedec: %u of %u frames decoded, best %s %.1f dB\n", c->name, r.out->len,
             clip->enc->len, c->audio ? "SNR" : "PSNR against the source", best);
     run_clear(&r);
 }
@@ -794,7 +794,7 @@ GST_END_TEST;
 
 /*
  * A participant who does not encrypt, through the real encoder, payloader
- * and depayloader into sframedec: every frame is "unencrypted" (or, for the
+ * and depayloader into e2csframedec: every frame is "unencrypted" (or, for the
  * few whose bytes after the clear prefix happen to look like a format 2
  * header, "stale"), none is an authentication failure, nothing reaches the
  * decoder, and the one mismatch names the cause "unencrypted". (Before
@@ -827,8 +827,8 @@ GST_END_TEST;
 
 /*
  * The wall clock crosses a ten-minute epoch boundary in the middle of the
- * clip: sframeenc rotates to a KID of the new epoch once (no rekey, no
- * keyframe), and sframedec opens every frame and loses none, so the
+ * clip: e2csframeenc rotates to a KID of the new epoch once (no rekey, no
+ * keyframe), and e2csframedec opens every frame and loses none, so the
  * decoded output is the plain path's.
  */
 GST_START_TEST(test_epoch_boundary)
@@ -856,7 +856,7 @@ GST_START_TEST(test_epoch_boundary)
 GST_END_TEST;
 
 /*
- * H.264 through sframeenc ! rtph264pay ! rtph264depay ! sframedec over
+ * H.264 through e2csframeenc ! rtph264pay ! rtph264depay ! e2csframedec over
  * thousands of real x264enc access units (two slices each, so many NAL
  * units): every one comes back as the encoder made it.
  */
@@ -888,9 +888,9 @@ GST_START_TEST(test_h264_byte_for_byte)
     gst_harness_teardown(src);
     fail_unless_equals_int(encoded->len, BFB_FRAMES);
 
-    bin = gst_parse_bin_from_description("sframeenc name=enc ! rtph264pay config-interval=0 "
+    bin = gst_parse_bin_from_description("e2csframeenc name=enc ! rtph264pay config-interval=0 "
                                          "aggregate-mode=zero-latency ! rtph264depay ! "
-                                         "sframedec name=dec",
+                                         "e2csframedec name=dec",
                                          TRUE, &error);
     fail_unless(bin != NULL);
     memset(bytes, 0x6b, sizeof(bytes));

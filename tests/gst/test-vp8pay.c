@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * sframevp8pay: decoding through it, byte-exact depayloading of simulated
+ * e2csframevp8pay: decoding through it, byte-exact depayloading of simulated
  * ciphertext, the RFC 7741 §4.2 payload descriptor on every packet, and the
  * stock rtpvp8pay failing on the same ciphertext (the reason the element
  * exists).
@@ -98,7 +98,7 @@ is_delta(GstBuffer *buf)
     return GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT);
 }
 
-/* What sframeenc will hand the payloader: the clear prefix kept, every other
+/* What e2csframeenc will hand the payloader: the clear prefix kept, every other
  * byte random, SFRAME_OVERHEAD random bytes appended. The encoder's
  * DELTA_UNIT flag and timestamps are kept. */
 static GstBuffer *
@@ -231,7 +231,7 @@ pull_frame_packets(GstHarness *h, GstBuffer *frame, guint mtu, guint pt, guint p
 static gint
 get_picture_id(GstHarness *h)
 {
-    GstElement *pay = GST_IS_BIN(h->element) ? gst_harness_find_element(h, "sframevp8pay")
+    GstElement *pay = GST_IS_BIN(h->element) ? gst_harness_find_element(h, "e2csframevp8pay")
                                              : gst_object_ref(h->element);
     gint id;
 
@@ -240,7 +240,7 @@ get_picture_id(GstHarness *h)
     return id;
 }
 
-/* vp8enc ! sframevp8pay ! rtpvp8depay ! vp8dec decodes every frame to
+/* vp8enc ! e2csframevp8pay ! rtpvp8depay ! vp8dec decodes every frame to
  * exactly what vp8enc ! vp8dec decodes, with frames spread over many
  * packets. */
 GST_START_TEST(test_decode_matches_direct)
@@ -248,7 +248,7 @@ GST_START_TEST(test_decode_matches_direct)
     const struct clip *c = get_clip();
     GstHarness *direct = gst_harness_new("vp8dec");
     GstHarness *through =
-        gst_harness_new_parse("sframevp8pay mtu=" G_STRINGIFY(SMALL_MTU) " ! rtpvp8depay ! vp8dec");
+        gst_harness_new_parse("e2csframevp8pay mtu=" G_STRINGIFY(SMALL_MTU) " ! rtpvp8depay ! vp8dec");
     guint n_out;
 
     gst_harness_set_src_caps(direct, gst_caps_ref(c->caps));
@@ -278,14 +278,14 @@ GST_END_TEST;
 
 static const guint32 seeds[] = {1, 7741, 9605};
 
-/* sframevp8pay ! rtpvp8depay hands back every simulated ciphertext frame
+/* e2csframevp8pay ! rtpvp8depay hands back every simulated ciphertext frame
  * byte for byte, with its DELTA_UNIT flag. */
 GST_START_TEST(test_ciphertext_roundtrip)
 {
     const struct clip *c = get_clip();
     GPtrArray *frames = ciphertext_clip(c, seeds[__i__]);
     GstHarness *h =
-        gst_harness_new_parse("sframevp8pay mtu=" G_STRINGIFY(SMALL_MTU) " ! rtpvp8depay");
+        gst_harness_new_parse("e2csframevp8pay mtu=" G_STRINGIFY(SMALL_MTU) " ! rtpvp8depay");
     GstBus *bus = attach_bus(h);
 
     gst_harness_set_src_caps(h, gst_caps_ref(c->caps));
@@ -308,7 +308,7 @@ GST_START_TEST(test_ciphertext_roundtrip)
 }
 GST_END_TEST;
 
-/* Why sframevp8pay exists: the stock rtpvp8pay bool-decodes the first
+/* Why e2csframevp8pay exists: the stock rtpvp8pay bool-decodes the first
  * partition's header to find the partitions. With a 10/3-byte clear prefix
  * that header is ciphertext, and most frames end in a fatal error. */
 GST_START_TEST(test_stock_payloader_rejects_ciphertext)
@@ -352,7 +352,7 @@ GST_START_TEST(test_descriptor_on_every_packet)
     const struct clip *c = get_clip();
     GPtrArray *frames = ciphertext_clip(c, seeds[0]);
     GstHarness *h = gst_harness_new_parse(
-        "sframevp8pay mtu=" G_STRINGIFY(SMALL_MTU) " picture-id-offset=32766 pt=100");
+        "e2csframevp8pay mtu=" G_STRINGIFY(SMALL_MTU) " picture-id-offset=32766 pt=100");
     gint next_seq = -1;
     guint picture_id = 0x7FFE;
 
@@ -406,7 +406,7 @@ GST_START_TEST(test_packet_boundaries)
     GRand *rand = g_rand_new_with_seed(__i__);
     GstBuffer *frame = make_frame(sizes[__i__].size, sizes[__i__].key, rand);
     GstHarness *h = gst_harness_new_parse(
-        "sframevp8pay mtu=" G_STRINGIFY(SMALL_MTU) " picture-id-offset=32766");
+        "e2csframevp8pay mtu=" G_STRINGIFY(SMALL_MTU) " picture-id-offset=32766");
     gint next_seq = -1;
     guint picture_id = 0x7FFE;
 
@@ -524,7 +524,7 @@ GST_START_TEST(test_reads_only_first_byte)
 {
     GstAllocator *trap = gst_object_ref_sink(g_object_new(trap_allocator_get_type(), NULL));
     GstHarness *h =
-        gst_harness_new_parse("sframevp8pay mtu=" G_STRINGIFY(SMALL_MTU) " picture-id-offset=5");
+        gst_harness_new_parse("e2csframevp8pay mtu=" G_STRINGIFY(SMALL_MTU) " picture-id-offset=5");
     GstBuffer *frame = gst_buffer_new_memdup((guint8[]){0x01}, 1);
     GstMapInfo map;
     gint next_seq = -1;
@@ -549,7 +549,7 @@ GST_END_TEST;
 
 GST_START_TEST(test_empty_frame_dropped)
 {
-    GstHarness *h = gst_harness_new_parse("sframevp8pay picture-id-offset=42");
+    GstHarness *h = gst_harness_new_parse("e2csframevp8pay picture-id-offset=42");
     GRand *rand = g_rand_new_with_seed(1);
     GstBuffer *frame = make_frame(100, TRUE, rand);
     gint next_seq = -1;
@@ -577,7 +577,7 @@ GST_END_TEST;
  */
 GST_START_TEST(test_offset_changed_while_playing)
 {
-    GstHarness *h = gst_harness_new("sframevp8pay");
+    GstHarness *h = gst_harness_new("e2csframevp8pay");
     GRand *rand = g_rand_new_with_seed(3);
     GstBuffer *frame = make_frame(100, TRUE, rand);
     gint next_seq = -1;
@@ -602,7 +602,7 @@ GST_END_TEST;
 /* Under webrtcbin the payload type comes from the negotiated caps. */
 GST_START_TEST(test_payload_type_from_downstream)
 {
-    GstHarness *h = gst_harness_new("sframevp8pay");
+    GstHarness *h = gst_harness_new("e2csframevp8pay");
     GRand *rand = g_rand_new_with_seed(2);
     GstBuffer *frame = make_frame(100, FALSE, rand);
     GstStructure *s;
@@ -639,7 +639,7 @@ GST_END_TEST;
 static Suite *
 vp8pay_suite(void)
 {
-    Suite *s = suite_create("sframevp8pay");
+    Suite *s = suite_create("e2csframevp8pay");
     TCase *tc = tcase_create("general");
 
     /* Plugin "e2call" from this binary: no GST_PLUGIN_PATH needed. */

@@ -5,7 +5,7 @@
  * to local UDP ports, captures a few seconds, and decodes the capture twice:
  *
  *   stock:     depayloader ! decoder              (what the router could do)
- *   decrypted: depayloader ! sframedec ! decoder  (what a participant does)
+ *   decrypted: depayloader ! e2csframedec ! decoder  (what a participant does)
  *
  * Video is checked for the publisher's frame marker and against the test
  * pattern (PSNR), audio for the 440 Hz tone. Exit 0 when the stock path
@@ -217,12 +217,12 @@ decode(GPtrArray *rtp, const char *caps, const char *chain, E2cKey *key, guint64
     g_free(desc);
     GstElement *src = gst_bin_get_by_name(GST_BIN(pipe), "src");
     GstElement *dec = gst_bin_get_by_name(GST_BIN(pipe), "dec");
-    GstElement *sframedec = gst_bin_get_by_name(GST_BIN(pipe), "sframedec");
-    if (sframedec) {
+    GstElement *e2csframedec = gst_bin_get_by_name(GST_BIN(pipe), "e2csframedec");
+    if (e2csframedec) {
         gchar *room_text = g_strdup_printf("%" G_GUINT64_FORMAT, room);
-        g_object_set(sframedec, "room", room_text, "shared-key", key, NULL);
+        g_object_set(e2csframedec, "room", room_text, "shared-key", key, NULL);
         g_free(room_text);
-        gst_object_unref(sframedec);
+        gst_object_unref(e2csframedec);
     }
     GstPad *pad = gst_element_get_static_pad(dec, "src");
     gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, probe, r, NULL);
@@ -300,10 +300,10 @@ main(int argc, char **argv)
                                "payload=111";
     struct result stock = {0}, decrypted = {0};
     decode(v.video_rtp, vcaps, "rtpvp8depay ! vp8dec name=dec", key, v.room, on_video, &stock);
-    decode(v.video_rtp, vcaps, "rtpvp8depay ! sframedec name=sframedec ! vp8dec name=dec", key,
+    decode(v.video_rtp, vcaps, "rtpvp8depay ! e2csframedec name=e2csframedec ! vp8dec name=dec", key,
            v.room, on_video, &decrypted);
     decode(v.audio_rtp, acaps, "rtpopusdepay ! opusdec name=dec", key, v.room, on_audio, &stock);
-    decode(v.audio_rtp, acaps, "rtpopusdepay ! sframedec name=sframedec ! opusdec name=dec", key,
+    decode(v.audio_rtp, acaps, "rtpopusdepay ! e2csframedec name=e2csframedec ! opusdec name=dec", key,
            v.room, on_audio, &decrypted);
     e2c_key_unref(key);
 

@@ -415,7 +415,7 @@ assert_json(json_t *got, const char *expected)
 static void
 test_build_core(void)
 {
-    assert_json(e2c_janus_msg_create("t1"), "{\"janus\":\"create\",\"transaction\":\"t1\"}");
+    assert_json(e2c_janus_msg_session_create("t1"), "{\"janus\":\"create\",\"transaction\":\"t1\"}");
     assert_json(e2c_janus_msg_info("t"), "{\"janus\":\"info\",\"transaction\":\"t\"}");
     assert_json(e2c_janus_msg_attach(7, E2C_JANUS_PLUGIN_VIDEOROOM, "t2"),
                 "{\"janus\":\"attach\",\"session_id\":7,\"plugin\":\"janus.plugin.videoroom\","
@@ -437,7 +437,7 @@ test_build_core(void)
                 "{\"janus\":\"hangup\",\"session_id\":7,\"handle_id\":8,\"transaction\":\"h\"}");
     assert_json(e2c_janus_msg_detach(7, 8, "t6"),
                 "{\"janus\":\"detach\",\"session_id\":7,\"handle_id\":8,\"transaction\":\"t6\"}");
-    assert_json(e2c_janus_msg_destroy(7, "t7"),
+    assert_json(e2c_janus_msg_session_destroy(7, "t7"),
                 "{\"janus\":\"destroy\",\"session_id\":7,\"transaction\":\"t7\"}");
     /* Ids up to 2^63-1 survive; Janus's own stay below 2^53. */
     assert_json(e2c_janus_msg_keepalive(E2C_JANUS_ID_MAX, "k"),

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "send-media.h"
+#include "send-chain.h"
 
 #include <gst/video/video.h>
 #include <stdarg.h>
@@ -262,7 +262,7 @@ payloader(enum e2c_codec codec, gboolean e2ee, const char *name, GError **error)
     return pay;
 }
 
-/* Plain branches count their frames here; sframeenc counts them in E2EE. */
+/* Plain branches count their frames here; e2csframeenc counts them in E2EE. */
 static GstPadProbeReturn
 count_frames(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
@@ -291,7 +291,7 @@ e2c_send_branch_build(GstBin *bin, GstElement *tee, enum e2c_codec codec,
     gchar *qname = g_strdup_printf("%s-queue", name), *ename = g_strdup_printf("%s-sframeenc", name),
           *pname = g_strdup_printf("%s-pay", name);
     GstElement *queue = make("queue", qname, error);
-    GstElement *enc = queue && crypto->e2ee ? make("sframeenc", ename, error) : NULL;
+    GstElement *enc = queue && crypto->e2ee ? make("e2csframeenc", ename, error) : NULL;
     GstElement *pay =
         queue && (enc || !crypto->e2ee) ? payloader(codec, crypto->e2ee, pname, error) : NULL;
     g_free(qname);
@@ -336,7 +336,7 @@ e2c_send_branch_build(GstBin *bin, GstElement *tee, enum e2c_codec codec,
     out->tee = gst_object_ref(tee);
     out->queue = queue;
     out->pay = pay;
-    out->sframeenc = enc;
+    out->e2csframeenc = enc;
     if (enc ? !link_many(error, queue, enc, pay, NULL) : !link_many(error, queue, pay, NULL))
         return FALSE;
     out->src = gst_element_get_static_pad(pay, "src");
@@ -354,8 +354,8 @@ gboolean
 e2c_send_branch_start(struct e2c_send_branch *branch, GError **error)
 {
     gst_element_sync_state_with_parent(branch->pay);
-    if (branch->sframeenc)
-        gst_element_sync_state_with_parent(branch->sframeenc);
+    if (branch->e2csframeenc)
+        gst_element_sync_state_with_parent(branch->e2csframeenc);
     gst_element_sync_state_with_parent(branch->queue);
     /*
      * Only now the tee: a running encoder (shared by many publications)
@@ -475,7 +475,7 @@ e2c_send_branch_remove(struct e2c_send_branch *branch)
         return;
     /* The tee first, for the reason given in e2c_send_branch_start(). */
     e2c_send_branch_detach(branch);
-    GstElement *elements[] = {branch->queue, branch->sframeenc, branch->pay};
+    GstElement *elements[] = {branch->queue, branch->e2csframeenc, branch->pay};
     for (unsigned i = 0; i < G_N_ELEMENTS(elements); i++) {
         if (!elements[i])
             continue;

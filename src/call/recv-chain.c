@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "recv-media.h"
+#include "recv-chain.h"
 
 #include <gio/gio.h>
 #include <gst/audio/audio.h>
@@ -15,7 +15,7 @@ struct e2c_recv_stream {
     gint refcount;
     enum e2c_codec codec;
     gboolean video;
-    GstElement *sframedec;
+    GstElement *e2csframedec;
     GMainContext *context;
     struct e2c_recv_callbacks cb;
     gpointer user;
@@ -189,7 +189,7 @@ on_decoded(GstPad *pad, GstPadProbeInfo *info, gpointer data)
         s->st.first_frame_us = g_get_monotonic_time();
     }
     if (!s->decode) {
-        /* sframedec passed it: the frame authenticated, which is the check here. */
+        /* e2csframedec passed it: the frame authenticated, which is the check here. */
         if (!s->st.verified &&
             ++s->st.frames_good >= (s->video ? E2C_RECV_GOOD_FRAMES : E2C_RECV_GOOD_WINDOWS))
             s->st.verified = verified = TRUE;
@@ -268,11 +268,11 @@ e2c_recv_stream_new(GstBin *bin, GstPad *pad, const struct e2c_crypto_config *cr
     /* Without decoding, an identity stands in for the decoder, so the chain keeps its shape. */
     GstElement *dec = gst_element_factory_make(decode ? row->decoder : "identity", NULL);
     GstElement *sink = gst_element_factory_make("fakesink", NULL);
-    GstElement *sframedec = crypto->e2ee ? gst_element_factory_make("sframedec", NULL) : NULL;
-    if (!depay || !dec || !sink || (crypto->e2ee && !sframedec)) {
+    GstElement *e2csframedec = crypto->e2ee ? gst_element_factory_make("e2csframedec", NULL) : NULL;
+    if (!depay || !dec || !sink || (crypto->e2ee && !e2csframedec)) {
         g_set_error(error, E2C_ERROR, E2C_ERR_UNSUPPORTED,
                     "UNSUPPORTED: cannot receive %s (see e2call check)", e2c_codec_name(codec));
-        GstElement *made[] = {depay, dec, sink, sframedec};
+        GstElement *made[] = {depay, dec, sink, e2csframedec};
         for (unsigned k = 0; k < G_N_ELEMENTS(made); k++)
             if (made[k])
                 gst_object_unref(gst_object_ref_sink(made[k]));
@@ -305,20 +305,20 @@ e2c_recv_stream_new(GstBin *bin, GstPad *pad, const struct e2c_crypto_config *cr
 
     gst_bin_add_many(bin, depay, dec, sink, NULL);
     gboolean linked;
-    if (sframedec) {
-        g_object_set(sframedec, "room", crypto->room, "cipher-suite", crypto->cipher_suite,
+    if (e2csframedec) {
+        g_object_set(e2csframedec, "room", crypto->room, "cipher-suite", crypto->cipher_suite,
                      "grace-period", crypto->grace_ms, "shared-key", crypto->key, "replay-domain",
                      crypto->replay_domain, NULL);
         if (!crypto->key) {
-            GstPad *dec_sink = gst_element_get_static_pad(sframedec, "sink");
+            GstPad *dec_sink = gst_element_get_static_pad(e2csframedec, "sink");
             s->hold_probe =
                 gst_pad_add_probe(dec_sink, GST_PAD_PROBE_TYPE_BLOCK | GST_PAD_PROBE_TYPE_BUFFER,
                                   hold_until_key, NULL, NULL);
             gst_object_unref(dec_sink);
         }
-        gst_bin_add(bin, sframedec);
-        s->sframedec = sframedec;
-        linked = gst_element_link_many(depay, sframedec, dec, sink, NULL);
+        gst_bin_add(bin, e2csframedec);
+        s->e2csframedec = e2csframedec;
+        linked = gst_element_link_many(depay, e2csframedec, dec, sink, NULL);
     } else {
         linked = gst_element_link_many(depay, dec, sink, NULL);
     }
@@ -339,7 +339,7 @@ e2c_recv_stream_new(GstBin *bin, GstPad *pad, const struct e2c_crypto_config *cr
         return NULL;
     }
     /* Downstream first, so nothing pushes into an element that is not running yet. */
-    GstElement *order[] = {sink, dec, sframedec, depay};
+    GstElement *order[] = {sink, dec, e2csframedec, depay};
     for (unsigned k = 0; k < G_N_ELEMENTS(order); k++)
         if (order[k])
             gst_element_sync_state_with_parent(order[k]);
@@ -361,11 +361,11 @@ e2c_recv_stream_awaits_key(const struct e2c_recv_stream *s)
 void
 e2c_recv_stream_set_key(struct e2c_recv_stream *s, E2cKey *key)
 {
-    if (!s->sframedec)
+    if (!s->e2csframedec)
         return;
-    g_object_set(s->sframedec, "shared-key", key, NULL);
+    g_object_set(s->e2csframedec, "shared-key", key, NULL);
     if (s->hold_probe) {
-        GstPad *sink = gst_element_get_static_pad(s->sframedec, "sink");
+        GstPad *sink = gst_element_get_static_pad(s->e2csframedec, "sink");
         gst_pad_remove_probe(sink, s->hold_probe);
         gst_object_unref(sink);
         s->hold_probe = 0;
@@ -395,7 +395,7 @@ e2c_recv_stream_is_video(const struct e2c_recv_stream *s)
 GstElement *
 e2c_recv_stream_sframedec(const struct e2c_recv_stream *s)
 {
-    return s->sframedec;
+    return s->e2csframedec;
 }
 
 void

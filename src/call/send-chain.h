@@ -5,12 +5,12 @@
  *
  *   source:  videotestsrc (SMPTE) or a file ! raw caps ! frame marker ! encoder ! tee
  *            audiotestsrc (440 Hz) or a file ! raw caps ! encoder ! tee
- *   branch:  tee ! queue ! sframeenc (E2EE only) ! payloader   -> to a webrtcbin
+ *   branch:  tee ! queue ! e2csframeenc (E2EE only) ! payloader   -> to a webrtcbin
  *
  * Encoders, payloaders and their settings come from the codec table
  * (src/gst/e2ccodec.h).
  *
- * Every raw video frame gets the marker of src/media/verify.h before it is
+ * Every raw video frame gets the marker of src/verify/verify.h before it is
  * encoded, so receivers can check what they decode.
  */
 #pragma once
@@ -37,7 +37,7 @@ gboolean e2c_send_source_build(GstBin *bin, const struct e2c_media_config *cfg,
                                struct e2c_send_source *out, GError **error);
 
 struct e2c_send_branch {
-    GstElement *sframeenc; /* NULL in plain mode */
+    GstElement *e2csframeenc; /* NULL in plain mode */
     GstPad *src;           /* the payloader's src pad (a reference) */
     enum e2c_codec codec;
     /*< private >*/
@@ -48,7 +48,7 @@ struct e2c_send_branch {
 };
 
 /*
- * Adds queue ! [sframeenc] ! payloader to bin for tee (which may sit in a
+ * Adds queue ! [e2csframeenc] ! payloader to bin for tee (which may sit in a
  * child bin: the link is ghosted). Link branch->src to webrtcbin
  * (gst_pad_link_maybe_ghosting), then e2c_send_branch_start().
  */
@@ -72,7 +72,7 @@ void e2c_send_branch_detach(struct e2c_send_branch *branch);
 /* Detaches the branch (if it is not yet), stops and removes its elements. NULL-safe. */
 void e2c_send_branch_remove(struct e2c_send_branch *branch);
 /*
- * Frames a plain branch gave its payloader (in E2EE, sframeenc's
+ * Frames a plain branch gave its payloader (in E2EE, e2csframeenc's
  * "frames-protected" counts what was sent).
  */
 guint64 e2c_send_branch_plain_frames(const struct e2c_send_branch *branch);

@@ -1,25 +1,25 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "media.h"
+#include "pipeline.h"
 
 
 struct route {
     GstObject *root;
-    E2cMediaHandler handler;
+    E2cPipelineHandler handler;
     gpointer user;
 };
 
-struct e2c_media {
+struct e2c_pipeline {
     GMutex lock; /* routes: receive chains are added from streaming threads */
     GstElement *pipeline;
     guint watch;
     GArray *routes; /* struct route */
     guint latency_source; /* a recalculation is due */
-    E2cMediaHandler fallback;
+    E2cPipelineHandler fallback;
     gpointer fallback_user;
 };
 
 static struct route *
-find_route(struct e2c_media *m, GstObject *src)
+find_route(struct e2c_pipeline *m, GstObject *src)
 {
     for (GstObject *o = src ? gst_object_ref(src) : NULL; o;) {
         for (guint i = 0; i < m->routes->len; i++) {
@@ -50,7 +50,7 @@ find_route(struct e2c_media *m, GstObject *src)
 static gboolean
 recalculate_latency(gpointer data)
 {
-    struct e2c_media *m = data;
+    struct e2c_pipeline *m = data;
     m->latency_source = 0;
     gst_bin_recalculate_latency(GST_BIN(m->pipeline));
     return G_SOURCE_REMOVE;
@@ -59,7 +59,7 @@ recalculate_latency(gpointer data)
 static gboolean
 on_bus(GstBus *bus, GstMessage *msg, gpointer data)
 {
-    struct e2c_media *m = data;
+    struct e2c_pipeline *m = data;
     if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_LATENCY) {
         if (!m->latency_source)
             m->latency_source = g_timeout_add(RECALC_DELAY_MS, recalculate_latency, m);
@@ -77,10 +77,10 @@ on_bus(GstBus *bus, GstMessage *msg, gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
-struct e2c_media *
-e2c_media_new(void)
+struct e2c_pipeline *
+e2c_pipeline_new(void)
 {
-    struct e2c_media *m = g_new0(struct e2c_media, 1);
+    struct e2c_pipeline *m = g_new0(struct e2c_pipeline, 1);
     g_mutex_init(&m->lock);
     m->pipeline = gst_pipeline_new("e2call");
     m->routes = g_array_new(FALSE, FALSE, sizeof(struct route));
@@ -92,13 +92,13 @@ e2c_media_new(void)
 }
 
 GstBin *
-e2c_media_bin(struct e2c_media *m)
+e2c_pipeline_bin(struct e2c_pipeline *m)
 {
     return GST_BIN(m->pipeline);
 }
 
 void
-e2c_media_route(struct e2c_media *m, GstObject *root, E2cMediaHandler handler, gpointer user)
+e2c_pipeline_route(struct e2c_pipeline *m, GstObject *root, E2cPipelineHandler handler, gpointer user)
 {
     struct route r = {gst_object_ref(root), handler, user};
     g_mutex_lock(&m->lock);
@@ -107,7 +107,7 @@ e2c_media_route(struct e2c_media *m, GstObject *root, E2cMediaHandler handler, g
 }
 
 void
-e2c_media_unroute(struct e2c_media *m, GstObject *root)
+e2c_pipeline_unroute(struct e2c_pipeline *m, GstObject *root)
 {
     g_mutex_lock(&m->lock);
     for (guint i = 0; i < m->routes->len; i++) {
@@ -122,30 +122,30 @@ e2c_media_unroute(struct e2c_media *m, GstObject *root)
 }
 
 void
-e2c_media_set_fallback(struct e2c_media *m, E2cMediaHandler handler, gpointer user)
+e2c_pipeline_set_fallback(struct e2c_pipeline *m, E2cPipelineHandler handler, gpointer user)
 {
     m->fallback = handler;
     m->fallback_user = user;
 }
 
 void
-e2c_media_add(struct e2c_media *m, GstElement *bin)
+e2c_pipeline_add(struct e2c_pipeline *m, GstElement *bin)
 {
     gst_bin_add(GST_BIN(m->pipeline), bin);
     gst_element_sync_state_with_parent(bin);
 }
 
 void
-e2c_media_remove(struct e2c_media *m, GstElement *bin)
+e2c_pipeline_remove(struct e2c_pipeline *m, GstElement *bin)
 {
-    e2c_media_unroute(m, GST_OBJECT(bin));
+    e2c_pipeline_unroute(m, GST_OBJECT(bin));
     gst_element_set_locked_state(bin, TRUE);
     gst_element_set_state(bin, GST_STATE_NULL);
     gst_bin_remove(GST_BIN(m->pipeline), bin);
 }
 
 void
-e2c_media_free(struct e2c_media *m)
+e2c_pipeline_free(struct e2c_pipeline *m)
 {
     if (!m)
         return;

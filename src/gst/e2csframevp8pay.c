@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * SECTION:element-sframevp8pay
- * @title: sframevp8pay
+ * @title: e2csframevp8pay
  * @see_also: rtpvp8pay, rtpvp8depay
  *
  * Packs VP8 frames into RTP packets (RFC 7741) without parsing them, so
@@ -13,7 +13,7 @@
  * ciphertext that header is random, and most frames end in a fatal
  * "Failed to parse VP8 frame" error.
  *
- * sframevp8pay reads only the first byte of each frame, for the key frame
+ * e2csframevp8pay reads only the first byte of each frame, for the key frame
  * flag (RFC 7741 §4.3). Every packet carries PartID 0 and only the first
  * packet of a frame has the S bit set, as RFC 7741 §4.4 permits when the
  * partition boundaries are unknown. Every packet carries a 15-bit
@@ -26,17 +26,17 @@
  *
  * ## Example pipeline
  * |[
- * gst-launch-1.0 videotestsrc ! vp8enc deadline=1 ! sframevp8pay mtu=1200 ! \
+ * gst-launch-1.0 videotestsrc ! vp8enc deadline=1 ! e2csframevp8pay mtu=1200 ! \
  *     rtpvp8depay ! vp8dec ! autovideosink
  * ]|
  */
-#include "e2cvp8pay.h"
+#include "e2csframevp8pay.h"
 
 #include <gst/rtp/gstrtpbuffer.h>
 #include <gst/rtp/gstrtppayloads.h>
 
-GST_DEBUG_CATEGORY_STATIC(e2c_vp8_pay_debug);
-#define GST_CAT_DEFAULT e2c_vp8_pay_debug
+GST_DEBUG_CATEGORY_STATIC(e2c_sframe_vp8_pay_debug);
+#define GST_CAT_DEFAULT e2c_sframe_vp8_pay_debug
 
 #define DEFAULT_PICTURE_ID_OFFSET (-1)
 
@@ -55,7 +55,7 @@ enum {
     PROP_PICTURE_ID_OFFSET,
 };
 
-struct _E2cVp8Pay {
+struct _E2cSframeVp8Pay {
     GstRTPBasePayload parent;
 
     /* protected by the object lock */
@@ -64,17 +64,17 @@ struct _E2cVp8Pay {
     gint last_picture_id; /* -1 until the first frame */
 };
 
-static void e2c_vp8_pay_set_property(GObject *object, guint prop_id, const GValue *value,
+static void e2c_sframe_vp8_pay_set_property(GObject *object, guint prop_id, const GValue *value,
                                      GParamSpec *pspec);
-static void e2c_vp8_pay_get_property(GObject *object, guint prop_id, GValue *value,
+static void e2c_sframe_vp8_pay_get_property(GObject *object, guint prop_id, GValue *value,
                                      GParamSpec *pspec);
-static GstFlowReturn e2c_vp8_pay_handle_buffer(GstRTPBasePayload *payload, GstBuffer *buffer);
-static gboolean e2c_vp8_pay_set_caps(GstRTPBasePayload *payload, GstCaps *caps);
-static GstStateChangeReturn e2c_vp8_pay_change_state(GstElement *element,
+static GstFlowReturn e2c_sframe_vp8_pay_handle_buffer(GstRTPBasePayload *payload, GstBuffer *buffer);
+static gboolean e2c_sframe_vp8_pay_set_caps(GstRTPBasePayload *payload, GstCaps *caps);
+static GstStateChangeReturn e2c_sframe_vp8_pay_change_state(GstElement *element,
                                                      GstStateChange transition);
 
-G_DEFINE_TYPE(E2cVp8Pay, e2c_vp8_pay, GST_TYPE_RTP_BASE_PAYLOAD);
-GST_ELEMENT_REGISTER_DEFINE(sframevp8pay, "sframevp8pay", GST_RANK_NONE, E2C_TYPE_VP8_PAY);
+G_DEFINE_TYPE(E2cSframeVp8Pay, e2c_sframe_vp8_pay, GST_TYPE_RTP_BASE_PAYLOAD);
+GST_ELEMENT_REGISTER_DEFINE(e2csframevp8pay, "e2csframevp8pay", GST_RANK_NONE, E2C_TYPE_SFRAME_VP8_PAY);
 
 static GstStaticPadTemplate sink_template =
     GST_STATIC_PAD_TEMPLATE("sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS("video/x-vp8"));
@@ -87,7 +87,7 @@ static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE(
 
 /* Call with the object lock held. The next frame starts the sequence over. */
 static void
-restart_picture_ids(E2cVp8Pay *self)
+restart_picture_ids(E2cSframeVp8Pay *self)
 {
     if (self->picture_id_offset < 0)
         self->next_picture_id = g_random_int() & PICTURE_ID_MASK;
@@ -98,14 +98,14 @@ restart_picture_ids(E2cVp8Pay *self)
 
 /* Call with the object lock held. Before a stream: no frame sent yet. */
 static void
-reset_picture_id(E2cVp8Pay *self)
+reset_picture_id(E2cSframeVp8Pay *self)
 {
     restart_picture_ids(self);
     self->last_picture_id = -1;
 }
 
 static guint
-take_picture_id(E2cVp8Pay *self)
+take_picture_id(E2cSframeVp8Pay *self)
 {
     guint id;
 
@@ -118,7 +118,7 @@ take_picture_id(E2cVp8Pay *self)
 }
 
 static GstBuffer *
-make_packet(E2cVp8Pay *self, GstBuffer *frame, gsize offset, gsize len, guint picture_id,
+make_packet(E2cSframeVp8Pay *self, GstBuffer *frame, gsize offset, gsize len, guint picture_id,
             gboolean delta)
 {
     GstRTPBasePayload *payload = GST_RTP_BASE_PAYLOAD(self);
@@ -152,24 +152,24 @@ make_packet(E2cVp8Pay *self, GstBuffer *frame, gsize offset, gsize len, guint pi
 }
 
 static void
-e2c_vp8_pay_init(E2cVp8Pay *self)
+e2c_sframe_vp8_pay_init(E2cSframeVp8Pay *self)
 {
     self->picture_id_offset = DEFAULT_PICTURE_ID_OFFSET;
     reset_picture_id(self);
 }
 
 static void
-e2c_vp8_pay_class_init(E2cVp8PayClass *klass)
+e2c_sframe_vp8_pay_class_init(E2cSframeVp8PayClass *klass)
 {
     GObjectClass *gobject_class = G_OBJECT_CLASS(klass);
     GstElementClass *element_class = GST_ELEMENT_CLASS(klass);
     GstRTPBasePayloadClass *payload_class = GST_RTP_BASE_PAYLOAD_CLASS(klass);
 
-    gobject_class->set_property = e2c_vp8_pay_set_property;
-    gobject_class->get_property = e2c_vp8_pay_get_property;
+    gobject_class->set_property = e2c_sframe_vp8_pay_set_property;
+    gobject_class->get_property = e2c_sframe_vp8_pay_get_property;
 
     /**
-     * sframevp8pay:picture-id:
+     * e2csframevp8pay:picture-id:
      *
      * The PictureID of the last frame sent, or -1 before the first frame.
      */
@@ -181,7 +181,7 @@ e2c_vp8_pay_class_init(E2cVp8PayClass *klass)
                          -1, PICTURE_ID_MASK, -1, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
     /**
-     * sframevp8pay:picture-id-offset:
+     * e2csframevp8pay:picture-id-offset:
      *
      * The PictureID of the first frame. Setting it restarts the sequence at
      * the next frame; so does going from READY to PAUSED.
@@ -202,18 +202,18 @@ e2c_vp8_pay_class_init(E2cVp8PayClass *klass)
         "end-to-end encrypted frames can be sent",
         "e2call");
 
-    element_class->change_state = e2c_vp8_pay_change_state;
-    payload_class->handle_buffer = e2c_vp8_pay_handle_buffer;
-    payload_class->set_caps = e2c_vp8_pay_set_caps;
+    element_class->change_state = e2c_sframe_vp8_pay_change_state;
+    payload_class->handle_buffer = e2c_sframe_vp8_pay_handle_buffer;
+    payload_class->set_caps = e2c_sframe_vp8_pay_set_caps;
 
-    GST_DEBUG_CATEGORY_INIT(e2c_vp8_pay_debug, "sframevp8pay", 0,
+    GST_DEBUG_CATEGORY_INIT(e2c_sframe_vp8_pay_debug, "e2csframevp8pay", 0,
                             "VP8 RTP payloader for encrypted frames");
 }
 
 static void
-e2c_vp8_pay_set_property(GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+e2c_sframe_vp8_pay_set_property(GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
-    E2cVp8Pay *self = E2C_VP8_PAY(object);
+    E2cSframeVp8Pay *self = E2C_SFRAME_VP8_PAY(object);
 
     switch (prop_id) {
     case PROP_PICTURE_ID_OFFSET:
@@ -230,9 +230,9 @@ e2c_vp8_pay_set_property(GObject *object, guint prop_id, const GValue *value, GP
 }
 
 static void
-e2c_vp8_pay_get_property(GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+e2c_sframe_vp8_pay_get_property(GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
-    E2cVp8Pay *self = E2C_VP8_PAY(object);
+    E2cSframeVp8Pay *self = E2C_SFRAME_VP8_PAY(object);
 
     switch (prop_id) {
     case PROP_PICTURE_ID:
@@ -252,9 +252,9 @@ e2c_vp8_pay_get_property(GObject *object, guint prop_id, GValue *value, GParamSp
 }
 
 static GstFlowReturn
-e2c_vp8_pay_handle_buffer(GstRTPBasePayload *payload, GstBuffer *buffer)
+e2c_sframe_vp8_pay_handle_buffer(GstRTPBasePayload *payload, GstBuffer *buffer)
 {
-    E2cVp8Pay *self = E2C_VP8_PAY(payload);
+    E2cSframeVp8Pay *self = E2C_SFRAME_VP8_PAY(payload);
     gsize size = gst_buffer_get_size(buffer);
     guint mtu = GST_RTP_BASE_PAYLOAD_MTU(payload);
     guint csrcs, room, picture_id;
@@ -298,7 +298,7 @@ e2c_vp8_pay_handle_buffer(GstRTPBasePayload *payload, GstBuffer *buffer)
 }
 
 static gboolean
-e2c_vp8_pay_set_caps(GstRTPBasePayload *payload, GstCaps *caps)
+e2c_sframe_vp8_pay_set_caps(GstRTPBasePayload *payload, GstCaps *caps)
 {
     /* Dynamic payload type: the base class takes it from the "pt" property
      * or from downstream caps (webrtcbin's negotiated 96, for example). */
@@ -307,14 +307,14 @@ e2c_vp8_pay_set_caps(GstRTPBasePayload *payload, GstCaps *caps)
 }
 
 static GstStateChangeReturn
-e2c_vp8_pay_change_state(GstElement *element, GstStateChange transition)
+e2c_sframe_vp8_pay_change_state(GstElement *element, GstStateChange transition)
 {
-    E2cVp8Pay *self = E2C_VP8_PAY(element);
+    E2cSframeVp8Pay *self = E2C_SFRAME_VP8_PAY(element);
 
     if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
         GST_OBJECT_LOCK(self);
         reset_picture_id(self);
         GST_OBJECT_UNLOCK(self);
     }
-    return GST_ELEMENT_CLASS(e2c_vp8_pay_parent_class)->change_state(element, transition);
+    return GST_ELEMENT_CLASS(e2c_sframe_vp8_pay_parent_class)->change_state(element, transition);
 }

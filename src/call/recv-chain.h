@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * One received stream: webrtcbin src pad ! depayloader ! sframedec (E2EE) !
+ * One received stream: webrtcbin src pad ! depayloader ! e2csframedec (E2EE) !
  * decoder ! fakesink, built explicitly per codec from the codec table
  * (src/gst/e2ccodec.h; never auto-plugged), with
  * the checks of --expect-media on the decoded output:
@@ -61,14 +61,14 @@ gboolean e2c_recv_stream_is_video(const struct e2c_recv_stream *s);
 /*
  * Hands the stream its key when it was built before the key existed (the key
  * derivation runs while the subscription is negotiated): until then frames
- * wait before sframedec (in the jitterbuffer), so none is lost or reported.
+ * wait before e2csframedec (in the jitterbuffer), so none is lost or reported.
  */
 void e2c_recv_stream_set_key(struct e2c_recv_stream *s, E2cKey *key);
 /* TRUE while the stream was built without a key and has not been given one. */
 gboolean e2c_recv_stream_awaits_key(const struct e2c_recv_stream *s);
 /* Report the next decoded frame through the resumed callback (after a match). */
 void e2c_recv_stream_watch_resume(struct e2c_recv_stream *s);
-/* The sframedec element (NULL in plain mode); a borrowed reference. */
+/* The e2csframedec element (NULL in plain mode); a borrowed reference. */
 GstElement *e2c_recv_stream_sframedec(const struct e2c_recv_stream *s);
 void e2c_recv_stream_get_stats(struct e2c_recv_stream *s, struct e2c_recv_stats *out);
 /* The last decoded video frame as PNG into path; FALSE (and error) when there is none. */
