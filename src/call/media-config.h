@@ -15,16 +15,16 @@ struct e2c_media_config {
     guint width, height, fps;
     guint video_kbps, audio_kbps;
     guint keyframe_interval_s; /* 0: the default of 10 s */
-    gchar *media_file; /* NULL: test pattern and tone */
+    gchar *media_file;         /* NULL: test pattern and tone */
 };
 
 struct e2c_crypto_config {
-    gboolean e2ee;          /* FALSE: plain media, no SFrame elements */
-    E2cKey *key;            /* with e2ee: may arrive later (e2c_participant_set_key) */
-    gchar *room;            /* canonical room id */
+    gboolean e2ee; /* FALSE: plain media, no SFrame elements */
+    E2cKey *key;   /* with e2ee: may arrive later (e2c_participant_set_key) */
+    gchar *room;   /* canonical room id */
     guint cipher_suite;
-    guint switch_delay_ms;  /* e2csframeenc switch-delay */
-    guint grace_ms;         /* e2csframedec grace-period */
+    guint switch_delay_ms; /* e2csframeenc switch-delay */
+    guint grace_ms;        /* e2csframedec grace-period */
     /* e2csframedec replay-domain: the receiving participant, so that its next
      * subscription of a stream rejects the frames its last one accepted. */
     gchar *replay_domain;

@@ -2,7 +2,8 @@
 /*
  * One participant of a room (room.h): joined even when not publishing, to
  * learn who publishes, with an optional publication and subscriptions to
- * the remote feeds, following publishers as they come and go. Reports what happens as the events of e2call(1), EVENTS.
+ * the remote feeds, following publishers as they come and go. Reports what happens as the events of
+ * e2call(1), EVENTS.
  *
  * Runs on the main loop. Many participants can share one e2c_pipeline and one
  * send source (e2call load).
@@ -38,7 +39,7 @@ struct e2c_participant_config {
      */
     gboolean shared_subscriptions;
     guint connect_timeout_ms;
-    guint reconnect_attempts;        /* after losing the router; 0: fail at once */
+    guint reconnect_attempts; /* after losing the router; 0: fail at once */
     /*
      * What the router asks for (NULL: nothing): a CA file for wss://, the
      * router's API secret and token (every request), the room's PIN (every
@@ -48,7 +49,7 @@ struct e2c_participant_config {
     const char *api_secret;
     const char *token;
     const char *room_pin;
-    const char *label;               /* for events of load runs ("p3"); NULL: none */
+    const char *label; /* for events of load runs ("p3"); NULL: none */
     /* Unit tests: the room comes from here (NULL: e2c_room_new(), by the router's URL). */
     struct e2c_room *(*room_new)(const struct e2c_room_config *cfg,
                                  const struct e2c_room_events *events, gpointer owner);
@@ -72,12 +73,10 @@ struct e2c_participant_callbacks {
  * source: a shared send source (load), or NULL to build one from cfg->media
  * when publishing. The config's strings and key are copied/referenced.
  */
-struct e2c_participant *e2c_participant_new(const struct e2c_participant_config *cfg,
-                                            struct e2c_pipeline *media,
-                                            struct e2c_send_source *source,
-                                            struct e2c_events *events,
-                                            const struct e2c_participant_callbacks *cb,
-                                            gpointer user);
+struct e2c_participant *
+e2c_participant_new(const struct e2c_participant_config *cfg, struct e2c_pipeline *media,
+                    struct e2c_send_source *source, struct e2c_events *events,
+                    const struct e2c_participant_callbacks *cb, gpointer user);
 void e2c_participant_start(struct e2c_participant *p);
 /* Leave the room cleanly (leave, detach, destroy); "left" follows. Idempotent. */
 void e2c_participant_leave(struct e2c_participant *p, const char *reason);

@@ -355,8 +355,8 @@ promise_error(GstPromise *promise, const char *what)
     if (reply && gst_structure_has_field(reply, "error")) {
         gst_structure_get(reply, "error", G_TYPE_ERROR, &error, NULL);
         if (error) {
-            GError *wrapped = g_error_new(G_IO_ERROR, G_IO_ERROR_FAILED, "%s: %s", what,
-                                          error->message);
+            GError *wrapped =
+                g_error_new(G_IO_ERROR, G_IO_ERROR_FAILED, "%s: %s", what, error->message);
             g_error_free(error);
             return wrapped;
         }
@@ -445,8 +445,7 @@ on_remote_offer_set(GstPromise *promise, gpointer data)
 }
 
 void
-e2c_peer_answer(struct e2c_peer *peer, const gchar *offer_sdp, E2cPeerSdpFunc done,
-                gpointer user)
+e2c_peer_answer(struct e2c_peer *peer, const gchar *offer_sdp, E2cPeerSdpFunc done, gpointer user)
 {
     GError *error = NULL;
     GstWebRTCSessionDescription *offer =
@@ -482,8 +481,7 @@ on_remote_answer_set(GstPromise *promise, gpointer data)
 }
 
 void
-e2c_peer_accept(struct e2c_peer *peer, const gchar *answer_sdp, E2cPeerDoneFunc done,
-                gpointer user)
+e2c_peer_accept(struct e2c_peer *peer, const gchar *answer_sdp, E2cPeerDoneFunc done, gpointer user)
 {
     GError *error = NULL;
     GstWebRTCSessionDescription *answer =

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "pipeline.h"
 
-
 struct route {
     GstObject *root;
     E2cPipelineHandler handler;
@@ -12,7 +11,7 @@ struct e2c_pipeline {
     GMutex lock; /* routes: receive chains are added from streaming threads */
     GstElement *pipeline;
     guint watch;
-    GArray *routes; /* struct route */
+    GArray *routes;       /* struct route */
     guint latency_source; /* a recalculation is due */
     E2cPipelineHandler fallback;
     gpointer fallback_user;
@@ -98,7 +97,8 @@ e2c_pipeline_bin(struct e2c_pipeline *m)
 }
 
 void
-e2c_pipeline_route(struct e2c_pipeline *m, GstObject *root, E2cPipelineHandler handler, gpointer user)
+e2c_pipeline_route(struct e2c_pipeline *m, GstObject *root, E2cPipelineHandler handler,
+                   gpointer user)
 {
     struct route r = {gst_object_ref(root), handler, user};
     g_mutex_lock(&m->lock);

@@ -17,7 +17,7 @@ struct e2c_pipeline *e2c_pipeline_new(void);
 GstBin *e2c_pipeline_bin(struct e2c_pipeline *m);
 /* Messages whose source is root or inside it go to handler (most specific root wins). */
 void e2c_pipeline_route(struct e2c_pipeline *m, GstObject *root, E2cPipelineHandler handler,
-                     gpointer user);
+                        gpointer user);
 void e2c_pipeline_unroute(struct e2c_pipeline *m, GstObject *root);
 /* Messages no route takes (errors of the pipeline itself, ...). */
 void e2c_pipeline_set_fallback(struct e2c_pipeline *m, E2cPipelineHandler handler, gpointer user);

@@ -242,8 +242,9 @@ static gboolean
 is_encryption_internal_error(struct e2c_publication *pub, GstMessage *msg, const GError *error)
 {
     GstObject *src = GST_MESSAGE_SRC(msg);
-    gboolean from_sframeenc = (pub->video.e2csframeenc && src == GST_OBJECT(pub->video.e2csframeenc)) ||
-                              (pub->audio.e2csframeenc && src == GST_OBJECT(pub->audio.e2csframeenc));
+    gboolean from_sframeenc =
+        (pub->video.e2csframeenc && src == GST_OBJECT(pub->video.e2csframeenc)) ||
+        (pub->audio.e2csframeenc && src == GST_OBJECT(pub->audio.e2csframeenc));
     return from_sframeenc && (g_error_matches(error, GST_LIBRARY_ERROR, GST_LIBRARY_ERROR_INIT) ||
                               g_error_matches(error, GST_STREAM_ERROR, GST_STREAM_ERROR_ENCODE));
 }

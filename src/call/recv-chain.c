@@ -10,7 +10,6 @@
 #include "reference.h"
 #include "verify.h"
 
-
 struct e2c_recv_stream {
     gint refcount;
     enum e2c_codec codec;
@@ -245,8 +244,8 @@ hold_until_key(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 
 struct e2c_recv_stream *
 e2c_recv_stream_new(GstBin *bin, GstPad *pad, const struct e2c_crypto_config *crypto,
-                    gboolean decode, gboolean keep_last_frame,
-                    const struct e2c_recv_callbacks *cb, gpointer user, GError **error)
+                    gboolean decode, gboolean keep_last_frame, const struct e2c_recv_callbacks *cb,
+                    gpointer user, GError **error)
 {
     GstCaps *caps = gst_pad_get_current_caps(pad);
     if (!caps)
@@ -255,8 +254,8 @@ e2c_recv_stream_new(GstBin *bin, GstPad *pad, const struct e2c_crypto_config *cr
     const struct e2c_gst_codec *row = e2c_gst_codec_from_encoding_name(enc);
     const struct e2c_codec_info *info = row ? e2c_codec_info(row->codec) : NULL;
     if (!info) {
-        g_set_error(error, E2C_ERROR, E2C_ERR_UNSUPPORTED,
-                    "UNSUPPORTED: received codec '%s'", enc ? enc : "?");
+        g_set_error(error, E2C_ERROR, E2C_ERR_UNSUPPORTED, "UNSUPPORTED: received codec '%s'",
+                    enc ? enc : "?");
         gst_caps_unref(caps);
         return NULL;
     }

@@ -25,7 +25,8 @@
 struct e2c_recv_stream;
 
 struct e2c_recv_callbacks {
-    /* On the main loop: the first decrypted and decoded frame (the "media-flowing" event of e2call(1), EVENTS). */
+    /* On the main loop: the first decrypted and decoded frame (the "media-flowing" event of
+     * e2call(1), EVENTS). */
     void (*first_frame)(gpointer user, struct e2c_recv_stream *s);
     /* On the main loop: the stream passed its media check. */
     void (*verified)(gpointer user, struct e2c_recv_stream *s);
@@ -34,13 +35,13 @@ struct e2c_recv_callbacks {
 };
 
 struct e2c_recv_stats {
-    guint64 rtp_bytes;       /* payload bytes into the depayloader */
+    guint64 rtp_bytes; /* payload bytes into the depayloader */
     guint64 frames_decoded;
-    guint64 frames_good;     /* video: marker (and pattern) ok; audio: tone windows */
-    double last_psnr;        /* video with the test pattern; 0 otherwise */
+    guint64 frames_good; /* video: marker (and pattern) ok; audio: tone windows */
+    double last_psnr;    /* video with the test pattern; 0 otherwise */
     gboolean verified;
-    gint64 first_frame_us;   /* monotonic; 0 until then */
-    guint64 frames_lost;     /* video: frames sent but never decoded (marker counter gaps) */
+    gint64 first_frame_us; /* monotonic; 0 until then */
+    guint64 frames_lost;   /* video: frames sent but never decoded (marker counter gaps) */
 };
 
 /*
@@ -51,8 +52,8 @@ struct e2c_recv_stats {
  * (audio) of them. Returns NULL with error for a codec e2call does not receive.
  */
 struct e2c_recv_stream *e2c_recv_stream_new(GstBin *bin, GstPad *pad,
-                                            const struct e2c_crypto_config *crypto,
-                                            gboolean decode, gboolean keep_last_frame,
+                                            const struct e2c_crypto_config *crypto, gboolean decode,
+                                            gboolean keep_last_frame,
                                             const struct e2c_recv_callbacks *cb, gpointer user,
                                             GError **error);
 gboolean e2c_recv_stream_decodes(const struct e2c_recv_stream *s);

@@ -52,8 +52,8 @@ e2c_reference_luma(guint width, guint height)
     gchar *key = g_strdup_printf("%ux%u", width, height);
     g_mutex_lock(&lock);
     if (!cache)
-        cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                      (GDestroyNotify)g_bytes_unref);
+        cache =
+            g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_bytes_unref);
     GBytes *plane = g_hash_table_lookup(cache, key);
     if (!plane && (plane = render(width, height)))
         g_hash_table_insert(cache, g_strdup(key), plane);

@@ -35,13 +35,11 @@ stamp_marker(GstPad *pad, GstPadProbeInfo *info, gpointer data)
     GST_PAD_PROBE_INFO_DATA(info) = buf;
     GstVideoFrame frame;
     if (gst_video_frame_map(&frame, &vinfo, buf, GST_MAP_WRITE)) {
-        e2c_marker_stamp(GST_VIDEO_FRAME_PLANE_DATA(&frame, 0),
-                         GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0),
-                         GST_VIDEO_FRAME_PLANE_DATA(&frame, 1),
-                         GST_VIDEO_FRAME_PLANE_DATA(&frame, 2),
-                         GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 1), 1, 1,
-                         GST_VIDEO_INFO_WIDTH(&vinfo), GST_VIDEO_INFO_HEIGHT(&vinfo),
-                         src->counter++, src->pattern);
+        e2c_marker_stamp(
+            GST_VIDEO_FRAME_PLANE_DATA(&frame, 0), GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0),
+            GST_VIDEO_FRAME_PLANE_DATA(&frame, 1), GST_VIDEO_FRAME_PLANE_DATA(&frame, 2),
+            GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 1), 1, 1, GST_VIDEO_INFO_WIDTH(&vinfo),
+            GST_VIDEO_INFO_HEIGHT(&vinfo), src->counter++, src->pattern);
         gst_video_frame_unmap(&frame);
     }
     return GST_PAD_PROBE_OK;
@@ -55,9 +53,8 @@ encoder(enum e2c_codec codec, enum e2c_media_kind kind, const char *name,
     const struct e2c_codec_info *info = e2c_codec_info(codec);
     const struct e2c_gst_codec *row = e2c_gst_codec(codec);
     if (!info || !row || info->kind != kind) {
-        g_set_error(error, E2C_ERROR, E2C_ERR_UNSUPPORTED,
-                    "UNSUPPORTED: %s codec %s", kind == E2C_MEDIA_VIDEO ? "video" : "audio",
-                    e2c_codec_name(codec));
+        g_set_error(error, E2C_ERROR, E2C_ERR_UNSUPPORTED, "UNSUPPORTED: %s codec %s",
+                    kind == E2C_MEDIA_VIDEO ? "video" : "audio", e2c_codec_name(codec));
         return NULL;
     }
     GstElement *enc = make(row->encoder, name, error);
@@ -87,8 +84,8 @@ link_many(GError **error, GstElement *first, ...)
     gboolean ok = TRUE;
     while (ok && (next = va_arg(ap, GstElement *))) {
         if (!gst_element_link(prev, next)) {
-            g_set_error(error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
-                        "cannot link %s to %s", GST_OBJECT_NAME(prev), GST_OBJECT_NAME(next));
+            g_set_error(error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION, "cannot link %s to %s",
+                        GST_OBJECT_NAME(prev), GST_OBJECT_NAME(next));
             ok = FALSE;
         }
         prev = next;
@@ -112,10 +109,10 @@ build_video(GstBin *bin, const struct e2c_media_config *cfg, GstElement *decoded
         return FALSE;
     /* Publications come and go (load): the encoder runs on with none attached. */
     g_object_set(tee, "allow-not-linked", TRUE, NULL);
-    GstCaps *raw = gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "I420", "width",
-                                       G_TYPE_INT, (gint)cfg->width, "height", G_TYPE_INT,
-                                       (gint)cfg->height, "framerate", GST_TYPE_FRACTION,
-                                       (gint)cfg->fps, 1, NULL);
+    GstCaps *raw =
+        gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "I420", "width", G_TYPE_INT,
+                            (gint)cfg->width, "height", G_TYPE_INT, (gint)cfg->height, "framerate",
+                            GST_TYPE_FRACTION, (gint)cfg->fps, 1, NULL);
     g_object_set(caps, "caps", raw, NULL);
     gst_caps_unref(raw);
     const char *restrict_to = e2c_gst_codec(cfg->video)->encoder_caps;
@@ -175,9 +172,9 @@ on_decoded_pad(GstElement *decodebin, GstPad *pad, gpointer data)
     if (!caps)
         caps = gst_pad_query_caps(pad, NULL);
     const gchar *name = gst_structure_get_name(gst_caps_get_structure(caps, 0));
-    GstElement *target = g_str_has_prefix(name, "video/") ? ctx->video_in
+    GstElement *target = g_str_has_prefix(name, "video/")   ? ctx->video_in
                          : g_str_has_prefix(name, "audio/") ? ctx->audio_in
-                                                             : NULL;
+                                                            : NULL;
     gst_caps_unref(caps);
     if (!target)
         return;
@@ -188,8 +185,8 @@ on_decoded_pad(GstElement *decodebin, GstPad *pad, gpointer data)
 }
 
 gboolean
-e2c_send_source_build(GstBin *bin, const struct e2c_media_config *cfg,
-                      struct e2c_send_source *out, GError **error)
+e2c_send_source_build(GstBin *bin, const struct e2c_media_config *cfg, struct e2c_send_source *out,
+                      GError **error)
 {
     memset(out, 0, sizeof(*out));
     out->video = cfg->video;
@@ -212,8 +209,8 @@ e2c_send_source_build(GstBin *bin, const struct e2c_media_config *cfg,
         ctx->cfg = cfg;
         ctx->video_in = cfg->video != E2C_CODEC_NONE ? vq : NULL;
         ctx->audio_in = cfg->audio != E2C_CODEC_NONE ? aq : NULL;
-        g_signal_connect_data(decode, "pad-added", G_CALLBACK(on_decoded_pad), ctx,
-                              free_file_ctx, 0);
+        g_signal_connect_data(decode, "pad-added", G_CALLBACK(on_decoded_pad), ctx, free_file_ctx,
+                              0);
         if (cfg->video != E2C_CODEC_NONE && !build_video(bin, cfg, vq, out, error))
             return FALSE;
         if (cfg->audio != E2C_CODEC_NONE && !build_audio(bin, cfg, aq, out, error))
@@ -235,8 +232,8 @@ e2c_send_source_build(GstBin *bin, const struct e2c_media_config *cfg,
         GstElement *asrc = make("audiotestsrc", "asrc", error);
         if (!asrc)
             return FALSE;
-        g_object_set(asrc, "is-live", TRUE, "freq", E2C_TONE_HZ, "volume", 0.3,
-                     "samplesperbuffer", 960, NULL);
+        g_object_set(asrc, "is-live", TRUE, "freq", E2C_TONE_HZ, "volume", 0.3, "samplesperbuffer",
+                     960, NULL);
         gst_bin_add(bin, asrc);
         if (!build_audio(bin, cfg, asrc, out, error))
             return FALSE;
@@ -249,8 +246,8 @@ payloader(enum e2c_codec codec, gboolean e2ee, const char *name, GError **error)
 {
     const struct e2c_gst_codec *row = e2c_gst_codec(codec);
     if (!row) {
-        g_set_error(error, E2C_ERROR, E2C_ERR_UNSUPPORTED,
-                    "UNSUPPORTED: codec %s", e2c_codec_name(codec));
+        g_set_error(error, E2C_ERROR, E2C_ERR_UNSUPPORTED, "UNSUPPORTED: codec %s",
+                    e2c_codec_name(codec));
         return NULL;
     }
     GstElement *pay = make(e2ee ? row->e2ee_payloader : row->payloader, name, error);
@@ -288,8 +285,8 @@ e2c_send_branch_build(GstBin *bin, GstElement *tee, enum e2c_codec codec,
 {
     memset(out, 0, sizeof(*out));
     out->codec = codec;
-    gchar *qname = g_strdup_printf("%s-queue", name), *ename = g_strdup_printf("%s-sframeenc", name),
-          *pname = g_strdup_printf("%s-pay", name);
+    gchar *qname = g_strdup_printf("%s-queue", name),
+          *ename = g_strdup_printf("%s-sframeenc", name), *pname = g_strdup_printf("%s-pay", name);
     GstElement *queue = make("queue", qname, error);
     GstElement *enc = queue && crypto->e2ee ? make("e2csframeenc", ename, error) : NULL;
     GstElement *pay =
@@ -305,8 +302,8 @@ e2c_send_branch_build(GstBin *bin, GstElement *tee, enum e2c_codec codec,
         return FALSE;
     }
     /* A slow publisher must not stall a shared encoder: drop old buffers instead. */
-    g_object_set(queue, "max-size-buffers", 30, "max-size-bytes", 0, "max-size-time",
-                 (guint64)0, "leaky", 2 /* downstream */, NULL);
+    g_object_set(queue, "max-size-buffers", 30, "max-size-bytes", 0, "max-size-time", (guint64)0,
+                 "leaky", 2 /* downstream */, NULL);
     if (enc)
         g_object_set(enc, "room", crypto->room, "cipher-suite", crypto->cipher_suite,
                      "switch-delay", crypto->switch_delay_ms, "shared-key", crypto->key, NULL);
@@ -314,7 +311,8 @@ e2c_send_branch_build(GstBin *bin, GstElement *tee, enum e2c_codec codec,
     gst_object_ref_sink(pay);
     if (enc)
         gst_object_ref_sink(enc);
-    gboolean added = gst_bin_add(bin, queue) && gst_bin_add(bin, pay) && (!enc || gst_bin_add(bin, enc));
+    gboolean added =
+        gst_bin_add(bin, queue) && gst_bin_add(bin, pay) && (!enc || gst_bin_add(bin, enc));
     if (!added) {
         /* A name taken in this bin; what was added goes again. */
         GstElement *made[] = {queue, pay, enc};

@@ -24,8 +24,8 @@ struct e2c_send_source {
     GstElement *video_tee; /* NULL without video */
     GstElement *audio_tee; /* NULL without audio */
     enum e2c_codec video, audio;
-    guint counter;         /* frame marker counter */
-    gboolean pattern;      /* TRUE for the test pattern */
+    guint counter;    /* frame marker counter */
+    gboolean pattern; /* TRUE for the test pattern */
 };
 
 /*
@@ -38,7 +38,7 @@ gboolean e2c_send_source_build(GstBin *bin, const struct e2c_media_config *cfg,
 
 struct e2c_send_branch {
     GstElement *e2csframeenc; /* NULL in plain mode */
-    GstPad *src;           /* the payloader's src pad (a reference) */
+    GstPad *src;              /* the payloader's src pad (a reference) */
     enum e2c_codec codec;
     /*< private >*/
     GstBin *bin;

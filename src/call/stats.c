@@ -40,8 +40,8 @@ static void
 sample_stream(gpointer user, const struct e2c_stream_info *info)
 {
     struct ctx *c = user;
-    gchar *key = g_strdup_printf("%p/%" G_GUINT64_FORMAT "/%s", (void *)c->p, info->feed,
-                                 info->track);
+    gchar *key =
+        g_strdup_printf("%p/%" G_GUINT64_FORMAT "/%s", (void *)c->p, info->feed, info->track);
     struct baseline *b = g_hash_table_lookup(c->s->last, key);
     double kbps = 0, fps = 0;
     if (b) {

@@ -113,9 +113,9 @@ e2c_cmd_check(int argc, char **argv)
             }
         }
         if (json) {
-            g_string_append_printf(out, "%s{\"component\":\"%s\",\"present\":%s,\"missing\":\"%s\"}",
-                                   i ? "," : "", r->component, absent->len ? "false" : "true",
-                                   absent->str);
+            g_string_append_printf(
+                out, "%s{\"component\":\"%s\",\"present\":%s,\"missing\":\"%s\"}", i ? "," : "",
+                r->component, absent->len ? "false" : "true", absent->str);
         } else if (absent->len) {
             g_string_append_printf(out, "%-11s missing: %s\n", r->component, absent->str);
         } else {
@@ -133,9 +133,9 @@ e2c_cmd_check(int argc, char **argv)
                                (selftest_ok && missing->len == 0) ? "true" : "false");
         fputs(out->str, stdout);
     } else {
-        g_string_append_printf(out, "%-11s %s%s\n", "self-test",
-                               selftest_ok ? "passed" : "FAILED: ",
-                               selftest_ok ? "" : selftest_error);
+        g_string_append_printf(
+            out, "%-11s %s%s\n", "self-test",
+            selftest_ok ? "passed" : "FAILED: ", selftest_ok ? "" : selftest_error);
         fputs(out->str, stdout);
         if (missing->len || !selftest_ok)
             fprintf(stderr, "e2call check: %s: %s%s%s\n", e2c_error_name(E2C_ERR_UNSUPPORTED),

@@ -57,8 +57,9 @@ read_expected_groups(struct load *l, const char *file)
         if (ok)
             l->expected_group[who - 1] = (guint)group - 1;
         else
-            fprintf(stderr, "e2call load: --expect-groups line %u: expected 'PARTICIPANT GROUP' "
-                            "with PARTICIPANT 1-%u\n",
+            fprintf(stderr,
+                    "e2call load: --expect-groups line %u: expected 'PARTICIPANT GROUP' "
+                    "with PARTICIPANT 1-%u\n",
                     r + 1, l->n);
         g_strfreev(f);
     }
@@ -226,7 +227,10 @@ parse_options(struct load_options *o, int argc, char **argv)
         goto out;
     }
     if (o->duration && !e2c_parse_duration_ms(o->duration, &o->duration_ms)) {
-        fprintf(stderr, "e2call load: --duration takes a time such as 60s or 2m (at most " E2C_DURATION_MAX_TEXT ")\n");
+        fprintf(
+            stderr,
+            "e2call load: --duration takes a time such as 60s or 2m (at most " E2C_DURATION_MAX_TEXT
+            ")\n");
         goto out;
     }
     if (o->duration && !o->duration_ms) {
@@ -264,15 +268,19 @@ parse_options(struct load_options *o, int argc, char **argv)
     }
     if (o->rekey_every &&
         (!e2c_parse_duration_ms(o->rekey_every, &o->rekey_ms) || o->rekey_ms < 1000)) {
-        fprintf(stderr, "e2call load: --rekey-every takes a time from 1s up to " E2C_DURATION_MAX_TEXT "\n");
+        fprintf(stderr,
+                "e2call load: --rekey-every takes a time from 1s up to " E2C_DURATION_MAX_TEXT
+                "\n");
         goto out;
     }
     if (o->rekey_delay && !e2c_parse_duration_ms(o->rekey_delay, &o->delay_ms)) {
-        fprintf(stderr, "e2call load: --rekey-delay takes a time such as 2s or 0 (at most " E2C_DURATION_MAX_TEXT ")\n");
+        fprintf(stderr, "e2call load: --rekey-delay takes a time such as 2s or 0 (at "
+                        "most " E2C_DURATION_MAX_TEXT ")\n");
         goto out;
     }
     if (o->video && !e2c_codec_arg_parse(o->video, E2C_MEDIA_VIDEO, &o->vcodec)) {
-        fprintf(stderr, "e2call load: --video must be %s\n", e2c_codec_arg_choices(E2C_MEDIA_VIDEO));
+        fprintf(stderr, "e2call load: --video must be %s\n",
+                e2c_codec_arg_choices(E2C_MEDIA_VIDEO));
         goto out;
     }
     if (o->suite && sframe_suite_parse(o->suite, &o->suite_id) != SFRAME_OK) {

@@ -72,8 +72,7 @@ on_reply(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpointer
     struct session_op *op = data;
     if (error) {
         fail(op, E2C_ERR_CONNECT_FAILED,
-             op->create ? "the router refused to create the room" : "the router refused",
-             error);
+             op->create ? "the router refused to create the room" : "the router refused", error);
         return;
     }
     if (!msg->is_videoroom) {
@@ -211,8 +210,7 @@ cmd_create(int argc, char **argv)
          "Bitrate cap the router asks publishers for (default none)", "KBIT/S"},
         {"fir-freq", 0, 0, G_OPTION_ARG_INT, &fir_freq,
          "Seconds between keyframe requests to publishers (default 10; 0: none)", "S"},
-        {"private", 0, 0, G_OPTION_ARG_NONE, &is_private, "Leave the room out of room lists",
-         NULL},
+        {"private", 0, 0, G_OPTION_ARG_NONE, &is_private, "Leave the room out of room lists", NULL},
         {"record", 0, 0, G_OPTION_ARG_NONE, &record,
          "Record the room (refused with --e2ee: encrypted sessions cannot be archived)", NULL},
         {"json", 'j', 0, G_OPTION_ARG_NONE, &json, "Print {\"room\": ID, \"e2ee\": BOOL}", NULL},

@@ -121,7 +121,8 @@ rekey_ready(GObject *source, GAsyncResult *result, gpointer data)
     E2cKey *key = e2c_key_derive_finish(result, &derive_error);
     j->rekeying = FALSE;
     if (key) {
-        /* e2call-e2ee(7), COUNTERS, ROTATION AND REKEY: receive at once, send after the switch delay. */
+        /* e2call-e2ee(7), COUNTERS, ROTATION AND REKEY: receive at once, send after the switch
+         * delay. */
         e2c_participant_set_key(j->p, key);
         json_t *e = e2c_event_new("rekeyed");
         json_object_set_new(e, "switch-delay-ms", json_integer(j->rekey_delay_ms));

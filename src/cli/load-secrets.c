@@ -129,8 +129,9 @@ read_map(const char *map, guint n_participants, GArray *lines, guint *line_index
                 v[nf++] = f[k];
         if (nf != 2 || !g_ascii_string_to_unsigned(v[0], 10, 1, n_participants, &who, NULL) ||
             !g_ascii_string_to_unsigned(v[1], 10, 1, G_MAXUINT, &line, NULL)) {
-            fprintf(stderr, "e2call load: --assign line %u: expected 'PARTICIPANT LINE' with "
-                            "PARTICIPANT 1-%u\n",
+            fprintf(stderr,
+                    "e2call load: --assign line %u: expected 'PARTICIPANT LINE' with "
+                    "PARTICIPANT 1-%u\n",
                     r + 1, n_participants);
             status = E2C_EXIT_USAGE;
         } else {
@@ -139,8 +140,9 @@ read_map(const char *map, guint n_participants, GArray *lines, guint *line_index
                 if (g_array_index(lines, struct line, i).number == line)
                     found = i;
             if (found == G_MAXUINT) {
-                fprintf(stderr, "e2call load: --assign line %u: line %" G_GUINT64_FORMAT
-                                " of --secrets holds no secret\n",
+                fprintf(stderr,
+                        "e2call load: --assign line %u: line %" G_GUINT64_FORMAT
+                        " of --secrets holds no secret\n",
                         r + 1, line);
                 status = E2C_EXIT_USAGE;
             } else {

@@ -17,9 +17,9 @@
 struct e2c_load_secrets {
     guint n_participants;
     guint n_groups;
-    guint *group_of;   /* participant index -> group index (groups numbered by first line) */
+    guint *group_of;    /* participant index -> group index (groups numbered by first line) */
     E2cKey **group_key; /* group index -> key */
-    guint *line_of;    /* participant index -> 1-based line number, for reports */
+    guint *line_of;     /* participant index -> 1-based line number, for reports */
 };
 
 /*

@@ -55,8 +55,8 @@ fail(const char *cmd, int err, const struct e2c_secret *attempt, const char *sou
         fprintf(stderr, "%s: cannot read the secret from %s: %s\n", cmd, source, why);
         return E2C_EXIT_USAGE;
     }
-    fprintf(stderr, "%s: %s: %s (from %s)\n", cmd, e2c_error_name(E2C_ERR_INVALID_ENCRYPTION_SECRET),
-            why, source);
+    fprintf(stderr, "%s: %s: %s (from %s)\n", cmd,
+            e2c_error_name(E2C_ERR_INVALID_ENCRYPTION_SECRET), why, source);
     return E2C_EXIT_INVALID_SECRET;
 }
 
@@ -83,8 +83,9 @@ e2c_secret_args_read(struct e2c_secret_args *args, const char *cmd, struct e2c_s
     int err;
     memset(out, 0, sizeof(*out));
     if (n != 1) {
-        fprintf(stderr, "%s: give exactly one of --secret-file, --secret-stdin, --secret-env, "
-                        "--secret (%u given)\n",
+        fprintf(stderr,
+                "%s: give exactly one of --secret-file, --secret-stdin, --secret-env, "
+                "--secret (%u given)\n",
                 cmd, n);
         return E2C_EXIT_USAGE;
     }
@@ -113,8 +114,9 @@ e2c_secret_args_read(struct e2c_secret_args *args, const char *cmd, struct e2c_s
         scrub_env(args->env);
         return err == E2C_SECRET_OK ? 0 : fail(cmd, err, out, "the environment");
     }
-    fprintf(stderr, "%s: warning: --secret puts the secret in the process list, where other "
-                    "users can read it; prefer --secret-file, --secret-stdin or --secret-env\n",
+    fprintf(stderr,
+            "%s: warning: --secret puts the secret in the process list, where other "
+            "users can read it; prefer --secret-file, --secret-stdin or --secret-env\n",
             cmd);
     err = e2c_secret_set(out, args->text, strlen(args->text), 0);
     /* Shortens the exposure only: /proc/PID/cmdline showed it until now. */

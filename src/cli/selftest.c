@@ -38,10 +38,10 @@ e2c_selftest_crypto(const char **why)
     const uint64_t kid = 0x123, ctr = 0x4567;
 
     *why = "key derivation failed";
-    if (sframe_key_create(SFRAME_DEFAULT_SUITE, kid, SFRAME_KEY_ENCRYPT, base_key,
-                          sizeof(base_key), &enc) != SFRAME_OK ||
-        sframe_key_create(SFRAME_DEFAULT_SUITE, kid, SFRAME_KEY_DECRYPT, base_key,
-                          sizeof(base_key), &dec) != SFRAME_OK)
+    if (sframe_key_create(SFRAME_DEFAULT_SUITE, kid, SFRAME_KEY_ENCRYPT, base_key, sizeof(base_key),
+                          &enc) != SFRAME_OK ||
+        sframe_key_create(SFRAME_DEFAULT_SUITE, kid, SFRAME_KEY_DECRYPT, base_key, sizeof(base_key),
+                          &dec) != SFRAME_OK)
         goto out;
     *why = "sealing does not give the known answer";
     if (sframe_seal(enc, ctr, (const uint8_t *)metadata, strlen(metadata),

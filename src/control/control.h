@@ -19,9 +19,9 @@ typedef void (*E2cControlDone)(gpointer done_data, const GError *error);
 
 struct e2c_control_ops {
     /*
-     * Install a new secret (e2call-e2ee(7), COUNTERS, ROTATION AND REKEY: receive at once, send after the
-     * switch delay). The secret was validated already; the callee takes it
-     * over (and wipes it). done is called exactly once, later or at once.
+     * Install a new secret (e2call-e2ee(7), COUNTERS, ROTATION AND REKEY: receive at once, send
+     * after the switch delay). The secret was validated already; the callee takes it over (and
+     * wipes it). done is called exactly once, later or at once.
      */
     void (*rekey)(gpointer user, struct e2c_secret *secret, E2cControlDone done,
                   gpointer done_data);
@@ -37,9 +37,9 @@ struct e2c_control_ops {
 #define E2C_CONTROL_ERROR (e2c_control_error_quark())
 GQuark e2c_control_error_quark(void);
 typedef enum {
-    E2C_CONTROL_ERROR_INVALID_SECRET,  /* INVALID_ENCRYPTION_SECRET */
-    E2C_CONTROL_ERROR_NOT_ENCRYPTED,   /* the call runs without E2EE: nothing to rekey */
-    E2C_CONTROL_ERROR_BUSY,            /* e.g. rekeys faster than the limit */
-    E2C_CONTROL_ERROR_INTERNAL,        /* ENCRYPTION_INTERNAL_ERROR and the like */
+    E2C_CONTROL_ERROR_INVALID_SECRET, /* INVALID_ENCRYPTION_SECRET */
+    E2C_CONTROL_ERROR_NOT_ENCRYPTED,  /* the call runs without E2EE: nothing to rekey */
+    E2C_CONTROL_ERROR_BUSY,           /* e.g. rekeys faster than the limit */
+    E2C_CONTROL_ERROR_INTERNAL,       /* ENCRYPTION_INTERNAL_ERROR and the like */
     E2C_CONTROL_ERROR_BAD_REQUEST,
 } E2cControlError;

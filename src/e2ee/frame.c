@@ -219,8 +219,7 @@ e2c_frame_protect(struct e2c_sender *s, enum e2c_codec codec, uint64_t now_us, c
 
 static int
 open_prefixed(struct e2c_receiver *r, enum e2c_codec codec, uint64_t now_us, const uint8_t *in,
-              size_t in_len, uint8_t *out, size_t cap, size_t *out_len,
-              struct e2c_frame_info *info)
+              size_t in_len, uint8_t *out, size_t cap, size_t *out_len, struct e2c_frame_info *info)
 {
     size_t prefix = e2c_clear_prefix_len(codec, in, in_len), hdr_len;
     uint64_t kid, ctr;

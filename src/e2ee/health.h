@@ -25,7 +25,7 @@
 #define E2C_HEALTH_MISMATCH_RUN 10
 
 enum e2c_health_state {
-    E2C_HEALTH_WAITING,        /* nothing authenticated yet */
+    E2C_HEALTH_WAITING, /* nothing authenticated yet */
     E2C_HEALTH_DECRYPTING,
     E2C_HEALTH_MISMATCH,
     E2C_HEALTH_SECRET_MISSING, /* frames arrive and no key is held */

@@ -22,7 +22,7 @@ enum e2c_secret_error {
     E2C_SECRET_E_TOO_LONG = -2,  /* more than 256 code points, or more bytes than that allows */
     E2C_SECRET_E_NUL = -3,       /* contains U+0000 */
     E2C_SECRET_E_NOT_UTF8 = -4,  /* invalid, overlong or surrogate encodings */
-    E2C_SECRET_E_IO = -5,        /* the file, descriptor or variable could not be read (errno kept) */
+    E2C_SECRET_E_IO = -5, /* the file, descriptor or variable could not be read (errno kept) */
     E2C_SECRET_E_NOMEM = -6,
 };
 

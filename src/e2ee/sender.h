@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The sending side of one track (one encrypting element): its KID, its
- * counter, key rotation and the delayed switch to a new secret (e2call-e2ee(7), COUNTERS, ROTATION AND REKEY).
+ * counter, key rotation and the delayed switch to a new secret (e2call-e2ee(7), COUNTERS, ROTATION
+ * AND REKEY).
  *
  * - A fresh random KID is drawn for the first key, at every key switch,
  *   whenever the counter or the suite's usage limit would run out, and when
@@ -26,9 +27,9 @@
 
 /* Flags reported by e2c_sender_protect(). */
 enum {
-    E2C_SENDER_NEW_KID = 1 << 0,    /* this frame is the first under a new KID */
-    E2C_SENDER_SWITCHED = 1 << 1,   /* ... because a pending key became active */
-    E2C_SENDER_ROTATED = 1 << 2,    /* ... under the same key: a new epoch or a usage limit */
+    E2C_SENDER_NEW_KID = 1 << 0,  /* this frame is the first under a new KID */
+    E2C_SENDER_SWITCHED = 1 << 1, /* ... because a pending key became active */
+    E2C_SENDER_ROTATED = 1 << 2,  /* ... under the same key: a new epoch or a usage limit */
 };
 
 struct e2c_sender;

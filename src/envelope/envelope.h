@@ -76,10 +76,10 @@ int e2c_frame_is_keyframe(enum e2c_codec c, const uint8_t *frame, size_t len);
 /* ---- H.264 Annex B byte streams, alignment=au ---------------------------- */
 
 struct e2c_nal {
-    size_t start;   /* offset of the start code */
-    size_t sc_len;  /* 3 or 4 */
-    size_t hdr;     /* offset of the NAL header byte (start + sc_len) */
-    size_t end;     /* one past the last byte of the NAL unit (before the next start code) */
+    size_t start;  /* offset of the start code */
+    size_t sc_len; /* 3 or 4 */
+    size_t hdr;    /* offset of the NAL header byte (start + sc_len) */
+    size_t end;    /* one past the last byte of the NAL unit (before the next start code) */
 };
 
 /*

@@ -64,8 +64,8 @@ int
 e2c_h264_nal_type_protected(unsigned nal_type)
 {
     switch (nal_type) {
-    case 0: /* unspecified: its header byte can be 0x00, which would let the escaped
-             * ciphertext form a start code across the header boundary */
+    case 0:  /* unspecified: its header byte can be 0x00, which would let the escaped
+              * ciphertext form a start code across the header boundary */
     case 7:  /* SPS */
     case 8:  /* PPS */
     case 9:  /* access unit delimiter */

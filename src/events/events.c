@@ -102,11 +102,13 @@ e2c_events_format_human(const json_t *event)
     const char *name = json_string_value(json_object_get(event, "event"));
     const char *message = json_string_value(json_object_get(event, "message"));
     /* The time of day is enough on a terminal; JSON keeps the full date. */
-    g_string_append_printf(s, "%.12s %-27s", ts && strlen(ts) >= 23 ? ts + 11 : "", name ? name : "?");
+    g_string_append_printf(s, "%.12s %-27s", ts && strlen(ts) >= 23 ? ts + 11 : "",
+                           name ? name : "?");
     const char *key;
     json_t *value;
     json_t *table = NULL;
-    json_object_foreach((json_t *)event, key, value) {
+    json_object_foreach((json_t *)event, key, value)
+    {
         if (!strcmp(key, "ts") || !strcmp(key, "event") || !strcmp(key, "message"))
             continue;
         /* An array of objects (stats, summary) reads better one object per line. */
@@ -124,11 +126,13 @@ e2c_events_format_human(const json_t *event)
     }
     size_t i;
     json_t *row;
-    json_array_foreach(table, i, row) {
+    json_array_foreach(table, i, row)
+    {
         g_string_append(s, "\n            ");
         const char *k;
         json_t *v;
-        json_object_foreach(row, k, v) {
+        json_object_foreach(row, k, v)
+        {
             g_string_append_printf(s, " %s=", k);
             append_value(s, v);
         }
@@ -144,7 +148,8 @@ e2c_events_emit(struct e2c_events *ev, json_t *event)
     if (ev) {
         g_mutex_lock(&ev->lock);
         if (ev->json_out) {
-            char *line = json_dumps(event, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+            char *line =
+                json_dumps(event, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
             if (line) {
                 fputs(line, ev->json_out);
                 fputc('\n', ev->json_out);
@@ -171,7 +176,8 @@ e2c_events_error(struct e2c_events *ev, enum e2c_error err, const char *fmt, ...
     char *message = g_strdup_vprintf(fmt, ap);
     va_end(ap);
     json_t *e = e2c_event_new("error");
-    json_object_set_new(e, "error", json_string(e2c_error_name(err) ? e2c_error_name(err) : "ERROR"));
+    json_object_set_new(e, "error",
+                        json_string(e2c_error_name(err) ? e2c_error_name(err) : "ERROR"));
     json_object_set_new(e, "exit-status", json_integer(e2c_error_exit_status(err)));
     json_object_set_new(e, "message", json_string(message));
     g_free(message);

@@ -37,17 +37,16 @@ static guint8 *process_key;
 static guint next_serial = 1;
 
 G_DEFINE_BOXED_TYPE(E2cKey, e2c_key, e2c_key_ref, e2c_key_unref)
-G_DEFINE_QUARK(e2c-key-error-quark, e2c_key_error)
+G_DEFINE_QUARK(e2c - key - error - quark, e2c_key_error)
 
 static void
 cache_init_locked(void)
 {
     if (cache)
         return;
-    cache = g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref,
-                                  NULL);
-    inflight = g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref,
-                                     NULL);
+    cache = g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref, NULL);
+    inflight =
+        g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref, NULL);
     process_key = e2c_keymem_alloc(PROCESS_KEY_LEN);
     if (!process_key)
         g_error("e2call: out of key memory");
@@ -165,8 +164,7 @@ e2c_key_derive(const struct e2c_secret *secret, const char *room, GError **error
     }
     if (!room || e2c_room_canonical(room, canon, sizeof(canon)) != SFRAME_OK) {
         g_set_error(error, E2C_KEY_ERROR, E2C_KEY_ERROR_INVALID_ROOM,
-                    "room id '%s' is not a number or 1-128 printable characters",
-                    room ? room : "");
+                    "room id '%s' is not a number or 1-128 printable characters", room ? room : "");
         return NULL;
     }
 

@@ -145,10 +145,10 @@ e2c_key_source_set_secret(struct e2c_key_source *src, const gchar *secret)
     struct e2c_secret checked = {0};
     int err = e2c_secret_set(&checked, secret, secret ? strlen(secret) : 0, 0);
     if (err != E2C_SECRET_OK) {
-        GST_ELEMENT_WARNING(src->element, LIBRARY, SETTINGS,
-                            ("INVALID_ENCRYPTION_SECRET: %s; the key in force stays",
-                             e2c_secret_strerror(err)),
-                            (NULL));
+        GST_ELEMENT_WARNING(
+            src->element, LIBRARY, SETTINGS,
+            ("INVALID_ENCRYPTION_SECRET: %s; the key in force stays", e2c_secret_strerror(err)),
+            (NULL));
         e2c_secret_clear(&checked);
         return;
     }
@@ -186,8 +186,7 @@ e2c_key_source_check(struct e2c_key_source *src)
     GST_OBJECT_UNLOCK(src->element);
     if (waiting) {
         GST_ELEMENT_ERROR(src->element, LIBRARY, SETTINGS,
-                          ("A secret was set but no room: set the \"room\" property too"),
-                          (NULL));
+                          ("A secret was set but no room: set the \"room\" property too"), (NULL));
         return FALSE;
     }
     return TRUE;
@@ -280,13 +279,12 @@ e2c_key_source_install_properties(GObjectClass *klass, guint prop_secret, guint 
             NULL, G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
     g_object_class_install_property(
         klass, prop_room,
-        g_param_spec_string("room", "Room",
-                            "The room id the key is bound to (the PBKDF2 salt is \"e2call/1 "
-                            "room \" followed by it): a number or 1-128 printable ASCII "
-                            "characters. An invalid one is refused with a warning",
-                            NULL,
-                            G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-                                GST_PARAM_MUTABLE_PLAYING));
+        g_param_spec_string(
+            "room", "Room",
+            "The room id the key is bound to (the PBKDF2 salt is \"e2call/1 "
+            "room \" followed by it): a number or 1-128 printable ASCII "
+            "characters. An invalid one is refused with a warning",
+            NULL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
     g_object_class_install_property(
         klass, prop_shared_key,
         g_param_spec_boxed("shared-key", "Shared key",

@@ -85,7 +85,7 @@ struct _E2cSframeDec {
     guint grace_ms;
     gboolean wait_for_keyframe;
     gchar *replay_domain;
-    gboolean need_keyframe; /* after (re)gaining the stream, until a keyframe opens */
+    gboolean need_keyframe;   /* after (re)gaining the stream, until a keyframe opens */
     gint64 keyframe_asked_us; /* last keyframe request, so they go out at most once a second */
     enum e2c_codec codec;
     struct e2c_health health;
@@ -118,8 +118,8 @@ e2c_sframe_dec_start(GstBaseTransform *trans)
     if (!e2c_key_source_check(&self->keys))
         return FALSE;
     GST_OBJECT_LOCK(self);
-    self->receiver = e2c_receiver_create((uint16_t)self->cipher_suite,
-                                         (uint64_t)self->grace_ms * 1000);
+    self->receiver =
+        e2c_receiver_create((uint16_t)self->cipher_suite, (uint64_t)self->grace_ms * 1000);
     if (self->receiver &&
         e2c_receiver_set_replay_domain(self->receiver, self->replay_domain) != SFRAME_OK)
         g_clear_pointer(&self->receiver, e2c_receiver_destroy);
@@ -340,9 +340,9 @@ e2c_sframe_dec_transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuffer *o
 
     post_transition(self, ev, info.kid, ok, failed, state, cause);
     if (request)
-        gst_pad_push_event(GST_BASE_TRANSFORM_SINK_PAD(self),
-                           gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, FALSE,
-                                                                       0));
+        gst_pad_push_event(
+            GST_BASE_TRANSFORM_SINK_PAD(self),
+            gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, FALSE, 0));
     if (internal_error) {
         GST_ELEMENT_ERROR(self, STREAM, DECRYPT, ("DECRYPTION_INTERNAL_ERROR"),
                           ("opening failed: %s", e2c_status_str(err)));
@@ -362,14 +362,13 @@ make_stats(E2cSframeDec *self)
     GstStructure *s = gst_structure_new(
         "sframedec-stats", "state", G_TYPE_STRING, e2c_health_state_name(self->health.state),
         "frames-ok", G_TYPE_UINT64, n.ok, "auth-failed", G_TYPE_UINT64, n.auth_failed,
-        "auth-failed-after-loss", G_TYPE_UINT64, n.damaged, "replayed", G_TYPE_UINT64,
-        n.replayed, "malformed", G_TYPE_UINT64, n.malformed, "unencrypted", G_TYPE_UINT64,
-        n.unencrypted, "stale", G_TYPE_UINT64, n.stale, "kid-limited", G_TYPE_UINT64,
-        n.kid_limited, "unknown-kid", G_TYPE_UINT64, n.unknown_kid, "waiting-keyframe",
-        G_TYPE_UINT64, n.waiting_keyframe, "mismatch-events", G_TYPE_UINT64, n.mismatches,
-        "match-events", G_TYPE_UINT64, n.matches, "frames-lost", G_TYPE_UINT64, n.lost, "kid",
-        G_TYPE_UINT64, self->last_kid, "next-ctr", G_TYPE_UINT64, self->next_ctr,
-        "keys-held", G_TYPE_UINT,
+        "auth-failed-after-loss", G_TYPE_UINT64, n.damaged, "replayed", G_TYPE_UINT64, n.replayed,
+        "malformed", G_TYPE_UINT64, n.malformed, "unencrypted", G_TYPE_UINT64, n.unencrypted,
+        "stale", G_TYPE_UINT64, n.stale, "kid-limited", G_TYPE_UINT64, n.kid_limited, "unknown-kid",
+        G_TYPE_UINT64, n.unknown_kid, "waiting-keyframe", G_TYPE_UINT64, n.waiting_keyframe,
+        "mismatch-events", G_TYPE_UINT64, n.mismatches, "match-events", G_TYPE_UINT64, n.matches,
+        "frames-lost", G_TYPE_UINT64, n.lost, "kid", G_TYPE_UINT64, self->last_kid, "next-ctr",
+        G_TYPE_UINT64, self->next_ctr, "keys-held", G_TYPE_UINT,
         self->receiver ? e2c_receiver_key_count(self->receiver, (uint64_t)g_get_monotonic_time())
                        : 0u,
         "cipher-suite", G_TYPE_UINT, self->cipher_suite, NULL);
@@ -378,8 +377,7 @@ make_stats(E2cSframeDec *self)
 }
 
 static void
-e2c_sframe_dec_set_property(GObject *object, guint prop_id, const GValue *value,
-                            GParamSpec *pspec)
+e2c_sframe_dec_set_property(GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
     E2cSframeDec *self = E2C_SFRAME_DEC(object);
     switch (prop_id) {
@@ -513,8 +511,7 @@ e2c_sframe_dec_class_init(E2cSframeDecClass *klass)
                           "Milliseconds a replaced key keeps opening frames after a new one "
                           "was installed",
                           0, 3600000, DEFAULT_GRACE_MS,
-                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-                              GST_PARAM_MUTABLE_PLAYING));
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
     g_object_class_install_property(
         gobject_class, PROP_WAIT_FOR_KEYFRAME,
         g_param_spec_boolean("wait-for-keyframe", "Wait for keyframe",
@@ -538,9 +535,8 @@ e2c_sframe_dec_class_init(E2cSframeDecClass *klass)
                             G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
     g_object_class_install_property(
         gobject_class, PROP_STATE,
-        g_param_spec_string("state", "State",
-                            "waiting, decrypting, mismatch or secret-missing", "waiting",
-                            G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+        g_param_spec_string("state", "State", "waiting, decrypting, mismatch or secret-missing",
+                            "waiting", G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
     g_object_class_install_property(
         gobject_class, PROP_STATS,
         g_param_spec_boxed("stats", "Statistics",

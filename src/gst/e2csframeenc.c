@@ -291,8 +291,7 @@ e2c_sframe_enc_transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuffer *o
     gst_buffer_set_size(outbuf, out_len);
     if (flags & E2C_SENDER_SWITCHED) {
         GstStructure *s = gst_structure_new("sframe-key-switched", "kid", G_TYPE_UINT64, kid, NULL);
-        gst_element_post_message(GST_ELEMENT(self),
-                                 gst_message_new_element(GST_OBJECT(self), s));
+        gst_element_post_message(GST_ELEMENT(self), gst_message_new_element(GST_OBJECT(self), s));
     }
     if (keyframe_wanted)
         request_keyframe(self);
@@ -332,8 +331,7 @@ make_stats(E2cSframeEnc *self)
 }
 
 static void
-e2c_sframe_enc_set_property(GObject *object, guint prop_id, const GValue *value,
-                            GParamSpec *pspec)
+e2c_sframe_enc_set_property(GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
     E2cSframeEnc *self = E2C_SFRAME_ENC(object);
     switch (prop_id) {
@@ -438,8 +436,7 @@ e2c_sframe_enc_class_init(E2cSframeEncClass *klass)
                           "Milliseconds between receiving a new key and sending under it "
                           "(receive first, send later); the first key is used at once",
                           0, 600000, DEFAULT_SWITCH_DELAY_MS,
-                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-                              GST_PARAM_MUTABLE_PLAYING));
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
     g_object_class_install_property(
         gobject_class, PROP_KEY_ID,
         g_param_spec_uint64("key-id", "Key ID",

@@ -65,16 +65,18 @@ struct _E2cSframeVp8Pay {
 };
 
 static void e2c_sframe_vp8_pay_set_property(GObject *object, guint prop_id, const GValue *value,
-                                     GParamSpec *pspec);
+                                            GParamSpec *pspec);
 static void e2c_sframe_vp8_pay_get_property(GObject *object, guint prop_id, GValue *value,
-                                     GParamSpec *pspec);
-static GstFlowReturn e2c_sframe_vp8_pay_handle_buffer(GstRTPBasePayload *payload, GstBuffer *buffer);
+                                            GParamSpec *pspec);
+static GstFlowReturn e2c_sframe_vp8_pay_handle_buffer(GstRTPBasePayload *payload,
+                                                      GstBuffer *buffer);
 static gboolean e2c_sframe_vp8_pay_set_caps(GstRTPBasePayload *payload, GstCaps *caps);
 static GstStateChangeReturn e2c_sframe_vp8_pay_change_state(GstElement *element,
-                                                     GstStateChange transition);
+                                                            GstStateChange transition);
 
 G_DEFINE_TYPE(E2cSframeVp8Pay, e2c_sframe_vp8_pay, GST_TYPE_RTP_BASE_PAYLOAD);
-GST_ELEMENT_REGISTER_DEFINE(e2csframevp8pay, "e2csframevp8pay", GST_RANK_NONE, E2C_TYPE_SFRAME_VP8_PAY);
+GST_ELEMENT_REGISTER_DEFINE(e2csframevp8pay, "e2csframevp8pay", GST_RANK_NONE,
+                            E2C_TYPE_SFRAME_VP8_PAY);
 
 static GstStaticPadTemplate sink_template =
     GST_STATIC_PAD_TEMPLATE("sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS("video/x-vp8"));
@@ -211,7 +213,8 @@ e2c_sframe_vp8_pay_class_init(E2cSframeVp8PayClass *klass)
 }
 
 static void
-e2c_sframe_vp8_pay_set_property(GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+e2c_sframe_vp8_pay_set_property(GObject *object, guint prop_id, const GValue *value,
+                                GParamSpec *pspec)
 {
     E2cSframeVp8Pay *self = E2C_SFRAME_VP8_PAY(object);
 

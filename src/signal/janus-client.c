@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Janus API client: transactions, handles, keepalive (Janus's API: sessions, handles, keepalives every 25 s).
+ * Janus API client: transactions, handles, keepalive (Janus's API: sessions, handles, keepalives
+ * every 25 s).
  *
  * Every callback runs from the main loop, never from inside the call that
  * started the request: local failures (not connected, send failed) are
@@ -671,7 +672,8 @@ e2c_janus_client_create_session(E2cJanusClient *client, E2cJanusReplyFunc callba
     if (!check_ready(client, FALSE, callback, user_data))
         return;
     g_autofree char *tx = new_transaction(client);
-    send_request(client, REQ_CREATE, e2c_janus_msg_session_create(tx), tx, NULL, callback, user_data);
+    send_request(client, REQ_CREATE, e2c_janus_msg_session_create(tx), tx, NULL, callback,
+                 user_data);
 }
 
 void
@@ -773,8 +775,8 @@ e2c_janus_client_destroy_session(E2cJanusClient *client, E2cJanusReplyFunc callb
         return;
     source_clear(&client->keepalive);
     g_autofree char *tx = new_transaction(client);
-    send_request(client, REQ_DESTROY, e2c_janus_msg_session_destroy(client->session_id, tx), tx, NULL,
-                 callback, user_data);
+    send_request(client, REQ_DESTROY, e2c_janus_msg_session_destroy(client->session_id, tx), tx,
+                 NULL, callback, user_data);
 }
 
 void

@@ -115,8 +115,7 @@ e2c_psnr(const uint8_t *a, size_t a_stride, const uint8_t *b, size_t b_stride, u
 }
 
 double
-e2c_tone_share(const int16_t *samples, size_t frames, unsigned channels, unsigned rate,
-               double freq)
+e2c_tone_share(const int16_t *samples, size_t frames, unsigned channels, unsigned rate, double freq)
 {
     if (frames == 0 || channels == 0 || rate == 0)
         return 0;

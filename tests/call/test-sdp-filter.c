@@ -40,9 +40,10 @@ test_declines_fir_and_twcc(void)
     g_assert_null(strstr(out, "transport-cc"));
     g_assert_null(strstr(out, "transport-wide-cc"));
     /* Everything else stays, byte for byte and in order. */
-    const char *kept[] = {"a=rtcp-fb:96 nack\r\n", "a=rtcp-fb:96 nack pli\r\n",
-                          "a=rtcp-fb:96 goog-remb\r\n", "a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid\r\n",
-                          "a=fmtp:97 apt=96\r\n", "a=ssrc:2169943606 cname:janus\r\n"};
+    const char *kept[] = {
+        "a=rtcp-fb:96 nack\r\n",      "a=rtcp-fb:96 nack pli\r\n",
+        "a=rtcp-fb:96 goog-remb\r\n", "a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid\r\n",
+        "a=fmtp:97 apt=96\r\n",       "a=ssrc:2169943606 cname:janus\r\n"};
     const char *at = out;
     for (unsigned i = 0; i < G_N_ELEMENTS(kept); i++) {
         const char *found = strstr(at, kept[i]);

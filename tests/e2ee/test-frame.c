@@ -141,8 +141,9 @@ append_nal(GByteArray *au, GRand *rand, gboolean four_byte_sc, uint8_t header, s
     for (size_t i = 0; i < payload_len; i++) {
         /* Many zeros and small values, so the ciphertext's escaping is exercised. */
         guint32 r = g_rand_int_range(rand, 0, 8);
-        uint8_t b = r < 3 ? 0 : r < 5 ? (uint8_t)g_rand_int_range(rand, 1, 4)
-                                       : (uint8_t)g_rand_int(rand);
+        uint8_t b = r < 3   ? 0
+                    : r < 5 ? (uint8_t)g_rand_int_range(rand, 1, 4)
+                            : (uint8_t)g_rand_int(rand);
         /* Like an encoder's output, the plaintext itself holds no start code. */
         if (zeros >= 2 && b <= 3)
             b = 0x03 + (uint8_t)g_rand_int_range(rand, 1, 200);
@@ -203,11 +204,11 @@ test_h264_roundtrip(void)
     for (unsigned trial = 0; trial < 3000; trial++) {
         GByteArray *au = g_byte_array_new();
         gboolean idr = trial % 10 == 0;
-        append_nal(au, rand, TRUE, 0x09, 1);                   /* AUD */
+        append_nal(au, rand, TRUE, 0x09, 1); /* AUD */
         if (idr) {
-            append_nal(au, rand, TRUE, 0x67, 12);              /* SPS */
-            append_nal(au, rand, FALSE, 0x68, 4);              /* PPS */
-            append_nal(au, rand, FALSE, 0x06, 20);             /* SEI */
+            append_nal(au, rand, TRUE, 0x67, 12);  /* SPS */
+            append_nal(au, rand, FALSE, 0x68, 4);  /* PPS */
+            append_nal(au, rand, FALSE, 0x06, 20); /* SEI */
         }
         unsigned slices = 1 + g_rand_int_range(rand, 0, 3);
         for (unsigned s = 0; s < slices; s++)
@@ -299,8 +300,7 @@ test_all_suites(void)
     for (uint16_t suite = 1; suite <= 8; suite++) {
         struct pair p = pair_new(suite);
         GByteArray *prot = protect(&p, E2C_CODEC_VP8, frame, sizeof(frame)), *back;
-        g_assert_cmpint(open_frame(&p, E2C_CODEC_VP8, prot->data, prot->len, &back), ==,
-                        SFRAME_OK);
+        g_assert_cmpint(open_frame(&p, E2C_CODEC_VP8, prot->data, prot->len, &back), ==, SFRAME_OK);
         g_assert_cmpmem(back->data, back->len, frame, sizeof(frame));
         g_byte_array_unref(prot);
         g_byte_array_unref(back);

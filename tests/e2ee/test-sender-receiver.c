@@ -53,8 +53,8 @@ static int
 seal(struct e2c_sender *s, uint64_t now, struct sealed *out)
 {
     out->len = sizeof(out->buf);
-    int err = e2c_sender_seal(s, now, md, sizeof(md), pt, sizeof(pt), out->buf, &out->len,
-                              &out->flags);
+    int err =
+        e2c_sender_seal(s, now, md, sizeof(md), pt, sizeof(pt), out->buf, &out->len, &out->flags);
     if (err == SFRAME_OK) {
         size_t hl;
         g_assert_cmpint(sframe_header_decode(out->buf, out->len, &out->kid, &out->ctr, &hl), ==,
@@ -155,8 +155,8 @@ test_no_key_nonce_reuse(void)
     struct e2c_sender *senders[2] = {e2c_sender_create(SFRAME_DEFAULT_SUITE),
                                      e2c_sender_create(SFRAME_DEFAULT_SUITE)};
     const struct sframe_suite_info *info = sframe_suite_info(SFRAME_DEFAULT_SUITE);
-    GHashTable *seen = g_hash_table_new_full(g_bytes_hash, g_bytes_equal,
-                                             (GDestroyNotify)g_bytes_unref, NULL);
+    GHashTable *seen =
+        g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref, NULL);
     const unsigned kids_per_sender = 2500, frames_per_kid = 4;
     unsigned pairs = 0;
 
@@ -170,9 +170,9 @@ test_no_key_nonce_reuse(void)
                 uint8_t base[E2C_BASE_KEY_LEN], skey[SFRAME_NK_MAX], salt[SFRAME_NONCE_LEN];
                 g_assert_cmpint(e2c_base_key_derive(&k, f.kid, e2c_epoch_at(wall_now), base), ==,
                                 SFRAME_OK);
-                g_assert_cmpint(sframe_kdf_derive(SFRAME_DEFAULT_SUITE, f.kid, base,
-                                                       sizeof(base), skey, salt),
-                                ==, SFRAME_OK);
+                g_assert_cmpint(
+                    sframe_kdf_derive(SFRAME_DEFAULT_SUITE, f.kid, base, sizeof(base), skey, salt),
+                    ==, SFRAME_OK);
                 uint8_t pair[sizeof(skey) + SFRAME_NONCE_LEN];
                 memcpy(pair, skey, info->nk);
                 for (unsigned b = 0; b < SFRAME_NONCE_LEN; b++) {

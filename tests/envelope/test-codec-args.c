@@ -13,7 +13,8 @@ test_parse_takes_the_table(void)
 {
     const struct e2c_codec_info *row;
     for (size_t i = 0; (row = e2c_codec_nth(i)); i++) {
-        enum e2c_media_kind other = row->kind == E2C_MEDIA_VIDEO ? E2C_MEDIA_AUDIO : E2C_MEDIA_VIDEO;
+        enum e2c_media_kind other =
+            row->kind == E2C_MEDIA_VIDEO ? E2C_MEDIA_AUDIO : E2C_MEDIA_VIDEO;
         enum e2c_codec got = E2C_CODEC_NONE;
         g_assert_true(e2c_codec_arg_parse(row->name, row->kind, &got));
         g_assert_cmpint(got, ==, row->codec);

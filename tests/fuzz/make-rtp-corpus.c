@@ -69,8 +69,8 @@ capture(unsigned codec, unsigned frames, E2cKey *key, guint suite)
     gchar *src =
         g_strdup_printf("%s num-buffers=%u ! %s", sources[codec][0], frames, sources[codec][1]);
     gchar *desc = g_strdup_printf("%s ! %s %s mtu=1200 pt=%u ! appsink name=sink sync=false", src,
-                                  key ? "e2csframeenc name=enc !" : "", payloaders[codec][key ? 0 : 1],
-                                  pts[codec]);
+                                  key ? "e2csframeenc name=enc !" : "",
+                                  payloaders[codec][key ? 0 : 1], pts[codec]);
     GError *error = NULL;
     GstElement *pipeline = gst_parse_launch(desc, &error);
     if (!pipeline) {

@@ -464,7 +464,8 @@ GST_END_TEST;
  */
 GST_START_TEST(test_restart_keeps_key)
 {
-    GstElement *p = pipeline_new(VIDEO " ! e2csframeenc name=enc ! e2csframedec name=dec ! fakesink");
+    GstElement *p =
+        pipeline_new(VIDEO " ! e2csframeenc name=enc ! e2csframedec name=dec ! fakesink");
     GstElement *enc = by_name(p, "enc"), *dec = by_name(p, "dec");
     guint8 bytes[E2C_SHARED_KEY_LEN];
     struct outcome o = {0};

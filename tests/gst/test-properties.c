@@ -487,7 +487,8 @@ GST_END_TEST;
 /* The sweep covers the plugin: its elements are found, and all four known ones among them. */
 GST_START_TEST(test_factories_found)
 {
-    static const gchar *const known[] = {"e2csframeenc", "e2csframedec", "e2csframevp8pay", "e2crtpforward"};
+    static const gchar *const known[] = {"e2csframeenc", "e2csframedec", "e2csframevp8pay",
+                                         "e2crtpforward"};
     for (guint i = 0; i < G_N_ELEMENTS(known); i++) {
         gboolean found = FALSE;
         for (guint j = 0; j < factory_names->len; j++)

@@ -118,10 +118,13 @@ GST_START_TEST(test_rtpbin_takes_it)
 {
     GError *error = NULL;
     GstElement *pipeline = gst_parse_launch(
-        "videotestsrc num-buffers=" G_STRINGIFY(N_FRAMES) " pattern=ball ! "
-        "video/x-raw,width=320,height=240,framerate=30/1 ! vp8enc deadline=1 ! "
-        "rtpvp8pay mtu=" G_STRINGIFY(SMALL_MTU) " ! " RTP_CAPS " ! rtpbin.recv_rtp_sink_0 "
-        "rtpbin name=rtpbin latency=200 do-lost=true ! rtpvp8depay ! fakesink name=sink",
+        "videotestsrc num-buffers=" G_STRINGIFY(
+            N_FRAMES) " pattern=ball ! "
+                      "video/x-raw,width=320,height=240,framerate=30/1 ! vp8enc deadline=1 ! "
+                      "rtpvp8pay mtu=" G_STRINGIFY(
+                          SMALL_MTU) " ! " RTP_CAPS " ! rtpbin.recv_rtp_sink_0 "
+                                     "rtpbin name=rtpbin latency=200 do-lost=true ! rtpvp8depay ! "
+                                     "fakesink name=sink",
         &error);
     GstElement *rtpbin, *sink;
     GstPad *sinkpad;

@@ -1207,8 +1207,9 @@ GST_START_TEST(test_secret_and_room)
     gst_harness_teardown(h);
 
     /* Same secret, other room: the receiver holds a key, and it does not fit. */
-    h = harness_new_secret("e2csframeenc name=enc room=4243 ! e2csframedec name=dec room=" TEST_ROOM,
-                           GOOD_SECRET, VP9);
+    h = harness_new_secret(
+        "e2csframeenc name=enc room=4243 ! e2csframedec name=dec room=" TEST_ROOM, GOOD_SECRET,
+        VP9);
     struct watch w;
     watch_start(&w, h->element);
     guint64 deadline = now_us() + DERIVE_TIMEOUT_US;
@@ -1274,7 +1275,8 @@ GST_START_TEST(test_secret_rekey_while_running)
 {
     E2cKey *a = test_key(0xa1);
     GstHarness *h = harness_new(
-        "e2csframeenc name=enc switch-delay=0 ! e2csframedec name=dec grace-period=3600000", a, a, OPUS);
+        "e2csframeenc name=enc switch-delay=0 ! e2csframedec name=dec grace-period=3600000", a, a,
+        OPUS);
     GstElement *enc = find(h, "enc"), *dec = find(h, "dec");
     GRand *rand = g_rand_new_with_seed(15);
     guint n = 0;
@@ -1408,8 +1410,9 @@ GST_START_TEST(test_wait_for_keyframe)
     gboolean wait = __i__ == 0;
     E2cKey *a = test_key(0xa1);
     GPtrArray *clip = encrypt_clip(a, H264, 12, 6, 1, NULL);
-    GstHarness *h = harness_new(
-        wait ? "e2csframedec name=dec" : "e2csframedec name=dec wait-for-keyframe=false", NULL, a, H264);
+    GstHarness *h = harness_new(wait ? "e2csframedec name=dec"
+                                     : "e2csframedec name=dec wait-for-keyframe=false",
+                                NULL, a, H264);
     GstElement *dec = find(h, "dec");
     gboolean prop = !wait;
     guint passed = 0;

@@ -307,8 +307,8 @@ run_path_jump(guint codec, enum path path, guint32 loss_seed, const struct clock
                                       (GDestroyNotify)gst_buffer_unref);
     r->loss = g_rand_new_with_seed(loss_seed);
     gboolean enc = path == E2EE || path == NO_SFRAMEDEC, dec = path == E2EE || path == PLAIN_PEER;
-    desc = g_strdup_printf("%s %s name=pay ! %s ! %s %s", enc ? "e2csframeenc name=enc !" : "", c->pay,
-                           c->depay, dec ? "e2csframedec name=dec !" : "", c->dec);
+    desc = g_strdup_printf("%s %s name=pay ! %s ! %s %s", enc ? "e2csframeenc name=enc !" : "",
+                           c->pay, c->depay, dec ? "e2csframedec name=dec !" : "", c->dec);
     bin = gst_parse_bin_from_description(desc, TRUE, &error);
     fail_unless(bin != NULL, "%s: %s", desc, error ? error->message : "?");
     g_free(desc);
@@ -732,11 +732,12 @@ GST_START_TEST(test_loss)
         g_hash_table_unref(whole);
         run_clear(&r);
     }
-    g_print("%s, %.0f %% loss, %u seeds: %u of %u packets lost; e2csframedec passed %u of %u frames, "
-            "each the encoder's own, and dropped %u as damaged; %u decoded, %u with every "
-            "reference checked equal to the loss-free decode; 0 mismatch events\n",
-            c->name, LOSS * 100, LOSS_SEEDS, total_lost, total_packets, total_passed,
-            total_frames, total_damaged, total_decoded, total_checked);
+    g_print(
+        "%s, %.0f %% loss, %u seeds: %u of %u packets lost; e2csframedec passed %u of %u frames, "
+        "each the encoder's own, and dropped %u as damaged; %u decoded, %u with every "
+        "reference checked equal to the loss-free decode; 0 mismatch events\n",
+        c->name, LOSS * 100, LOSS_SEEDS, total_lost, total_packets, total_passed, total_frames,
+        total_damaged, total_decoded, total_checked);
     g_free(ref_pcm);
     g_free(ref_cov);
     g_hash_table_unref(ref_frames);
@@ -786,8 +787,8 @@ GST_START_TEST(test_no_sframedec_no_picture)
         g_free(cov_b);
         run_clear(&plain);
     }
-    g_print("%s without e2csframedec: %u of %u frames decoded, best %s %.1f dB\n", c->name, r.out->len,
-            clip->enc->len, c->audio ? "SNR" : "PSNR against the source", best);
+    g_print("%s without e2csframedec: %u of %u frames decoded, best %s %.1f dB\n", c->name,
+            r.out->len, clip->enc->len, c->audio ? "SNR" : "PSNR against the source", best);
     run_clear(&r);
 }
 GST_END_TEST;

@@ -247,8 +247,8 @@ GST_START_TEST(test_decode_matches_direct)
 {
     const struct clip *c = get_clip();
     GstHarness *direct = gst_harness_new("vp8dec");
-    GstHarness *through =
-        gst_harness_new_parse("e2csframevp8pay mtu=" G_STRINGIFY(SMALL_MTU) " ! rtpvp8depay ! vp8dec");
+    GstHarness *through = gst_harness_new_parse(
+        "e2csframevp8pay mtu=" G_STRINGIFY(SMALL_MTU) " ! rtpvp8depay ! vp8dec");
     guint n_out;
 
     gst_harness_set_src_caps(direct, gst_caps_ref(c->caps));

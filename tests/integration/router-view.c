@@ -109,8 +109,8 @@ on_joined(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpointe
     struct e2c_janus_vr_forward fw[2] = {{v->video_mid, VIDEO_PORT}, {v->audio_mid, AUDIO_PORT}};
     e2c_janus_client_send_message(
         v->janus, v->handle,
-        e2c_janus_msg_vr_rtp_forward(v->room, v->publisher, "127.0.0.1", fw, 2), NULL,
-        on_forwarded, v);
+        e2c_janus_msg_vr_rtp_forward(v->room, v->publisher, "127.0.0.1", fw, 2), NULL, on_forwarded,
+        v);
 }
 
 static void
@@ -123,8 +123,8 @@ on_attached(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpoin
     }
     v->handle = msg->data_id;
     e2c_janus_client_send_message(v->janus, v->handle,
-                                  e2c_janus_msg_vr_join_publisher(v->room, "router-view", 0),
-                                  NULL, on_joined, v);
+                                  e2c_janus_msg_vr_join_publisher(v->room, "router-view", 0), NULL,
+                                  on_joined, v);
 }
 
 static void
@@ -233,8 +233,8 @@ decode(GPtrArray *rtp, const char *caps, const char *chain, E2cKey *key, guint64
     gst_app_src_end_of_stream(GST_APP_SRC(src));
     GstBus *bus = gst_element_get_bus(pipe);
     /* A stock decoder fed ciphertext may give up with an error: that is a result too. */
-    GstMessage *m = gst_bus_timed_pop_filtered(bus, 30 * GST_SECOND,
-                                               GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+    GstMessage *m =
+        gst_bus_timed_pop_filtered(bus, 30 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
     if (m)
         gst_message_unref(m);
     gst_object_unref(bus);
@@ -262,10 +262,11 @@ main(int argc, char **argv)
     v.video_rtp = g_ptr_array_new_with_free_func((GDestroyNotify)gst_buffer_unref);
     v.audio_rtp = g_ptr_array_new_with_free_func((GDestroyNotify)gst_buffer_unref);
 
-    v.capture = gst_parse_launch(
-        "udpsrc address=127.0.0.1 port=" G_STRINGIFY(VIDEO_PORT) " ! appsink name=v sync=false "
-        "udpsrc address=127.0.0.1 port=" G_STRINGIFY(AUDIO_PORT) " ! appsink name=a sync=false",
-        NULL);
+    v.capture = gst_parse_launch("udpsrc address=127.0.0.1 port=" G_STRINGIFY(
+                                     VIDEO_PORT) " ! appsink name=v sync=false "
+                                                 "udpsrc address=127.0.0.1 port=" G_STRINGIFY(
+                                                     AUDIO_PORT) " ! appsink name=a sync=false",
+                                 NULL);
     GstElement *vs = gst_bin_get_by_name(GST_BIN(v.capture), "v");
     GstElement *as = gst_bin_get_by_name(GST_BIN(v.capture), "a");
     GstAppSinkCallbacks cb = {0};
@@ -300,11 +301,11 @@ main(int argc, char **argv)
                                "payload=111";
     struct result stock = {0}, decrypted = {0};
     decode(v.video_rtp, vcaps, "rtpvp8depay ! vp8dec name=dec", key, v.room, on_video, &stock);
-    decode(v.video_rtp, vcaps, "rtpvp8depay ! e2csframedec name=e2csframedec ! vp8dec name=dec", key,
-           v.room, on_video, &decrypted);
+    decode(v.video_rtp, vcaps, "rtpvp8depay ! e2csframedec name=e2csframedec ! vp8dec name=dec",
+           key, v.room, on_video, &decrypted);
     decode(v.audio_rtp, acaps, "rtpopusdepay ! opusdec name=dec", key, v.room, on_audio, &stock);
-    decode(v.audio_rtp, acaps, "rtpopusdepay ! e2csframedec name=e2csframedec ! opusdec name=dec", key,
-           v.room, on_audio, &decrypted);
+    decode(v.audio_rtp, acaps, "rtpopusdepay ! e2csframedec name=e2csframedec ! opusdec name=dec",
+           key, v.room, on_audio, &decrypted);
     e2c_key_unref(key);
 
     printf("{\"captured\":{\"video-packets\":%u,\"audio-packets\":%u},\n"
@@ -317,8 +318,8 @@ main(int argc, char **argv)
            decrypted.best_psnr, decrypted.audio_frames, decrypted.tone_windows);
 
     gboolean blind = stock.markers == 0 && stock.best_psnr < 15.0 && stock.tone_windows == 0;
-    gboolean clear = decrypted.markers >= 10 && decrypted.best_psnr >= 30.0 &&
-                     decrypted.tone_windows >= 25;
+    gboolean clear =
+        decrypted.markers >= 10 && decrypted.best_psnr >= 30.0 && decrypted.tone_windows >= 25;
     if (v.video_rtp->len < 50 || v.audio_rtp->len < 50) {
         fprintf(stderr, "router-view: too little was forwarded to judge\n");
         return 1;

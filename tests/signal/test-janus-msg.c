@@ -415,7 +415,8 @@ assert_json(json_t *got, const char *expected)
 static void
 test_build_core(void)
 {
-    assert_json(e2c_janus_msg_session_create("t1"), "{\"janus\":\"create\",\"transaction\":\"t1\"}");
+    assert_json(e2c_janus_msg_session_create("t1"),
+                "{\"janus\":\"create\",\"transaction\":\"t1\"}");
     assert_json(e2c_janus_msg_info("t"), "{\"janus\":\"info\",\"transaction\":\"t\"}");
     assert_json(e2c_janus_msg_attach(7, E2C_JANUS_PLUGIN_VIDEOROOM, "t2"),
                 "{\"janus\":\"attach\",\"session_id\":7,\"plugin\":\"janus.plugin.videoroom\","

@@ -16,8 +16,7 @@ test_marker_roundtrip(void)
                *v = g_malloc(width * height / 4);
         for (unsigned counter = 0; counter < 4096; counter += 37) {
             memset(y, 0x80, width * height);
-            e2c_marker_stamp(y, width, u, v, width / 2, 1, 1, width, height, counter,
-                             counter & 1);
+            e2c_marker_stamp(y, width, u, v, width / 2, 1, 1, width, height, counter, counter & 1);
             unsigned got;
             int pattern;
             g_assert_true(e2c_marker_read(y, width, width, height, &got, &pattern));
