@@ -79,10 +79,10 @@ e2c_chromium_start(const char *binary, GError **error)
         "about:blank",
         NULL,
     };
-    GSubprocessLauncher *l = g_subprocess_launcher_new(
-        g_getenv("E2CALL_CHROMIUM_LOG") ? G_SUBPROCESS_FLAGS_NONE
-                                        : G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
-                                              G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+    GSubprocessLauncher *l = g_subprocess_launcher_new(g_getenv("E2CALL_CHROMIUM_LOG")
+                                                           ? G_SUBPROCESS_FLAGS_NONE
+                                                           : G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                                                 G_SUBPROCESS_FLAGS_STDERR_SILENCE);
     g_subprocess_launcher_take_fd(l, to_child[0], 3);
     g_subprocess_launcher_take_fd(l, from_child[1], 4);
     GSubprocess *proc = g_subprocess_launcher_spawnv(l, argv, error);

@@ -229,12 +229,11 @@ attached(void *data, json_t *result, json_t *error)
     e2c_cdp_call(w->cdp, session, "Page.enable", NULL, NULL, NULL);
     e2c_cdp_call(w->cdp, session, "Runtime.addBinding", json_pack("{s:s}", "name", "e2callEvent"),
                  NULL, NULL);
-    e2c_cdp_call(w->cdp, session, "Target.setAutoAttach",
-                 json_pack("{s:b, s:b, s:b}", "autoAttach", 1, "waitForDebuggerOnStart", 0,
-                           "flatten", 1),
-                 NULL, NULL);
-    gchar *url = g_strdup_printf("http://127.0.0.1:%d/index.html",
-                                 e2c_web_server_port(w->server));
+    e2c_cdp_call(
+        w->cdp, session, "Target.setAutoAttach",
+        json_pack("{s:b, s:b, s:b}", "autoAttach", 1, "waitForDebuggerOnStart", 0, "flatten", 1),
+        NULL, NULL);
+    gchar *url = g_strdup_printf("http://127.0.0.1:%d/index.html", e2c_web_server_port(w->server));
     e2c_cdp_call(w->cdp, session, "Page.navigate", json_pack("{s:s}", "url", url), NULL, NULL);
     g_free(url);
 }
@@ -248,10 +247,10 @@ targets(void *data, json_t *result, json_t *error)
     json_array_foreach(list, i, t)
     {
         if (g_strcmp0(json_string_value(json_object_get(t, "type")), "page") == 0) {
-            e2c_cdp_call(w->cdp, NULL, "Target.attachToTarget",
-                         json_pack("{s:O, s:b}", "targetId", json_object_get(t, "targetId"),
-                                   "flatten", 1),
-                         attached, w);
+            e2c_cdp_call(
+                w->cdp, NULL, "Target.attachToTarget",
+                json_pack("{s:O, s:b}", "targetId", json_object_get(t, "targetId"), "flatten", 1),
+                attached, w);
             return;
         }
     }
@@ -392,9 +391,8 @@ e2c_web_join_run(struct e2c_web_join_options *o)
     json_t *cfg = json_pack("{s:s, s:s, s:s, s:b, s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:i}",
                             "server", o->server, "room", o->room, "display", o->display, "e2ee",
                             w.has_secret, "video", o->video, "audio", o->audio, "width", o->width,
-                            "height", o->height, "fps", o->fps, "suite", o->suite,
-                            "statsInterval", o->stats_interval, "switchDelayMs",
-                            (int)o->rekey_delay_ms);
+                            "height", o->height, "fps", o->fps, "suite", o->suite, "statsInterval",
+                            o->stats_interval, "switchDelayMs", (int)o->rekey_delay_ms);
     char *cfg_text = json_dumps(cfg, JSON_COMPACT);
     json_decref(cfg);
     w.start_script = g_strdup_printf("window.e2call.start(%s), true", cfg_text);

@@ -95,9 +95,8 @@ web_serve(int argc, char **argv)
         goto out;
     }
     gchar *query = url ? g_uri_escape_string(url, NULL, FALSE) : NULL;
-    printf("e2call web serve: serving %s\nopen http://%s:%d/%s%s\n", dir,
-           addr ? addr : "127.0.0.1", e2c_web_server_port(s), query ? "?server=" : "",
-           query ? query : "");
+    printf("e2call web serve: serving %s\nopen http://%s:%d/%s%s\n", dir, addr ? addr : "127.0.0.1",
+           e2c_web_server_port(s), query ? "?server=" : "", query ? query : "");
     fflush(stdout);
     g_free(query);
     GMainLoop *loop = g_main_loop_new(NULL, FALSE);
@@ -163,8 +162,8 @@ web_join(int argc, char **argv)
         {"server", 's', 0, G_OPTION_ARG_STRING, &server,
          "Janus WebSocket URL (default: $E2CALL_SERVER)", "URL"},
         {"room", 'r', 0, G_OPTION_ARG_STRING, &room, "Room number (required)", "ID"},
-        {"display", 'd', 0, G_OPTION_ARG_STRING, &display,
-         "Display name (default: browser-PID)", "NAME"},
+        {"display", 'd', 0, G_OPTION_ARG_STRING, &display, "Display name (default: browser-PID)",
+         "NAME"},
         {"video", 0, 0, G_OPTION_ARG_STRING, &video, "vp8 (default), vp9, h264 or none", "CODEC"},
         {"audio", 0, 0, G_OPTION_ARG_STRING, &audio, "opus (default) or none", "CODEC"},
         {"width", 0, 0, G_OPTION_ARG_INT, &width, "Video width (default 320)", "PIXELS"},
@@ -172,8 +171,7 @@ web_join(int argc, char **argv)
         {"fps", 0, 0, G_OPTION_ARG_INT, &fps, "Frame rate (default 15)", "N"},
         {"duration", 't', 0, G_OPTION_ARG_STRING, &duration,
          "Leave after D (default: until interrupted, or 20s with --expect-media)", "D"},
-        {"expect-media", 'e', G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK,
-         parse_expect_media,
+        {"expect-media", 'e', G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, parse_expect_media,
          "Exit 0 only if N remote streams (default: every one seen) were decrypted and decoded "
          "to what was sent, else 10 (MEDIA_CHECK_FAILED)",
          "N"},
@@ -187,8 +185,7 @@ web_join(int argc, char **argv)
          "After a rekey, keep sending under the old secret this long (default 2s)", "D"},
         {"stats-interval", 0, 0, G_OPTION_ARG_INT, &stats_interval,
          "Seconds between stats events (default 5; 0: none)", "S"},
-        {"json", 'j', 0, G_OPTION_ARG_NONE, &json, "Events as JSON lines on standard output",
-         NULL},
+        {"json", 'j', 0, G_OPTION_ARG_NONE, &json, "Events as JSON lines on standard output", NULL},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "No readable event lines on standard error",
          NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
@@ -231,8 +228,8 @@ web_join(int argc, char **argv)
                         "none\n");
         goto out;
     }
-    if (width < 160 || width > 3840 || height < 120 || height > 2160 || width % 2 ||
-        height % 2 || fps < 1 || fps > 60 || stats_interval < 0 || stats_interval > 3600) {
+    if (width < 160 || width > 3840 || height < 120 || height > 2160 || width % 2 || height % 2 ||
+        fps < 1 || fps > 60 || stats_interval < 0 || stats_interval > 3600) {
         fprintf(stderr, "e2call web join: --width 160-3840, --height 120-2160 (both even), "
                         "--fps 1-60, --stats-interval 0-3600\n");
         goto out;

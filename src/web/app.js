@@ -201,6 +201,9 @@ function onWorkerMessage(e) {
       renderStatus(s.feed);
     } else if (event === 'secret-invalid') {
       fail(3, 'INVALID_ENCRYPTION_SECRET', rest.message);
+    } else if (event === 'self-test') {
+      if (rest.passed) emit('notice', { message: `the worker's self-test passed (${rest.vectors} SFrame vectors, every codec)`, 'self-test': 'passed' });
+      else fail(6, 'ENCRYPTION_INTERNAL_ERROR', `the worker's self-test failed: ${rest.failures.join('; ')}`);
     } else if (event === 'key-ready') {
       emit('notice', { message: `the room's key is derived (${rest['derive-ms']} ms)` });
     } else {

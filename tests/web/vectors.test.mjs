@@ -57,3 +57,17 @@ test('SFrame vectors, suites 1-8: keys, salts, nonces and frames', async () => {
     await assert.rejects(k.open(hdr, other, ct), (e) => e.kind === 'auth', 'metadata is authenticated');
   }
 });
+
+test("the page's self-test carries the working group's vectors and passes", async () => {
+  const st = await web('selftest.js');
+  const files = [...main.sframe, ...aes256.sframe_aes_256_ctr_hmac];
+  assert.equal(st.VECTORS.length, files.length);
+  st.VECTORS.forEach((v, i) => {
+    const f = files[i];
+    assert.deepEqual([BigInt(v.suite), v.kid, v.ctr, v.baseKey, v.metadata, v.pt, v.ct],
+      [f.cipher_suite, f.kid, f.ctr, f.base_key, f.metadata, f.pt, f.ct]);
+  });
+  const r = await st.runSelfTest();
+  assert.deepEqual(r.failures, []);
+  assert.ok(r.passed);
+});

@@ -20,6 +20,8 @@ for who in alice browser; do
     expect_events $who media-check 1 '"passed":true'
     expect_no_events $who encryption-secret-mismatch
 done
+# The worker's known-answer self-test (every suite's vectors) ran in Chromium.
+expect_events browser notice 1 '"self-test":"passed"'
 expect_events browser published 1 "\"video\":\"$codec\""
 # The browser's events name it, and the secret appears nowhere.
 expect_events browser joined 1 '"participant":"browser"'
