@@ -53,8 +53,10 @@ function preferCodecs(transceiver, kind, codec) {
   transceiver.setCodecPreferences(chosen);
 }
 
+// The worker's transform for one sender or receiver; none in a plain call,
+// whose frames go as they are (as e2call's plain participants send them).
 function transform(side, id, kind, codec) {
-  return new RTCRtpScriptTransform(state.worker, { side, id, kind, codec, plain: !state.cfg.e2ee });
+  return state.cfg.e2ee ? new RTCRtpScriptTransform(state.worker, { side, id, kind, codec }) : null;
 }
 
 function trickle(pc, handle) {

@@ -20,6 +20,10 @@ const selfTest = runSelfTest().then((r) => {
 
 let suite = 6;
 let room = null;
+// The page's config (room, suite) comes by message; a secret the driver
+// gives the worker directly may arrive first, and waits for it.
+let configured;
+const config = new Promise((resolve) => (configured = resolve));
 let switchDelayMs = SWITCH_DELAY_MS;
 let keysInstalled = 0;
 const senders = new Map(); // id -> { sender, kind, codec, stats }
@@ -44,6 +48,7 @@ async function setSecret(secret, rekey) {
   let shared;
   const t0 = performance.now();
   try {
+    await config;
     if (!(await selfTest)) throw new Error('the self-test failed');
     shared = await deriveSharedKey(secret, room);
   } catch (e) {
@@ -75,6 +80,7 @@ self.onmessage = (e) => {
     suite = m.suite ?? suite;
     room = String(m.room);
     switchDelayMs = m.switchDelayMs ?? switchDelayMs;
+    configured();
   } else if (m.type === 'secret') {
     setSecret(m.secret, keysInstalled > 0);
     m.secret = null;
@@ -172,19 +178,8 @@ function startReceiver(transformer, opts) {
   });
 }
 
-// Plain streams (a room without a secret): frames pass unchanged and are counted.
-function startPassThrough(transformer, opts) {
-  const stats = opts.side === 'send' ? newSenderStats() : newReceiverStats();
-  (opts.side === 'send' ? senders : receivers).set(opts.id, { kind: opts.kind, stats, health: { state: 'plain' }, sender: { setKey() {} }, receiver: { addKey() {} } });
-  pipe(transformer.readable, transformer.writable, (frame, out) => {
-    stats.frames++;
-    out.enqueue(frame);
-  });
-}
-
 self.onrtctransform = (e) => {
   const opts = e.transformer.options;
-  if (opts.plain) startPassThrough(e.transformer, opts);
-  else if (opts.side === 'send') startSender(e.transformer, opts);
+  if (opts.side === 'send') startSender(e.transformer, opts);
   else startReceiver(e.transformer, opts);
 };
