@@ -254,7 +254,8 @@ function timing(stats) {
   const sum = (list, us, n) => list.reduce((a, x) => [a[0] + (x[us] || 0), a[1] + (x[n] || 0)], [0, 0]);
   const [eu, en] = sum(stats.senders, 'encryptUs', 'protected');
   const [du, dn] = sum(stats.receivers, 'decryptUs', 'decrypted');
-  return { 'encrypt-us-per-frame': en ? Math.round((eu / en) * 10) / 10 : null, 'decrypt-us-per-frame': dn ? Math.round((du / dn) * 10) / 10 : null, 'frames-encrypted': en, 'frames-decrypted': dn };
+  const sent = Object.fromEntries(stats.senders.map((x) => [x.id, { frames: x.frames, sealed: x.protected, dropped: x.dropped, keyframes: x.keyframes }]));
+  return { sent, 'encrypt-us-per-frame': en ? Math.round((eu / en) * 10) / 10 : null, 'decrypt-us-per-frame': dn ? Math.round((du / dn) * 10) / 10 : null, 'frames-encrypted': en, 'frames-decrypted': dn };
 }
 
 export async function leave(reason = 'duration') {

@@ -21,11 +21,10 @@ const MARKER_BLOCKS = 20;
 const TOP_Y = [235, 210, 170, 145, 106, 81, 41];
 const BAND_Y = [41, 16, 106, 16, 170, 16, 235];
 // Drawn as greys of that luma: a grey's luma is the same under every RGB to
-// YUV matrix (BT.601, BT.709), so the browser's choice of one does not matter.
-const grey = (y) => {
-  const v = Math.round(((y - 16) * 255) / 219);
-  return `rgb(${v}, ${v}, ${v})`;
-};
+// YUV matrix (BT.601, BT.709). Chromium converts a captured canvas to
+// full-range YUV (grey v becomes luma v, measured on its encoded frames), so
+// grey y is luma y; the marker's black and white are greys 16 and 235 too.
+const grey = (y) => `rgb(${y}, ${y}, ${y})`;
 const TOP = TOP_Y.map(grey);
 const BAND = BAND_Y.map(grey);
 
@@ -53,14 +52,14 @@ export function drawPattern(ctx, width, height, counter) {
     ctx.fillRect(x(i), top, x(i + 1) - x(i), band - top);
   }
   // The bottom quarter changes in videotestsrc (noise): nobody compares it.
-  ctx.fillStyle = '#000000';
+  ctx.fillStyle = grey(16);
   ctx.fillRect(0, band, width, height - band);
   ctx.fillStyle = `rgb(${(counter * 37) & 255}, ${(counter * 91) & 255}, ${(counter * 13) & 255})`;
   ctx.fillRect(Math.floor(width / 2), band, Math.floor(width / 8), height - band);
   const b = markerBlock(width), bits = markerBits(counter, true);
   if (width < b * MARKER_BLOCKS || height < b) return;
   for (let i = 0; i < MARKER_BLOCKS; i++) {
-    ctx.fillStyle = (bits >> i) & 1 ? '#ffffff' : '#000000';
+    ctx.fillStyle = grey((bits >> i) & 1 ? 235 : 16);
     ctx.fillRect(i * b, 0, b, b);
   }
 }

@@ -90,7 +90,7 @@ self.onmessage = (e) => {
 };
 
 function newSenderStats() {
-  return { frames: 0, protected: 0, dropped: 0, encryptUs: 0, kid: undefined, keySwitches: 0 };
+  return { frames: 0, protected: 0, dropped: 0, keyframes: 0, encryptUs: 0, kid: undefined, keySwitches: 0 };
 }
 
 function newReceiverStats() {
@@ -126,6 +126,7 @@ function startSender(transformer, opts) {
     }
     s.stats.encryptUs += (performance.now() - t0) * 1000;
     s.stats.protected++;
+    if (s.kind === 'video' && frame.type === 'key') s.stats.keyframes++;
     s.stats.kid = hexKid(s.sender.kid);
     frame.data = sealed.buffer;
     out.enqueue(frame);
