@@ -187,6 +187,24 @@ function onPublisherEvent(m) {
   if (d.videoroom === 'destroyed') fail(8, 'CONNECT_FAILED', 'the room was destroyed');
 }
 
+// Chromium's sender transform cannot ask its encoder for a keyframe
+// (no generateKeyFrame()); turning the encoding off and on again makes it
+// start with one.
+async function requestKeyframe() {
+  const sender = state.publication?.pc.getSenders().find((x) => x.track?.kind === 'video');
+  if (!sender || state.keyframePending) return;
+  state.keyframePending = true;
+  try {
+    const p = sender.getParameters();
+    p.encodings.forEach((x) => (x.active = false));
+    await sender.setParameters(p);
+    const q = sender.getParameters();
+    q.encodings.forEach((x) => (x.active = true));
+    await sender.setParameters(q);
+  } catch { /* the next receiver's request will do */ }
+  state.keyframePending = false;
+}
+
 function onWorkerMessage(e) {
   const m = e.data;
   if (m.type === 'event') {
@@ -211,6 +229,8 @@ function onWorkerMessage(e) {
     } else {
       emit(event, rest);
     }
+  } else if (m.type === 'keyframe-needed') {
+    requestKeyframe();
   } else if (m.type === 'stats') {
     state.lastStats = m;
     for (const r of m.receivers) {

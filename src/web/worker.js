@@ -111,12 +111,20 @@ function frameCodec(frame, fallback) {
 }
 
 function startSender(transformer, opts) {
-  const s = { sender: new Sender(suite), kind: opts.kind, stats: newSenderStats() };
+  // Video starts with a keyframe sealed: until one is, deltas (which no
+  // receiver could decode) are dropped and the page asked for a keyframe.
+  const s = { sender: new Sender(suite), kind: opts.kind, stats: newSenderStats(), needKeyframe: opts.kind === 'video', asked: false };
   for (const k of sharedKeys) s.sender.setKey(k, 0);
   senders.set(opts.id, s);
   pipe(transformer.readable, transformer.writable, async (frame, out) => {
     s.stats.frames++;
     const codec = frameCodec(frame, opts.codec);
+    if (s.needKeyframe && s.sender.hasKey() && frame.type !== 'key') {
+      s.stats.dropped++;
+      if (!s.asked) post({ type: 'keyframe-needed', id: opts.id });
+      s.asked = true;
+      return;
+    }
     const t0 = performance.now();
     const info = {};
     const sealed = codec ? await protectFrame(s.sender, codec, t0, new Uint8Array(frame.data), info) : null;
@@ -126,14 +134,17 @@ function startSender(transformer, opts) {
     }
     s.stats.encryptUs += (performance.now() - t0) * 1000;
     s.stats.protected++;
-    if (s.kind === 'video' && frame.type === 'key') s.stats.keyframes++;
+    if (s.kind === 'video' && frame.type === 'key') {
+      s.stats.keyframes++;
+      s.needKeyframe = s.asked = false;
+    }
     s.stats.kid = hexKid(s.sender.kid);
     frame.data = sealed.buffer;
     out.enqueue(frame);
     if (info.switched) {
       s.stats.keySwitches++;
       event('sending-switched', { track: s.kind, kid: hexKid(s.sender.kid) });
-      if (s.kind === 'video') try { transformer.generateKeyFrame?.(); } catch { /* the encoder may refuse */ }
+      if (s.kind === 'video') post({ type: 'keyframe-needed', id: opts.id }); // the new key's first frame
     }
   });
 }
