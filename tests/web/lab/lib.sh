@@ -9,6 +9,8 @@ if ! command -v "${E2CALL_CHROMIUM:-chromium}" >/dev/null 2>&1; then
     exit 77
 fi
 export E2CALL_WEB_DIR="$E2C_SOURCE_ROOT/src/web"
+# (the call tests' lib.sh finds events.py next to the running script)
+EV="python3 $E2C_SOURCE_ROOT/tests/integration/call/events.py"
 
 # web_join NAME ARGS...: in the background, events in $work/NAME.json.
 web_join() {

@@ -10,8 +10,9 @@ s1=$(secret_file one "the secret before the rekey")
 s2=$(secret_file two "the secret after the rekey")
 join alice --room "$room" --secret-file "$s1" --control "$work/alice.sock" --width 320 \
     --height 240 --duration 18s --expect-media
+# The browser stays longer, so that alice's summary still lists its streams.
 web_join browser --room "$room" --secret-file "$s1" --rekey-file "$s2" --rekey-at 7s \
-    --duration 18s --expect-media
+    --duration 21s --expect-media
 sleep 7
 rekey alice "$s2" || fail "alice's rekey failed: $(cat "$work/rekey.out")"
 wait_status alice 0
