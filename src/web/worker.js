@@ -144,7 +144,8 @@ function startSender(transformer, opts) {
     if (info.switched) {
       s.stats.keySwitches++;
       event('sending-switched', { track: s.kind, kid: hexKid(s.sender.kid) });
-      if (s.kind === 'video') post({ type: 'keyframe-needed', id: opts.id }); // the new key's first frame
+      // No encoder restart here: receivers already hold the new key (receive
+      // first), and a restart loses frames; a receiver that needs a keyframe asks.
     }
   });
 }
