@@ -22,6 +22,7 @@ static const struct {
     {"stats", e2c_cmd_stats, "Show a running call's per-stream counters"},
     {"leave", e2c_cmd_leave, "Make a running call leave its room"},
     {"check", e2c_cmd_check, "Check that every element and codec e2call needs is present"},
+    {"web", e2c_cmd_web, "The browser participant: serve the page, or join as headless Chromium"},
 };
 
 static void

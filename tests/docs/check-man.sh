@@ -28,6 +28,8 @@ check session create
 check session destroy
 check check
 check load
+check web serve
+check web join
 for cmd in rekey status stats leave; do
     check "$cmd"
 done

@@ -21,6 +21,8 @@ SECTIONS = {
     "status": ["CONTROL COMMANDS"],
     "stats": ["CONTROL COMMANDS"],
     "leave": ["CONTROL COMMANDS"],
+    "web serve": ["WEB"],
+    "web join": ["WEB", "SECRETS"],
 }
 
 
