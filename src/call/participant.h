@@ -106,5 +106,8 @@ gboolean e2c_participant_e2ee(struct e2c_participant *p);
  * object per sent and per received stream to array. Never a secret or key.
  */
 void e2c_participant_status_json(struct e2c_participant *p, json_t *array);
+/* The same for the summary event: also the streams that went away (a publisher
+ * who left, a subscription before a reconnect), each with "ended": true. */
+void e2c_participant_summary_json(struct e2c_participant *p, json_t *array);
 /* Writes the last decoded frame of every video stream as DIR/<display>-<feed>.png. */
 guint e2c_participant_snapshots(struct e2c_participant *p, const char *dir);

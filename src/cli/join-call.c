@@ -75,7 +75,7 @@ finish(gpointer call, const char *reason)
         e2c_participant_snapshots(j->p, j->snapshot_dir);
     /* What every stream did, for people and scripts reading the log afterwards. */
     json_t *streams = json_array();
-    e2c_participant_status_json(j->p, streams);
+    e2c_participant_summary_json(j->p, streams);
     json_t *e = e2c_event_new("summary");
     json_object_set_new(e, "streams", streams);
     e2c_events_emit(j->events, e);
