@@ -31,7 +31,7 @@ struct e2c_crypto_config {
 };
 
 /*
- * How long the previous secret keeps decrypting after a rekey: SPEC.md §4's
+ * How long the previous secret keeps decrypting after a rekey: e2call-e2ee(7)'s
  * 10 s, or twice a longer switch delay. Participants who rekey within the
  * delay of one another lose no frame only if the first of them still opens
  * the last one's frames when that one switches: up to two delays after the

@@ -210,7 +210,7 @@ join(struct e2c_participant *p)
     e2c_janus_client_send_message(p->janus, p->pub_handle, body, NULL, on_joined, p);
 }
 
-/* Janus 1.1.2 tells whether a room requires E2EE only in "list" (janus.md §8). */
+/* Janus 1.1.2 tells whether a room requires E2EE only in "list". */
 static void
 on_list(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpointer data)
 {

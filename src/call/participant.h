@@ -3,7 +3,7 @@
  * One participant of a VideoRoom: a Janus session with a publisher handle
  * (joined even when not publishing, to learn who publishes), an optional
  * publication, and one subscription per remote feed, following publishers
- * as they come and go. Reports what happens as SPEC.md §5 events.
+ * as they come and go. Reports what happens as the events of e2call(1), EVENTS.
  *
  * Runs on the main loop. Many participants can share one e2c_media and one
  * send source (e2call load).

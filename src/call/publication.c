@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Publishing: source (own or shared) ! branches ! webrtcbin, offer with the
- * "e2ee" flag inside the jsep (janus.md §10), configure, answer, trickle.
+ * "e2ee" flag inside the jsep (Janus 1.1.2 checks it), configure, answer, trickle.
  */
 #include "participant-priv.h"
 

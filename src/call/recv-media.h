@@ -23,7 +23,7 @@
 struct e2c_recv_stream;
 
 struct e2c_recv_callbacks {
-    /* On the main loop: the first decrypted and decoded frame (SPEC.md "media-flowing"). */
+    /* On the main loop: the first decrypted and decoded frame (the "media-flowing" event, e2call(1)). */
     void (*first_frame)(gpointer user, struct e2c_recv_stream *s);
     /* On the main loop: the stream passed its media check. */
     void (*verified)(gpointer user, struct e2c_recv_stream *s);

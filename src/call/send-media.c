@@ -283,7 +283,7 @@ payloader(enum e2c_codec codec, gboolean e2ee, const char *name, GError **error)
         break;
     case E2C_CODEC_H264:
         if ((pay = make("rtph264pay", name, error))) {
-            /* config-interval stays 0: x264 repeats SPS/PPS in-band (gstreamer.md §3). */
+            /* config-interval stays 0: x264 repeats SPS/PPS in-band (e2call-e2ee(7)). */
             g_object_set(pay, "config-interval", 0, NULL);
             gst_util_set_object_arg(G_OBJECT(pay), "aggregate-mode", "zero-latency");
         }

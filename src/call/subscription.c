@@ -7,7 +7,7 @@
  * (autoupdate off: e2call never renegotiates a subscription, a publisher that
  * leaves only ends its own streams), answer Janus's offer, start, then one
  * receive chain per incoming stream (recv-media.c). sframedec's state messages
- * become the SPEC.md events encryption-secret-mismatch / -match.
+ * become the events (e2call(1), EVENTS) encryption-secret-mismatch / -match.
  */
 #include "participant-priv.h"
 #include "sdp-filter.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * e2call check: is everything an E2EE call needs present? (SPEC.md §2,
+ * e2call check: is everything an E2EE call needs present? (e2call(1), COMMANDS;
  * the counterpart of OT.hasEndToEndEncryptionSupport()). Prints one line per
  * component, present or missing, and exits 7 (UNSUPPORTED) naming what is
  * missing.
@@ -18,7 +18,7 @@ struct requirement {
     const char *elements[8];
 };
 
-/* The chain of SPEC.md §1, per component. */
+/* The chain of an E2EE call (e2call(1), DESCRIPTION), per component. */
 static const struct requirement requirements[] = {
     {"webrtc", {"webrtcbin", "nicesrc", "nicesink", "dtlssrtpenc", "dtlssrtpdec", "rtpbin", NULL}},
     {"e2ee", {"sframeenc", "sframedec", "sframevp8pay", NULL}},

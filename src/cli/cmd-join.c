@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * e2call join: one participant in a routed E2EE call. Publishes a test
- * pattern and tone (or a file), receives everyone else, reports SPEC.md §5
+ * pattern and tone (or a file), receives everyone else, reports e2call(1)'s
  * events, and exits with a status a CI job can act on.
  */
 #include <glib-unix.h>
@@ -246,7 +246,7 @@ derive(gpointer data)
 {
     struct derivation *d = data;
     d->key = e2c_key_derive(&d->secret, d->room, &d->error);
-    /* SPEC.md §3: the secret does not outlive the derivation. */
+    /* e2call(1), SECURITY: the secret does not outlive the derivation. */
     e2c_secret_clear(&d->secret);
     g_main_context_invoke(NULL, key_ready, d);
     return NULL;
@@ -271,7 +271,7 @@ rekey_finish(gpointer data)
     g_thread_join(j->rekeying);
     j->rekeying = NULL;
     if (r->key) {
-        /* SPEC.md §4: receive at once, send after the switch delay. */
+        /* e2call-e2ee(7): receive at once, send after the switch delay. */
         e2c_participant_set_key(j->p, r->key);
         json_t *e = e2c_event_new("rekeyed");
         json_object_set_new(e, "switch-delay-ms", json_integer(j->rekey_delay_ms));

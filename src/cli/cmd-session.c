@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * e2call session create|destroy: VideoRoom rooms. `create --e2ee` makes a
- * room with require_e2ee (SPEC.md §2); recording such a room is refused,
+ * room with require_e2ee (e2call(1), SESSION OPTIONS); recording such a room is refused,
  * because the router never holds the keys and could only archive ciphertext.
  */
 #include <gst/gst.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The secret sources of SPEC.md §3 as command-line options: exactly one of
+ * The secret sources of e2call(1), SECRETS, as command-line options: exactly one of
  * --secret-file PATH, --secret-stdin, --secret-env NAME, --secret TEXT.
  */
 #pragma once

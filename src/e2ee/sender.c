@@ -161,7 +161,7 @@ rotate_kid(struct e2c_sender *s, uint32_t epoch)
     return SFRAME_OK;
 }
 
-/* Rotate before the counter or the per-key usage limit (reliability.md G6) runs out. */
+/* Rotate before the counter or the per-key usage limit (e2call-e2ee(7)) runs out. */
 static int
 limit_reached(const struct e2c_sender *s, size_t pt_len)
 {

@@ -20,7 +20,7 @@
 
 #include "keysched.h"
 
-/* Per-KID usage limits (reliability.md G6): rotate at the soft limit. */
+/* Per-KID usage limits (e2call-e2ee(7), COUNTERS, ROTATION AND REKEY): rotate at the soft limit. */
 #define E2C_SENDER_SOFT_LIMIT_FRAMES (UINT64_C(1) << 31)
 #define E2C_SENDER_SOFT_LIMIT_BLOCKS (UINT64_C(1) << 35)
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Janus API client: transactions, handles, keepalive (janus.md §3, §7).
+ * Janus API client: transactions, handles, keepalive (Janus's API: sessions, handles, keepalives).
  *
  * Every callback runs from the main loop, never from inside the call that
  * started the request: local failures (not connected, send failed) are

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * A WebSocket client on the GLib main loop (gstreamer.md §4): one
+ * A WebSocket client on the GLib main loop: one
  * libwebsockets context per connection, created with LWS_SERVER_OPTION_GLIB
  * and a GMainLoop handle on the caller's context as its foreign loop (lws
  * only attaches its sources to that loop's context; the loop itself is never
@@ -85,7 +85,8 @@ struct e2c_ws_transport {
 };
 
 /* Retry policy used only for its idle timers: PING after 10 s without
- * traffic, hang up after 20 s (reliability.md §10, G11). */
+ * traffic, hang up after 20 s: a dead path is noticed in 20 s,
+ * not after the kernel's retransmission timeout. */
 static const lws_retry_bo_t idle_policy = {
     .secs_since_valid_ping = 10,
     .secs_since_valid_hangup = 20,

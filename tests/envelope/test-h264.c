@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * H.264 Annex B NAL iteration and the emulation-prevention escaping that
- * lets ciphertext pass rtph264pay byte for byte (gstreamer.md §2.4: the
+ * lets ciphertext pass rtph264pay byte for byte (GStreamer 1.22: the
  * payloader splits at every 00 00 01 and trims zero bytes at a NAL's end).
  */
 #include <glib.h>

@@ -311,7 +311,7 @@ test_rooms(void)
     g_assert_no_error(f.w.error);
     g_assert_true(m->vr.exists);
 
-    /* list is the only in-band way to learn that a room requires E2EE (janus.md §8). */
+    /* list is the only in-band way to learn that a room requires E2EE (Janus 1.1.2). */
     m = fixture_sync(&f, h, e2c_janus_msg_vr_list());
     g_assert_no_error(f.w.error);
     gboolean seen_e2ee = FALSE, seen_plain = FALSE;
@@ -407,7 +407,7 @@ test_errors(void)
     fixture_async(&f, h2, e2c_janus_msg_vr_join_publisher(room, "copycat", plain_id), NULL);
     g_assert_error(f.w.error, E2C_JANUS_ERROR, E2C_JANUS_ERROR_VR_ID_EXISTS);
 
-    /* With e2ee in the jsep, on a fresh handle (janus.md: 433 leaves the handle's ICE agent
+    /* With e2ee in the jsep, on a fresh handle (a 433 leaves the handle's ICE agent
      * behind), the publish goes through and the answer is marked e2ee too. */
     E2cJanusMsg *m =
         fixture_async(&f, h2, e2c_janus_msg_vr_join_publisher(room, "encrypted", 0), NULL);

@@ -2,7 +2,7 @@
 /*
  * janus-msg: every reply recorded from Janus 1.1.2 in the lab
  * (tests/signal/data, made by record-replies.py) through the parser, the
- * builders against the wire format of janus.md §3-8, and hostile input.
+ * builders against the wire format Janus 1.1.2 answers to, and hostile input.
  *
  * Usage: test-janus-msg DATA-DIR
  */
@@ -339,7 +339,8 @@ test_vr_subscriber(void)
     g_assert_cmpstr(s->feed_mid, ==, "video0");
     g_assert_true(att->has_jsep);
     g_assert_cmpstr(att->jsep.type, ==, "offer");
-    /* Janus 1.1.2 never marks subscriber offers as e2ee (janus.md §10). */
+    /* Janus 1.1.2 never marks subscriber offers as e2ee (its source checks
+     * only publishers' offers). */
     g_assert_false(att->jsep.e2ee);
 
     g_autoptr(E2cJanusMsg) started = parse_file("vr-event-started.json");
