@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "ws-handshake.h"
 #include "ws-transport.h"
 
 #define PROTOCOL "janus-protocol"
@@ -94,19 +95,7 @@ accept_upgrade(int fd)
     g_assert_cmpstr(proto, ==, PROTOCOL);
     g_autofree char *key = header_value(req, "Sec-WebSocket-Key");
     g_assert_nonnull(key);
-    g_autofree char *in = g_strconcat(key, "258EAFA5-E914-47DA-95CA-C5AB0DC85B11", NULL);
-    guint8 digest[20];
-    gsize dlen = sizeof(digest);
-    GChecksum *sha1 = g_checksum_new(G_CHECKSUM_SHA1);
-    g_checksum_update(sha1, (const guchar *)in, -1);
-    g_checksum_get_digest(sha1, digest, &dlen);
-    g_checksum_free(sha1);
-    g_autofree char *accept = g_base64_encode(digest, dlen);
-    g_autofree char *resp = g_strdup_printf("HTTP/1.1 101 Switching Protocols\r\n"
-                                            "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                                            "Sec-WebSocket-Accept: %s\r\n"
-                                            "Sec-WebSocket-Protocol: " PROTOCOL "\r\n\r\n",
-                                            accept);
+    g_autofree char *resp = ws_handshake_response(key, PROTOCOL);
     write_all(fd, resp, strlen(resp));
 }
 
