@@ -19,7 +19,6 @@ kid_json(guint64 kid)
 struct status_ctx {
     struct e2c_participant *p;
     json_t *array;
-    guint current, seen; /* streams still there; streams reported so far */
 };
 
 static void
@@ -63,22 +62,15 @@ status_recv(gpointer user, const struct e2c_stream_info *s)
     if (!strcmp(s->track, "video"))
         json_object_set_new(o, "frames-lost", json_integer((json_int_t)s->frames_lost));
     json_object_set_new(o, "verified", json_boolean(s->verified));
-    /* After the current streams come those that went away (summary only). */
-    if (c->seen++ >= c->current)
+    if (s->gone)
         json_object_set_new(o, "ended", json_true());
     json_array_append_new(c->array, o);
-}
-
-static void
-count_stream(gpointer user, const struct e2c_stream_info *s)
-{
-    (*(guint *)user)++;
 }
 
 void
 e2c_participant_status_json(struct e2c_participant *p, json_t *array)
 {
-    struct status_ctx c = {p, array, G_MAXUINT, 0};
+    struct status_ctx c = {p, array};
     e2c_participant_foreach_send(p, status_send, &c);
     e2c_participant_foreach_stream(p, FALSE, status_recv, &c);
 }
@@ -86,8 +78,7 @@ e2c_participant_status_json(struct e2c_participant *p, json_t *array)
 void
 e2c_participant_summary_json(struct e2c_participant *p, json_t *array)
 {
-    struct status_ctx c = {p, array, 0, 0};
-    e2c_participant_foreach_stream(p, FALSE, count_stream, &c.current);
+    struct status_ctx c = {p, array};
     e2c_participant_foreach_send(p, status_send, &c);
     e2c_participant_foreach_stream(p, TRUE, status_recv, &c);
 }

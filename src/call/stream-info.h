@@ -25,6 +25,9 @@ struct e2c_stream_info {
     double last_psnr;
     gint64 first_frame_us; /* monotonic */
     guint64 frames_lost;   /* video: frames the sender sent that were never decoded */
+    /* The stream went away (its publisher left, or its subscription ended at a
+     * reconnect): kept for the summary and the verdict, no longer updated. */
+    gboolean gone;
 };
 
 /* One sent track. */

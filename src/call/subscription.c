@@ -24,9 +24,7 @@ struct sub_stream {
     GstElement *e2csframedec; /* NULL in plain mode */
     gboolean mismatch_now;
     const char *mismatch_cause; /* interned: "wrong-secret", "unencrypted", "stale" */
-    gboolean ended;
-    gint64 matched_us;           /* when the last match was reported, for media-resumed */
-    struct e2c_stream_info last; /* kept when the stream ended */
+    gint64 matched_us;          /* when the last match was reported, for media-resumed */
 };
 
 struct e2c_subscription {
@@ -79,10 +77,6 @@ set_kid(json_t *e, guint64 kid)
 static void
 sub_stream_info(struct sub_stream *st, struct e2c_stream_info *out)
 {
-    if (st->ended) {
-        *out = st->last;
-        return;
-    }
     struct e2c_recv_stats rs;
     memset(out, 0, sizeof(*out));
     e2c_recv_stream_get_stats(st->rs, &rs);
@@ -555,6 +549,7 @@ e2c_subscription_end_streams(struct e2c_subscription *sub, guint64 feed, GPtrArr
         info->display = g_intern_string(info->display);
         info->track = g_intern_string(info->track);
         info->state = g_intern_string(info->state);
+        info->gone = TRUE;
         g_ptr_array_add(ended, info);
         /* Its elements stay in the bin, idle, until the subscription goes. */
         g_ptr_array_remove_index(sub->streams, i);

@@ -28,15 +28,11 @@ struct collect {
 };
 
 static void
-collect_stream(gpointer user, const struct e2c_stream_info *s)
+collect_stream(struct collect *c, const struct e2c_stream_outcome *o)
 {
-    struct collect *c = user;
-    int j = publisher_of_feed(c->l, s->feed);
-    if (j < 0)
-        return;
-    struct e2c_stream_outcome o;
-    e2c_stream_outcome_from_info(s, &o);
-    e2c_pair_seen_add(&c->row[j], &o);
+    int j = publisher_of_feed(c->l, o->feed);
+    if (j >= 0)
+        e2c_pair_seen_add(&c->row[j], o);
 }
 
 /*
@@ -121,18 +117,15 @@ struct observe {
 };
 
 static void
-observe_stream(gpointer user, const struct e2c_stream_info *s)
+observe_stream(struct observe *o, const struct e2c_stream_outcome *s)
 {
-    struct observe *o = user;
     const char *who = s->display && *s->display ? s->display : "?";
     struct e2c_pair_seen *a = g_hash_table_lookup(o->by_publisher, who);
     if (!a) {
         a = g_new0(struct e2c_pair_seen, 1);
         g_hash_table_insert(o->by_publisher, g_strdup(who), a);
     }
-    struct e2c_stream_outcome out;
-    e2c_stream_outcome_from_info(s, &out);
-    e2c_pair_seen_add(a, &out);
+    e2c_pair_seen_add(a, s);
 }
 
 static long
@@ -195,14 +188,21 @@ e2c_load_report(struct load *l)
             c.row[j] = (struct e2c_pair_seen)E2C_PAIR_SEEN_INIT;
         if (!mb->p)
             continue;
-        e2c_participant_foreach_stream(mb->p, TRUE, collect_stream, &c);
+        /* Once per source: a subscription made again after a reconnect is one stream. */
+        GArray *outcomes = e2c_participant_outcomes(mb->p);
+        guint n_outcomes = e2c_stream_outcomes_by_source(
+            (struct e2c_stream_outcome *)(void *)outcomes->data, outcomes->len);
+        for (guint k = 0; k < n_outcomes; k++)
+            collect_stream(&c, &g_array_index(outcomes, struct e2c_stream_outcome, k));
         struct behind b = {c, senders};
         e2c_participant_foreach_stream(mb->p, FALSE, behind_stream, &b);
 
         /* Also of publishers in other processes: what scripts/merge-load-reports joins. */
         struct observe o = {mb->label,
                             g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free)};
-        e2c_participant_foreach_stream(mb->p, TRUE, observe_stream, &o);
+        for (guint k = 0; k < n_outcomes; k++)
+            observe_stream(&o, &g_array_index(outcomes, struct e2c_stream_outcome, k));
+        g_array_unref(outcomes);
         GHashTableIter it;
         gpointer key, value;
         g_hash_table_iter_init(&it, o.by_publisher);

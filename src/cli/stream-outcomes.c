@@ -5,6 +5,7 @@ void
 e2c_stream_outcome_from_info(const struct e2c_stream_info *s, struct e2c_stream_outcome *out)
 {
     *out = (struct e2c_stream_outcome){
+        .feed = s->feed,
         .display = s->display,
         .track = s->track,
         .verified = s->verified,
@@ -16,6 +17,7 @@ e2c_stream_outcome_from_info(const struct e2c_stream_info *s, struct e2c_stream_
         .auth_failed = s->auth_failed,
         .malformed = s->malformed,
         .unencrypted = s->unencrypted,
+        .gone = s->gone,
     };
 }
 

@@ -39,8 +39,12 @@ e2c_join_verdict_decide(const struct e2c_join_input *in, struct e2c_join_verdict
         return;
     }
     struct tally t = {0, 0, 0, 0, 0, 0, g_string_new(NULL)};
-    for (guint i = 0; i < in->n_streams; i++)
-        count(&t, &in->streams[i]);
+    /* Once per source: a subscription made again after a reconnect is one stream. */
+    struct e2c_stream_outcome *streams = g_memdup2(in->streams, in->n_streams * sizeof(*streams));
+    guint n = e2c_stream_outcomes_by_source(streams, in->n_streams);
+    for (guint i = 0; i < n; i++)
+        count(&t, &streams[i]);
+    g_free(streams);
     out->streams = t.streams;
     out->verified = t.verified;
     if (t.mismatched) {

@@ -9,6 +9,12 @@
  * a stream of only malformed frames (6, DECRYPTION_INTERNAL_ERROR); a failed
  * subscription (9, UNABLE_TO_SUBSCRIBE); with --expect-media, too few
  * verified streams (10, MEDIA_CHECK_FAILED); else 0.
+ *
+ * A stream counts once per source (remote and track): one that went away
+ * and was taken over by another of the same source (a subscription ended
+ * by our reconnect, then made again) is judged through the one after it,
+ * which counts as verified if either was. A gone stream without successor
+ * (a publisher who left) counts on its own.
  */
 #pragma once
 
@@ -24,6 +30,7 @@
 
 struct e2c_join_input {
     enum e2c_error fatal; /* what ended the call early, or E2C_ERR_NONE */
+    /* Those still there first, then the gone ones in the order they went. */
     const struct e2c_stream_outcome *streams;
     guint n_streams;
     guint subscription_failures;

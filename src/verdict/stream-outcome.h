@@ -10,6 +10,7 @@
 #include <glib.h>
 
 struct e2c_stream_outcome {
+    guint64 feed;               /* the remote participant's feed (its id in the room) */
     const char *display;        /* the remote participant's display name ("" or NULL: unknown) */
     const char *track;          /* "video" / "audio" */
     gboolean verified;          /* decrypted, and decoded to what was sent where that is checked */
@@ -19,4 +20,17 @@ struct e2c_stream_outcome {
     guint64 frames_lost;        /* video: frames the sender sent that never arrived */
     guint64 rtp_bytes;
     guint64 auth_failed, malformed, unencrypted; /* frames refused, by reason */
+    /* Went away before the end: its publisher left, or its subscription ended
+     * at a reconnect and a new one took over. */
+    gboolean gone;
 };
+
+/*
+ * One outcome per source (remote display and track) where a stream went
+ * away and another of the same source took over (a subscription ended by a
+ * reconnect, then made again): the gone one is left out, and the one after
+ * it counts as verified if either was. A gone stream without successor (a
+ * publisher who left) stays. s: those still there first, then the gone
+ * ones in the order they went; compacted in place, the new count returned.
+ */
+guint e2c_stream_outcomes_by_source(struct e2c_stream_outcome *s, guint n);

@@ -11,9 +11,9 @@
 #include "join-verdict.h"
 
 /* A stream that decrypted and verified. */
-#define GOOD(who, track)                                                                           \
+#define GOOD(who, kind)                                                                            \
     {                                                                                              \
-        who, track, TRUE, FALSE, NULL, 300, 0, 90000, 0, 0, 0                                      \
+        .display = who, .track = kind, .verified = TRUE, .frames_ok = 300, .rtp_bytes = 90000      \
     }
 
 static struct e2c_join_verdict
@@ -179,6 +179,84 @@ test_media_check(void)
     e2c_join_verdict_clear(&v);
 }
 
+/* A stream that went away before the end, verified or not. */
+static struct e2c_stream_outcome
+gone(const char *who, const char *kind, gboolean verified)
+{
+    struct e2c_stream_outcome s = GOOD(who, kind);
+    s.verified = verified;
+    s.gone = TRUE;
+    return s;
+}
+
+/*
+ * Our publication failed under loss, we reconnected and subscribed again:
+ * the first subscription's streams went away, the new ones took over. A
+ * source counts once; before this, the first subscription's video (2
+ * frames, never verified) failed --expect-media although alice's video
+ * verified in the new one.
+ */
+static void
+test_reconnect_counts_once(void)
+{
+    struct e2c_stream_outcome s[] = {GOOD("alice", "audio"), GOOD("alice", "video"),
+                                     gone("alice", "video", FALSE), gone("alice", "audio", TRUE)};
+    struct e2c_join_verdict v = decide(E2C_ERR_NONE, s, 4, 0, E2C_EXPECT_MEDIA_ALL);
+    g_assert_cmpint(v.exit_status, ==, 0);
+    g_assert_cmpuint(v.streams, ==, 2);
+    g_assert_cmpuint(v.verified, ==, 2);
+    g_assert_cmpuint(v.needed, ==, 2);
+    e2c_join_verdict_clear(&v);
+
+    /* Verified before the reconnect, not yet after it (the call ended soon
+     * after): the source was verified. */
+    struct e2c_stream_outcome late[] = {GOOD("alice", "video"), gone("alice", "video", TRUE)};
+    late[0].verified = FALSE;
+    v = decide(E2C_ERR_NONE, late, 2, 0, E2C_EXPECT_MEDIA_ALL);
+    g_assert_cmpint(v.exit_status, ==, 0);
+    g_assert_cmpuint(v.streams, ==, 1);
+    e2c_join_verdict_clear(&v);
+
+    /* Two reconnects, and the last subscription went too (the publisher left):
+     * one source, verified in the first. */
+    struct e2c_stream_outcome chain[] = {
+        gone("alice", "video", TRUE), gone("alice", "video", FALSE), gone("alice", "video", FALSE)};
+    v = decide(E2C_ERR_NONE, chain, 3, 0, E2C_EXPECT_MEDIA_ALL);
+    g_assert_cmpint(v.exit_status, ==, 0);
+    g_assert_cmpuint(v.streams, ==, 1);
+    g_assert_cmpuint(v.verified, ==, 1);
+    e2c_join_verdict_clear(&v);
+
+    /* A mismatch in a subscription that another took over is not the verdict. */
+    struct e2c_stream_outcome healed[] = {GOOD("alice", "video"), gone("alice", "video", FALSE)};
+    healed[1].mismatched = TRUE;
+    healed[1].mismatch_cause = "wrong-secret";
+    v = decide(E2C_ERR_NONE, healed, 2, 0, E2C_EXPECT_MEDIA_ALL);
+    g_assert_cmpint(v.exit_status, ==, 0);
+    e2c_join_verdict_clear(&v);
+}
+
+/* Streams without a successor each count: a publisher who left before it was verified fails
+ * --expect-media, and two participants still there with one name are two sources' worth. */
+static void
+test_gone_without_successor(void)
+{
+    struct e2c_stream_outcome s[] = {GOOD("bob", "video"), gone("carol", "video", FALSE)};
+    struct e2c_join_verdict v = decide(E2C_ERR_NONE, s, 2, 0, E2C_EXPECT_MEDIA_ALL);
+    g_assert_cmpint(v.exit_status, ==, 10);
+    g_assert_cmpstr(v.message, ==, "1 of 2 expected stream(s) verified; not verified: carol/video");
+    e2c_join_verdict_clear(&v);
+
+    struct e2c_stream_outcome twins[] = {GOOD("bob", "video"), GOOD("bob", "video"),
+                                         gone("bob", "video", FALSE)};
+    twins[1].verified = FALSE;
+    v = decide(E2C_ERR_NONE, twins, 3, 0, E2C_EXPECT_MEDIA_ALL);
+    g_assert_cmpint(v.exit_status, ==, 10);
+    g_assert_cmpuint(v.streams, ==, 2);
+    g_assert_cmpuint(v.verified, ==, 1);
+    e2c_join_verdict_clear(&v);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -189,5 +267,7 @@ main(int argc, char **argv)
     g_test_add_func("/join-verdict/only-malformed", test_only_malformed);
     g_test_add_func("/join-verdict/subscription-failed", test_subscription_failed);
     g_test_add_func("/join-verdict/media-check", test_media_check);
+    g_test_add_func("/join-verdict/reconnect-counts-once", test_reconnect_counts_once);
+    g_test_add_func("/join-verdict/gone-without-successor", test_gone_without_successor);
     return g_test_run();
 }

@@ -82,7 +82,12 @@ test_pair_states(void)
 {
     struct e2c_pair_seen s = E2C_PAIR_SEEN_INIT;
     g_assert_cmpint(e2c_pair_seen_state(&s), ==, E2C_PAIR_NONE);
-    struct e2c_stream_outcome video = {"p1", "video", TRUE, FALSE, NULL, 10, 1, 1000, 0, 0, 0};
+    struct e2c_stream_outcome video = {.display = "p1",
+                                       .track = "video",
+                                       .verified = TRUE,
+                                       .frames_ok = 10,
+                                       .frames_lost = 1,
+                                       .rtp_bytes = 1000};
     struct e2c_stream_outcome audio = video;
     audio.track = "audio";
     e2c_pair_seen_add(&s, &video);
