@@ -301,12 +301,58 @@ sub_fatal(gpointer owner, const GError *error)
     participant_fail_with(owner, error);
 }
 
+/* Subscribing again after a lost connection, at most this many times per publisher. */
+#define SUB_RESTARTS_MAX 3
+
+/*
+ * A subscription's connection failed, or the router hung it up: under loss
+ * ICE or DTLS can time out on either side, as for the publication, and the
+ * next attempt may well get through. Its publishers are subscribed to again
+ * (what its streams did is kept, and the verdict counts the new ones in
+ * their place); after SUB_RESTARTS_MAX times it fails (UNABLE_TO_SUBSCRIBE).
+ */
+static void
+sub_lost(gpointer owner, struct e2c_subscription *sub, const char *reason)
+{
+    struct e2c_participant *p = owner;
+    GPtrArray *feeds = e2c_subscription_feeds(sub);
+    guint restarts = 0;
+    for (guint i = 0; i < feeds->len; i++)
+        restarts = MAX(restarts, ((struct e2c_sub_feed *)g_ptr_array_index(feeds, i))->restarts);
+    if (p->state != P_JOINED || restarts >= SUB_RESTARTS_MAX) {
+        e2c_subscription_fail(sub, reason);
+        return;
+    }
+    GPtrArray *again = g_ptr_array_new_with_free_func(e2c_sub_feed_free);
+    for (guint i = 0; i < feeds->len; i++) {
+        const struct e2c_sub_feed *feed = g_ptr_array_index(feeds, i);
+        if (feed->gone)
+            continue;
+        struct e2c_sub_feed *f = e2c_sub_feed_new(feed->id, feed->display);
+        f->restarts = feed->restarts + 1;
+        g_ptr_array_add(again, f);
+        json_t *e = participant_event(p, "resubscribing");
+        json_object_set_new(e, "remote", json_string(f->display));
+        json_object_set_new(e, "feed", json_integer((json_int_t)f->id));
+        json_object_set_new(e, "attempt", json_integer(f->restarts));
+        json_object_set_new(e, "of", json_integer(SUB_RESTARTS_MAX));
+        json_object_set_new(e, "message", json_string(reason));
+        participant_emit(p, e);
+    }
+    e2c_subscription_end_streams(sub, 0, p->ended);
+    drop_subscription(p, sub, TRUE, FALSE);
+    if (again->len)
+        subscribe(p, again);
+    else
+        g_ptr_array_unref(again);
+}
+
 /* One subscription for feeds (taken). */
 static void
 subscribe(struct e2c_participant *p, GPtrArray *feeds)
 {
     static const struct e2c_subscription_callbacks cb = {
-        sub_event_new, sub_emit, sub_streams_changed, sub_unable, sub_split, sub_fatal,
+        sub_event_new, sub_emit, sub_streams_changed, sub_unable, sub_split, sub_fatal, sub_lost,
     };
     struct e2c_subscription_config cfg = {
         p->media,         &p->cfg.crypto,         p->label,      p->cfg.latency_ms,
@@ -543,6 +589,19 @@ on_room_publication_hangup(gpointer owner, const char *reason)
 }
 
 static void
+on_room_subscription_hangup(gpointer owner, guint64 handle, const char *reason)
+{
+    struct e2c_participant *p = owner;
+    for (guint i = 0; i < p->subs->len; i++) {
+        struct e2c_subscription *sub = g_ptr_array_index(p->subs, i);
+        if (handle && e2c_subscription_handle(sub) == handle) {
+            e2c_subscription_hung_up(sub, reason);
+            return;
+        }
+    }
+}
+
+static void
 on_room_destroyed(gpointer owner, const GError *error)
 {
     participant_fail_with(owner, error);
@@ -667,6 +726,7 @@ e2c_participant_new(const struct e2c_participant_config *cfg, struct e2c_pipelin
         .unpublished = on_room_unpublished,
         .publication_up = on_room_publication_up,
         .publication_hangup = on_room_publication_hangup,
+        .subscription_hangup = on_room_subscription_hangup,
         .destroyed = on_room_destroyed,
         .lost = on_room_lost,
         .left = on_room_left,

@@ -376,7 +376,7 @@ on_state(gpointer user, GstWebRTCPeerConnectionState state)
 {
     struct e2c_subscription *sub = user;
     if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED && !sub->closed)
-        fail_sub(sub, "the connection to the router failed (ICE or DTLS)");
+        sub->cb.lost(sub->owner, sub, "the connection to the router failed (ICE or DTLS)");
 }
 
 static void
@@ -517,6 +517,26 @@ e2c_subscription_new(struct e2c_room *room, const struct e2c_subscription_config
                        e2c_subscription_unref);
     g_free(ids);
     return sub;
+}
+
+guint64
+e2c_subscription_handle(struct e2c_subscription *sub)
+{
+    return sub->handle;
+}
+
+void
+e2c_subscription_hung_up(struct e2c_subscription *sub, const char *reason)
+{
+    if (!sub->closed)
+        sub->cb.lost(sub->owner, sub, reason);
+}
+
+void
+e2c_subscription_fail(struct e2c_subscription *sub, const char *message)
+{
+    if (!sub->closed)
+        fail_sub(sub, message);
 }
 
 GPtrArray *

@@ -25,7 +25,8 @@
 struct e2c_sub_feed {
     guint64 id;
     gchar *display;
-    gboolean gone; /* unpublished or left: its streams were ended */
+    gboolean gone;  /* unpublished or left: its streams were ended */
+    guint restarts; /* times it was subscribed to again after a lost connection */
 };
 
 struct e2c_sub_feed *e2c_sub_feed_new(guint64 id, const char *display);
@@ -59,6 +60,9 @@ struct e2c_subscription_callbacks {
     void (*split)(gpointer owner, struct e2c_subscription *sub);
     /* The call cannot go on (E2C_ERROR, DECRYPTION_INTERNAL_ERROR). */
     void (*fatal)(gpointer owner, const GError *error);
+    /* The connection to the router failed (ICE or DTLS) or the router hung it
+     * up: subscribe again, or e2c_subscription_fail(). */
+    void (*lost)(gpointer owner, struct e2c_subscription *sub, const char *reason);
 };
 
 /* Asks room for feeds (taken: a GPtrArray of struct e2c_sub_feed). */
@@ -78,6 +82,12 @@ void e2c_subscription_close(struct e2c_subscription *sub, gboolean give_back, gb
 GPtrArray *e2c_subscription_feeds(struct e2c_subscription *sub);
 /* The feed with this id that has not gone, or NULL. */
 struct e2c_sub_feed *e2c_subscription_find_feed(struct e2c_subscription *sub, guint64 id);
+/* Its handle on the router (0 before the room gave one). */
+guint64 e2c_subscription_handle(struct e2c_subscription *sub);
+/* The router hung it up: as when its own connection fails (the lost callback). */
+void e2c_subscription_hung_up(struct e2c_subscription *sub, const char *reason);
+/* Gives up: an UNABLE_TO_SUBSCRIBE error event per feed still there, then the unable callback. */
+void e2c_subscription_fail(struct e2c_subscription *sub, const char *message);
 /* Moves what the streams of feed (every feed: 0) did into ended (struct e2c_stream_info). */
 void e2c_subscription_end_streams(struct e2c_subscription *sub, guint64 feed, GPtrArray *ended);
 /* Calls fn for every current stream. */

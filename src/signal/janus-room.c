@@ -543,8 +543,13 @@ on_sub_joined(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpo
 static void
 on_sub_event(E2cJanusClient *client, guint64 handle, E2cJanusMsg *msg, gpointer data)
 {
-    if (msg->kind == E2C_JANUS_KIND_HANGUP && room_of(client))
-        g_message("the router hung up a subscription: %s", msg->reason ? msg->reason : "");
+    struct janus_room *r = room_of(client);
+    if (msg->kind != E2C_JANUS_KIND_HANGUP || !r || !r->base.events.subscription_hangup)
+        return;
+    gchar *reason = g_strdup_printf("the router hung up the subscription: %s",
+                                    msg->reason ? msg->reason : "no reason given");
+    r->base.events.subscription_hangup(r->base.owner, handle, reason);
+    g_free(reason);
 }
 
 static void

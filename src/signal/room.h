@@ -82,6 +82,8 @@ struct e2c_room_events {
     void (*publication_up)(gpointer owner);
     /* The router hung up the publication (its PeerConnection). */
     void (*publication_hangup)(gpointer owner, const char *reason);
+    /* The router hung up the subscription on handle (its PeerConnection). */
+    void (*subscription_hangup)(gpointer owner, guint64 handle, const char *reason);
     /* The room was destroyed on the router: nothing can come back (E2C_ERROR). */
     void (*destroyed)(gpointer owner, const GError *error);
     /* The connection to the router is gone (it closed, the session died). */

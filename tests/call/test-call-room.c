@@ -614,6 +614,85 @@ GST_START_TEST(subscription_refused)
 }
 GST_END_TEST;
 
+/* A router's offer of one VP8 stream: enough for the subscription to answer (no media). */
+static const char router_offer[] =
+    "v=0\r\n"
+    "o=- 1 1 IN IP4 127.0.0.1\r\n"
+    "s=-\r\n"
+    "t=0 0\r\n"
+    "a=group:BUNDLE v0\r\n"
+    "m=video 9 UDP/TLS/RTP/SAVPF 96\r\n"
+    "c=IN IP4 127.0.0.1\r\n"
+    "a=mid:v0\r\n"
+    "a=sendonly\r\n"
+    "a=rtcp-mux\r\n"
+    "a=ice-ufrag:fake\r\n"
+    "a=ice-pwd:fakefakefakefakefakefake\r\n"
+    "a=fingerprint:sha-256 "
+    "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:"
+    "FF\r\n"
+    "a=setup:actpass\r\n"
+    "a=rtpmap:96 VP8/90000\r\n";
+
+/* The router's offer for subscription s; waits for the answer. */
+static void
+offer_and_answer(struct fake_room *f, struct fake_sub *s)
+{
+    struct e2c_room_stream stream = {"v0", 7};
+    fake_room_offer(f, s, router_offer, &stream, 1, NULL);
+    WAIT_FOR(s->answer != NULL, "the subscription's answer");
+}
+
+/*
+ * The router hangs up a subscription (ICE failed under loss): bob is
+ * subscribed to again, a "resubscribing" event each time, the old handle
+ * given back; after the third time the subscription fails
+ * (UNABLE_TO_SUBSCRIBE) and the call goes on. Before, a hung-up
+ * subscription was only logged and bob's media never came back.
+ */
+GST_START_TEST(subscription_hangup_resubscribes)
+{
+    struct run r;
+    struct fake_room *f = run_start(&r, FALSE, TRUE, 0, FALSE);
+    struct e2c_room_feed bob = {7, "bob"};
+    fake_room_joined(f, 5, &bob, 1);
+    next_event(&r, "remote-published");
+    for (guint attempt = 1; attempt <= 3; attempt++) {
+        ck_assert_uint_eq(f->subs->len, attempt);
+        struct fake_sub *s = g_ptr_array_index(f->subs, attempt - 1);
+        offer_and_answer(f, s);
+        f->base.events.subscription_hangup(f->base.owner, s->handle,
+                                           "the router hung up the subscription: ICE failed");
+        const json_t *again = next_event(&r, "resubscribing");
+        ck_assert_str_eq(str(again, "remote"), "bob");
+        ck_assert_int_eq(num(again, "feed"), 7);
+        ck_assert_int_eq(num(again, "attempt"), attempt);
+        ck_assert_int_eq(num(again, "of"), 3);
+        ck_assert_str_eq(str(again, "message"), "the router hung up the subscription: ICE failed");
+        ck_assert(s->unsubscribed);
+        struct fake_sub *next = g_ptr_array_index(f->subs, attempt);
+        ck_assert_uint_eq(next->feeds->len, 1);
+        ck_assert_uint_eq(g_array_index(next->feeds, guint64, 0), 7);
+    }
+    /* A handle the participant does not have: nothing happens. */
+    f->base.events.subscription_hangup(f->base.owner, 999999, "the router hung up: ?");
+    fail_if(saw_event(&r, "error"));
+
+    struct fake_sub *last = g_ptr_array_index(f->subs, 3);
+    offer_and_answer(f, last);
+    f->base.events.subscription_hangup(f->base.owner, last->handle,
+                                       "the router hung up the subscription: ICE failed");
+    const json_t *error = next_event(&r, "error");
+    ck_assert_str_eq(str(error, "error"), "UNABLE_TO_SUBSCRIBE");
+    ck_assert_str_eq(str(error, "remote"), "bob");
+    ck_assert_str_eq(str(error, "message"), "the router hung up the subscription: ICE failed");
+    ck_assert_uint_eq(f->subs->len, 4);
+    ck_assert_uint_eq(e2c_participant_subscription_failures(r.p), 1);
+    ck_assert(!r.left && r.failed == E2C_ERR_NONE);
+    run_finish(&r);
+}
+GST_END_TEST;
+
 /* Load: publishers known together share a subscription; "no such feed" splits it. */
 GST_START_TEST(subscription_shared_splits)
 {
@@ -662,6 +741,7 @@ call_room_suite(void)
      */
     (void)subscription_life;
     tcase_add_test(tc, subscription_refused);
+    tcase_add_test(tc, subscription_hangup_resubscribes);
     tcase_add_test(tc, subscription_shared_splits);
     suite_add_tcase(s, tc);
     return s;

@@ -68,10 +68,11 @@ PY
     expect_no_events $who encryption-secret-mismatch
     # Known issue above 10 %: libnice gives up a candidate pair after 3 STUN
     # retransmissions (about 2 s), so a subscription can fail ICE at the
-    # start and the call ends with UNABLE_TO_SUBSCRIBE (9). Tolerated here,
-    # and said loudly; anything else ending the call early is not. (A
-    # publication that fails ICE or DTLS, or that Janus hangs up with "DTLS
-    # timeout", starts over instead: connection-lost, then reconnected.)
+    # start; it is made again up to 3 times ("resubscribing"), then the call
+    # ends with UNABLE_TO_SUBSCRIBE (9). Tolerated here, and said loudly;
+    # anything else ending the call early is not. (A publication that fails
+    # ICE or DTLS, or that Janus hangs up with "DTLS timeout", starts over
+    # instead: connection-lost, then reconnected.)
     if [ "$st" -eq 9 ] && [ "$pct" -gt 10 ] && grep -qE \
         '"exit-status":9,"message":"(the publication.s connection to the router failed|[0-9]+ subscription)' \
         "$work/$who.json"; then
