@@ -532,6 +532,32 @@ e2c_subscription_hung_up(struct e2c_subscription *sub, const char *reason)
         sub->cb.lost(sub->owner, sub, reason);
 }
 
+GPtrArray *
+e2c_subscription_feeds_again(struct e2c_subscription *sub, const char *reason)
+{
+    for (guint i = 0; i < sub->feeds->len; i++)
+        if (((struct e2c_sub_feed *)g_ptr_array_index(sub->feeds, i))->restarts >=
+            E2C_SUBSCRIPTION_RESTARTS)
+            return NULL;
+    GPtrArray *again = g_ptr_array_new_with_free_func(e2c_sub_feed_free);
+    for (guint i = 0; i < sub->feeds->len; i++) {
+        const struct e2c_sub_feed *feed = g_ptr_array_index(sub->feeds, i);
+        if (feed->gone)
+            continue;
+        struct e2c_sub_feed *f = e2c_sub_feed_new(feed->id, feed->display);
+        f->restarts = feed->restarts + 1;
+        g_ptr_array_add(again, f);
+        json_t *e = event_new(sub, "resubscribing");
+        json_object_set_new(e, "remote", json_string(f->display));
+        json_object_set_new(e, "feed", json_integer((json_int_t)f->id));
+        json_object_set_new(e, "attempt", json_integer(f->restarts));
+        json_object_set_new(e, "of", json_integer(E2C_SUBSCRIPTION_RESTARTS));
+        json_object_set_new(e, "message", json_string(reason));
+        emit(sub, e);
+    }
+    return again;
+}
+
 void
 e2c_subscription_fail(struct e2c_subscription *sub, const char *message)
 {

@@ -86,6 +86,14 @@ struct e2c_sub_feed *e2c_subscription_find_feed(struct e2c_subscription *sub, gu
 guint64 e2c_subscription_handle(struct e2c_subscription *sub);
 /* The router hung it up: as when its own connection fails (the lost callback). */
 void e2c_subscription_hung_up(struct e2c_subscription *sub, const char *reason);
+/* Subscribing again after a lost connection, at most this many times per publisher. */
+#define E2C_SUBSCRIPTION_RESTARTS 3
+/*
+ * After a lost connection: its feeds still there, to subscribe to again
+ * (new struct e2c_sub_feed, one restart more; a "resubscribing" event
+ * each), or NULL when one has had E2C_SUBSCRIPTION_RESTARTS already.
+ */
+GPtrArray *e2c_subscription_feeds_again(struct e2c_subscription *sub, const char *reason);
 /* Gives up: an UNABLE_TO_SUBSCRIBE error event per feed still there, then the unable callback. */
 void e2c_subscription_fail(struct e2c_subscription *sub, const char *message);
 /* Moves what the streams of feed (every feed: 0) did into ended (struct e2c_stream_info). */
