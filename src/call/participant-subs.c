@@ -241,4 +241,3 @@ subscription_remove(struct e2c_participant *p, guint64 feed, const char *why)
     if (p->cb.streams_changed)
         p->cb.streams_changed(p->user, p);
 }
-

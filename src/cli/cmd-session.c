@@ -39,18 +39,22 @@ done(struct session_op *op, int status)
     g_main_loop_quit(op->loop);
 }
 
-/* What the user can do about the router's refusal (its words name the thing, not our option). */
+/*
+ * What the user can do about the router's refusal (its words name the
+ * thing, not our option). Told by the error's code and the request, never
+ * by its words: of our requests only destroy carries the room's secret, so
+ * a missing element or an unauthorized destroy is the secret.
+ */
 static const char *
-access_hint(const GError *error)
+access_hint(const GError *error, gboolean destroy)
 {
     if (!error || error->domain != E2C_JANUS_ERROR)
         return "";
     if (error->code == E2C_JANUS_ERROR_UNAUTHORIZED)
         return " (give the router's API secret or a token: --api-secret-file, --api-secret-env, "
                "--token-file, --token-env)";
-    if ((error->code == E2C_JANUS_ERROR_VR_MISSING_ELEMENT ||
-         error->code == E2C_JANUS_ERROR_VR_UNAUTHORIZED) &&
-        strstr(error->message, "secret"))
+    if (destroy && (error->code == E2C_JANUS_ERROR_VR_MISSING_ELEMENT ||
+                    error->code == E2C_JANUS_ERROR_VR_UNAUTHORIZED))
         return " (the room has a secret: --room-secret-file, --room-secret-env)";
     return "";
 }
@@ -61,7 +65,7 @@ fail(struct session_op *op, enum e2c_error err, const char *what, const GError *
     /* The router's reasons are its own text: keep them from driving the terminal. */
     gchar *why = e2c_printable(error ? error->message : "unexpected reply");
     fprintf(stderr, "%s: %s: %s: %s%s\n", op->name, e2c_error_name(err), what, why,
-            access_hint(error));
+            access_hint(error, !op->create));
     g_free(why);
     done(op, e2c_error_exit_status(err));
 }

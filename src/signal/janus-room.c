@@ -162,10 +162,14 @@ new_client(struct janus_room *r)
 /*
  * What the user can do about a refusal: the router's words ("Unauthorized
  * (wrong pin)", "Missing element (pin)", "Unauthorized request (wrong or
- * missing secret/token)") name the thing, not our option.
+ * missing secret/token)") name the thing, not our option. Told by the
+ * error's code and the request it answers, never by its words: a join
+ * carries the room's PIN and nothing else the room may refuse (VideoRoom
+ * checks E2EE when a publisher offers), so a missing element or an
+ * unauthorized join is the PIN.
  */
 static const char *
-access_hint(const GError *error)
+access_hint(const GError *error, gboolean join)
 {
     if (!error || error->domain != E2C_JANUS_ERROR)
         return "";
@@ -174,9 +178,8 @@ access_hint(const GError *error)
                "--token-file, --token-env)";
     if (error->code == E2C_JANUS_ERROR_UNAUTHORIZED_PLUGIN)
         return " (the token does not allow the VideoRoom plugin)";
-    if ((error->code == E2C_JANUS_ERROR_VR_MISSING_ELEMENT ||
-         error->code == E2C_JANUS_ERROR_VR_UNAUTHORIZED) &&
-        strstr(error->message, "pin"))
+    if (join && (error->code == E2C_JANUS_ERROR_VR_MISSING_ELEMENT ||
+                 error->code == E2C_JANUS_ERROR_VR_UNAUTHORIZED))
         return " (the room's PIN: --room-pin-file, --room-pin-env)";
     return "";
 }
@@ -281,7 +284,7 @@ on_joined(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpointe
     if (error) {
         join_failed(r, E2C_ERROR, E2C_ERR_CONNECT_FAILED,
                     "cannot join room %" G_GUINT64_FORMAT ": %s%s", r->room, error->message,
-                    access_hint(error));
+                    access_hint(error, TRUE));
         return;
     }
     if (msg->kind == E2C_JANUS_KIND_ACK)
@@ -348,7 +351,8 @@ on_attached(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpoin
         return;
     if (error) {
         join_failed(r, E2C_ROOM_ERROR, E2C_ROOM_ERROR_UNREACHABLE,
-                    "cannot attach to the VideoRoom: %s%s", error->message, access_hint(error));
+                    "cannot attach to the VideoRoom: %s%s", error->message,
+                    access_hint(error, FALSE));
         return;
     }
     r->pub_handle = msg->data_id;
@@ -365,7 +369,7 @@ on_session(E2cJanusClient *client, E2cJanusMsg *msg, const GError *error, gpoint
         return;
     if (error) {
         join_failed(r, E2C_ROOM_ERROR, E2C_ROOM_ERROR_UNREACHABLE, "cannot create a session: %s%s",
-                    error->message, access_hint(error));
+                    error->message, access_hint(error, FALSE));
         return;
     }
     r->base.events.connected(r->base.owner, r->server, msg->data_id);
