@@ -644,6 +644,44 @@ offer_and_answer(struct fake_room *f, struct fake_sub *s)
 }
 
 /*
+ * The router's offer, the subscription's answer, its candidates and their
+ * end, the router starts sending: "subscribed". Then the router refuses to
+ * start a second one: UNABLE_TO_SUBSCRIBE, and the call goes on. (No media:
+ * subscription_life, not run, would need a sending webrtcbin.)
+ */
+GST_START_TEST(subscription_answers_and_starts)
+{
+    struct run r;
+    struct fake_room *f = run_start(&r, FALSE, TRUE, 0, FALSE);
+    struct e2c_room_feed pubs[] = {{7, "bob"}, {8, "carol"}};
+    fake_room_joined(f, 5, pubs, 2);
+    ck_assert_uint_eq(f->subs->len, 2);
+    struct fake_sub *s = g_ptr_array_index(f->subs, 0);
+    offer_and_answer(f, s);
+    ck_assert(strstr(s->answer, "a=recvonly") != NULL);
+    WAIT_FOR(s->trickle_done, "the end of the subscription's candidates");
+    ck_assert_uint_gt(s->candidates->len, 0);
+    fake_room_started(f, s, NULL);
+    const json_t *subscribed = next_event(&r, "subscribed");
+    ck_assert_str_eq(str(subscribed, "remote"), "bob");
+    ck_assert_int_eq(num(subscribed, "feed"), 7);
+
+    struct fake_sub *t = g_ptr_array_index(f->subs, 1);
+    offer_and_answer(f, t);
+    GError *refusal = g_error_new(E2C_ERROR, E2C_ERR_UNABLE_TO_SUBSCRIBE,
+                                  "the router refused to start: Unauthorized");
+    fake_room_started(f, t, refusal);
+    g_error_free(refusal);
+    const json_t *error = next_event(&r, "error");
+    ck_assert_str_eq(str(error, "error"), "UNABLE_TO_SUBSCRIBE");
+    ck_assert_int_eq(num(error, "feed"), 8);
+    ck_assert_uint_eq(e2c_participant_subscription_failures(r.p), 1);
+    ck_assert(!r.left && r.failed == E2C_ERR_NONE);
+    run_finish(&r);
+}
+GST_END_TEST;
+
+/*
  * The router hangs up a subscription (ICE failed under loss): bob is
  * subscribed to again, a "resubscribing" event each time, the old handle
  * given back; after the third time the subscription fails
@@ -741,6 +779,7 @@ call_room_suite(void)
      */
     (void)subscription_life;
     tcase_add_test(tc, subscription_refused);
+    tcase_add_test(tc, subscription_answers_and_starts);
     tcase_add_test(tc, subscription_hangup_resubscribes);
     tcase_add_test(tc, subscription_shared_splits);
     suite_add_tcase(s, tc);
