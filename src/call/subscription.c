@@ -15,6 +15,9 @@
 #include "recv-chain.h"
 #include "sdp-filter.h"
 
+/* Connected (ICE and DTLS) this long after the router started sending, or lost. */
+#define SUB_CONNECT_TIMEOUT_S 12
+
 struct sub_stream {
     struct e2c_subscription *sub;
     struct e2c_recv_stream *rs;
@@ -42,6 +45,8 @@ struct e2c_subscription {
     GPtrArray *streams; /* struct sub_stream */
     GPtrArray *pending_candidates;
     gboolean answer_sent, gathering_done, completed_sent, started, closed;
+    gboolean connected; /* ICE and DTLS done */
+    guint connect_timer;
 };
 
 static json_t *
@@ -375,8 +380,36 @@ static void
 on_state(gpointer user, GstWebRTCPeerConnectionState state)
 {
     struct e2c_subscription *sub = user;
+    if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) {
+        sub->connected = TRUE;
+        if (sub->connect_timer) {
+            g_source_remove(sub->connect_timer);
+            sub->connect_timer = 0;
+        }
+    }
     if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED && !sub->closed)
         sub->cb.lost(sub->owner, sub, "the connection to the router failed (ICE or DTLS)");
+}
+
+/*
+ * Not connected long after the router started sending: under loss a DTLS
+ * handshake can stall until the router gives up ("DTLS timeout", seen 20 s
+ * after subscribing at 10 % loss per hop), while ICE and DTLS normally take
+ * under 7 s there. Lost, as when the connection fails.
+ */
+static gboolean
+on_connect_timeout(gpointer user)
+{
+    struct e2c_subscription *sub = user;
+    sub->connect_timer = 0;
+    if (!sub->closed && !sub->connected) {
+        gchar *why = g_strdup_printf("not connected to the router %d s after it started sending "
+                                     "(ICE or DTLS)",
+                                     SUB_CONNECT_TIMEOUT_S);
+        sub->cb.lost(sub->owner, sub, why);
+        g_free(why);
+    }
+    return G_SOURCE_REMOVE;
 }
 
 static void
@@ -390,6 +423,10 @@ on_started(gpointer user, const GError *error)
         return;
     }
     sub->started = TRUE;
+    if (!sub->connected)
+        sub->connect_timer = g_timeout_add_seconds_full(
+            G_PRIORITY_DEFAULT, SUB_CONNECT_TIMEOUT_S, on_connect_timeout,
+            e2c_subscription_ref(sub), e2c_subscription_unref);
     for (guint i = 0; i < sub->feeds->len; i++) {
         const struct e2c_sub_feed *feed = g_ptr_array_index(sub->feeds, i);
         json_t *e = event_new(sub, "subscribed");
@@ -654,6 +691,10 @@ void
 e2c_subscription_close(struct e2c_subscription *sub, gboolean give_back, gboolean say_leave)
 {
     sub->closed = TRUE;
+    if (sub->connect_timer) {
+        g_source_remove(sub->connect_timer);
+        sub->connect_timer = 0;
+    }
     e2c_room_cancel(sub->room, sub); /* late replies find nobody */
     if (give_back)
         e2c_room_unsubscribe(sub->room, sub->handle, say_leave);

@@ -645,8 +645,9 @@ offer_and_answer(struct fake_room *f, struct fake_sub *s)
 
 /*
  * The router's offer, the subscription's answer, its candidates and their
- * end, the router starts sending: "subscribed". Then the router refuses to
- * start a second one: UNABLE_TO_SUBSCRIBE, and the call goes on. (No media:
+ * end, the router starts sending: "subscribed"; not connected 12 s later,
+ * it is made again. Then the router refuses to start a second one:
+ * UNABLE_TO_SUBSCRIBE, and the call goes on. (No media:
  * subscription_life, not run, would need a sending webrtcbin.)
  */
 GST_START_TEST(subscription_answers_and_starts)
@@ -665,6 +666,14 @@ GST_START_TEST(subscription_answers_and_starts)
     const json_t *subscribed = next_event(&r, "subscribed");
     ck_assert_str_eq(str(subscribed, "remote"), "bob");
     ck_assert_int_eq(num(subscribed, "feed"), 7);
+
+    /* Nobody answers its ICE checks (no router here): 12 s after the start it is made again. */
+    gint64 started = g_get_monotonic_time();
+    const json_t *again = next_event(&r, "resubscribing");
+    ck_assert_int_ge(g_get_monotonic_time() - started, 11 * G_USEC_PER_SEC);
+    ck_assert_str_eq(str(again, "message"),
+                     "not connected to the router 12 s after it started sending (ICE or DTLS)");
+    ck_assert(s->unsubscribed);
 
     struct fake_sub *t = g_ptr_array_index(f->subs, 1);
     offer_and_answer(f, t);

@@ -16,7 +16,11 @@
 # follows a loss and sends a PLI, which reaches the publisher through Janus.
 #
 # Setting up under loss is slow (ICE and DTLS retransmit after 1, 2, 4 s):
-# 7 s per connection at 10 % per hop were seen, hence the 30 s calls.
+# 7 s per connection at 10 % per hop were seen. A subscription whose DTLS
+# handshake stalls is made again 12 s after the router started sending
+# (before, it waited for Janus's "DTLS timeout", 20 s in, and was never made
+# again), so a call needs about 25 s to verify after one such restart:
+# hence the 40 s calls.
 #
 # Usage: loss.sh PCT [expect-media]   (PCT must be the lab's --loss)
 . "$(dirname "$0")/lib.sh"
@@ -33,7 +37,7 @@ grep -q "numgen random mod 100 < $pct" "$work/nft.before" ||
 room=$(create_room --e2ee)
 s=$(secret_file shared "correct horse battery staple")
 for who in alice bob; do
-    join $who --room "$room" --secret-file "$s" --width 320 --height 240 --duration 30s \
+    join $who --room "$room" --secret-file "$s" --width 320 --height 240 --duration 40s \
         --expect-media
 done
 wait "$pid_alice"
