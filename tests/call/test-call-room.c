@@ -592,6 +592,19 @@ GST_START_TEST(subscription_life)
 }
 GST_END_TEST;
 
+/* An UNABLE_TO_SUBSCRIBE event for who, the failures counted, and the call going on. */
+static void
+expect_unable(struct run *r, const char *who, guint64 feed, const char *message, guint failures)
+{
+    const json_t *error = next_event(r, "error");
+    ck_assert_str_eq(str(error, "error"), "UNABLE_TO_SUBSCRIBE");
+    ck_assert_str_eq(str(error, "remote"), who);
+    ck_assert_int_eq(num(error, "feed"), feed);
+    ck_assert_str_eq(str(error, "message"), message);
+    ck_assert_uint_eq(e2c_participant_subscription_failures(r->p), failures);
+    ck_assert(!r->left && r->failed == E2C_ERR_NONE);
+}
+
 /* The router refuses: UNABLE_TO_SUBSCRIBE for that publisher, and the call goes on. */
 GST_START_TEST(subscription_refused)
 {
@@ -603,13 +616,7 @@ GST_START_TEST(subscription_refused)
                                   "the router refused the subscription: Unauthorized");
     fake_room_offer(f, g_ptr_array_index(f->subs, 0), NULL, NULL, 0, refusal);
     g_error_free(refusal);
-    const json_t *error = next_event(&r, "error");
-    ck_assert_str_eq(str(error, "error"), "UNABLE_TO_SUBSCRIBE");
-    ck_assert_str_eq(str(error, "remote"), "bob");
-    ck_assert_int_eq(num(error, "feed"), 7);
-    ck_assert_str_eq(str(error, "message"), "the router refused the subscription: Unauthorized");
-    ck_assert_uint_eq(e2c_participant_subscription_failures(r.p), 1);
-    ck_assert(!r.left && r.failed == E2C_ERR_NONE);
+    expect_unable(&r, "bob", 7, "the router refused the subscription: Unauthorized", 1);
     run_finish(&r);
 }
 GST_END_TEST;
@@ -681,11 +688,7 @@ GST_START_TEST(subscription_answers_and_starts)
                                   "the router refused to start: Unauthorized");
     fake_room_started(f, t, refusal);
     g_error_free(refusal);
-    const json_t *error = next_event(&r, "error");
-    ck_assert_str_eq(str(error, "error"), "UNABLE_TO_SUBSCRIBE");
-    ck_assert_int_eq(num(error, "feed"), 8);
-    ck_assert_uint_eq(e2c_participant_subscription_failures(r.p), 1);
-    ck_assert(!r.left && r.failed == E2C_ERR_NONE);
+    expect_unable(&r, "carol", 8, "the router refused to start: Unauthorized", 1);
     run_finish(&r);
 }
 GST_END_TEST;
@@ -729,13 +732,8 @@ GST_START_TEST(subscription_hangup_resubscribes)
     offer_and_answer(f, last);
     f->base.events.subscription_hangup(f->base.owner, last->handle,
                                        "the router hung up the subscription: ICE failed");
-    const json_t *error = next_event(&r, "error");
-    ck_assert_str_eq(str(error, "error"), "UNABLE_TO_SUBSCRIBE");
-    ck_assert_str_eq(str(error, "remote"), "bob");
-    ck_assert_str_eq(str(error, "message"), "the router hung up the subscription: ICE failed");
+    expect_unable(&r, "bob", 7, "the router hung up the subscription: ICE failed", 1);
     ck_assert_uint_eq(f->subs->len, 4);
-    ck_assert_uint_eq(e2c_participant_subscription_failures(r.p), 1);
-    ck_assert(!r.left && r.failed == E2C_ERR_NONE);
     run_finish(&r);
 }
 GST_END_TEST;
