@@ -107,8 +107,9 @@ run(enum variant v, GPtrArray *frames, GstCaps *caps, E2cKey *key, guint *decode
 {
     static const gchar *const descs[] = {
         [PLAIN] = "e2csframevp8pay ! rtpvp8depay ! vp8dec",
-        [E2EE] = "e2csframeenc name=enc ! e2csframevp8pay ! rtpvp8depay ! e2csframedec name=dec ! "
-                 "vp8dec",
+        /* In parentheses: one string cut in two, not two elements (-Wstring-concatenation). */
+        [E2EE] = ("e2csframeenc name=enc ! e2csframevp8pay ! rtpvp8depay ! e2csframedec name=dec ! "
+                  "vp8dec"),
         [PAIR_ONLY] = "e2csframeenc name=enc ! e2csframedec name=dec",
     };
     const gchar *desc = descs[v];
