@@ -81,3 +81,20 @@ e2c_warm_up_dtls(void)
 {
     return g_thread_new("dtls-warm-up", warm_up, NULL);
 }
+
+gboolean
+e2c_parse_expect_media(const char *value, gint64 *out, GError **error)
+{
+    guint64 n;
+    if (!value) {
+        *out = 0;
+        return TRUE;
+    }
+    if (!e2c_parse_uint(value, 1, 1000, &n)) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "--expect-media takes a number of streams from 1 to 1000, not '%s'", value);
+        return FALSE;
+    }
+    *out = (gint64)n;
+    return TRUE;
+}

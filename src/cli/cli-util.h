@@ -14,6 +14,11 @@
 gboolean e2c_parse_duration_ms(const char *text, guint64 *out_ms);
 /* A decimal unsigned integer in [min, max]; no sign, no trailing garbage. */
 gboolean e2c_parse_uint(const char *text, guint64 min, guint64 max, guint64 *out);
+/*
+ * --expect-media[=N] (join, web join): without a value 0 (every stream
+ * seen), else N from 1 to 1000; FALSE with error set on anything else.
+ */
+gboolean e2c_parse_expect_media(const char *value, gint64 *out, GError **error);
 /* The server URL: an explicit value, else $E2CALL_SERVER; NULL when neither. */
 const char *e2c_server_url(const char *option);
 /* A ws:// or wss:// URL (what --server must be). */

@@ -30,21 +30,13 @@
 
 static gint64 opt_expect = E2C_EXPECT_MEDIA_NOT_ASKED;
 
+/* Without a value: E2C_EXPECT_MEDIA_ALL (0), as e2c_parse_expect_media() gives. */
+G_STATIC_ASSERT(E2C_EXPECT_MEDIA_ALL == 0);
+
 static gboolean
 parse_expect_media(const gchar *name, const gchar *value, gpointer data, GError **error)
 {
-    guint64 n;
-    if (!value) {
-        opt_expect = E2C_EXPECT_MEDIA_ALL;
-        return TRUE;
-    }
-    if (!e2c_parse_uint(value, 1, 1000, &n)) {
-        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                    "--expect-media takes a number of streams from 1 to 1000, not '%s'", value);
-        return FALSE;
-    }
-    opt_expect = (gint64)n;
-    return TRUE;
+    return e2c_parse_expect_media(value, &opt_expect, error);
 }
 
 /* ---- the command ---------------------------------------------------------------- */

@@ -124,18 +124,7 @@ parse_expect_media(const gchar *name, const gchar *value, gpointer data, GError 
 {
     (void)name;
     (void)data;
-    guint64 n;
-    if (!value) {
-        opt_expect = 0;
-        return TRUE;
-    }
-    if (!e2c_parse_uint(value, 1, 1000, &n)) {
-        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                    "--expect-media takes a number of streams from 1 to 1000, not '%s'", value);
-        return FALSE;
-    }
-    opt_expect = (gint64)n;
-    return TRUE;
+    return e2c_parse_expect_media(value, &opt_expect, error);
 }
 
 static gboolean
