@@ -33,6 +33,8 @@ status_send(gpointer user, const struct e2c_send_info *s)
     json_object_set_new(o, "state", json_string(s->e2ee ? "encrypting" : "plain"));
     json_object_set_new(o, "kid", kid_json(s->kid));
     json_object_set_new(o, "frames", json_integer((json_int_t)s->frames));
+    if (!strcmp(s->track, "video"))
+        json_object_set_new(o, "keyframes", json_integer((json_int_t)s->keyframes));
     json_array_append_new(c->array, o);
 }
 

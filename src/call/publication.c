@@ -449,7 +449,8 @@ e2c_publication_foreach_send(struct e2c_publication *pub,
         if (!b->src)
             continue;
         struct e2c_send_info info = {
-            i == 0 ? "video" : "audio", b->codec, b->e2csframeenc != NULL, 0, 0, 0, 0, 0, 0};
+            i == 0 ? "video" : "audio", b->codec, b->e2csframeenc != NULL, 0, 0, 0, 0, 0, 0, 0};
+        info.keyframes = e2c_send_branch_keyframes(b);
         if (b->e2csframeenc) {
             GstStructure *st = NULL;
             g_object_get(b->e2csframeenc, "stats", &st, NULL);

@@ -278,6 +278,43 @@ e2c_send_branch_plain_frames(const struct e2c_send_branch *branch)
     return (guint64)(guint)g_atomic_int_get(&branch->plain_frames);
 }
 
+static void
+count_keyframe(struct e2c_send_branch *branch, GstBuffer *buf)
+{
+    if (!GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT))
+        g_atomic_int_inc(&branch->keyframes);
+}
+
+static gboolean
+count_keyframe_in_list(GstBuffer **buf, guint idx, gpointer data)
+{
+    (void)idx;
+    count_keyframe(data, *buf);
+    return TRUE;
+}
+
+/*
+ * Keyframes are counted as they leave the queue, before any encryption: a
+ * receiver's keyframe requests (PLI) make the shared encoder send more of them,
+ * which every receiver pays for, so the figure shows who asks too often.
+ */
+static GstPadProbeReturn
+count_keyframes(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+    (void)pad;
+    if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
+        gst_buffer_list_foreach(GST_PAD_PROBE_INFO_BUFFER_LIST(info), count_keyframe_in_list, data);
+    else
+        count_keyframe(data, GST_PAD_PROBE_INFO_BUFFER(info));
+    return GST_PAD_PROBE_OK;
+}
+
+guint64
+e2c_send_branch_keyframes(const struct e2c_send_branch *branch)
+{
+    return (guint64)(guint)g_atomic_int_get(&branch->keyframes);
+}
+
 gboolean
 e2c_send_branch_build(GstBin *bin, GstElement *tee, enum e2c_codec codec,
                       const struct e2c_crypto_config *crypto, const char *name,
@@ -338,6 +375,12 @@ e2c_send_branch_build(GstBin *bin, GstElement *tee, enum e2c_codec codec,
     if (enc ? !link_many(error, queue, enc, pay, NULL) : !link_many(error, queue, pay, NULL))
         return FALSE;
     out->src = gst_element_get_static_pad(pay, "src");
+    if (e2c_codec_info(codec) && e2c_codec_info(codec)->kind == E2C_MEDIA_VIDEO) {
+        GstPad *qsrc = gst_element_get_static_pad(queue, "src");
+        gst_pad_add_probe(qsrc, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+                          count_keyframes, out, NULL);
+        gst_object_unref(qsrc);
+    }
     if (!enc) {
         GstPad *sink = gst_element_get_static_pad(pay, "sink");
         gst_pad_add_probe(sink, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,

@@ -45,6 +45,7 @@ struct e2c_send_branch {
     GstElement *tee, *queue, *pay;
     GstPad *tee_pad;
     gint plain_frames; /* plain mode: frames given to the payloader (atomic) */
+    gint keyframes;    /* video: keyframes the branch passed on (atomic) */
 };
 
 /*
@@ -76,3 +77,5 @@ void e2c_send_branch_remove(struct e2c_send_branch *branch);
  * "frames-protected" counts what was sent).
  */
 guint64 e2c_send_branch_plain_frames(const struct e2c_send_branch *branch);
+/* Video: the keyframes the branch sent (each one a receiver asked for costs them all). */
+guint64 e2c_send_branch_keyframes(const struct e2c_send_branch *branch);

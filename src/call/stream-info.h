@@ -35,10 +35,11 @@ struct e2c_send_info {
     const char *track; /* "video" / "audio" */
     enum e2c_codec codec;
     gboolean e2ee;
-    guint64 kid;      /* 0 in plain mode or before the first frame */
-    guint64 frames;   /* frames sent: protected (E2EE), or payloaded (plain) */
-    guint64 bytes;    /* bytes after protection */
-    guint64 next_ctr; /* the counter of the next frame under kid */
+    guint64 kid;       /* 0 in plain mode or before the first frame */
+    guint64 frames;    /* frames sent: protected (E2EE), or payloaded (plain) */
+    guint64 bytes;     /* bytes after protection */
+    guint64 keyframes; /* video: keyframes sent (0 for audio) */
+    guint64 next_ctr;  /* the counter of the next frame under kid */
     /* The KID before kid (0: none; a rotation every ten minutes, a rekey) and the
      * counter its last frame was followed by: frames sent under it. */
     guint64 previous_kid, previous_next_ctr;

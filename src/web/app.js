@@ -8,6 +8,7 @@
 // binding window.e2callEvent (e2call web join), a person sees them on the page.
 import { Janus } from './janus.js';
 import { testMedia, verifyVideo, verifyAudio } from './media.js';
+import { VideoPauser } from './pause.js';
 
 const state = {
   cfg: null,
@@ -19,7 +20,23 @@ const state = {
   publication: null,
   events: [],
   ended: false,
+  pauser: null,
 };
+
+// Relay a subscribed stream or not (Janus's subscriber configure, per mid).
+function setSend(s, send) {
+  const f = state.feeds.get(s.feed);
+  if (!f?.handle || state.ended) return Promise.resolve();
+  return f.handle.message({ request: 'configure', streams: [{ mid: s.mid, send }] });
+}
+
+state.pauser = new VideoPauser(setSend, (s) =>
+  emit('notice', { remote: s.remote, feed: s.feed, track: s.track, message: `${s.remote}'s ${s.track} is paused at the router while it does not open (${s.state}): it is looked at again at a rekey, when another of its streams opens, and, without one, every 30 s` }));
+
+// The page's streams of the publisher of s, but s.
+function siblings(s) {
+  return [...state.streams.values()].filter((o) => o !== s && o.feed === s.feed);
+}
 
 function now() {
   return new Date().toISOString();
@@ -98,7 +115,7 @@ function tile(feed, display) {
 function renderStatus(feed) {
   const f = state.feeds.get(feed);
   if (!f?.tile) return;
-  const lines = [...state.streams.values()].filter((s) => s.feed === feed).map((s) => `${s.track}: ${s.state}${s.cause ? ` (${s.cause})` : ''}, ${s.decrypted ?? 0} decrypted, ${s.failed ?? 0} failed${s.verified ? ', verified' : ''}`);
+  const lines = [...state.streams.values()].filter((s) => s.feed === feed).map((s) => `${s.track}: ${s.state}${s.cause ? ` (${s.cause})` : ''}, ${s.decrypted ?? 0} decrypted, ${s.failed ?? 0} failed${s.verified ? ', verified' : ''}${state.pauser.isPaused(s) ? ', paused at the router' : ''}`);
   f.tile.querySelector('.status').textContent = lines.join(' | ');
 }
 
@@ -120,6 +137,7 @@ async function subscribe(feed, display) {
     const kind = t.receiver.track.kind, id = `${feed}/${t.mid}`;
     if (!state.streams.has(id)) state.streams.set(id, { remote: display, feed, track: kind, state: 'waiting', verified: false });
     state.streams.get(id).codec = codecs.get(t.mid);
+    state.streams.get(id).mid = t.mid;
     t.receiver.transform = transform('receive', id, kind, codecs.get(t.mid)); // before the answer: before any frame
   }
   trickle(pc, f.handle);
@@ -173,6 +191,7 @@ function unsubscribe(feed, reason) {
   const f = state.feeds.get(feed);
   if (!f) return;
   emit('remote-unpublished', { remote: f.display, feed, reason });
+  for (const s of state.streams.values()) if (s.feed === feed) state.pauser.forget(s);
   f.pc?.close();
   f.tile?.remove();
   state.feeds.delete(feed);
@@ -213,17 +232,22 @@ function onWorkerMessage(e) {
     if (s) {
       if (event === 'decrypting') {
         s.state = 'decrypting';
+        state.pauser.update(s, siblings(s));
         return renderStatus(s.feed);
       }
       s.state = { 'encryption-secret-mismatch': 'mismatch', 'encryption-secret-missing': 'secret-missing' }[event] || 'decrypting';
       s.cause = event === 'encryption-secret-mismatch' ? rest.cause : undefined;
       emit(event, { remote: s.remote, feed: s.feed, ...rest });
+      state.pauser.update(s, siblings(s));
       renderStatus(s.feed);
     } else if (event === 'secret-invalid') {
       fail(3, 'INVALID_ENCRYPTION_SECRET', rest.message);
     } else if (event === 'self-test') {
       if (rest.passed) emit('notice', { message: `the worker's self-test passed (${rest.vectors} SFrame vectors, every codec)`, 'self-test': 'passed' });
       else fail(6, 'ENCRYPTION_INTERNAL_ERROR', `the worker's self-test failed: ${rest.failures.join('; ')}`);
+    } else if (event === 'rekeyed') {
+      emit(event, rest);
+      state.pauser.keyChanged();
     } else if (event === 'key-ready') {
       emit('notice', { message: `the room's key is derived (${rest['derive-ms']} ms)` });
     } else {
@@ -237,7 +261,10 @@ function onWorkerMessage(e) {
       const s = state.streams.get(r.id);
       if (!s) continue;
       Object.assign(s, { decrypted: r.decrypted, failed: r.failed, replayed: r.replayed, unencrypted: r.unencrypted, stale: r.stale, kidLimited: r.kidLimited, frames: r.frames, decryptUs: r.decryptUs, mismatchEvents: r.mismatchEvents, matchEvents: r.matchEvents });
-      if (r.state !== 'plain' && r.state !== 'waiting') s.state = r.state;
+      if (r.state !== 'plain' && r.state !== 'waiting' && r.state !== s.state) {
+        s.state = r.state;
+        state.pauser.update(s, siblings(s));
+      }
       renderStatus(s.feed);
     }
     state.statsWaiter?.(m);
@@ -266,6 +293,7 @@ function streamSummary() {
     remote: s.remote, feed: s.feed, track: s.track, codec: s.codec, state: s.state, cause: s.cause, verified: s.verified,
     'frames-decrypted': s.decrypted ?? 0, 'frames-failed': s.failed ?? 0, 'frames-decoded': s.framesDecoded ?? 0,
     'frames-lost': s.framesLost ?? 0, 'mismatch-events': s.mismatchEvents ?? 0, 'match-events': s.matchEvents ?? 0,
+    'router-pauses': s.pauses ?? 0,
   }));
 }
 
