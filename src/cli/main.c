@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "e2c-config.h"
 #include "errors.h"
+#include "json-wipe.h"
 
 static const struct {
     const char *name;
@@ -51,6 +52,7 @@ main(int argc, char **argv)
      * back at exit all the same.
      */
     OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL);
+    e2c_json_wipe_freed();
     if (argc < 2) {
         print_usage(stderr);
         return E2C_EXIT_USAGE;
