@@ -13,7 +13,7 @@
 # same window, with the ratio. Then, on the same frames, side by side: the
 # E2EE room's e2call participant (alice) sealing its frames against the
 # browser opening them, and the browser sealing its own against alice
-# opening them, per track and over both (the summaries' timing, e2call-1,
+# opening them, per track and over both (the summaries' timing, e2call(1),
 # EVENTS). Needs chromium; exits 77 without.
 # Environment: E2C_BENCH_SECONDS (window, default 30).
 set -u

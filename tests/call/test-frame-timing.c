@@ -19,12 +19,12 @@ static void
 test_mean_one_decimal(void)
 {
     assert_us(212000, 1, 212.0);
-    assert_us(3 * 27340, 3, 27.3);  /* 27.34 down */
-    assert_us(2 * 27350, 2, 27.4);  /* 27.35: half up, as Math.round */
-    assert_us(2 * 27349, 2, 27.3);  /* just under half */
-    assert_us(49, 1, 0.0);          /* 0.049 us */
-    assert_us(50, 1, 0.1);          /* 0.05 us */
-    assert_us(1000, 3, 0.3);        /* 0.333 us */
+    assert_us(3 * 27340, 3, 27.3); /* 27.34 down */
+    assert_us(2 * 27350, 2, 27.4); /* 27.35: half up, as Math.round */
+    assert_us(2 * 27349, 2, 27.3); /* just under half */
+    assert_us(49, 1, 0.0);         /* 0.049 us */
+    assert_us(50, 1, 0.1);         /* 0.05 us */
+    assert_us(1000, 3, 0.3);       /* 0.333 us */
     /* A day of frames at 30 fps, 40 us each: no overflow, still exact. */
     guint64 frames = 30ull * 86400;
     assert_us(frames * 40000, frames, 40.0);
