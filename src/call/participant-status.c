@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "frame-timing.h"
+
 static json_t *
 kid_json(guint64 kid)
 {
@@ -19,6 +21,7 @@ kid_json(guint64 kid)
 struct status_ctx {
     struct e2c_participant *p;
     json_t *array;
+    gboolean summary; /* the summary's streams also say their time per frame */
 };
 
 static void
@@ -35,6 +38,10 @@ status_send(gpointer user, const struct e2c_send_info *s)
     json_object_set_new(o, "frames", json_integer((json_int_t)s->frames));
     if (!strcmp(s->track, "video"))
         json_object_set_new(o, "keyframes", json_integer((json_int_t)s->keyframes));
+    if (c->summary) {
+        struct e2c_crypt_time t = {s->crypt_ns, s->crypt_frames};
+        json_object_set_new(o, "encrypt-us-per-frame", e2c_us_per_frame_json(&t));
+    }
     json_array_append_new(c->array, o);
 }
 
@@ -64,6 +71,10 @@ status_recv(gpointer user, const struct e2c_stream_info *s)
     if (!strcmp(s->track, "video"))
         json_object_set_new(o, "frames-lost", json_integer((json_int_t)s->frames_lost));
     json_object_set_new(o, "verified", json_boolean(s->verified));
+    if (c->summary) {
+        struct e2c_crypt_time t = {s->crypt_ns, s->crypt_frames};
+        json_object_set_new(o, "decrypt-us-per-frame", e2c_us_per_frame_json(&t));
+    }
     if (s->gone)
         json_object_set_new(o, "ended", json_true());
     json_array_append_new(c->array, o);
@@ -72,7 +83,7 @@ status_recv(gpointer user, const struct e2c_stream_info *s)
 void
 e2c_participant_status_json(struct e2c_participant *p, json_t *array)
 {
-    struct status_ctx c = {p, array};
+    struct status_ctx c = {p, array, FALSE};
     e2c_participant_foreach_send(p, status_send, &c);
     e2c_participant_foreach_stream(p, FALSE, status_recv, &c);
 }
@@ -80,7 +91,30 @@ e2c_participant_status_json(struct e2c_participant *p, json_t *array)
 void
 e2c_participant_summary_json(struct e2c_participant *p, json_t *array)
 {
-    struct status_ctx c = {p, array};
+    struct status_ctx c = {p, array, TRUE};
     e2c_participant_foreach_send(p, status_send, &c);
     e2c_participant_foreach_stream(p, TRUE, status_recv, &c);
+}
+
+static void
+timing_send(gpointer user, const struct e2c_send_info *s)
+{
+    struct e2c_crypt_time *enc = user, t = {s->crypt_ns, s->crypt_frames};
+    e2c_crypt_time_add(enc, &t);
+}
+
+static void
+timing_recv(gpointer user, const struct e2c_stream_info *s)
+{
+    struct e2c_crypt_time *dec = user, t = {s->crypt_ns, s->crypt_frames};
+    e2c_crypt_time_add(dec, &t);
+}
+
+json_t *
+e2c_participant_timing_json(struct e2c_participant *p)
+{
+    struct e2c_crypt_time enc = {0, 0}, dec = {0, 0};
+    e2c_participant_foreach_send(p, timing_send, &enc);
+    e2c_participant_foreach_stream(p, TRUE, timing_recv, &dec);
+    return e2c_timing_json(&enc, &dec);
 }

@@ -449,8 +449,11 @@ e2c_publication_foreach_send(struct e2c_publication *pub,
         if (!b->src)
             continue;
         struct e2c_send_info info = {
-            i == 0 ? "video" : "audio", b->codec, b->e2csframeenc != NULL, 0, 0, 0, 0, 0, 0, 0};
-        info.keyframes = e2c_send_branch_keyframes(b);
+            .track = i == 0 ? "video" : "audio",
+            .codec = b->codec,
+            .e2ee = b->e2csframeenc != NULL,
+            .keyframes = e2c_send_branch_keyframes(b),
+        };
         if (b->e2csframeenc) {
             GstStructure *st = NULL;
             g_object_get(b->e2csframeenc, "stats", &st, NULL);
@@ -461,6 +464,8 @@ e2c_publication_foreach_send(struct e2c_publication *pub,
                 gst_structure_get_uint64(st, "next-ctr", &info.next_ctr);
                 gst_structure_get_uint64(st, "previous-kid", &info.previous_kid);
                 gst_structure_get_uint64(st, "previous-next-ctr", &info.previous_next_ctr);
+                gst_structure_get_uint64(st, "crypt-ns", &info.crypt_ns);
+                gst_structure_get_uint64(st, "crypt-frames", &info.crypt_frames);
                 gst_structure_free(st);
             }
         } else {

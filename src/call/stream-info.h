@@ -25,6 +25,8 @@ struct e2c_stream_info {
     double last_psnr;
     gint64 first_frame_us; /* monotonic */
     guint64 frames_lost;   /* video: frames the sender sent that were never decoded */
+    /* Nanoseconds e2csframedec spent opening crypt_frames frames (0 in a plain stream). */
+    guint64 crypt_ns, crypt_frames;
     /* The stream went away (its publisher left, or its subscription ended at a
      * reconnect): kept for the summary and the verdict, no longer updated. */
     gboolean gone;
@@ -43,4 +45,6 @@ struct e2c_send_info {
     /* The KID before kid (0: none; a rotation every ten minutes, a rekey) and the
      * counter its last frame was followed by: frames sent under it. */
     guint64 previous_kid, previous_next_ctr;
+    /* Nanoseconds e2csframeenc spent sealing crypt_frames frames (0 in plain mode). */
+    guint64 crypt_ns, crypt_frames;
 };

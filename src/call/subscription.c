@@ -113,6 +113,8 @@ sub_stream_info(struct sub_stream *st, struct e2c_stream_info *out)
             gst_structure_get_uint64(s, "match-events", &out->match_events);
             gst_structure_get_uint64(s, "kid", &out->kid);
             gst_structure_get_uint64(s, "next-ctr", &out->next_ctr);
+            gst_structure_get_uint64(s, "crypt-ns", &out->crypt_ns);
+            gst_structure_get_uint64(s, "crypt-frames", &out->crypt_frames);
             /* Counter gaps, unless decoding gave the better figure (marker gaps, video). */
             if (!(e2c_recv_stream_decodes(st->rs) && e2c_recv_stream_is_video(st->rs)))
                 gst_structure_get_uint64(s, "frames-lost", &out->frames_lost);

@@ -78,6 +78,7 @@ finish(gpointer call, const char *reason)
     e2c_participant_summary_json(j->p, streams);
     json_t *e = e2c_event_new("summary");
     json_object_set_new(e, "streams", streams);
+    json_object_set_new(e, "timing", e2c_participant_timing_json(j->p));
     e2c_events_emit(j->events, e);
     j->status = e2c_join_verdict(j);
     e2c_participant_leave(j->p, reason);

@@ -294,7 +294,13 @@ function streamSummary() {
     'frames-decrypted': s.decrypted ?? 0, 'frames-failed': s.failed ?? 0, 'frames-decoded': s.framesDecoded ?? 0,
     'frames-lost': s.framesLost ?? 0, 'mismatch-events': s.mismatchEvents ?? 0, 'match-events': s.matchEvents ?? 0,
     'router-pauses': s.pauses ?? 0,
+    'decrypt-us-per-frame': usPerFrame(s.decryptUs, s.decrypted),
   }));
+}
+
+// Mean microseconds per frame to one decimal, null without a frame (as e2call's summary).
+function usPerFrame(us, n) {
+  return n ? Math.round(((us || 0) / n) * 10) / 10 : null;
 }
 
 // Per-frame costs in the worker, for the figures (microseconds).
@@ -302,8 +308,8 @@ function timing(stats) {
   const sum = (list, us, n) => list.reduce((a, x) => [a[0] + (x[us] || 0), a[1] + (x[n] || 0)], [0, 0]);
   const [eu, en] = sum(stats.senders, 'encryptUs', 'protected');
   const [du, dn] = sum(stats.receivers, 'decryptUs', 'decrypted');
-  const sent = Object.fromEntries(stats.senders.map((x) => [x.id, { frames: x.frames, sealed: x.protected, dropped: x.dropped, keyframes: x.keyframes }]));
-  return { sent, 'encrypt-us-per-frame': en ? Math.round((eu / en) * 10) / 10 : null, 'decrypt-us-per-frame': dn ? Math.round((du / dn) * 10) / 10 : null, 'frames-encrypted': en, 'frames-decrypted': dn };
+  const sent = Object.fromEntries(stats.senders.map((x) => [x.id, { frames: x.frames, sealed: x.protected, dropped: x.dropped, keyframes: x.keyframes, 'encrypt-us-per-frame': usPerFrame(x.encryptUs, x.protected) }]));
+  return { sent, 'encrypt-us-per-frame': usPerFrame(eu, en), 'decrypt-us-per-frame': usPerFrame(du, dn), 'frames-encrypted': en, 'frames-decrypted': dn };
 }
 
 export async function leave(reason = 'duration') {

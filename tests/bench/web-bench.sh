@@ -10,7 +10,11 @@
 # time per frame, the join to its first decrypted and decoded frame
 # (media-flowing ms-since-join); and the CPU of each Chromium process tree
 # (utime + stime of the browser and all its children, from /proc) over the
-# same window, with the ratio. Needs chromium; exits 77 without.
+# same window, with the ratio. Then, on the same frames, side by side: the
+# E2EE room's e2call participant (alice) sealing its frames against the
+# browser opening them, and the browser sealing its own against alice
+# opening them, per track and over both (the summaries' timing, e2call(1),
+# EVENTS). Needs chromium; exits 77 without.
 # Environment: E2C_BENCH_SECONDS (window, default 30).
 set -u
 e2call=${1:?usage: web-bench.sh E2CALL}
@@ -28,8 +32,10 @@ chmod 600 "$work/secret"
 e2ee_room=$("$e2call" session create --e2ee 2>/dev/null)
 plain_room=$("$e2call" session create 2>/dev/null)
 total=$((seconds + 15))
-"$e2call" join --room "$e2ee_room" --secret-file "$work/secret" --width 320 --height 240 \
-    --fps 15 --duration "${total}s" --no-control -q &
+"$e2call" join --room "$e2ee_room" --secret-file "$work/secret" --display alice \
+    --width 320 --height 240 --fps 15 --duration "${total}s" --no-control -q --json \
+    >"$work/alice.json" &
+alice_pid=$!
 "$e2call" join --room "$plain_room" --width 320 --height 240 --fps 15 \
     --duration "${total}s" --no-control -q &
 "$e2call" web join --room "$e2ee_room" --secret-file "$work/secret" --display e2ee \
@@ -69,10 +75,13 @@ sleep "$seconds"
 a1=$(tree_ticks $e2ee_pid) b1=$(tree_ticks $plain_pid)
 wait $e2ee_pid
 wait $plain_pid
+wait $alice_pid
 hz=$(getconf CLK_TCK)
-python3 - "$work/e2ee.json" "$work/plain.json" "$((a1 - a0))" "$((b1 - b0))" "$hz" "$seconds" <<'PY'
+python3 - "$work/e2ee.json" "$work/plain.json" "$((a1 - a0))" "$((b1 - b0))" "$hz" "$seconds" \
+    "$work/alice.json" <<'PY'
 import json, sys
 e2ee, plain, a, b, hz, secs = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), float(sys.argv[6])
+alice_log = sys.argv[7]
 def events(path):
     return [json.loads(l) for l in open(path) if l.startswith("{")]
 ev = events(e2ee)
@@ -84,4 +93,29 @@ print(f"browser worker, per frame: encrypt {t.get('encrypt-us-per-frame')} us ({
 print(f"browser join to first decrypted, decoded frame: {min(flow) if flow else 'none'} ms (per stream: {flow})")
 print(f"Chromium CPU over {secs:.0f} s: with the transform {a / hz:.2f} s ({100 * a / hz / secs:.1f} % of a core), "
       f"without {b / hz:.2f} s ({100 * b / hz / secs:.1f} %), ratio {a / b if b else float('nan'):.2f}")
+
+# The same frames from both ends: alice's sealed against the browser's opened, and back.
+alice = next((e for e in events(alice_log) if e["event"] == "summary"), {})
+at = alice.get("timing", {})
+def us(v):
+    return "none" if v is None else f"{v} us"
+def row(what, enc_us, enc_n, dec_us, dec_n):
+    print(f"  {what:<34} encrypt {us(enc_us):>10} ({enc_n} frames)   decrypt {us(dec_us):>10} ({dec_n} frames)")
+a_send = {s["track"]: s for s in alice.get("streams", []) if s.get("direction") == "send"}
+a_recv = {s["track"]: s for s in alice.get("streams", []) if s.get("direction") == "recv" and s.get("remote") == "e2ee"}
+b_recv = {s["track"]: s for s in summary.get("streams", []) if s.get("remote") == "alice"}
+b_send = {k.removeprefix("pub-"): v for k, v in t.get("sent", {}).items()}
+print("per frame, on the same frames (sealed by one end, opened by the other):")
+for track in ("video", "audio"):
+    s, r = a_send.get(track, {}), b_recv.get(track, {})
+    row(f"alice -> browser, {track}:", s.get("encrypt-us-per-frame"), s.get("frames"),
+        r.get("decrypt-us-per-frame"), r.get("frames-decrypted"))
+row("alice -> browser, both:", at.get("encrypt-us-per-frame"), at.get("frames-encrypted"),
+    t.get("decrypt-us-per-frame"), t.get("frames-decrypted"))
+for track in ("video", "audio"):
+    s, r = b_send.get(track, {}), a_recv.get(track, {})
+    row(f"browser -> alice, {track}:", s.get("encrypt-us-per-frame"), s.get("sealed"),
+        r.get("decrypt-us-per-frame"), r.get("frames-decrypted"))
+row("browser -> alice, both:", t.get("encrypt-us-per-frame"), t.get("frames-encrypted"),
+    at.get("decrypt-us-per-frame"), at.get("frames-decrypted"))
 PY

@@ -1328,10 +1328,13 @@ assert_fields(GstStructure *s, const gchar *const *u64, const gchar *const *othe
 /* The stats fields e2call-e2ee(7) lists, with their values after a short run. */
 GST_START_TEST(test_stats_fields)
 {
-    static const gchar *const enc_u64[] = {
-        "frames-protected", "bytes-in",     "bytes-out",         "frames-dropped-no-key",
-        "frames-malformed", "key-switches", "kid-rotations",     "kid",
-        "next-ctr",         "previous-kid", "previous-next-ctr", NULL};
+    static const gchar *const enc_u64[] = {"frames-protected",  "bytes-in",
+                                           "bytes-out",         "frames-dropped-no-key",
+                                           "frames-malformed",  "key-switches",
+                                           "kid-rotations",     "kid",
+                                           "next-ctr",          "previous-kid",
+                                           "previous-next-ctr", "crypt-ns",
+                                           "crypt-frames",      NULL};
     static const gchar *const enc_other[] = {"cipher-suite", NULL};
     static const GType enc_other_types[] = {G_TYPE_UINT};
     static const gchar *const dec_u64[] = {"frames-ok",
@@ -1349,6 +1352,8 @@ GST_START_TEST(test_stats_fields)
                                            "frames-lost",
                                            "kid",
                                            "next-ctr",
+                                           "crypt-ns",
+                                           "crypt-frames",
                                            NULL};
     static const gchar *const dec_other[] = {"state", "keys-held", "cipher-suite", NULL};
     static const GType dec_other_types[] = {G_TYPE_STRING, G_TYPE_UINT, G_TYPE_UINT};
@@ -1381,6 +1386,9 @@ GST_START_TEST(test_stats_fields)
     fail_unless(out_bytes > in_bytes && out_bytes < in_bytes + 6 * 40);
     fail_unless_equals_uint64(stat_u64(enc, "kid"), key_id(enc));
     fail_unless_equals_uint64(stat_u64(enc, "frames-malformed"), 1);
+    /* The time covers the frames sealed, not the one dropped. */
+    fail_unless_equals_uint64(stat_u64(enc, "crypt-frames"), 6);
+    fail_unless(stat_u64(enc, "crypt-ns") > 0);
 
     g_object_get(dec, "stats", &s, NULL);
     fail_unless_equals_string(gst_structure_get_name(s), "sframedec-stats");
@@ -1394,6 +1402,8 @@ GST_START_TEST(test_stats_fields)
     fail_unless_equals_uint64(stat_u64(dec, "frames-ok"), 6);
     fail_unless_equals_uint64(stat_u64(dec, "kid"), key_id(enc));
     fail_unless_equals_uint64(stat_u64(dec, "auth-failed"), 0);
+    fail_unless_equals_uint64(stat_u64(dec, "crypt-frames"), 6);
+    fail_unless(stat_u64(dec, "crypt-ns") > 0);
 
     g_rand_free(rand);
     gst_harness_teardown(h);

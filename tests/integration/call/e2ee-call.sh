@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Two participants with one secret, one video codec (VP8, VP9 or H.264) and
-# Opus: both decrypt and decode what the other sent (--expect-media), exit 0.
+# Opus: both decrypt and decode what the other sent (--expect-media), exit 0;
+# the summary's timing has the frames sealed and opened and their mean time.
 . "$(dirname "$0")/lib.sh"
 codec=${1:?usage: e2ee-call.sh vp8|vp9|h264}
 
@@ -24,3 +25,13 @@ for who in alice bob; do
 done
 sent_frames alice bob
 sent_frames bob alice
+for who in alice bob; do
+    for dir in encrypt decrypt; do
+        n=$(timing $who frames-${dir}ed)
+        us=$(timing $who $dir-us-per-frame)
+        { [ "$n" != none ] && [ "$n" -gt 0 ]; } || fail "$who's summary: frames-${dir}ed $n"
+        python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) > 0 else 1)' "$us" 2>/dev/null ||
+            fail "$who's summary: $dir-us-per-frame $us"
+        ok "$who: $n frames ${dir}ed, $us us each"
+    done
+done

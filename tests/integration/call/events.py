@@ -8,6 +8,8 @@
   events.py frames LOG send|recv TRACK [REMOTE]
                                              the summary's frames of that stream (sent, or
                                              decoded from REMOTE), or "none"
+  events.py timing LOG KEY                   the summary's timing[KEY] (JSON: a number, or
+                                             null), or "none" without a timing object
 """
 import datetime
 import json
@@ -60,6 +62,13 @@ def main():
                                if s.get("direction") == direction and s.get("track") == track
                                and (not remote or s.get("remote") == remote[0])), "none")
         print(frames)
+        return
+    if what == "timing":
+        value = "none"
+        for e in events:
+            if e.get("event") == "summary" and isinstance(e.get("timing"), dict):
+                value = json.dumps(e["timing"].get(sys.argv[3]))
+        print(value)
         return
     name, conds = sys.argv[3], sys.argv[4:]
     found = [e for e in events if matches(e, name, conds)]

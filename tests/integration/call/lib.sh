@@ -133,6 +133,11 @@ sent_frames() {
     done
 }
 
+# timing NAME KEY: the summary's timing[KEY] of NAME (a number, null, or none).
+timing() {
+    $EV timing "$work/$1.json" "$2"
+}
+
 rekey() { # rekey NAME SECRET_FILE
     "$E2CALL" rekey --control "$work/$1.sock" --secret-file "$2" >>"$work/rekey.out" 2>&1 ||
         fail "rekey $1"

@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# A room without E2EE: two participants without a secret, plain media, exit 0.
+# A room without E2EE: two participants without a secret, plain media, exit 0;
+# the summary's timing says no frame was sealed or opened (nulls, zeros).
 . "$(dirname "$0")/lib.sh"
 
 room=$(create_room)
@@ -14,3 +15,12 @@ for who in alice bob; do
 done
 sent_frames alice bob
 sent_frames bob alice
+for who in alice bob; do
+    for key in encrypt-us-per-frame decrypt-us-per-frame; do
+        [ "$(timing $who $key)" = null ] || fail "$who's summary: $key $(timing $who $key)"
+    done
+    for key in frames-encrypted frames-decrypted; do
+        [ "$(timing $who $key)" = 0 ] || fail "$who's summary: $key $(timing $who $key)"
+    done
+    ok "$who's summary: no frame sealed or opened"
+done
