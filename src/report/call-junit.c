@@ -24,8 +24,8 @@ static void
 decrypted_case(struct e2c_junit *j, const char *cls, const struct e2c_join_junit *r,
                const struct e2c_stream_outcome *s)
 {
-    gchar *name = g_strdup_printf("%s %s %s", remote_name(s), s->track,
-                                  r->e2ee ? "decrypted" : "received");
+    gchar *name =
+        g_strdup_printf("%s %s %s", remote_name(s), s->track, r->e2ee ? "decrypted" : "received");
     const char *fault = e2c_join_stream_fault(s);
     if (fault)
         e2c_junit_add(j, cls, name, E2C_JUNIT_FAILED,
@@ -98,8 +98,8 @@ e2c_join_junit(const struct e2c_join_junit *r)
         if (v->error == E2C_ERR_NONE) {
             e2c_junit_add(j, cls, "verdict", E2C_JUNIT_PASSED, NULL, NULL);
         } else {
-            gchar *msg = g_strdup_printf("%s: %s", e2c_error_name(v->error),
-                                         v->message ? v->message : "");
+            gchar *msg =
+                g_strdup_printf("%s: %s", e2c_error_name(v->error), v->message ? v->message : "");
             e2c_junit_add(j, cls, "verdict", E2C_JUNIT_FAILED, e2c_error_name(v->error), msg);
             g_free(msg);
         }
@@ -116,16 +116,16 @@ pair_cases(struct e2c_junit *j, const char *cls, const struct e2c_load_input *in
            const struct e2c_load_pair *pair)
 {
     const char *pub = in->members[pair->publisher].label;
-    gchar *name = g_strdup_printf("%s %s", pub,
-                                  pair->expected == E2C_PAIR_OK ? "decrypted" : "refused");
+    gchar *name =
+        g_strdup_printf("%s %s", pub, pair->expected == E2C_PAIR_OK ? "decrypted" : "refused");
     e2c_junit_add(j, cls, name, pair->state_reason ? E2C_JUNIT_FAILED : E2C_JUNIT_PASSED,
                   "unexpected-pair", pair->state_reason);
     g_free(name);
     if (!pair->judged)
         return;
     name = g_strdup_printf("%s loss", pub);
-    e2c_junit_add(j, cls, name, pair->loss_reason ? E2C_JUNIT_FAILED : E2C_JUNIT_PASSED,
-                  "max-loss", pair->loss_reason);
+    e2c_junit_add(j, cls, name, pair->loss_reason ? E2C_JUNIT_FAILED : E2C_JUNIT_PASSED, "max-loss",
+                  pair->loss_reason);
     g_free(name);
     name = g_strdup_printf("%s behind", pub);
     if (pair->behind_s < 0)

@@ -42,12 +42,12 @@ static const struct {
 };
 
 static void
-add_received(struct e2c_om *m, const char *who, const struct e2c_stream_outcome *s,
-             gboolean gauges)
+add_received(struct e2c_om *m, const char *who, const struct e2c_stream_outcome *s, gboolean gauges)
 {
     const char *remote = s->display && *s->display ? s->display : "?";
-    const char *l[] = {"participant", who,       "remote", remote, "track", s->track,
-                       "codec",       s->codec ? s->codec : "", NULL};
+    const char *l[] = {"participant", who,      "remote", remote,
+                       "track",       s->track, "codec",  s->codec ? s->codec : "",
+                       NULL};
     if (gauges) {
         e2c_om_add(m, "e2call_received_stream_verified", l, s->verified);
         e2c_om_add(m, "e2call_received_stream_mismatched", l, s->mismatched);
@@ -60,9 +60,8 @@ add_received(struct e2c_om *m, const char *who, const struct e2c_stream_outcome 
     static const char *const reasons[] = {"auth", "malformed", "unencrypted"};
     const guint64 counts[] = {s->auth_failed, s->malformed, s->unencrypted};
     for (guint k = 0; k < G_N_ELEMENTS(reasons); k++) {
-        const char *lr[] = {"participant", who,      "remote", remote,     "track",
-                            s->track,      "codec",  l[7],     "reason",   reasons[k],
-                            NULL};
+        const char *lr[] = {"participant", who,  "remote", remote,     "track", s->track,
+                            "codec",       l[7], "reason", reasons[k], NULL};
         e2c_om_add(m, "e2call_received_frames_failed", lr, (double)counts[k]);
     }
 }
@@ -96,8 +95,8 @@ sent_families(struct e2c_om *m, const struct e2c_metrics_run *r)
         const struct e2c_metrics_participant *p = &r->participants[i];
         for (guint k = 0; k < p->n_sent; k++) {
             const struct e2c_metrics_sent *s = &p->sent[k];
-            const char *l[] = {"participant", p->name, "track", s->track,
-                               "codec",       s->codec ? s->codec : "", NULL};
+            const char *l[] = {
+                "participant", p->name, "track", s->track, "codec", s->codec ? s->codec : "", NULL};
             e2c_om_add(m, "e2call_sent_frames", l, (double)s->frames);
             e2c_om_add(m, "e2call_sent_bytes", l, (double)s->bytes);
         }

@@ -8,7 +8,7 @@ struct junit_case {
 
 struct e2c_junit {
     gchar *name;
-    GArray *cases; /* struct junit_case */
+    GArray *cases;   /* struct junit_case */
     guint counts[4]; /* by enum e2c_junit_result */
 };
 
@@ -67,16 +67,34 @@ e2c_junit_append_escaped(GString *out, const char *text)
     for (const gchar *p = valid; *p; p = g_utf8_next_char(p)) {
         gunichar c = g_utf8_get_char(p);
         switch (c) {
-        case '&': g_string_append(out, "&amp;"); break;
-        case '<': g_string_append(out, "&lt;"); break;
-        case '>': g_string_append(out, "&gt;"); break;
-        case '"': g_string_append(out, "&quot;"); break;
-        case '\'': g_string_append(out, "&apos;"); break;
+        case '&':
+            g_string_append(out, "&amp;");
+            break;
+        case '<':
+            g_string_append(out, "&lt;");
+            break;
+        case '>':
+            g_string_append(out, "&gt;");
+            break;
+        case '"':
+            g_string_append(out, "&quot;");
+            break;
+        case '\'':
+            g_string_append(out, "&apos;");
+            break;
         /* As references, so an attribute keeps them (a parser turns literal ones into spaces). */
-        case '\t': g_string_append(out, "&#9;"); break;
-        case '\n': g_string_append(out, "&#10;"); break;
-        case '\r': g_string_append(out, "&#13;"); break;
-        default: g_string_append_unichar(out, xml_char(c) ? c : 0xFFFD); break;
+        case '\t':
+            g_string_append(out, "&#9;");
+            break;
+        case '\n':
+            g_string_append(out, "&#10;");
+            break;
+        case '\r':
+            g_string_append(out, "&#13;");
+            break;
+        default:
+            g_string_append_unichar(out, xml_char(c) ? c : 0xFFFD);
+            break;
         }
     }
     g_free(valid);

@@ -85,10 +85,18 @@ e2c_om_append_escaped(GString *out, const char *text)
     gchar *valid = g_utf8_make_valid(text ? text : "", -1);
     for (const char *p = valid; *p; p++) {
         switch (*p) {
-        case '\\': g_string_append(out, "\\\\"); break;
-        case '"': g_string_append(out, "\\\""); break;
-        case '\n': g_string_append(out, "\\n"); break;
-        default: g_string_append_c(out, *p); break;
+        case '\\':
+            g_string_append(out, "\\\\");
+            break;
+        case '"':
+            g_string_append(out, "\\\"");
+            break;
+        case '\n':
+            g_string_append(out, "\\n");
+            break;
+        default:
+            g_string_append_c(out, *p);
+            break;
         }
     }
     g_free(valid);

@@ -5,20 +5,44 @@
 #include "call-metrics.h"
 
 static const struct e2c_stream_outcome good[] = {
-    {.display = HOSTILE, .track = "video", .codec = "vp8", .verified = TRUE, .frames_ok = 300,
-     .frames_decoded = 299, .frames_lost = 1, .rtp_bytes = 90000},
-    {.display = HOSTILE, .track = "audio", .codec = "opus", .verified = TRUE, .frames_ok = 500,
-     .frames_decoded = 500, .rtp_bytes = 20000},
+    {.display = HOSTILE,
+     .track = "video",
+     .codec = "vp8",
+     .verified = TRUE,
+     .frames_ok = 300,
+     .frames_decoded = 299,
+     .frames_lost = 1,
+     .rtp_bytes = 90000},
+    {.display = HOSTILE,
+     .track = "audio",
+     .codec = "opus",
+     .verified = TRUE,
+     .frames_ok = 500,
+     .frames_decoded = 500,
+     .rtp_bytes = 20000},
     /* A subscription before a reconnect: its counters add to the one above. */
-    {.display = HOSTILE, .track = "video", .codec = "vp8", .verified = FALSE, .frames_ok = 50,
-     .rtp_bytes = 1000, .gone = TRUE},
+    {.display = HOSTILE,
+     .track = "video",
+     .codec = "vp8",
+     .verified = FALSE,
+     .frames_ok = 50,
+     .rtp_bytes = 1000,
+     .gone = TRUE},
 };
 
 static const struct e2c_stream_outcome mismatched[] = {
-    {.display = "mallory", .track = "video", .codec = "vp8", .mismatched = TRUE,
-     .mismatch_cause = "wrong-secret", .auth_failed = 240},
-    {.display = "mallory", .track = "audio", .codec = "opus", .mismatched = TRUE,
-     .mismatch_cause = "wrong-secret", .auth_failed = 400},
+    {.display = "mallory",
+     .track = "video",
+     .codec = "vp8",
+     .mismatched = TRUE,
+     .mismatch_cause = "wrong-secret",
+     .auth_failed = 240},
+    {.display = "mallory",
+     .track = "audio",
+     .codec = "opus",
+     .mismatched = TRUE,
+     .mismatch_cause = "wrong-secret",
+     .auth_failed = 400},
 };
 
 static const struct e2c_metrics_sent sent[] = {
@@ -62,7 +86,8 @@ load_case(struct load_case *c)
     static const char *const labels[] = {"p1", "p2", HOSTILE, "p4"};
     static const guint groups[] = {0, 1, 0, 0};
     for (guint i = 0; i < 4; i++) {
-        c->members[i] = (struct e2c_load_member){.label = labels[i], .publisher = i < 2,
+        c->members[i] = (struct e2c_load_member){.label = labels[i],
+                                                 .publisher = i < 2,
                                                  .expected_group = groups[i],
                                                  .secret_group = groups[i]};
         for (guint j = 0; j < 2; j++) {
@@ -130,8 +155,8 @@ sample_metrics(const char *name)
     load_case(&c);
     struct e2c_metrics_participant ps[4];
     for (guint i = 0; i < 4; i++)
-        ps[i] = (struct e2c_metrics_participant){c.members[i].label, i == 3 ? mismatched : good,
-                                                 2, i < 2 ? sent : NULL, i < 2 ? 2 : 0};
+        ps[i] = (struct e2c_metrics_participant){c.members[i].label, i == 3 ? mismatched : good, 2,
+                                                 i < 2 ? sent : NULL, i < 2 ? 2 : 0};
     struct e2c_metrics_run run = {"load", 30.25, TRUE, c.v.exit_status, ps, 4, &c.in, &c.v};
     gchar *text = e2c_metrics_render(&run);
     e2c_load_verdict_clear(&c.v);

@@ -36,7 +36,8 @@ test_junit_escape(void)
 {
     gchar *s = junit_escaped(HOSTILE);
     /* Invalid UTF-8 and U+0001 (not an XML 1.0 character) as U+FFFD; the rest as references. */
-    g_assert_cmpstr(s, ==, "b&quot;o&lt;b&gt;&amp;&apos;\xef\xbf\xbd\\&#10;\xef\xbf\xbd\xef\xbf\xbd.");
+    g_assert_cmpstr(s, ==,
+                    "b&quot;o&lt;b&gt;&amp;&apos;\xef\xbf\xbd\\&#10;\xef\xbf\xbd\xef\xbf\xbd.");
     g_free(s);
     s = junit_escaped("tab\there\rcr \xc3\xa9 \xef\xbf\xbe");
     g_assert_cmpstr(s, ==, "tab&#9;here&#13;cr \xc3\xa9 \xef\xbf\xbd");
