@@ -7,6 +7,7 @@ suite and of <testsuites> agree with its test cases, no two cases alike.
 Usage: check-junit.py FILE...   (exit 0: all valid; 1: a line per fault)
 """
 import os
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -15,6 +16,8 @@ XSD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "junit.xsd")
 
 
 def faults(path):
+    if not shutil.which("xmllint"):
+        return [f"{path}: xmllint not found (Debian: apt-get install libxml2-utils)"]
     run = subprocess.run(["xmllint", "--noout", "--schema", XSD, path],
                          capture_output=True, text=True, check=False)
     if run.returncode != 0:
