@@ -17,6 +17,7 @@
 #include "join-verdict.h"
 #include "keysched.h"
 #include "option-once.h"
+#include "report-args.h"
 #include "router-args.h"
 #include "secret-args.h"
 #include "selftest.h"
@@ -61,6 +62,7 @@ struct join_options {
     struct e2c_secret_args secret_args;
     struct e2c_router_args router_args;
     struct e2c_router_access access;
+    struct e2c_report_args report;
     /* checked */
     struct e2c_participant_config cfg; /* server, room, codecs */
     guint64 duration_ms, delay_ms, connect_ms;
@@ -76,6 +78,7 @@ options_clear(struct join_options *o)
     e2c_secret_args_clear(&o->secret_args);
     e2c_router_access_clear(&o->access);
     e2c_router_args_clear(&o->router_args);
+    e2c_report_args_clear(&o->report);
     if (o->ctx)
         g_option_context_free(o->ctx);
     gchar **strings[] = {&o->server, &o->room,        &o->display,         &o->video,
@@ -93,6 +96,8 @@ parse_options(struct join_options *o, int argc, char **argv)
     e2c_secret_args_entries(&o->secret_args, secret_entries);
     GOptionEntry router_entries[E2C_ROUTER_ARGS_ENTRIES];
     e2c_router_args_entries(&o->router_args, E2C_ROUTER_ARGS_JOIN, router_entries);
+    GOptionEntry report_entries[E2C_REPORT_ARGS_ENTRIES];
+    e2c_report_args_entries(&o->report, report_entries);
     opt_expect = E2C_EXPECT_MEDIA_NOT_ASKED;
     GOptionEntry entries[] = {
         {"server", 's', 0, G_OPTION_ARG_STRING, &o->server,
@@ -156,7 +161,8 @@ parse_options(struct join_options *o, int argc, char **argv)
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     o->ctx = g_option_context_new("- join a room with end-to-end encrypted media");
-    g_option_context_set_main_group(o->ctx, e2c_option_group_once(NULL, NULL, NULL, entries));
+    g_option_context_set_main_group(
+        o->ctx, e2c_option_group_once2(NULL, NULL, NULL, entries, report_entries));
     g_option_context_add_group(
         o->ctx, e2c_option_group_once("secret", "Secret sources (exactly one for E2EE):",
                                       "Show the secret options", secret_entries));
@@ -287,6 +293,8 @@ parse_options(struct join_options *o, int argc, char **argv)
         fprintf(stderr, "e2call join: --expect-media needs subscribing\n");
         goto out;
     }
+    if ((status = e2c_report_args_check(&o->report, "e2call join")) != 0)
+        goto out;
     if ((status = e2c_router_args_read(&o->router_args, "e2call join", &o->access)) != 0)
         goto out;
     e2c_router_warn_cleartext("e2call join", o->cfg.server, &o->access, o->json);
@@ -321,6 +329,8 @@ run_join(struct join_options *o)
     j.periodic = e2c_stats_sampler_new();
     j.on_request = e2c_stats_sampler_new();
     j.media = e2c_pipeline_new();
+    j.report = &o->report;
+    j.e2ee = o->e2ee;
 
     gchar *default_display = g_strdup_printf("e2call-%d", (int)getpid());
     gchar room_text[32];
@@ -379,12 +389,18 @@ run_join(struct join_options *o)
         e2c_events_emit(j.events, e);
     }
 
+    j.start_us = g_get_monotonic_time();
     e2c_participant_start(j.p);
+    e2c_join_start_metrics(&j);
     e2c_run_loop(j.run);
+    g_clear_handle_id(&j.metrics_timer, g_source_remove);
 
     if (!e2c_run_finished(j.run))
         j.status = e2c_join_verdict(&j); /* the participant ended by itself (an error) */
     status = j.status;
+    /* A CI job that asked for a report and got none must not see success. */
+    if (status == 0 && j.report_failed)
+        status = E2C_EXIT_FAILURE;
 
     e2c_join_settle(&j);
     e2c_participant_free(j.p);
@@ -395,6 +411,7 @@ teardown:
     e2c_stats_sampler_free(j.periodic);
     e2c_stats_sampler_free(j.on_request);
     e2c_run_free(j.run);
+    g_free(j.fatal_message);
     g_free(default_display);
 
     g_clear_error(&error);

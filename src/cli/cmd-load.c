@@ -97,6 +97,7 @@ struct load_options {
     gboolean json, decode, no_audio, no_control;
     struct e2c_router_args router_args;
     struct e2c_router_access access;
+    struct e2c_report_args report;
     /* checked */
     const char *url;
     guint64 room_id, duration_ms, rekey_ms, delay_ms;
@@ -110,6 +111,7 @@ options_clear(struct load_options *o)
 {
     e2c_router_access_clear(&o->access);
     e2c_router_args_clear(&o->router_args);
+    e2c_report_args_clear(&o->report);
     if (o->ctx)
         g_option_context_free(o->ctx);
     gchar **strings[] = {&o->server, &o->room,     &o->secrets,     &o->assign,       &o->duration,
@@ -125,6 +127,8 @@ parse_options(struct load_options *o, int argc, char **argv)
 {
     GOptionEntry router_entries[E2C_ROUTER_ARGS_ENTRIES];
     e2c_router_args_entries(&o->router_args, E2C_ROUTER_ARGS_JOIN, router_entries);
+    GOptionEntry report_entries[E2C_REPORT_ARGS_ENTRIES];
+    e2c_report_args_entries(&o->report, report_entries);
     GOptionEntry entries[] = {
         {"server", 's', 0, G_OPTION_ARG_STRING, &o->server,
          "Janus WebSocket URL (default: $E2CALL_SERVER)", "URL"},
@@ -182,7 +186,8 @@ parse_options(struct load_options *o, int argc, char **argv)
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     o->ctx = g_option_context_new("- many participants with distinct secrets");
-    g_option_context_set_main_group(o->ctx, e2c_option_group_once(NULL, NULL, NULL, entries));
+    g_option_context_set_main_group(
+        o->ctx, e2c_option_group_once2(NULL, NULL, NULL, entries, report_entries));
     g_option_context_add_group(
         o->ctx, e2c_option_group_once("router", "Router access (API secret, token, room PIN, CA):",
                                       "Show the router access options", router_entries));
@@ -308,6 +313,8 @@ parse_options(struct load_options *o, int argc, char **argv)
         fprintf(stderr, "e2call load: --index must be 0-100000\n");
         goto out;
     }
+    if ((status = e2c_report_args_check(&o->report, "e2call load")) != 0)
+        goto out;
     if ((status = e2c_router_args_read(&o->router_args, "e2call load", &o->access)) != 0)
         goto out;
     e2c_router_warn_cleartext("e2call load", o->url, &o->access, o->json);
@@ -395,6 +402,7 @@ run_load(const struct load_options *o)
     l.n = (guint)o->participants;
     l.n_pub = (guint)o->publishers;
     l.max_loss = o->loss_limit;
+    l.report = &o->report;
     l.max_behind_s = o->behind_limit;
     l.video_fps = (guint)o->fps;
     l.sampler = e2c_stats_sampler_new();

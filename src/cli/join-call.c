@@ -4,9 +4,78 @@
 #include <string.h>
 
 #include "e2ckey.h"
+#include "call-junit.h"
+#include "call-metrics.h"
 #include "join-report.h"
 #include "keysched.h"
 #include "stream-outcomes.h"
+
+/* ---- report files (--junit, --metrics) ------------------------------------------ */
+
+static double
+run_seconds(const struct join *j)
+{
+    return (g_get_monotonic_time() - j->start_us) / 1e6;
+}
+
+/* The --metrics file now: during the run (no verdict yet), or at the end with exit_status. */
+static gboolean
+write_metrics(struct join *j, gboolean finished, int exit_status)
+{
+    GArray *streams = e2c_participant_outcomes(j->p);
+    GArray *sent = e2c_participant_sent(j->p);
+    struct e2c_metrics_participant who = {
+        e2c_participant_display(j->p),
+        (const struct e2c_stream_outcome *)(void *)streams->data,
+        streams->len,
+        (const struct e2c_metrics_sent *)(void *)sent->data,
+        sent->len,
+    };
+    struct e2c_metrics_run run = {"join", run_seconds(j), finished, exit_status, &who,
+                                  1,      NULL,           NULL};
+    gchar *text = e2c_metrics_render(&run);
+    gboolean ok = e2c_report_file_write("e2call join", j->report->metrics, text);
+    g_free(text);
+    g_array_unref(sent);
+    g_array_unref(streams);
+    return ok;
+}
+
+static gboolean
+metrics_tick(gpointer data)
+{
+    struct join *j = data;
+    if (e2c_run_finished(j->run)) {
+        j->metrics_timer = 0;
+        return G_SOURCE_REMOVE; /* the end writes the last one, with the verdict */
+    }
+    write_metrics(j, FALSE, 0); /* a failure is reported; the next tick tries again */
+    return G_SOURCE_CONTINUE;
+}
+
+void
+e2c_join_start_metrics(struct join *j)
+{
+    if (j->report->metrics && j->report->interval_ms)
+        j->metrics_timer = g_timeout_add((guint)j->report->interval_ms, metrics_tick, j);
+}
+
+/* The report files at the end, from the verdict's input and result. */
+static void
+write_reports(struct join *j, const struct e2c_join_input *in, const struct e2c_join_verdict *v)
+{
+    g_clear_handle_id(&j->metrics_timer, g_source_remove);
+    if (j->report->junit) {
+        struct e2c_join_junit r = {
+            e2c_participant_display(j->p), j->e2ee, in, v, j->fatal_message, run_seconds(j)};
+        gchar *text = e2c_join_junit(&r);
+        if (!e2c_report_file_write("e2call join", j->report->junit, text))
+            j->report_failed = TRUE;
+        g_free(text);
+    }
+    if (j->report->metrics && !write_metrics(j, TRUE, v->exit_status))
+        j->report_failed = TRUE;
+}
 
 /* ---- the verdict ---------------------------------------------------------------- */
 
@@ -29,6 +98,7 @@ e2c_join_verdict(struct join *j)
         e2c_events_emit(j->events, e2c_join_media_check_event(&v));
     if (v.message)
         e2c_events_error(j->events, v.error, "%s", v.message);
+    write_reports(j, &in, &v);
     int status = v.exit_status;
     e2c_join_verdict_clear(&v);
     if (streams)
@@ -55,8 +125,10 @@ static void
 on_failed(gpointer user, struct e2c_participant *p, enum e2c_error err, const char *message)
 {
     struct join *j = user;
-    if (j->fatal == E2C_ERR_NONE)
+    if (j->fatal == E2C_ERR_NONE) {
         j->fatal = err;
+        j->fatal_message = g_strdup(message);
+    }
 }
 
 static void
@@ -99,6 +171,7 @@ key_ready(GObject *source, GAsyncResult *result, gpointer data)
     } else if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
                j->fatal == E2C_ERR_NONE) {
         j->fatal = E2C_ERR_ENCRYPTION_INTERNAL_ERROR;
+        j->fatal_message = g_strdup_printf("key derivation failed: %s", error->message);
         e2c_events_error(j->events, j->fatal, "key derivation failed: %s", error->message);
         e2c_participant_leave(j->p, "error");
     }

@@ -12,6 +12,7 @@
 #include "control.h"
 #include "events.h"
 #include "participant.h"
+#include "report-args.h"
 #include "run-call.h"
 #include "stats.h"
 
@@ -21,6 +22,7 @@ struct join {
     struct e2c_pipeline *media;
     struct e2c_participant *p;
     enum e2c_error fatal; /* what ended the call early, if anything */
+    gchar *fatal_message; /* its message, for the JUnit report */
     int status;
     /* options */
     gint64 expect_media; /* -1: not asked; 0: every stream seen; N */
@@ -31,6 +33,12 @@ struct join {
     gboolean deriving; /* the key for the start */
     GCancellable *derivation;
     gboolean rekeying; /* a rekey's key derivation, at most one at a time */
+    /* --junit, --metrics, --metrics-interval */
+    const struct e2c_report_args *report;
+    gboolean e2ee;
+    gint64 start_us;
+    guint metrics_timer;
+    gboolean report_failed; /* a report file could not be written at the end */
 };
 
 extern const struct e2c_participant_callbacks e2c_join_participant_callbacks;
@@ -41,5 +49,7 @@ extern const struct e2c_control_ops e2c_join_control_ops;
 void e2c_join_derive_key(struct join *j, struct e2c_secret *secret);
 /* The verdict (join-verdict.h) with its events; the exit status. */
 int e2c_join_verdict(struct join *j);
+/* With --metrics-interval: writes --metrics every interval until the end. */
+void e2c_join_start_metrics(struct join *j);
 /* After the loop: waits for derivations in flight (a late first key is dropped). */
 void e2c_join_settle(struct join *j);

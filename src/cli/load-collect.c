@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "call-junit.h"
+#include "call-metrics.h"
 #include "load-report.h"
 #include "load-run.h"
 #include "stream-outcomes.h"
@@ -157,6 +159,85 @@ ms_between(gint64 from_us, gint64 to_us)
     return to_us ? (to_us - from_us) / 1000.0 : NAN;
 }
 
+/* ---- the --metrics file ------------------------------------------------------------ */
+
+/*
+ * Every participant's streams (every record: the counters add up) and sent
+ * tracks; with in and v (at the end), the pairs and the verdict too.
+ */
+static gboolean
+write_metrics(struct load *l, const struct e2c_load_input *in, const struct e2c_load_verdict *v)
+{
+    struct e2c_metrics_participant *ps = g_new0(struct e2c_metrics_participant, l->n);
+    GPtrArray *arrays = g_ptr_array_new_with_free_func((GDestroyNotify)g_array_unref);
+    for (guint i = 0; i < l->n; i++) {
+        ps[i].name = l->m[i].label;
+        if (!l->m[i].p)
+            continue; /* not started yet */
+        GArray *streams = e2c_participant_outcomes(l->m[i].p);
+        GArray *sent = e2c_participant_sent(l->m[i].p);
+        ps[i].streams = (const struct e2c_stream_outcome *)(void *)streams->data;
+        ps[i].n_streams = streams->len;
+        ps[i].sent = (const struct e2c_metrics_sent *)(void *)sent->data;
+        ps[i].n_sent = sent->len;
+        g_ptr_array_add(arrays, streams);
+        g_ptr_array_add(arrays, sent);
+    }
+    struct e2c_metrics_run run = {
+        .command = "load",
+        .seconds = (g_get_monotonic_time() - l->start_us) / 1e6,
+        .finished = v != NULL,
+        .exit_status = v ? v->exit_status : 0,
+        .participants = ps,
+        .n = l->n,
+        .load_in = in,
+        .load_v = v,
+    };
+    gchar *text = e2c_metrics_render(&run);
+    gboolean ok = e2c_report_file_write("e2call load", l->report->metrics, text);
+    g_free(text);
+    g_ptr_array_unref(arrays);
+    g_free(ps);
+    return ok;
+}
+
+static gboolean
+metrics_tick(gpointer data)
+{
+    struct load *l = data;
+    if (e2c_run_finished(l->run)) {
+        l->metrics_timer = 0;
+        return G_SOURCE_REMOVE; /* the end writes the last one, with the verdict */
+    }
+    write_metrics(l, NULL, NULL); /* a failure is reported; the next tick tries again */
+    return G_SOURCE_CONTINUE;
+}
+
+void
+e2c_load_start_metrics(struct load *l)
+{
+    if (l->report->metrics && l->report->interval_ms)
+        l->metrics_timer = g_timeout_add((guint)l->report->interval_ms, metrics_tick, l);
+}
+
+/* The report files at the end. */
+static void
+write_reports(struct load *l, const struct e2c_load_input *in, const struct e2c_load_verdict *v,
+              double elapsed)
+{
+    g_clear_handle_id(&l->metrics_timer, g_source_remove);
+    if (l->report->junit) {
+        gchar *text = e2c_load_junit(in, v, elapsed);
+        if (!e2c_report_file_write("e2call load", l->report->junit, text))
+            l->report_failed = TRUE;
+        g_free(text);
+    }
+    if (l->report->metrics && !write_metrics(l, in, v))
+        l->report_failed = TRUE;
+}
+
+/* ---- the end --------------------------------------------------------------------- */
+
 int
 e2c_load_report(struct load *l)
 {
@@ -252,7 +333,11 @@ e2c_load_report(struct load *l)
     gchar *text = e2c_load_report_text(&in, &v, &facts);
     fputs(text, out);
     g_free(text);
+    write_reports(l, &in, &v, elapsed);
     int status = v.exit_status;
+    /* A CI job that asked for a report and got none must not see success. */
+    if (status == 0 && l->report_failed)
+        status = E2C_EXIT_FAILURE;
 
     e2c_load_verdict_clear(&v);
     g_ptr_array_unref(observations);

@@ -379,12 +379,14 @@ e2c_load_start(struct load *l, double joins_per_s, guint64 rekey_ms)
         l->progress_timer = g_timeout_add_seconds(1, on_progress, l);
     if (rekey_ms)
         l->rekey_timer = g_timeout_add((guint)rekey_ms, on_rekey_timer, l);
+    e2c_load_start_metrics(l);
 }
 
 void
 e2c_load_stop(struct load *l)
 {
-    guint *timers[] = {&l->ramp_timer, &l->progress_timer, &l->rekey_timer, &l->failure_idle};
+    guint *timers[] = {&l->ramp_timer, &l->progress_timer, &l->rekey_timer, &l->failure_idle,
+                       &l->metrics_timer};
     for (unsigned t = 0; t < G_N_ELEMENTS(timers); t++)
         if (*timers[t])
             g_source_remove(*timers[t]), *timers[t] = 0;

@@ -13,6 +13,7 @@
 #include "events.h"
 #include "load-secrets.h"
 #include "participant.h"
+#include "report-args.h"
 #include "run-call.h"
 #include "send-chain.h"
 #include "stats.h"
@@ -59,6 +60,10 @@ struct load {
     struct member *router_failed;
     guint failure_idle;
     int status;
+    /* --junit, --metrics, --metrics-interval */
+    const struct e2c_report_args *report;
+    guint metrics_timer;
+    gboolean report_failed; /* a report file could not be written at the end */
 };
 
 /* Participant callbacks, run hooks and control ops of a load run (load-run.c). */
@@ -71,5 +76,7 @@ void e2c_load_start(struct load *l, double joins_per_s, guint64 rekey_ms);
 /* After the loop: stops those timers and waits for a rekey in flight. */
 void e2c_load_stop(struct load *l);
 
-/* Prints the report (load-collect.c) and returns the exit status. */
+/* Prints the report, writes the report files (load-collect.c) and returns the exit status. */
 int e2c_load_report(struct load *l);
+/* With --metrics-interval: writes --metrics every interval until the end (load-collect.c). */
+void e2c_load_start_metrics(struct load *l);

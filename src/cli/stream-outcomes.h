@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include "call-metrics.h"
 #include "participant.h"
 #include "stream-outcome.h"
 
@@ -13,3 +14,5 @@ void e2c_stream_outcome_from_info(const struct e2c_stream_info *s, struct e2c_st
 /* Every stream of p (also those that ended), as struct e2c_stream_outcome. The strings point
  * into p's records: use the array before p changes. */
 GArray *e2c_participant_outcomes(struct e2c_participant *p);
+/* Every track p publishes, as struct e2c_metrics_sent. */
+GArray *e2c_participant_sent(struct e2c_participant *p);

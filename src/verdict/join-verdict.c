@@ -9,6 +9,29 @@ struct tally {
     GString *unverified;      /* "display/track, ..." */
 };
 
+#define STALE_WHY "a sender's clock more than 10 minutes off ours, or recorded media"
+
+static gboolean
+broken(const struct e2c_stream_outcome *s)
+{
+    /* Frames arrived, none ever opened, and they were malformed rather than foreign (frames
+     * without an envelope are a plain peer: a mismatch with that cause, once ten came). */
+    return s->frames_ok == 0 && s->malformed > 0 && s->auth_failed + s->unencrypted == 0;
+}
+
+const char *
+e2c_join_stream_fault(const struct e2c_stream_outcome *s)
+{
+    if (s->mismatched) {
+        if (!g_strcmp0(s->mismatch_cause, "unencrypted"))
+            return "could not be decrypted to the end: not encrypted";
+        if (!g_strcmp0(s->mismatch_cause, "stale"))
+            return "could not be decrypted to the end: stale (" STALE_WHY ")";
+        return "could not be decrypted to the end: under another secret";
+    }
+    return broken(s) ? "carried only malformed frames" : NULL;
+}
+
 static void
 count(struct tally *t, const struct e2c_stream_outcome *s)
 {
@@ -23,9 +46,7 @@ count(struct tally *t, const struct e2c_stream_outcome *s)
         t->unencrypted += !g_strcmp0(s->mismatch_cause, "unencrypted");
         t->stale += !g_strcmp0(s->mismatch_cause, "stale");
     }
-    /* Frames arrived, none ever opened, and they were malformed rather than foreign (frames
-     * without an envelope are a plain peer: a mismatch with that cause, once ten came). */
-    if (s->frames_ok == 0 && s->malformed > 0 && s->auth_failed + s->unencrypted == 0)
+    if (!s->mismatched && broken(s))
         t->broken++;
 }
 
@@ -51,8 +72,7 @@ e2c_join_verdict_decide(const struct e2c_join_input *in, struct e2c_join_verdict
         guint wrong = t.mismatched - t.unencrypted - t.stale;
         out->error = E2C_ERR_ENCRYPTION_SECRET_MISMATCH;
         out->message = g_strdup_printf("%u stream(s) could not be decrypted to the end: %u under "
-                                       "another secret, %u not encrypted, %u stale (a sender's "
-                                       "clock more than 10 minutes off ours, or recorded media)",
+                                       "another secret, %u not encrypted, %u stale (" STALE_WHY ")",
                                        t.mismatched, wrong, t.unencrypted, t.stale);
     } else if (t.broken) {
         out->error = E2C_ERR_DECRYPTION_INTERNAL_ERROR;

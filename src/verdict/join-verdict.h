@@ -48,5 +48,13 @@ struct e2c_join_verdict {
     guint streams, verified, needed;
 };
 
+/*
+ * What the verdict holds against one stream (of those counted once per
+ * source), in the words of its message: "could not be decrypted to the end:
+ * under another secret" (or "not encrypted", "stale ..."), "carried only
+ * malformed frames"; NULL when nothing. For the per-stream reports (JUnit).
+ */
+const char *e2c_join_stream_fault(const struct e2c_stream_outcome *s);
+
 void e2c_join_verdict_decide(const struct e2c_join_input *in, struct e2c_join_verdict *out);
 void e2c_join_verdict_clear(struct e2c_join_verdict *v);

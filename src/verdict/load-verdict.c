@@ -55,10 +55,12 @@ judge_pair(const struct e2c_load_input *in, struct e2c_load_verdict *v, GString 
     pair->expected = same ? E2C_PAIR_OK : E2C_PAIR_MISMATCH;
     pair->unexpected = pair->state != pair->expected;
     pair->loss_pct = loss_of(seen);
+    pair->judged = same;
+    pair->behind_s = seen->behind_s;
     if (pair->unexpected) {
         v->unexpected++;
-        g_string_append_printf(reasons, "%s receiving %s: %s, expected %s\n", r->label, p->label,
-                               state_names[pair->state], state_names[pair->expected]);
+        pair->state_reason = g_strdup_printf("%s receiving %s: %s, expected %s", r->label, p->label,
+                                             state_names[pair->state], state_names[pair->expected]);
     }
     if (same) {
         v->frames_ok += seen->frames_ok;
@@ -67,19 +69,23 @@ judge_pair(const struct e2c_load_input *in, struct e2c_load_verdict *v, GString 
             v->worst_loss_pct = pair->loss_pct;
         if (pair->loss_pct > in->max_loss_pct) {
             v->over_loss++;
-            g_string_append_printf(reasons, "%s receiving %s: %.2f%% of frames lost\n", r->label,
-                                   p->label, pair->loss_pct);
+            pair->loss_reason = g_strdup_printf("%s receiving %s: %.2f%% of frames lost", r->label,
+                                                p->label, pair->loss_pct);
         }
         if (seen->behind_s > v->worst_behind_s)
             v->worst_behind_s = seen->behind_s;
         if (seen->behind_s > in->max_behind_s) {
             v->late++;
-            g_string_append_printf(reasons,
-                                   "%s receiving %s: %.1f s behind real time at the end "
-                                   "(frames sent, neither received nor lost)\n",
-                                   r->label, p->label, seen->behind_s);
+            pair->behind_reason = g_strdup_printf("%s receiving %s: %.1f s behind real time at "
+                                                  "the end (frames sent, neither received nor "
+                                                  "lost)",
+                                                  r->label, p->label, seen->behind_s);
         }
     }
+    const gchar *lines[] = {pair->state_reason, pair->loss_reason, pair->behind_reason};
+    for (guint k = 0; k < G_N_ELEMENTS(lines); k++)
+        if (lines[k])
+            g_string_append_printf(reasons, "%s\n", lines[k]);
     v->rtp_bytes += seen->rtp_bytes;
 }
 
@@ -139,6 +145,11 @@ e2c_load_verdict_pair(const struct e2c_load_verdict *v, const struct e2c_load_in
 void
 e2c_load_verdict_clear(struct e2c_load_verdict *v)
 {
+    for (guint k = 0; k < v->n_pairs; k++) {
+        g_free(v->pairs[k].state_reason);
+        g_free(v->pairs[k].loss_reason);
+        g_free(v->pairs[k].behind_reason);
+    }
     g_free(v->pairs);
     g_free(v->reasons);
     g_free(v->summary);

@@ -78,6 +78,12 @@ struct e2c_load_pair {
     enum e2c_pair_state state, expected;
     gboolean unexpected; /* state differs from expected */
     double loss_pct;
+    /* Loss and backlog are judged within a group only (expected ok). */
+    gboolean judged;
+    double behind_s; /* < 0: not known */
+    /* Its lines of the verdict's reasons (no newline), NULL where it passed: the state, loss
+     * over --max-loss, backlog over --max-behind. */
+    gchar *state_reason, *loss_reason, *behind_reason;
 };
 
 struct e2c_load_verdict {

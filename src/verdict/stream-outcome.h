@@ -13,10 +13,12 @@ struct e2c_stream_outcome {
     guint64 feed;               /* the remote participant's feed (its id in the room) */
     const char *display;        /* the remote participant's display name ("" or NULL: unknown) */
     const char *track;          /* "video" / "audio" */
+    const char *codec;          /* "vp8", "opus", ...; NULL: unknown */
     gboolean verified;          /* decrypted, and decoded to what was sent where that is checked */
     gboolean mismatched;        /* cannot be decrypted now (e2call-e2ee(7)) */
     const char *mismatch_cause; /* of the last mismatch: "wrong-secret", "unencrypted", "stale" */
     guint64 frames_ok;          /* frames that authenticated and decrypted */
+    guint64 frames_decoded;     /* frames a decoder put out (none when not decoding) */
     guint64 frames_lost;        /* video: frames the sender sent that never arrived */
     guint64 rtp_bytes;
     guint64 auth_failed, malformed, unencrypted; /* frames refused, by reason */

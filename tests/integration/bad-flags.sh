@@ -108,6 +108,21 @@ bad 2 "--control" join:--control -- join --room 5 --control
 bad 2 "--latency" join:--latency -- join --room 5 --latency -1
 bad 2 "--stats-interval" join:--stats-interval -- join --room 5 --stats-interval -1
 bad 2 "--connect-timeout must be more than 0" join:--connect-timeout -- join --room 5 --connect-timeout 0
+# Report files: checked before joining, nothing left behind.
+bad 2 "--junit '/nonexistent/r.xml' cannot be written" join:--junit -- join --room 5 --junit /nonexistent/r.xml
+bad 2 "--junit '/' is a directory" join:--junit -- join --room 5 --junit /
+bad 2 "--metrics '/nonexistent/m.prom' cannot be written" join:--metrics -- join --room 5 --metrics /nonexistent/m.prom
+bad 2 "--metrics '$work' is a directory" join:--metrics -- join --room 5 --metrics "$work"
+bad 2 "--junit and --metrics name the same file" "join:--junit join:--metrics" -- join --room 5 --junit "$work/r" --metrics "$work/r"
+bad 2 "--metrics-interval.*'0'" join:--metrics-interval -- join --room 5 --metrics "$work/m.prom" --metrics-interval 0
+bad 2 "--metrics-interval.*'abc'" join:--metrics-interval -- join --room 5 --metrics "$work/m.prom" --metrics-interval abc
+bad 2 "--metrics-interval.*'500ms'" join:--metrics-interval -- join --room 5 --metrics "$work/m.prom" --metrics-interval 500ms
+bad 2 "--metrics-interval needs --metrics" join:--metrics-interval -- join --room 5 --metrics-interval 2s
+for f in "$work"/m.prom* "$work"/r "$work"/r.*; do
+    [ -e "$f" ] || continue
+    failures=$((failures + 1))
+    echo "FAIL: a refused join left $f behind"
+done
 bad 2 "--connect-timeout.*'soon'" join:--connect-timeout -- join --room 5 --connect-timeout soon
 bad 2 "--reconnect-attempts" join:--reconnect-attempts -- join --room 5 --reconnect-attempts -1
 bad 2 "--reconnect-attempts" join:--reconnect-attempts -- join --room 5 --reconnect-attempts 1001
@@ -193,6 +208,10 @@ bad 2 "--rekey-delay" load:--rekey-delay -- $L --rekey-delay x
 bad 2 "--video" load:--video -- $L --video av1
 bad 2 "--width" load:--width -- $L --width 3
 bad 2 "--height" load:--height -- $L --height 121
+bad 2 "--junit '/nonexistent/r.xml' cannot be written" load:--junit -- $L --junit /nonexistent/r.xml
+bad 2 "--metrics '/' is a directory" load:--metrics -- $L --metrics /
+bad 2 "--metrics-interval.*'0'" load:--metrics-interval -- $L --metrics "$work/m.prom" --metrics-interval 0
+bad 2 "--metrics-interval needs --metrics" load:--metrics-interval -- $L --metrics-interval 2s
 bad 2 "--fps" load:--fps -- $L --fps 0
 bad 2 "--video-bitrate" load:--video-bitrate -- $L --video-bitrate 1
 bad 2 "--cipher-suite" load:--cipher-suite -- $L --cipher-suite 9

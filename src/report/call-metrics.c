@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "call-metrics.h"
+
+#include "openmetrics.h"
+
+static void
+run_families(struct e2c_om *m, const struct e2c_metrics_run *r)
+{
+    const char *labels[] = {"command", r->command, NULL};
+    e2c_om_family(m, "e2call_run_seconds", E2C_OM_GAUGE, "seconds", "Time since the run started");
+    e2c_om_add(m, "e2call_run_seconds", labels, r->seconds);
+    e2c_om_family(m, "e2call_run_finished", E2C_OM_GAUGE, NULL,
+                  "1 once the run ended and its verdict is known, else 0");
+    e2c_om_add(m, "e2call_run_finished", labels, r->finished);
+    e2c_om_family(m, "e2call_exit_status", E2C_OM_GAUGE, NULL,
+                  "The exit status of the verdict (0: passed); only once finished");
+    e2c_om_family(m, "e2call_passed", E2C_OM_GAUGE, NULL,
+                  "1 when the verdict passed, 0 when not; only once finished");
+    if (r->finished) {
+        e2c_om_add(m, "e2call_exit_status", labels, r->exit_status);
+        e2c_om_add(m, "e2call_passed", labels, r->exit_status == 0);
+    }
+}
+
+static const struct {
+    const char *name;
+    enum e2c_om_type type;
+    const char *unit, *help;
+} received[] = {
+    {"e2call_received_frames_decrypted", E2C_OM_COUNTER, NULL,
+     "Frames that authenticated and decrypted (plain calls: frames received)"},
+    {"e2call_received_frames_decoded", E2C_OM_COUNTER, NULL, "Frames a decoder put out"},
+    {"e2call_received_frames_lost", E2C_OM_COUNTER, NULL,
+     "Video frames the sender sent that never arrived"},
+    {"e2call_received_frames_failed", E2C_OM_COUNTER, NULL,
+     "Frames refused, by reason (auth, malformed, unencrypted)"},
+    {"e2call_received_rtp_bytes", E2C_OM_COUNTER, "bytes", "RTP payload bytes received"},
+    {"e2call_received_stream_verified", E2C_OM_GAUGE, NULL,
+     "1 once the stream verified (decrypted, and decoded to what was sent where checked)"},
+    {"e2call_received_stream_mismatched", E2C_OM_GAUGE, NULL,
+     "1 while the stream cannot be decrypted (e2call-e2ee(7))"},
+};
+
+static void
+add_received(struct e2c_om *m, const char *who, const struct e2c_stream_outcome *s, gboolean gauges)
+{
+    const char *remote = s->display && *s->display ? s->display : "?";
+    const char *l[] = {"participant", who,      "remote", remote,
+                       "track",       s->track, "codec",  s->codec ? s->codec : "",
+                       NULL};
+    if (gauges) {
+        e2c_om_add(m, "e2call_received_stream_verified", l, s->verified);
+        e2c_om_add(m, "e2call_received_stream_mismatched", l, s->mismatched);
+        return;
+    }
+    e2c_om_add(m, "e2call_received_frames_decrypted", l, (double)s->frames_ok);
+    e2c_om_add(m, "e2call_received_frames_decoded", l, (double)s->frames_decoded);
+    e2c_om_add(m, "e2call_received_frames_lost", l, (double)s->frames_lost);
+    e2c_om_add(m, "e2call_received_rtp_bytes", l, (double)s->rtp_bytes);
+    static const char *const reasons[] = {"auth", "malformed", "unencrypted"};
+    const guint64 counts[] = {s->auth_failed, s->malformed, s->unencrypted};
+    for (guint k = 0; k < G_N_ELEMENTS(reasons); k++) {
+        const char *lr[] = {"participant", who,  "remote", remote,     "track", s->track,
+                            "codec",       l[7], "reason", reasons[k], NULL};
+        e2c_om_add(m, "e2call_received_frames_failed", lr, (double)counts[k]);
+    }
+}
+
+static void
+received_families(struct e2c_om *m, const struct e2c_metrics_run *r)
+{
+    for (guint k = 0; k < G_N_ELEMENTS(received); k++)
+        e2c_om_family(m, received[k].name, received[k].type, received[k].unit, received[k].help);
+    for (guint i = 0; i < r->n; i++) {
+        const struct e2c_metrics_participant *p = &r->participants[i];
+        /* Counters: every record, so a source's sum never goes down when a subscription is
+         * made again. The gauges: once per source, as the verdicts judge. */
+        for (guint k = 0; k < p->n_streams; k++)
+            add_received(m, p->name, &p->streams[k], FALSE);
+        struct e2c_stream_outcome *s = g_memdup2(p->streams, p->n_streams * sizeof(*s));
+        guint n = e2c_stream_outcomes_by_source(s, p->n_streams);
+        for (guint k = 0; k < n; k++)
+            add_received(m, p->name, &s[k], TRUE);
+        g_free(s);
+    }
+}
+
+static void
+sent_families(struct e2c_om *m, const struct e2c_metrics_run *r)
+{
+    e2c_om_family(m, "e2call_sent_frames", E2C_OM_COUNTER, NULL,
+                  "Frames sent: protected (E2EE) or payloaded (plain)");
+    e2c_om_family(m, "e2call_sent_bytes", E2C_OM_COUNTER, "bytes", "Bytes sent after protection");
+    for (guint i = 0; i < r->n; i++) {
+        const struct e2c_metrics_participant *p = &r->participants[i];
+        for (guint k = 0; k < p->n_sent; k++) {
+            const struct e2c_metrics_sent *s = &p->sent[k];
+            const char *l[] = {
+                "participant", p->name, "track", s->track, "codec", s->codec ? s->codec : "", NULL};
+            e2c_om_add(m, "e2call_sent_frames", l, (double)s->frames);
+            e2c_om_add(m, "e2call_sent_bytes", l, (double)s->bytes);
+        }
+    }
+}
+
+static void
+pair_families(struct e2c_om *m, const struct e2c_load_input *in, const struct e2c_load_verdict *v)
+{
+    e2c_om_family(m, "e2call_load_pair_as_expected", E2C_OM_GAUGE, NULL,
+                  "1 when what the receiver made of the publisher is what the groups imply");
+    e2c_om_family(m, "e2call_load_pair_lost_ratio", E2C_OM_GAUGE, "ratio",
+                  "Frames lost of those sent, within a group (0 to 1)");
+    e2c_om_family(m, "e2call_load_pair_behind_seconds", E2C_OM_GAUGE, "seconds",
+                  "Frames sent that the receiver had neither received nor lost at the end, as "
+                  "time, within a group, where measured");
+    for (guint k = 0; k < v->n_pairs; k++) {
+        const struct e2c_load_pair *pair = &v->pairs[k];
+        const char *l[] = {"participant", in->members[pair->receiver].label, "remote",
+                           in->members[pair->publisher].label, NULL};
+        e2c_om_add(m, "e2call_load_pair_as_expected", l, !pair->unexpected);
+        if (!pair->judged)
+            continue;
+        e2c_om_add(m, "e2call_load_pair_lost_ratio", l, pair->loss_pct / 100.0);
+        if (pair->behind_s >= 0)
+            e2c_om_add(m, "e2call_load_pair_behind_seconds", l, pair->behind_s);
+    }
+}
+
+gchar *
+e2c_metrics_render(const struct e2c_metrics_run *r)
+{
+    struct e2c_om *m = e2c_om_new();
+    run_families(m, r);
+    received_families(m, r);
+    sent_families(m, r);
+    if (r->load_in && r->load_v)
+        pair_families(m, r->load_in, r->load_v);
+    gchar *text = e2c_om_render(m);
+    e2c_om_free(m);
+    return text;
+}

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "samples.h"
+
+#include "call-junit.h"
+#include "call-metrics.h"
+
+static const struct e2c_stream_outcome good[] = {
+    {.display = HOSTILE,
+     .track = "video",
+     .codec = "vp8",
+     .verified = TRUE,
+     .frames_ok = 300,
+     .frames_decoded = 299,
+     .frames_lost = 1,
+     .rtp_bytes = 90000},
+    {.display = HOSTILE,
+     .track = "audio",
+     .codec = "opus",
+     .verified = TRUE,
+     .frames_ok = 500,
+     .frames_decoded = 500,
+     .rtp_bytes = 20000},
+    /* A subscription before a reconnect: its counters add to the one above. */
+    {.display = HOSTILE,
+     .track = "video",
+     .codec = "vp8",
+     .verified = FALSE,
+     .frames_ok = 50,
+     .rtp_bytes = 1000,
+     .gone = TRUE},
+};
+
+static const struct e2c_stream_outcome mismatched[] = {
+    {.display = "mallory",
+     .track = "video",
+     .codec = "vp8",
+     .mismatched = TRUE,
+     .mismatch_cause = "wrong-secret",
+     .auth_failed = 240},
+    {.display = "mallory",
+     .track = "audio",
+     .codec = "opus",
+     .mismatched = TRUE,
+     .mismatch_cause = "wrong-secret",
+     .auth_failed = 400},
+};
+
+static const struct e2c_metrics_sent sent[] = {
+    {"video", "vp8", 310, 95000},
+    {"audio", "opus", 505, 21000},
+};
+
+struct join_case {
+    const struct e2c_stream_outcome *streams;
+    guint n;
+    enum e2c_error fatal;
+    gint64 expect;
+};
+
+static gboolean
+join_case(const char *name, struct join_case *c)
+{
+    if (g_str_equal(name, "join-pass"))
+        *c = (struct join_case){good, G_N_ELEMENTS(good), E2C_ERR_NONE, E2C_EXPECT_MEDIA_ALL};
+    else if (g_str_equal(name, "join-mismatch"))
+        *c = (struct join_case){mismatched, G_N_ELEMENTS(mismatched), E2C_ERR_NONE,
+                                E2C_EXPECT_MEDIA_ALL};
+    else if (g_str_equal(name, "join-fatal"))
+        *c = (struct join_case){NULL, 0, E2C_ERR_CONNECT_FAILED, E2C_EXPECT_MEDIA_NOT_ASKED};
+    else
+        return FALSE;
+    return TRUE;
+}
+
+/* Four members, two publishing, in two groups; p4 sees p1 as mismatch, p3 loses 5 % of p1. */
+struct load_case {
+    struct e2c_load_member members[4];
+    struct e2c_pair_seen seen[8];
+    struct e2c_load_input in;
+    struct e2c_load_verdict v;
+};
+
+static void
+load_case(struct load_case *c)
+{
+    static const char *const labels[] = {"p1", "p2", HOSTILE, "p4"};
+    static const guint groups[] = {0, 1, 0, 0};
+    for (guint i = 0; i < 4; i++) {
+        c->members[i] = (struct e2c_load_member){.label = labels[i],
+                                                 .publisher = i < 2,
+                                                 .expected_group = groups[i],
+                                                 .secret_group = groups[i]};
+        for (guint j = 0; j < 2; j++) {
+            struct e2c_pair_seen *s = &c->seen[i * 2 + j];
+            *s = (struct e2c_pair_seen)E2C_PAIR_SEEN_INIT;
+            if (i == j)
+                continue;
+            s->streams = 2;
+            if (groups[i] == groups[j] && i != 3) {
+                s->verified = 2;
+                s->frames_ok = 950;
+                s->frames_lost = i == 2 ? 50 : 0;
+                s->behind_s = 0.1;
+            } else {
+                s->mismatched = 2;
+            }
+        }
+    }
+    c->members[1].failed = TRUE;
+    c->members[1].err = E2C_ERR_UNABLE_TO_SUBSCRIBE;
+    c->members[1].error = "UNABLE_TO_SUBSCRIBE: <refused> & \"gone\"";
+    c->in = (struct e2c_load_input){4, 2, c->members, c->seen, -1, 1.0, 1.0};
+    e2c_load_verdict_decide(&c->in, &c->v);
+}
+
+gchar *
+sample_junit(const char *name)
+{
+    struct join_case jc;
+    if (join_case(name, &jc)) {
+        struct e2c_join_input in = {jc.fatal, jc.streams, jc.n, 0, jc.expect};
+        struct e2c_join_verdict v;
+        e2c_join_verdict_decide(&in, &v);
+        struct e2c_join_junit r = {HOSTILE, TRUE, &in, &v, "could not reach <router> & \"x\"",
+                                   12.5};
+        gchar *text = e2c_join_junit(&r);
+        e2c_join_verdict_clear(&v);
+        return text;
+    }
+    if (!g_str_equal(name, "load"))
+        return NULL;
+    struct load_case c;
+    load_case(&c);
+    gchar *text = e2c_load_junit(&c.in, &c.v, 30.25);
+    e2c_load_verdict_clear(&c.v);
+    return text;
+}
+
+gchar *
+sample_metrics(const char *name)
+{
+    struct join_case jc;
+    if (join_case(name, &jc)) {
+        struct e2c_join_input in = {jc.fatal, jc.streams, jc.n, 0, jc.expect};
+        struct e2c_join_verdict v;
+        e2c_join_verdict_decide(&in, &v);
+        struct e2c_metrics_participant p = {HOSTILE, jc.streams, jc.n, sent, G_N_ELEMENTS(sent)};
+        struct e2c_metrics_run run = {"join", 12.5, TRUE, v.exit_status, &p, 1, NULL, NULL};
+        e2c_join_verdict_clear(&v);
+        return e2c_metrics_render(&run);
+    }
+    if (!g_str_equal(name, "load"))
+        return NULL;
+    struct load_case c;
+    load_case(&c);
+    struct e2c_metrics_participant ps[4];
+    for (guint i = 0; i < 4; i++)
+        ps[i] = (struct e2c_metrics_participant){c.members[i].label, i == 3 ? mismatched : good, 2,
+                                                 i < 2 ? sent : NULL, i < 2 ? 2 : 0};
+    struct e2c_metrics_run run = {"load", 30.25, TRUE, c.v.exit_status, ps, 4, &c.in, &c.v};
+    gchar *text = e2c_metrics_render(&run);
+    e2c_load_verdict_clear(&c.v);
+    return text;
+}

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Constructed join and load outcomes with hostile names, for the report tests. */
+#pragma once
+
+#include <glib.h>
+
+/* Quotes, markup, an ampersand, a control character, a backslash, a newline and invalid UTF-8. */
+#define HOSTILE "b\"o<b>&'\x01\\\n\xff\xfe."
+
+/* The JUnit and OpenMetrics texts of a join that passed, a join whose streams
+ * did not decrypt (different secrets, --expect-media), a join that ended early,
+ * and a load with a failing pair; name: "join-pass", "join-mismatch",
+ * "join-fatal", "load". NULL for another name. */
+gchar *sample_junit(const char *name);
+gchar *sample_metrics(const char *name);
