@@ -232,6 +232,35 @@ on_rtp(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 }
 
 /*
+ * A frame leaves decryption (or, in plain mode, the depayloader): its arrival for freezes and
+ * jitter, against its PTS, which the jitterbuffer derived from the RTP timestamp.
+ */
+static void
+time_frame(struct e2c_recv_stream *s, GstBuffer *buf, gint64 now_ns)
+{
+    GstClockTime pts = GST_BUFFER_PTS(buf);
+    e2c_frame_timing_add(&s->st.timing, now_ns,
+                         GST_CLOCK_TIME_IS_VALID(pts) ? (gint64)pts : E2C_FT_NO_MEDIA);
+}
+
+static GstPadProbeReturn
+on_frame(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+    struct e2c_recv_stream *s = data;
+    gint64 now = (gint64)gst_util_get_timestamp();
+    g_mutex_lock(&s->lock);
+    if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
+        GstBufferList *list = GST_PAD_PROBE_INFO_BUFFER_LIST(info);
+        for (guint k = 0, n = gst_buffer_list_length(list); k < n; k++)
+            time_frame(s, gst_buffer_list_get(list, k), now);
+    } else {
+        time_frame(s, GST_PAD_PROBE_INFO_BUFFER(info), now);
+    }
+    g_mutex_unlock(&s->lock);
+    return GST_PAD_PROBE_OK;
+}
+
+/*
  * Blocks this stream's thread (the frames wait in the jitterbuffer) rather
  * than dropping them: the first keyframe often comes before the key, and
  * waiting for the next one costs a keyframe request's round trip.
@@ -301,6 +330,7 @@ e2c_recv_stream_new(GstBin *bin, GstPad *pad, const struct e2c_crypto_config *cr
     s->keep_last = keep_last_frame && decode;
     s->decode = decode;
     g_mutex_init(&s->lock);
+    e2c_frame_timing_init(&s->st.timing);
 
     gst_bin_add_many(bin, depay, dec, sink, NULL);
     gboolean linked;
@@ -327,6 +357,10 @@ e2c_recv_stream_new(GstBin *bin, GstPad *pad, const struct e2c_crypto_config *cr
     if (linked && gst_pad_link(pad, depay_sink) != GST_PAD_LINK_OK)
         linked = FALSE;
     gst_object_unref(depay_sink);
+    GstPad *timed = gst_element_get_static_pad(e2csframedec ? e2csframedec : depay, "src");
+    gst_pad_add_probe(timed, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, on_frame,
+                      stream_ref(s), (GDestroyNotify)stream_unref);
+    gst_object_unref(timed);
     GstPad *dec_src = gst_element_get_static_pad(dec, "src");
     gst_pad_add_probe(dec_src, GST_PAD_PROBE_TYPE_BUFFER, on_decoded, stream_ref(s),
                       (GDestroyNotify)stream_unref);
