@@ -2,15 +2,20 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Two participants with one secret, one video codec (VP8, VP9 or H.264) and
 # Opus: both decrypt and decode what the other sent (--expect-media), exit 0.
+# The call is clean: no video freezes and little jitter, as the stats events,
+# the summary and `e2call stats` report them.
 . "$(dirname "$0")/lib.sh"
 codec=${1:?usage: e2ee-call.sh vp8|vp9|h264}
 
 room=$(create_room --e2ee)
 s=$(secret_file shared "correct horse battery staple")
-join alice --room "$room" --secret-file "$s" --video "$codec" --width 320 --height 240 \
-    --duration 10s --expect-media
-join bob --room "$room" --secret-file "$s" --video "$codec" --width 320 --height 240 \
-    --duration 10s --expect-media
+for who in alice bob; do
+    STATS_INTERVAL=2 join $who --room "$room" --secret-file "$s" --video "$codec" --width 320 \
+        --height 240 --duration 10s --expect-media --control "$work/$who.sock"
+done
+sleep 6
+"$E2CALL" stats --control "$work/alice.sock" --json >"$work/alice-stats.out" ||
+    fail "e2call stats"
 wait_status alice 0
 wait_status bob 0
 for who in alice bob; do
@@ -24,3 +29,9 @@ for who in alice bob; do
 done
 sent_frames alice bob
 sent_frames bob alice
+for who in alice bob; do
+    stats=""
+    [ $who = alice ] && stats="$work/alice-stats.out"
+    $EV quality "$work/$who.json" $stats || fail "$who: freezes or jitter (above)"
+    ok "$who: no video freeze, jitter under 50 ms, the figures in stats, summary and e2call stats"
+done
