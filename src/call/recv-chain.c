@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 #include <gst/audio/audio.h>
+#include <gst/rtp/rtp.h>
 #include <gst/video/video.h>
 #include <string.h>
 
@@ -29,6 +30,11 @@ struct e2c_recv_stream {
     guint last_counter, advances, last_marker;
     gboolean first_reported, verified_reported, want_resume;
     GstSample *last_sample;
+    /* The RTP timestamp of the packet last into the depayloader, unwrapped (from 2^32, so a
+     * step back stays positive); its clock rate (0: not known, the PTS is used instead). */
+    guint64 rtp_ts;
+    gboolean have_rtp_ts;
+    gint clock_rate;
 };
 
 static struct e2c_recv_stream *
@@ -224,23 +230,41 @@ static GstPadProbeReturn
 on_rtp(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
     struct e2c_recv_stream *s = data;
-    gsize size = gst_buffer_get_size(GST_PAD_PROBE_INFO_BUFFER(info));
+    GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
+    gsize size = gst_buffer_get_size(buf);
+    GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
+    gboolean have_ts = gst_rtp_buffer_map(buf, GST_MAP_READ, &rtp);
+    guint32 ts = have_ts ? gst_rtp_buffer_get_timestamp(&rtp) : 0;
+    if (have_ts)
+        gst_rtp_buffer_unmap(&rtp);
     g_mutex_lock(&s->lock);
     s->st.rtp_bytes += size;
+    if (have_ts) {
+        /* Unwrapped: the signed 32-bit step from the last one. */
+        s->rtp_ts = s->have_rtp_ts ? s->rtp_ts + (guint64)(gint64)(gint32)(ts - (guint32)s->rtp_ts)
+                                   : G_GUINT64_CONSTANT(1) << 32 | ts;
+        s->have_rtp_ts = TRUE;
+    }
     g_mutex_unlock(&s->lock);
     return GST_PAD_PROBE_OK;
 }
 
 /*
  * A frame leaves decryption (or, in plain mode, the depayloader): its arrival for freezes and
- * jitter, against its PTS, which the jitterbuffer derived from the RTP timestamp.
+ * jitter, against its media time. That is its RTP timestamp, the one of the packet that
+ * completed it (the depayloader pushes a frame while handling that packet, in this thread), as
+ * RFC 3550 has it: the PTS is not it everywhere, as without a jitterbuffer (e2crtpforward, in
+ * load) it is the time the packet was received.
  */
 static void
 time_frame(struct e2c_recv_stream *s, GstBuffer *buf, gint64 now_ns)
 {
-    GstClockTime pts = GST_BUFFER_PTS(buf);
-    e2c_frame_timing_add(&s->st.timing, now_ns,
-                         GST_CLOCK_TIME_IS_VALID(pts) ? (gint64)pts : E2C_FT_NO_MEDIA);
+    gint64 media = E2C_FT_NO_MEDIA;
+    if (s->have_rtp_ts && s->clock_rate > 0)
+        media = (gint64)gst_util_uint64_scale_int(s->rtp_ts, GST_SECOND, s->clock_rate);
+    else if (GST_BUFFER_PTS_IS_VALID(buf))
+        media = (gint64)GST_BUFFER_PTS(buf);
+    e2c_frame_timing_add(&s->st.timing, now_ns, media);
 }
 
 static GstPadProbeReturn
@@ -280,6 +304,8 @@ e2c_recv_stream_new(GstBin *bin, GstPad *pad, const struct e2c_crypto_config *cr
     if (!caps)
         caps = gst_pad_query_caps(pad, NULL);
     const gchar *enc = gst_structure_get_string(gst_caps_get_structure(caps, 0), "encoding-name");
+    gint clock_rate = 0;
+    gst_structure_get_int(gst_caps_get_structure(caps, 0), "clock-rate", &clock_rate);
     const struct e2c_gst_codec *row = e2c_gst_codec_from_encoding_name(enc);
     const struct e2c_codec_info *info = row ? e2c_codec_info(row->codec) : NULL;
     if (!info) {
@@ -329,6 +355,7 @@ e2c_recv_stream_new(GstBin *bin, GstPad *pad, const struct e2c_crypto_config *cr
     s->user = user;
     s->keep_last = keep_last_frame && decode;
     s->decode = decode;
+    s->clock_rate = clock_rate;
     g_mutex_init(&s->lock);
     e2c_frame_timing_init(&s->st.timing);
 
