@@ -3,7 +3,6 @@
 
 #include <gio/gio.h>
 #include <gst/audio/audio.h>
-#include <gst/rtp/rtp.h>
 #include <gst/video/video.h>
 #include <string.h>
 
@@ -30,10 +29,9 @@ struct e2c_recv_stream {
     guint last_counter, advances, last_marker;
     gboolean first_reported, verified_reported, want_resume;
     GstSample *last_sample;
-    /* The RTP timestamp of the packet last into the depayloader, unwrapped (from 2^32, so a
-     * step back stays positive); its clock rate (0: not known, the PTS is used instead). */
-    guint64 rtp_ts;
-    gboolean have_rtp_ts;
+    /* The RTP timestamp of the packet last into the depayloader, and its clock rate (0: not
+     * known, the PTS is used instead). */
+    struct e2c_rtp_clock rtp_clock;
     gint clock_rate;
 };
 
@@ -232,19 +230,16 @@ on_rtp(GstPad *pad, GstPadProbeInfo *info, gpointer data)
     struct e2c_recv_stream *s = data;
     GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
     gsize size = gst_buffer_get_size(buf);
-    GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
-    gboolean have_ts = gst_rtp_buffer_map(buf, GST_MAP_READ, &rtp);
-    guint32 ts = have_ts ? gst_rtp_buffer_get_timestamp(&rtp) : 0;
-    if (have_ts)
-        gst_rtp_buffer_unmap(&rtp);
+    /* The timestamp read straight from the fixed header (RFC 3550, 5.1): every packet of every
+     * stream passes here, and the depayloader checks the rest. */
+    guint8 head[8];
+    gboolean have_ts =
+        gst_buffer_extract(buf, 0, head, sizeof(head)) == sizeof(head) && head[0] >> 6 == 2;
+    guint32 ts = have_ts ? GST_READ_UINT32_BE(head + 4) : 0;
     g_mutex_lock(&s->lock);
     s->st.rtp_bytes += size;
-    if (have_ts) {
-        /* Unwrapped: the signed 32-bit step from the last one. */
-        s->rtp_ts = s->have_rtp_ts ? s->rtp_ts + (guint64)(gint64)(gint32)(ts - (guint32)s->rtp_ts)
-                                   : G_GUINT64_CONSTANT(1) << 32 | ts;
-        s->have_rtp_ts = TRUE;
-    }
+    if (have_ts)
+        e2c_rtp_clock_unwrap(&s->rtp_clock, ts);
     g_mutex_unlock(&s->lock);
     return GST_PAD_PROBE_OK;
 }
@@ -260,8 +255,8 @@ static void
 time_frame(struct e2c_recv_stream *s, GstBuffer *buf, gint64 now_ns)
 {
     gint64 media = E2C_FT_NO_MEDIA;
-    if (s->have_rtp_ts && s->clock_rate > 0)
-        media = (gint64)gst_util_uint64_scale_int(s->rtp_ts, GST_SECOND, s->clock_rate);
+    if (s->rtp_clock.started && s->clock_rate > 0)
+        media = e2c_rtp_clock_ns(s->rtp_clock.ext, (guint32)s->clock_rate);
     else if (GST_BUFFER_PTS_IS_VALID(buf))
         media = (gint64)GST_BUFFER_PTS(buf);
     e2c_frame_timing_add(&s->st.timing, now_ns, media);

@@ -109,3 +109,26 @@ e2c_frame_timing_longest_since(const struct e2c_frame_timing *t, uint64_t before
             longest = t->recent_ns[k % E2C_FT_RECENT];
     return longest;
 }
+
+uint64_t
+e2c_rtp_clock_unwrap(struct e2c_rtp_clock *c, uint32_t ts)
+{
+    if (!c->started) {
+        c->ext = (UINT64_C(1) << 32) | ts;
+        c->started = 1;
+    } else {
+        /* The step as a signed 32-bit number: two's complement, in unsigned arithmetic. */
+        uint32_t step = ts - (uint32_t)c->ext;
+        if (step < UINT32_C(0x80000000))
+            c->ext += step;
+        else
+            c->ext -= (uint64_t)(UINT32_C(0xffffffff) - step) + 1;
+    }
+    return c->ext;
+}
+
+int64_t
+e2c_rtp_clock_ns(uint64_t ext, uint32_t rate)
+{
+    return (int64_t)(ext / rate * 1000000000 + ext % rate * 1000000000 / rate);
+}

@@ -64,3 +64,16 @@ double e2c_frame_timing_mean_jitter_ms(const struct e2c_frame_timing *t);
  * freezes since then; beyond, the longest of the last E2C_FT_RECENT.
  */
 int64_t e2c_frame_timing_longest_since(const struct e2c_frame_timing *t, uint64_t before);
+
+/*
+ * A stream's RTP timestamps (32 bits, wrapping) as 64-bit ones: each a signed 32-bit step from
+ * the last, the first one at 2^32 plus itself, so steps back (reordering) stay positive.
+ */
+struct e2c_rtp_clock {
+    uint64_t ext;
+    int started;
+};
+
+uint64_t e2c_rtp_clock_unwrap(struct e2c_rtp_clock *c, uint32_t ts);
+/* An unwrapped timestamp in ns at rate Hz (rate > 0), without overflow. */
+int64_t e2c_rtp_clock_ns(uint64_t ext, uint32_t rate);

@@ -305,6 +305,29 @@ test_audio_20ms(void)
     g_assert_cmpint(t.frozen_ns, ==, 200 * MS);
 }
 
+/* RTP timestamps across the 32-bit wrap, forwards and back. */
+static void
+test_rtp_clock(void)
+{
+    struct e2c_rtp_clock c = {0, 0};
+    guint64 base = G_GUINT64_CONSTANT(1) << 32;
+    g_assert_cmpuint(e2c_rtp_clock_unwrap(&c, 0xfffff000u), ==, base + 0xfffff000u);
+    g_assert_cmpuint(e2c_rtp_clock_unwrap(&c, 0xffffffffu), ==, base + 0xffffffffu);
+    g_assert_cmpuint(e2c_rtp_clock_unwrap(&c, 2999), ==, 2 * base + 2999);           /* wrapped */
+    g_assert_cmpuint(e2c_rtp_clock_unwrap(&c, 0xfffffff0u), ==, base + 0xfffffff0u); /* back */
+    g_assert_cmpuint(e2c_rtp_clock_unwrap(&c, 6000), ==, 2 * base + 6000);
+    /* Back from the very first timestamp stays positive. */
+    struct e2c_rtp_clock d = {0, 0};
+    e2c_rtp_clock_unwrap(&d, 100);
+    g_assert_cmpuint(e2c_rtp_clock_unwrap(&d, 0xffffff00u), ==, base - 256);
+    /* At 90 kHz: 3000 ticks are 33.3 ms; days of them do not overflow. */
+    g_assert_cmpint(e2c_rtp_clock_ns(3000, 90000), ==, 33333333);
+    g_assert_cmpint(e2c_rtp_clock_ns(48000, 48000), ==, SECOND);
+    guint64 week = G_GUINT64_CONSTANT(90000) * 3600 * 24 * 7;
+    g_assert_cmpint(e2c_rtp_clock_ns(week, 90000), ==, (gint64)3600 * 24 * 7 * SECOND);
+    g_assert_cmpint(e2c_rtp_clock_ns(week + 1, 90000), ==, (gint64)3600 * 24 * 7 * SECOND + 11111);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -325,5 +348,6 @@ main(int argc, char **argv)
     g_test_add_func("/frame-timing/several-freezes", test_several_freezes);
     g_test_add_func("/frame-timing/many-freezes", test_many_freezes);
     g_test_add_func("/frame-timing/audio-20ms", test_audio_20ms);
+    g_test_add_func("/frame-timing/rtp-clock", test_rtp_clock);
     return g_test_run();
 }
