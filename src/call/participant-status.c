@@ -70,6 +70,11 @@ status_recv(gpointer user, const struct e2c_stream_info *s)
     json_object_set_new(o, "match-events", json_integer((json_int_t)s->match_events));
     if (!strcmp(s->track, "video"))
         json_object_set_new(o, "frames-lost", json_integer((json_int_t)s->frames_lost));
+    /* Over the stream's life: e2call(1), MEDIA QUALITY FIGURES. */
+    json_object_set_new(o, "freezes", json_integer((json_int_t)s->timing.freezes));
+    json_object_set_new(o, "frozen-ms", json_integer(s->timing.frozen_ns / 1000000));
+    json_object_set_new(o, "longest-freeze-ms", json_integer(s->timing.longest_ns / 1000000));
+    json_object_set_new(o, "jitter-ms", json_real(e2c_frame_timing_mean_jitter_ms(&s->timing)));
     json_object_set_new(o, "verified", json_boolean(s->verified));
     if (c->summary) {
         struct e2c_crypt_time t = {s->crypt_ns, s->crypt_frames};

@@ -29,6 +29,10 @@ struct e2c_recv_stream {
     guint last_counter, advances, last_marker;
     gboolean first_reported, verified_reported, want_resume;
     GstSample *last_sample;
+    /* The RTP timestamp of the packet last into the depayloader, and its clock rate (0: not
+     * known, the PTS is used instead). */
+    struct e2c_rtp_clock rtp_clock;
+    gint clock_rate;
 };
 
 static struct e2c_recv_stream *
@@ -224,9 +228,53 @@ static GstPadProbeReturn
 on_rtp(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
     struct e2c_recv_stream *s = data;
-    gsize size = gst_buffer_get_size(GST_PAD_PROBE_INFO_BUFFER(info));
+    GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
+    gsize size = gst_buffer_get_size(buf);
+    /* The timestamp read straight from the fixed header (RFC 3550, 5.1): every packet of every
+     * stream passes here, and the depayloader checks the rest. */
+    guint8 head[8];
+    gboolean have_ts =
+        gst_buffer_extract(buf, 0, head, sizeof(head)) == sizeof(head) && head[0] >> 6 == 2;
+    guint32 ts = have_ts ? GST_READ_UINT32_BE(head + 4) : 0;
     g_mutex_lock(&s->lock);
     s->st.rtp_bytes += size;
+    if (have_ts)
+        e2c_rtp_clock_unwrap(&s->rtp_clock, ts);
+    g_mutex_unlock(&s->lock);
+    return GST_PAD_PROBE_OK;
+}
+
+/*
+ * A frame leaves decryption (or, in plain mode, the depayloader): its arrival for freezes and
+ * jitter, against its media time. That is its RTP timestamp, the one of the packet that
+ * completed it (the depayloader pushes a frame while handling that packet, in this thread), as
+ * RFC 3550 has it: the PTS is not it everywhere, as without a jitterbuffer (e2crtpforward, in
+ * load) it is the time the packet was received.
+ */
+static void
+time_frame(struct e2c_recv_stream *s, GstBuffer *buf, gint64 now_ns)
+{
+    gint64 media = E2C_FT_NO_MEDIA;
+    if (s->rtp_clock.started && s->clock_rate > 0)
+        media = e2c_rtp_clock_ns(s->rtp_clock.ext, (guint32)s->clock_rate);
+    else if (GST_BUFFER_PTS_IS_VALID(buf))
+        media = (gint64)GST_BUFFER_PTS(buf);
+    e2c_frame_timing_add(&s->st.timing, now_ns, media);
+}
+
+static GstPadProbeReturn
+on_frame(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+    struct e2c_recv_stream *s = data;
+    gint64 now = (gint64)gst_util_get_timestamp();
+    g_mutex_lock(&s->lock);
+    if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
+        GstBufferList *list = GST_PAD_PROBE_INFO_BUFFER_LIST(info);
+        for (guint k = 0, n = gst_buffer_list_length(list); k < n; k++)
+            time_frame(s, gst_buffer_list_get(list, k), now);
+    } else {
+        time_frame(s, GST_PAD_PROBE_INFO_BUFFER(info), now);
+    }
     g_mutex_unlock(&s->lock);
     return GST_PAD_PROBE_OK;
 }
@@ -251,6 +299,8 @@ e2c_recv_stream_new(GstBin *bin, GstPad *pad, const struct e2c_crypto_config *cr
     if (!caps)
         caps = gst_pad_query_caps(pad, NULL);
     const gchar *enc = gst_structure_get_string(gst_caps_get_structure(caps, 0), "encoding-name");
+    gint clock_rate = 0;
+    gst_structure_get_int(gst_caps_get_structure(caps, 0), "clock-rate", &clock_rate);
     const struct e2c_gst_codec *row = e2c_gst_codec_from_encoding_name(enc);
     const struct e2c_codec_info *info = row ? e2c_codec_info(row->codec) : NULL;
     if (!info) {
@@ -300,7 +350,9 @@ e2c_recv_stream_new(GstBin *bin, GstPad *pad, const struct e2c_crypto_config *cr
     s->user = user;
     s->keep_last = keep_last_frame && decode;
     s->decode = decode;
+    s->clock_rate = clock_rate;
     g_mutex_init(&s->lock);
+    e2c_frame_timing_init(&s->st.timing);
 
     gst_bin_add_many(bin, depay, dec, sink, NULL);
     gboolean linked;
@@ -327,6 +379,10 @@ e2c_recv_stream_new(GstBin *bin, GstPad *pad, const struct e2c_crypto_config *cr
     if (linked && gst_pad_link(pad, depay_sink) != GST_PAD_LINK_OK)
         linked = FALSE;
     gst_object_unref(depay_sink);
+    GstPad *timed = gst_element_get_static_pad(e2csframedec ? e2csframedec : depay, "src");
+    gst_pad_add_probe(timed, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, on_frame,
+                      stream_ref(s), (GDestroyNotify)stream_unref);
+    gst_object_unref(timed);
     GstPad *dec_src = gst_element_get_static_pad(dec, "src");
     gst_pad_add_probe(dec_src, GST_PAD_PROBE_TYPE_BUFFER, on_decoded, stream_ref(s),
                       (GDestroyNotify)stream_unref);

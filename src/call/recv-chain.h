@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * One received stream: webrtcbin src pad ! depayloader ! e2csframedec (E2EE) !
- * decoder ! fakesink, built explicitly per codec from the codec table
+ * decoder ! fakesink, frames timed for freezes and jitter where they leave
+ * e2csframedec (or the depayloader), built explicitly per codec from the codec table
  * (src/gst/e2ccodec.h; never auto-plugged), with
  * the checks of --expect-media on the decoded output:
  *
@@ -15,6 +16,7 @@
 #include <gst/gst.h>
 
 #include "e2ccodec.h"
+#include "frame-timing.h"
 #include "media-config.h"
 
 #define E2C_RECV_GOOD_FRAMES 10
@@ -42,6 +44,9 @@ struct e2c_recv_stats {
     gboolean verified;
     gint64 first_frame_us; /* monotonic; 0 until then */
     guint64 frames_lost;   /* video: frames sent but never decoded (marker counter gaps) */
+    /* Freezes and jitter (e2call(1), MEDIA QUALITY FIGURES): frames timed as they leave
+     * e2csframedec, or the depayloader in plain mode. */
+    struct e2c_frame_timing timing;
 };
 
 /*

@@ -6,6 +6,8 @@
 struct baseline {
     gint64 at_us;
     guint64 bytes, frames;
+    guint64 freezes;
+    gint64 frozen_ns;
 };
 
 struct e2c_stats_sampler {
@@ -61,9 +63,16 @@ sample_stream(gpointer user, const struct e2c_stream_info *info)
             fps = info->frames_decoded / dt;
         }
     }
+    /* Freezes since the last look (all of them at the first: the baseline starts at 0). */
+    const struct e2c_frame_timing *t = &info->timing;
+    guint64 freezes = t->freezes - b->freezes;
+    gint64 frozen_ns = t->frozen_ns - b->frozen_ns;
+    gint64 longest_ns = e2c_frame_timing_longest_since(t, b->freezes);
     b->at_us = c->now;
     b->bytes = info->rtp_bytes;
     b->frames = info->frames_decoded;
+    b->freezes = t->freezes;
+    b->frozen_ns = t->frozen_ns;
 
     json_t *o = json_object();
     json_object_set_new(o, "participant", json_string(e2c_participant_display(c->p)));
@@ -82,6 +91,10 @@ sample_stream(gpointer user, const struct e2c_stream_info *info)
     json_object_set_new(o, "frames-kid-limited", json_integer((json_int_t)info->kid_limited));
     if (!strcmp(info->track, "video"))
         json_object_set_new(o, "frames-lost", json_integer((json_int_t)info->frames_lost));
+    json_object_set_new(o, "freezes", json_integer((json_int_t)freezes));
+    json_object_set_new(o, "frozen-ms", json_integer(frozen_ns / 1000000));
+    json_object_set_new(o, "longest-freeze-ms", json_integer(longest_ns / 1000000));
+    json_object_set_new(o, "jitter-ms", json_real(e2c_frame_timing_jitter_ms(t)));
     json_object_set_new(o, "verified", json_boolean(info->verified));
     json_array_append_new(c->array, o);
 }

@@ -5,6 +5,7 @@
 #include <glib.h>
 
 #include "envelope.h"
+#include "frame-timing.h"
 
 /* A snapshot of one received stream, for checks, stats and status. */
 struct e2c_stream_info {
@@ -23,8 +24,9 @@ struct e2c_stream_info {
     guint64 kid;
     guint64 next_ctr; /* the counter expected next under kid */
     double last_psnr;
-    gint64 first_frame_us; /* monotonic */
-    guint64 frames_lost;   /* video: frames the sender sent that were never decoded */
+    gint64 first_frame_us;          /* monotonic */
+    guint64 frames_lost;            /* video: frames the sender sent that were never decoded */
+    struct e2c_frame_timing timing; /* freezes and jitter, e2call(1) MEDIA QUALITY FIGURES */
     /* Nanoseconds e2csframedec spent opening crypt_frames frames (0 in a plain stream). */
     guint64 crypt_ns, crypt_frames;
     /* The stream went away (its publisher left, or its subscription ended at a

@@ -97,6 +97,7 @@ sub_stream_info(struct sub_stream *st, struct e2c_stream_info *out)
     out->last_psnr = rs.last_psnr;
     out->first_frame_us = rs.first_frame_us;
     out->frames_lost = rs.frames_lost;
+    out->timing = rs.timing;
     out->state = "plain";
     if (st->e2csframedec) {
         GstStructure *s = NULL;

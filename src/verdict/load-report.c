@@ -2,6 +2,7 @@
 #include "load-report.h"
 
 #include <math.h>
+#include <string.h>
 
 static gint
 cmp_double(gconstpointer a, gconstpointer b)
@@ -42,6 +43,94 @@ kbps(const struct e2c_pair_seen *seen, double seconds)
     return seconds > 0 ? seen->rtp_bytes * 8 / 1000.0 / seconds : 0.0;
 }
 
+/*
+ * Freezes and jitter of one kind of track over the pairs that received frames: the totals and
+ * the distributions over those pairs of frozen time and jitter.
+ */
+struct quality_totals {
+    guint pairs, frozen_pairs;
+    guint64 freezes, frozen_ms, longest_ms;
+    GArray *frozen, *jitter; /* double ms, one per pair */
+};
+
+static void
+quality_totals(const struct e2c_load_input *in, const struct e2c_load_verdict *v, gboolean video,
+               struct quality_totals *t)
+{
+    memset(t, 0, sizeof(*t));
+    t->frozen = g_array_new(FALSE, FALSE, sizeof(double));
+    t->jitter = g_array_new(FALSE, FALSE, sizeof(double));
+    for (guint k = 0; k < v->n_pairs; k++) {
+        const struct e2c_load_pair *pair = &v->pairs[k];
+        const struct e2c_pair_seen *seen = &in->seen[pair->receiver * in->n_pub + pair->publisher];
+        if (!seen->frames_ok)
+            continue;
+        const struct e2c_quality_seen *q = video ? &seen->video : &seen->audio;
+        double frozen = (double)q->frozen_ms;
+        t->pairs++;
+        t->frozen_pairs += q->freezes > 0;
+        t->freezes += q->freezes;
+        t->frozen_ms += q->frozen_ms;
+        t->longest_ms = MAX(t->longest_ms, q->longest_freeze_ms);
+        g_array_append_val(t->frozen, frozen);
+        g_array_append_val(t->jitter, q->jitter_ms);
+    }
+}
+
+static void
+quality_totals_clear(struct quality_totals *t)
+{
+    g_array_unref(t->frozen);
+    g_array_unref(t->jitter);
+}
+
+static json_t *
+distribution_json(GArray *values)
+{
+    return json_pack("{s:f, s:f, s:f}", "p50", quantile(values, 0.5), "p95", quantile(values, 0.95),
+                     "max", quantile(values, 1.0));
+}
+
+static json_t *
+quality_json(const struct e2c_load_input *in, const struct e2c_load_verdict *v)
+{
+    json_t *o = json_object();
+    static const char *const kinds[] = {"video", "audio"};
+    for (guint k = 0; k < G_N_ELEMENTS(kinds); k++) {
+        struct quality_totals t;
+        quality_totals(in, v, k == 0, &t);
+        json_object_set_new(o, kinds[k],
+                            json_pack("{s:i, s:i, s:I, s:I, s:I, s:o, s:o}", "pairs", (int)t.pairs,
+                                      "pairs-frozen", (int)t.frozen_pairs, "freezes",
+                                      (json_int_t)t.freezes, "frozen-ms", (json_int_t)t.frozen_ms,
+                                      "longest-freeze-ms", (json_int_t)t.longest_ms,
+                                      "frozen-ms-per-pair", distribution_json(t.frozen),
+                                      "jitter-ms-per-pair", distribution_json(t.jitter)));
+        quality_totals_clear(&t);
+    }
+    return o;
+}
+
+static void
+append_quality(GString *out, const struct e2c_load_input *in, const struct e2c_load_verdict *v)
+{
+    static const char *const kinds[] = {"video", "audio"};
+    for (guint k = 0; k < G_N_ELEMENTS(kinds); k++) {
+        struct quality_totals t;
+        quality_totals(in, v, k == 0, &t);
+        g_string_append_printf(
+            out,
+            "%s: %" G_GUINT64_FORMAT " freezes, %" G_GUINT64_FORMAT
+            " ms frozen (longest %" G_GUINT64_FORMAT " ms) in %u of %u pairs; per pair "
+            "frozen p50 %.0f ms, p95 %.0f ms, max %.0f ms; jitter p50 %.1f ms, p95 %.1f ms, "
+            "max %.1f ms\n",
+            kinds[k], t.freezes, t.frozen_ms, t.longest_ms, t.frozen_pairs, t.pairs,
+            quantile(t.frozen, 0.5), quantile(t.frozen, 0.95), quantile(t.frozen, 1.0),
+            quantile(t.jitter, 0.5), quantile(t.jitter, 0.95), quantile(t.jitter, 1.0));
+        quality_totals_clear(&t);
+    }
+}
+
 static json_t *
 matrix_json(const struct e2c_load_input *in, const struct e2c_load_verdict *v)
 {
@@ -74,6 +163,24 @@ pairs_json(const struct e2c_load_input *in, const struct e2c_load_verdict *v, do
                       "loss-pct", pair->loss_pct, "kbps", kbps(seen, seconds));
         json_object_set_new(pj, "behind-s",
                             seen->behind_s >= 0 ? json_real(seen->behind_s) : json_null());
+        /* Freezes and jitter (e2call(1), MEDIA QUALITY FIGURES): video unprefixed, as in the
+         * stats and summary events. */
+        static const char *const prefixes[] = {"", "audio-"};
+        const struct e2c_quality_seen *kinds[] = {&seen->video, &seen->audio};
+        for (guint q = 0; q < G_N_ELEMENTS(kinds); q++) {
+            gchar *key = g_strconcat(prefixes[q], "freezes", NULL);
+            json_object_set_new(pj, key, json_integer((json_int_t)kinds[q]->freezes));
+            g_free(key);
+            key = g_strconcat(prefixes[q], "frozen-ms", NULL);
+            json_object_set_new(pj, key, json_integer((json_int_t)kinds[q]->frozen_ms));
+            g_free(key);
+            key = g_strconcat(prefixes[q], "longest-freeze-ms", NULL);
+            json_object_set_new(pj, key, json_integer((json_int_t)kinds[q]->longest_freeze_ms));
+            g_free(key);
+            key = g_strconcat(prefixes[q], "jitter-ms", NULL);
+            json_object_set_new(pj, key, json_real(kinds[q]->jitter_ms));
+            g_free(key);
+        }
         json_array_append_new(pairs, pj);
     }
     return pairs;
@@ -149,6 +256,7 @@ e2c_load_report_json(const struct e2c_load_input *in, const struct e2c_load_verd
                   facts->cpu_s, "rss-kib", (json_int_t)facts->rss_kib, "unexpected-pairs",
                   (int)v->unexpected, "failed-participants", (int)v->failed, "worst-behind-s",
                   v->worst_behind_s, "pairs-behind", (int)v->late));
+    json_object_set_new(doc, "quality", quality_json(in, v));
     json_object_set_new(doc, "passed", json_boolean(v->exit_status == 0));
     json_object_set_new(doc, "reasons", json_string(v->reasons));
     json_object_set_new(doc, "verdict", json_string(v->summary));
@@ -209,6 +317,7 @@ e2c_load_report_text(const struct e2c_load_input *in, const struct e2c_load_verd
                            in->max_loss_pct);
     g_string_append_printf(out, "behind real time at the end: worst pair %.2f s (limit %.2f s)\n",
                            v->worst_behind_s, in->max_behind_s);
+    append_quality(out, in, v);
     g_string_append_printf(out, "received %.1f Mbit/s in all\n",
                            seconds > 0 ? v->rtp_bytes * 8 / 1e6 / seconds : 0);
     g_string_append_printf(

@@ -20,6 +20,17 @@ e2c_pair_seen_add(struct e2c_pair_seen *pair, const struct e2c_stream_outcome *s
     pair->frames_ok += stream->frames_ok;
     pair->frames_lost += stream->frames_lost;
     pair->rtp_bytes += stream->rtp_bytes;
+    struct e2c_quality_seen *q = NULL;
+    if (!g_strcmp0(stream->track, "video"))
+        q = &pair->video;
+    else if (!g_strcmp0(stream->track, "audio"))
+        q = &pair->audio;
+    if (q) {
+        q->freezes += stream->freezes;
+        q->frozen_ms += stream->frozen_ms;
+        q->longest_freeze_ms = MAX(q->longest_freeze_ms, stream->longest_freeze_ms);
+        q->jitter_ms = MAX(q->jitter_ms, stream->jitter_ms);
+    }
 }
 
 enum e2c_pair_state

@@ -31,6 +31,12 @@ enum e2c_pair_state {
 /* "none", "ok", "mismatch", "partial": the names of the JSON report. */
 const char *e2c_pair_state_name(enum e2c_pair_state state);
 
+/* Freezes and jitter of one kind of track (e2call(1), MEDIA QUALITY FIGURES). */
+struct e2c_quality_seen {
+    guint64 freezes, frozen_ms, longest_freeze_ms; /* summed; the longest of all */
+    double jitter_ms;                              /* the highest stream's mean */
+};
+
 /* What one receiver saw of one publisher, its streams summed. */
 struct e2c_pair_seen {
     guint streams, verified, mismatched;
@@ -38,12 +44,16 @@ struct e2c_pair_seen {
     /* Seconds of frames the publisher sent that the receiver had neither received nor
      * lost at the end; < 0: not known (the publisher is not in this process). */
     double behind_s;
+    struct e2c_quality_seen video, audio;
 };
 
 /* A pair with nothing seen (behind not known). */
 #define E2C_PAIR_SEEN_INIT                                                                         \
     {                                                                                              \
-        0, 0, 0, 0, 0, 0, -1.0                                                                     \
+        0, 0, 0, 0, 0, 0, -1.0, {0, 0, 0, 0},                                                      \
+        {                                                                                          \
+            0, 0, 0, 0                                                                             \
+        }                                                                                          \
     }
 
 void e2c_pair_seen_add(struct e2c_pair_seen *pair, const struct e2c_stream_outcome *stream);

@@ -22,6 +22,10 @@ struct e2c_stream_outcome {
     guint64 frames_lost;        /* video: frames the sender sent that never arrived */
     guint64 rtp_bytes;
     guint64 auth_failed, malformed, unencrypted; /* frames refused, by reason */
+    /* e2call(1), MEDIA QUALITY FIGURES: freezes over the stream's life, and the mean of its
+     * jitter estimate. */
+    guint64 freezes, frozen_ms, longest_freeze_ms;
+    double jitter_ms;
     /* Went away before the end: its publisher left, or its subscription ended
      * at a reconnect and a new one took over. */
     gboolean gone;

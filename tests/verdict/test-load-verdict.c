@@ -24,8 +24,10 @@ struct run {
     struct e2c_load_input in;
 };
 
-static const struct e2c_pair_seen OK_PAIR = {2, 2, 0, 1000, 0, 250000, 0.1};
-static const struct e2c_pair_seen MISMATCH_PAIR = {2, 0, 2, 0, 0, 240000, -1};
+static const struct e2c_pair_seen OK_PAIR = {
+    2, 2, 0, 1000, 0, 250000, 0.1, {1, 2000, 2000, 4.5}, {0, 0, 0, 1.5}};
+static const struct e2c_pair_seen MISMATCH_PAIR = {
+    2, 0, 2, 0, 0, 240000, -1, {0, 0, 0, 0}, {0, 0, 0, 0}};
 
 static void
 run_init(struct run *r)
@@ -99,6 +101,31 @@ test_pair_states(void)
     g_assert_cmpuint(s.frames_lost, ==, 2);
     g_assert_cmpuint(s.rtp_bytes, ==, 2000);
     g_assert_cmpfloat(s.behind_s, <, 0);
+    /* Freezes by kind of track: counts and frozen time summed, the longest and the highest
+     * jitter kept. */
+    video.freezes = 2;
+    video.frozen_ms = 700;
+    video.longest_freeze_ms = 400;
+    video.jitter_ms = 3;
+    e2c_pair_seen_add(&s, &video);
+    video.freezes = 1;
+    video.frozen_ms = 300;
+    video.longest_freeze_ms = 300;
+    video.jitter_ms = 5;
+    e2c_pair_seen_add(&s, &video);
+    g_assert_cmpuint(s.video.freezes, ==, 3);
+    g_assert_cmpuint(s.video.frozen_ms, ==, 1000);
+    g_assert_cmpuint(s.video.longest_freeze_ms, ==, 400);
+    g_assert_cmpfloat(s.video.jitter_ms, ==, 5);
+    g_assert_cmpuint(s.audio.freezes, ==, 0);
+    g_assert_cmpfloat(s.audio.jitter_ms, ==, 0);
+    audio.freezes = 4;
+    audio.jitter_ms = 2;
+    e2c_pair_seen_add(&s, &audio);
+    g_assert_cmpuint(s.audio.freezes, ==, 4);
+    g_assert_cmpfloat(s.audio.jitter_ms, ==, 2);
+    g_assert_cmpuint(s.video.freezes, ==, 3);
+    video.freezes = audio.freezes = 0;
 
     struct e2c_pair_seen m = E2C_PAIR_SEEN_INIT;
     video.verified = FALSE;
@@ -261,6 +288,7 @@ report_run(struct run *r)
     run_init(r);
     r->seen[1 * 2 + 0].frames_lost = 25;
     r->seen[1 * 2 + 0].behind_s = -1;
+    r->seen[1 * 2 + 0].video = (struct e2c_quality_seen){3, 900, 500, 12.0};
     r->m[2].join_ms = NAN;
     r->m[2].first_media_ms = NAN;
     r->m[2].failed = TRUE;
@@ -293,16 +321,28 @@ test_report_json(void)
         "\"matrix\":[[null,\"ok\"],[\"ok\",null],[\"mismatch\",\"mismatch\"]],"
         "\"pairs\":["
         "{\"receiver\":\"p1\",\"publisher\":\"p2\",\"state\":\"ok\",\"expected\":\"ok\","
-        "\"frames\":1000,\"frames-lost\":0,\"loss-pct\":0.0,\"kbps\":200.0,\"behind-s\":0.1},"
+        "\"frames\":1000,\"frames-lost\":0,\"loss-pct\":0.0,\"kbps\":200.0,\"behind-s\":0.1,"
+        "\"freezes\":1,\"frozen-ms\":2000,\"longest-freeze-ms\":2000,\"jitter-ms\":4.5,"
+        "\"audio-freezes\":0,\"audio-frozen-ms\":0,\"audio-longest-freeze-ms\":0,"
+        "\"audio-jitter-ms\":1.5},"
         "{\"receiver\":\"p2\",\"publisher\":\"p1\",\"state\":\"ok\",\"expected\":\"ok\","
         "\"frames\":1000,\"frames-lost\":25,\"loss-pct\":2.43902,\"kbps\":200.0,"
-        "\"behind-s\":null},"
+        "\"behind-s\":null,"
+        "\"freezes\":3,\"frozen-ms\":900,\"longest-freeze-ms\":500,\"jitter-ms\":12.0,"
+        "\"audio-freezes\":0,\"audio-frozen-ms\":0,\"audio-longest-freeze-ms\":0,"
+        "\"audio-jitter-ms\":1.5},"
         "{\"receiver\":\"p3\",\"publisher\":\"p1\",\"state\":\"mismatch\",\"expected\":"
         "\"mismatch\",\"frames\":0,\"frames-lost\":0,\"loss-pct\":0.0,\"kbps\":192.0,"
-        "\"behind-s\":null},"
+        "\"behind-s\":null,"
+        "\"freezes\":0,\"frozen-ms\":0,\"longest-freeze-ms\":0,\"jitter-ms\":0.0,"
+        "\"audio-freezes\":0,\"audio-frozen-ms\":0,\"audio-longest-freeze-ms\":0,"
+        "\"audio-jitter-ms\":0.0},"
         "{\"receiver\":\"p3\",\"publisher\":\"p2\",\"state\":\"mismatch\",\"expected\":"
         "\"mismatch\",\"frames\":0,\"frames-lost\":0,\"loss-pct\":0.0,\"kbps\":192.0,"
-        "\"behind-s\":null}],"
+        "\"behind-s\":null,"
+        "\"freezes\":0,\"frozen-ms\":0,\"longest-freeze-ms\":0,\"jitter-ms\":0.0,"
+        "\"audio-freezes\":0,\"audio-frozen-ms\":0,\"audio-longest-freeze-ms\":0,"
+        "\"audio-jitter-ms\":0.0}],"
         "\"observed\":[{\"receiver\":\"p1\",\"publisher\":\"p2\",\"state\":\"ok\",\"frames\":1000,"
         "\"frames-lost\":0},{\"receiver\":\"p3\",\"publisher\":\"k1-p1\",\"state\":\"mismatch\","
         "\"frames\":0,\"frames-lost\":0}],"
@@ -318,6 +358,14 @@ test_report_json(void)
         "\"worst-pair-loss-pct\":2.43902,\"join-ms-p50\":251.0,\"first-media-ms-p50\":910.0,"
         "\"cpu-seconds\":3.5,\"rss-kib\":204800,\"unexpected-pairs\":0,"
         "\"failed-participants\":1,\"worst-behind-s\":0.1,\"pairs-behind\":0},"
+        "\"quality\":{\"video\":{\"pairs\":2,\"pairs-frozen\":2,\"freezes\":4,"
+        "\"frozen-ms\":2900,\"longest-freeze-ms\":2000,"
+        "\"frozen-ms-per-pair\":{\"p50\":2000.0,\"p95\":2000.0,\"max\":2000.0},"
+        "\"jitter-ms-per-pair\":{\"p50\":12.0,\"p95\":12.0,\"max\":12.0}},"
+        "\"audio\":{\"pairs\":2,\"pairs-frozen\":0,\"freezes\":0,\"frozen-ms\":0,"
+        "\"longest-freeze-ms\":0,"
+        "\"frozen-ms-per-pair\":{\"p50\":0.0,\"p95\":0.0,\"max\":0.0},"
+        "\"jitter-ms-per-pair\":{\"p50\":1.5,\"p95\":1.5,\"max\":1.5}}},"
         "\"passed\":false,\"reasons\":\"\",\"verdict\":\"p3 failed (UNABLE_TO_SUBSCRIBE: "
         "refused)\",\"exit-status\":9,\"ts\":\"2026-01-02T03:04:05.678Z\"}");
     free(line);
@@ -343,6 +391,12 @@ test_report_text(void)
                     "3 participants (2 publishing) in 2 secret group(s), 10 s\n"
                     "frames decrypted 2000, lost 25 (1.235%, worst pair 2.439%, limit 5.00%)\n"
                     "behind real time at the end: worst pair 0.10 s (limit 1.00 s)\n"
+                    "video: 5 freezes, 4900 ms frozen (longest 2000 ms) in 3 of 3 pairs; per "
+                    "pair frozen p50 2000 ms, p95 2000 ms, max 2000 ms; jitter p50 4.5 ms, p95 "
+                    "12.0 ms, max 12.0 ms\n"
+                    "audio: 0 freezes, 0 ms frozen (longest 0 ms) in 0 of 3 pairs; per pair "
+                    "frozen p50 0 ms, p95 0 ms, max 0 ms; jitter p50 1.5 ms, p95 1.5 ms, max "
+                    "1.5 ms\n"
                     "received 0.8 Mbit/s in all\n"
                     "join: p50 251 ms, p95 251 ms; first media: p50 910 ms, p95 910 ms\n"
                     "this process: 3.5 CPU s (7.00 CPU s per participant-minute), 200 MiB "

@@ -10,6 +10,11 @@
                                              decoded from REMOTE), or "none"
   events.py timing LOG KEY                   the summary's timing[KEY] (JSON: a number, or
                                              null), or "none" without a timing object
+  events.py quality LOG [STATS...]           freezes and jitter (e2call(1), MEDIA QUALITY
+                                             FIGURES) in every stats event, the summary and
+                                             the `e2call stats --json` replies STATS; exit 1
+                                             unless all are there, the summary's video streams
+                                             froze never and their jitter stayed under 50 ms
 """
 import datetime
 import json
@@ -42,9 +47,61 @@ def epoch(e):
     return ts.replace(tzinfo=datetime.timezone.utc).timestamp()
 
 
+QUALITY = ("freezes", "frozen-ms", "longest-freeze-ms", "jitter-ms")
+MAX_JITTER_MS = 50
+
+
+def missing_quality(streams, where):
+    """The problems with the quality figures of received streams, as lines."""
+    out = []
+    for s in streams:
+        if s.get("direction", "recv") != "recv":
+            continue
+        gone = [k for k in QUALITY if not isinstance(s.get(k), (int, float))]
+        if gone:
+            out.append(f"{where}: {s.get('track')} from {s.get('remote')} lacks {gone}")
+    return out
+
+
+def quality(events, stats_files):
+    problems = []
+    stats = [e for e in events if e.get("event") == "stats" and e.get("streams")]
+    if not stats:
+        problems.append("no stats event with streams")
+    for e in stats:
+        problems += missing_quality(e["streams"], "stats event")
+    for f in stats_files:
+        with open(f, encoding="utf-8") as fh:
+            reply = json.load(fh)
+        if not reply.get("streams"):
+            problems.append(f"{f}: no streams")
+        problems += missing_quality(reply.get("streams", []), "e2call stats")
+    summaries = [e for e in events if e.get("event") == "summary"]
+    recv = [s for s in (summaries[-1]["streams"] if summaries else [])
+            if s.get("direction") == "recv"]
+    if not any(s.get("track") == "video" for s in recv):
+        problems.append("no received video stream in the summary")
+    problems += missing_quality(recv, "summary")
+    for s in recv:
+        if not all(k in s for k in QUALITY):
+            continue
+        print(f"{s['track']} from {s.get('remote')}: {s['freezes']} freezes, "
+              f"{s['frozen-ms']} ms frozen (longest {s['longest-freeze-ms']} ms), "
+              f"jitter {s['jitter-ms']:.2f} ms")
+        if s["track"] == "video" and s["freezes"] != 0:
+            problems.append(f"video from {s.get('remote')} froze {s['freezes']} time(s)")
+        if s["track"] == "video" and s["jitter-ms"] >= MAX_JITTER_MS:
+            problems.append(f"video from {s.get('remote')}: jitter {s['jitter-ms']} ms")
+    for p in problems:
+        print(p)
+    sys.exit(1 if problems else 0)
+
+
 def main():
     what, path = sys.argv[1], sys.argv[2]
     events = load(path)
+    if what == "quality":
+        quality(events, sys.argv[3:])
     if what == "lost":
         lost = 0
         for e in events:

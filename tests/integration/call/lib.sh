@@ -53,11 +53,13 @@ create_room() {
 # join NAME ARGS...: runs `e2call join` in the background with --json,
 # events in $work/NAME.json, readable lines in $work/NAME.err; the pid in
 # the variable pid_NAME. The display name is NAME unless DISPLAY_NAME is set
-# (join refuses a second --display).
+# (join refuses a second --display). No stats events unless STATS_INTERVAL
+# (seconds) is set.
 join() {
     name=$1
     shift
-    "$E2CALL" join --display "${DISPLAY_NAME:-$name}" --json --stats-interval 0 "$@" \
+    "$E2CALL" join --display "${DISPLAY_NAME:-$name}" --json \
+        --stats-interval "${STATS_INTERVAL:-0}" "$@" \
         >"$work/$name.json" 2>"$work/$name.err" &
     eval "pid_$name=$!"
 }

@@ -29,8 +29,17 @@ r = [json.loads(l) for l in open(sys.argv[1]) if '"load-report"' in l][-1]
 t = r["totals"]
 print(f"  frames {t['frames']}, lost {t['frames-lost']} ({t['loss-pct']:.2f} %, "
       f"worst pair {t['worst-pair-loss-pct']:.2f} %)")
+for kind, q in r["quality"].items():
+    print(f"  {kind}: {q['freezes']} freezes, {q['frozen-ms']} ms frozen in "
+          f"{q['pairs-frozen']} of {q['pairs']} pairs; jitter per pair p50 "
+          f"{q['jitter-ms-per-pair']['p50']:.1f} ms, max {q['jitter-ms-per-pair']['max']:.1f} ms")
 assert t["unexpected-pairs"] == 0, r["reasons"]
 assert t["worst-pair-loss-pct"] > 1 and t["frames-lost"] > 0, t
+# Every pair carries the figures of e2call(1), MEDIA QUALITY FIGURES.
+for p in r["pairs"]:
+    for k in ("freezes", "frozen-ms", "longest-freeze-ms", "jitter-ms", "audio-freezes",
+              "audio-frozen-ms", "audio-longest-freeze-ms", "audio-jitter-ms"):
+        assert k in p, (k, p)
 PY
 ok "$pct % loss per hop: matrix as the secrets imply, loss above --max-loss: exit 12"
 

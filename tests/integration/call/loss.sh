@@ -63,11 +63,13 @@ for line in open(sys.argv[1]):
         for s in e["streams"]:
             if s.get("direction") == "recv":
                 print("  %s <- %s %s: frames=%s decrypted=%s failed=%s replayed=%s lost=%s "
-                      "mismatch-events=%s verified=%s" % (
+                      "mismatch-events=%s verified=%s freezes=%s frozen-ms=%s "
+                      "longest-freeze-ms=%s jitter-ms=%.2f" % (
                           s.get("participant"), s.get("remote"), s.get("track"), s.get("frames"),
                           s.get("frames-decrypted"), s.get("frames-failed"),
                           s.get("frames-replayed"), s.get("frames-lost", "-"),
-                          s.get("mismatch-events"), s.get("verified")))
+                          s.get("mismatch-events"), s.get("verified"), s.get("freezes"),
+                          s.get("frozen-ms"), s.get("longest-freeze-ms"), s.get("jitter-ms", 0)))
 PY
     expect_no_events $who encryption-secret-mismatch
     # Known issue above 10 %: libnice gives up a candidate pair after 3 STUN
