@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "frame-timing.h"
+#include "crypt-time.h"
 
 static json_t *
 kid_json(guint64 kid)

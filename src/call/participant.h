@@ -109,7 +109,7 @@ void e2c_participant_status_json(struct e2c_participant *p, json_t *array);
 /* The same for the summary event: also the streams that went away (a publisher
  * who left, a subscription before a reconnect), each with "ended": true. */
 void e2c_participant_summary_json(struct e2c_participant *p, json_t *array);
-/* The summary's "timing" (frame-timing.h): the mean time per frame sealed over
+/* The summary's "timing" (crypt-time.h): the mean time per frame sealed over
  * every sent track and opened over every received stream, ended ones too. */
 json_t *e2c_participant_timing_json(struct e2c_participant *p);
 /* Writes the last decoded frame of every video stream as DIR/<display>-<feed>.png. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "frame-timing.h"
+#include "crypt-time.h"
 
 void
 e2c_crypt_time_add(struct e2c_crypt_time *a, const struct e2c_crypt_time *b)

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The summary's "timing" (frame-timing.h): the browser's shape, units and rounding. */
+/* The summary's "timing" (crypt-time.h): the browser's shape, units and rounding. */
 #include <glib.h>
 #include <string.h>
 
-#include "frame-timing.h"
+#include "crypt-time.h"
 
 static void
 assert_us(guint64 ns, guint64 frames, double want)
@@ -83,9 +83,9 @@ int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    g_test_add_func("/frame-timing/mean-one-decimal", test_mean_one_decimal);
-    g_test_add_func("/frame-timing/no-frame-is-null", test_no_frame_is_null);
-    g_test_add_func("/frame-timing/timing-object", test_timing_object);
-    g_test_add_func("/frame-timing/plain-call", test_plain_call);
+    g_test_add_func("/crypt-time/mean-one-decimal", test_mean_one_decimal);
+    g_test_add_func("/crypt-time/no-frame-is-null", test_no_frame_is_null);
+    g_test_add_func("/crypt-time/timing-object", test_timing_object);
+    g_test_add_func("/crypt-time/plain-call", test_plain_call);
     return g_test_run();
 }
