@@ -94,13 +94,15 @@ web_serve(int argc, char **argv)
         fprintf(stderr, "e2call web serve: %s\n", error->message);
         goto out;
     }
+    /* The handlers before the address: whoever waits for the line may stop
+     * it at once, and that is an interruption, not a kill. */
+    GMainLoop *loop = g_main_loop_new(NULL, FALSE);
+    guint a = g_unix_signal_add(SIGINT, quit, loop), b = g_unix_signal_add(SIGTERM, quit, loop);
     gchar *query = url ? g_uri_escape_string(url, NULL, FALSE) : NULL;
     printf("e2call web serve: serving %s\nopen http://%s:%d/%s%s\n", dir, addr ? addr : "127.0.0.1",
            e2c_web_server_port(s), query ? "?server=" : "", query ? query : "");
     fflush(stdout);
     g_free(query);
-    GMainLoop *loop = g_main_loop_new(NULL, FALSE);
-    guint a = g_unix_signal_add(SIGINT, quit, loop), b = g_unix_signal_add(SIGTERM, quit, loop);
     g_main_loop_run(loop);
     g_source_remove(a);
     g_source_remove(b);
