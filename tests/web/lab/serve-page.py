@@ -30,6 +30,7 @@ import re
 import shutil
 import sys
 import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 spec = importlib.util.spec_from_file_location(
@@ -158,10 +159,14 @@ def run(a, cdp, session, secret):
            "the secret field is emptied, the join form gives way to rekey and leave")
     print("joined", flush=True)
 
-    page.wait_for(f"({decrypting_js(a.remote)})", f"{a.remote}'s tile to show decrypting and "
-                  "verified video and audio", a.timeout)
-    status = tile_status(page, a.remote)
-    expect(decrypting(status), f"the page shows {a.remote}: {status}")
+    deadline, shown = time.monotonic() + a.timeout, None
+    while not decrypting(shown):
+        shown = tile_status(page, a.remote) or shown
+        if time.monotonic() > deadline:
+            raise CheckFailed(f"the page never showed {a.remote}'s video and audio as decrypting "
+                              f"with frames and verified; it last showed: {shown!r}")
+        time.sleep(0.25)
+    expect(True, f"the page shows {a.remote}: {shown}")
     png = cdp.call("Page.captureScreenshot", {"format": "png"}, session)["data"]
     with open(os.path.join(a.work, "page.png"), "wb") as f:
         f.write(base64.b64decode(png))
@@ -189,18 +194,6 @@ def run(a, cdp, session, secret):
     html = page.eval("document.documentElement.outerHTML + location.href")
     expect(secret not in html and secret not in json.dumps(evs),
            "the secret is in neither the page, its address nor its events")
-
-
-def decrypting_js(remote):
-    # decrypting() in JavaScript: the same reading of the tile, in the page.
-    return f"""(() => {{
-      for (const t of document.querySelectorAll('#remotes .tile')) {{
-        if (!t.querySelector('.name').textContent.startsWith({json.dumps(remote + ' (')})) continue;
-        const parts = t.querySelector('.status').textContent.split('|').map((p) => p.trim());
-        return ['video', 'audio'].every((k) => parts.some((p) => p.startsWith(k + ':') &&
-          p.includes('decrypting') && p.includes('verified') && !/, 0 decrypted/.test(p)));
-      }}
-      return false; }})()"""
 
 
 def main():
@@ -241,6 +234,7 @@ def main():
             log(f"FAIL: {e}")
             page = drive.Page(cdp, session)
             try:  # what the page showed, for the log
+                log("the page's tiles: " + page.eval("document.getElementById('remotes').innerText"))
                 log("the page's log: " + page.eval("document.getElementById('log').innerText"))
                 png = cdp.call("Page.captureScreenshot", {"format": "png"}, session)["data"]
                 with open(os.path.join(a.work, "page-failed.png"), "wb") as f:
