@@ -75,6 +75,11 @@ def start_chromium(binary, home, logfile):
 RECORD_JS = "window.e2callEvent = (e) => (window.__e2cEvents ||= []).push(JSON.parse(e));"
 
 
+# Whether the element takes room on the screen: what a person sees, which
+# the hidden attribute alone does not decide (a style can override it).
+VISIBLE = "((sel) => document.querySelector(sel).getClientRects().length > 0)"
+
+
 def events(page):
     return page.eval("window.__e2cEvents || []") or []
 
@@ -142,6 +147,8 @@ def run(a, cdp, session, secret):
     server = page.eval("document.querySelector('#join [name=server]').value")
     expect(server == a.server, f"the router field holds the address's ?server= ({server})")
 
+    expect(page.eval(f"{VISIBLE}('#join') && !{VISIBLE}('#rekey')"),
+           "the join form is shown, rekey and leave are not")
     type_into(cdp, session, page, "#join [name=room]", a.room)
     type_into(cdp, session, page, "#join [name=display]", a.display)
     type_into(cdp, session, page, "#join [name=secret]", secret)
@@ -153,10 +160,10 @@ def run(a, cdp, session, secret):
     evs = events(page)
     expect(not find(evs, "error"), f"no error on joining: {find(evs, 'error')}")
     expect(find(evs, "joined", room=a.room, e2ee=True), "the page joined the room, encrypted")
-    expect(page.eval("document.querySelector('#join [name=secret]').value === '' && "
-                     "document.getElementById('join').hidden && "
-                     "!document.getElementById('rekey').hidden"),
-           "the secret field is emptied, the join form gives way to rekey and leave")
+    expect(page.eval("document.querySelector('#join [name=secret]').value === ''"),
+           "the secret field is emptied")
+    expect(page.eval(f"!{VISIBLE}('#join') && {VISIBLE}('#rekey')"),
+           "the join form is gone from the screen, rekey and leave are shown")
     print("joined", flush=True)
 
     deadline, shown = time.monotonic() + a.timeout, None

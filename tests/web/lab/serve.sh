@@ -13,7 +13,10 @@
 . "$(dirname "$0")/lib.sh"
 
 keep() {
-    [ -n "${E2C_TEST_KEEP:-}" ] && mkdir -p "$E2C_TEST_KEEP" && cp "$work"/* "$E2C_TEST_KEEP"/ 2>/dev/null
+    [ -n "${E2C_TEST_KEEP:-}" ] && mkdir -p "$E2C_TEST_KEEP" &&
+        for f in "$work"/*.png "$work"/*.json "$work"/*.err "$work"/*.out "$work"/*.log; do
+            [ -f "$f" ] && cp "$f" "$E2C_TEST_KEEP"/
+        done
     return 0
 }
 
@@ -50,7 +53,7 @@ wait $pid_page
 st=$?
 keep
 [ "$st" -eq 0 ] || fail "serve-page.py exited $st"
-ok "the page showed alice decrypting and verified: $(grep -c '^ok' "$work/page.err") checks"
+ok "the page showed alice decrypting and verified: $(grep -c ' ok: ' "$work/page.err") checks"
 grep -q '^decrypting' "$work/page.out" && [ -s "$work/page.png" ] || fail "no screenshot"
 ok "screenshot of the page: $(wc -c <"$work/page.png") bytes"
 for track in video audio; do
