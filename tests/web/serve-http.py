@@ -17,7 +17,10 @@ a file that must never be served, and checks:
   - unknown paths give 404, and no traversal (dot segments, encoded dots
     and slashes, doubled slashes, backslashes, NUL) serves anything from
     outside the directory;
-  - bad flags exit 2 with a message naming the flag; a port in use exits 1;
+  - it listens on the address given and nowhere else (localhost is
+    127.0.0.1; an address of no interface here fails);
+  - bad flags exit 2 with a message naming the flag (--listen takes a
+    numeric IPv4 address or localhost); a port in use exits 1;
   - SIGINT and SIGTERM end it with status 0, as soon as the address is
     printed, and with clients connected.
 Python's standard library only; nothing but 127.0.0.1.
@@ -200,6 +203,55 @@ def crawl(port):
     return seen
 
 
+def listeners(port):
+    """The local addresses of the sockets listening on PORT (this network
+    namespace's, from /proc/net: no packet sent)."""
+    found = []
+    for proto in ("tcp", "tcp6"):
+        with open(f"/proc/net/{proto}") as f:
+            for line in f.readlines()[1:]:
+                local, state = line.split()[1], line.split()[3]
+                addr, _, p = local.partition(":")
+                if state != "0A" or int(p, 16) != port:
+                    continue
+                raw = bytes.fromhex(addr)
+                # /proc/net prints each 32-bit word in host (little-endian) order
+                raw = b"".join(raw[i:i + 4][::-1] for i in range(0, len(raw), 4))
+                family = socket.AF_INET if proto == "tcp" else socket.AF_INET6
+                found.append(socket.inet_ntop(family, raw))
+    return found
+
+
+def test_listen(e2call, env):
+    """It listens where it says, and only there: an address for this machine
+    alone must not reach the others."""
+    for given, printed in [("127.0.0.1", "127.0.0.1"), ("localhost", "127.0.0.1")]:
+        port = free_port()
+        p = subprocess.Popen([e2call, "web", "serve", "--listen", f"{given}:{port}"], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = ""
+        while not line.startswith("open ") and p.poll() is None:
+            line = p.stdout.readline()
+        got = listeners(port)
+        check(line.strip() == f"open http://{printed}:{port}/" and
+              got in (["127.0.0.1"], ["::ffff:127.0.0.1"]),
+              f"--listen {given}:PORT: {line.strip() or 'no address'}, listening on {got}")
+        p.send_signal(signal.SIGTERM)
+        p.communicate(timeout=HANG)
+    # An address of no interface here (TEST-NET-3): the bind fails, and
+    # nothing listens anywhere in its place.
+    port = free_port()
+    try:
+        r = subprocess.run([e2call, "web", "serve", "--listen", f"203.0.113.7:{port}"], env=env,
+                           capture_output=True, text=True, timeout=5)
+    except subprocess.TimeoutExpired as e:  # serving all the same, on some address
+        r = subprocess.CompletedProcess(e.cmd, None, e.stdout or "", e.stderr or "")
+        r.stdout, r.stderr = [x.decode() if isinstance(x, bytes) else x for x in (r.stdout, r.stderr)]
+    check(r.returncode == 1 and "cannot listen" in r.stderr and "open " not in r.stdout,
+          f"--listen 203.0.113.7:PORT (not here): exit {r.returncode}, "
+          f"{r.stderr.strip().splitlines()[-1:] or ''}")
+
+
 def test_page(port, served):
     for target in ["/", "/index.html", "/?server=ws%3A%2F%2F127.0.0.1%3A8188%2F",
                    "/index.html?room=1234"]:
@@ -296,6 +348,9 @@ def test_bad_flags(e2call, env):
         (["--listen", f":{port}"], "--listen"), (["--listen", "127.0.0.1:0"], "--listen"),
         (["--listen", "127.0.0.1:70000"], "--listen"), (["--listen", "127.0.0.1:abc"], "--listen"),
         (["--listen", "127.0.0.1:-1"], "--listen"), (["--listen", "127.0.0.1:80x"], "--listen"),
+        (["--listen", f"foo:{port}"], "--listen"), (["--listen", f"1.2.3:{port}"], "--listen"),
+        (["--listen", f"[::1]:{port}"], "--listen"), (["--listen", f"lo:{port}"], "--listen"),
+        (["--listen", f"127.0.0.1 :{port}"], "--listen"),
         (["--server", "http://x"], "--server"), (["--server", "x"], "--server"),
         (["--listen", f"127.0.0.1:{port}", "--listen", f"127.0.0.1:{port}"], "--listen"),
         (["extra"], "extra"), (["--no-such-flag"], "--no-such-flag"),
@@ -377,6 +432,7 @@ def main():
             test_traversal(s.port, served)
         finally:
             check(s.stop() == 0, "the server ends with status 0 on SIGTERM")
+        test_listen(e2call, env)
         test_address(e2call, env)
         test_bad_flags(e2call, env)
         test_signals(e2call, env)
