@@ -5,6 +5,7 @@
  */
 #include "cmd-web.h"
 
+#include <arpa/inet.h>
 #include <glib-unix.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,15 +36,27 @@ quit(gpointer loop)
     return G_SOURCE_CONTINUE;
 }
 
-/* ADDR:PORT with a numeric IPv4 address (or "localhost"). */
+/* ADDR:PORT with a numeric IPv4 address (or "localhost", 127.0.0.1). No
+ * names: libwebsockets takes one for an interface, and one it does not know
+ * for an interface yet to come, listening nowhere meanwhile. */
 static gboolean
 parse_listen(const char *text, gchar **addr, int *port)
 {
     const char *colon = strrchr(text, ':');
     guint64 p;
+    struct in_addr a;
     if (!colon || colon == text || !e2c_parse_uint(colon + 1, 1, 65535, &p))
         return FALSE;
-    *addr = g_strndup(text, (gsize)(colon - text));
+    gchar *host = g_strndup(text, (gsize)(colon - text));
+    if (strcmp(host, "localhost") == 0) {
+        g_free(host);
+        host = g_strdup("127.0.0.1");
+    }
+    if (inet_pton(AF_INET, host, &a) != 1) {
+        g_free(host);
+        return FALSE;
+    }
+    *addr = host;
     *port = (int)p;
     return TRUE;
 }
@@ -75,7 +88,9 @@ web_serve(int argc, char **argv)
         goto out;
     }
     if (listen && !parse_listen(listen, &addr, &port)) {
-        fprintf(stderr, "e2call web serve: --listen takes ADDR:PORT (port 1-65535), not '%s'\n",
+        fprintf(stderr,
+                "e2call web serve: --listen takes ADDR:PORT (a numeric IPv4 address or "
+                "localhost, port 1-65535), not '%s'\n",
                 listen);
         goto out;
     }
