@@ -67,7 +67,8 @@ web_serve(int argc, char **argv)
     gchar *listen = NULL, *server = NULL;
     GOptionEntry entries[] = {
         {"listen", 'l', 0, G_OPTION_ARG_STRING, &listen,
-         "Serve on ADDR:PORT (default 127.0.0.1:8080; other addresses reach other machines)",
+         "Serve on ADDR:PORT, a numeric IPv4 address or localhost (default 127.0.0.1:8080; "
+         "other addresses reach other machines)",
          "ADDR:PORT"},
         {"server", 's', 0, G_OPTION_ARG_STRING, &server,
          "The Janus WebSocket URL the page proposes (default: $E2CALL_SERVER)", "URL"},
