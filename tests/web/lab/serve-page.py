@@ -2,20 +2,24 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """A person on the page `e2call web serve` serves, in headless Chromium.
 
-Usage: serve-page.py --url URL --server URL --room ID --secret-file PATH --remote NAME
-                     --display NAME --work DIR [--timeout S]
+Usage: serve-page.py --url URL --server URL --room ID --secret-file PATH
+                     --remote NAME --display NAME --work DIR [--timeout S]
 
 Used by serve.sh (inside `scripts/lab run`). It starts Chromium with the
 flags of `e2call web join` (src/cli/cmd-web-chromium.c) and the DevTools
 protocol on a pipe (the CDP class of tests/bench/chromium-drive.py), opens
-URL (the address web serve printed), and does what a person does: clicks
-the room, name and secret fields and types into them (the router, SERVER,
-comes from the address), and clicks Join. It prints "joined" once the page has joined
-and published. Then it reads the page: the tile of the participant REMOTE
-must say that its video and audio are decrypting and verified; it saves a
-screenshot (DIR/page.png) and waits for REMOTE to leave, checks the page's
-own summary, clicks Leave and closes Chromium. The page's events are kept
-in DIR/page-events.json. The secret is read from PATH and never printed.
+URL (the address web serve printed) and checks that the modules loaded,
+the page is cross-origin isolated and its router field holds SERVER (from
+the address). Then it does what a person does: clicks the room, name and
+secret fields and types into them, and clicks Join. Once the page has
+joined and published, the join form must be gone from the screen (the
+secret field emptied) and rekey and leave shown, and it prints "joined".
+Then it reads the page: the tile of the participant REMOTE must say that
+its video and audio are decrypting, with frames, and verified; it saves a
+screenshot (DIR/page.png), prints "decrypting", waits for REMOTE to leave,
+checks the page's own summary, clicks Leave and closes Chromium. The
+page's events are kept in DIR/page-events.json. The secret is read from
+PATH and never printed; it must not be in the page, its address or events.
 
 Exit status: 0 when every check passed, 1 when one failed (the reason on
 stderr), 3 when the page could not be driven.
