@@ -2,9 +2,14 @@
 /* Static files over HTTP with libwebsockets' file mount (cmd-web-server.h). */
 #include "cmd-web-server.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
 #include <gio/gio.h>
 #include <libwebsockets.h>
+#include <netinet/in.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "e2c-config.h"
 
@@ -47,9 +52,42 @@ static const struct lws_protocols protocols[] = {
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
+/*
+ * Binds a socket of our own to iface:port first, for two reasons: the
+ * reason of a failure (address in use, or of no interface here) is said,
+ * and libwebsockets takes an address it cannot bind for an interface that
+ * may come later and listens nowhere meanwhile, without failing.
+ */
+static gboolean
+can_bind(const char *iface, int port, GError **error)
+{
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    if (inet_pton(AF_INET, iface, &sa.sin_addr) != 1) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                    "cannot listen on %s: not a numeric IPv4 address", iface);
+        return FALSE;
+    }
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+    /* As libwebsockets binds: connections of an earlier run in TIME_WAIT
+     * do not keep the port. */
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+        bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+        int e = errno;
+        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(e), "cannot listen on %s:%d: %s",
+                    iface, port, g_strerror(e));
+        if (fd >= 0)
+            close(fd);
+        return FALSE;
+    }
+    close(fd);
+    return TRUE;
+}
+
 struct e2c_web_server *
 e2c_web_server_start(const char *dir, const char *iface, int port, GError **error)
 {
+    if (!can_bind(iface, port, error))
+        return NULL;
     struct e2c_web_server *s = g_new0(struct e2c_web_server, 1);
     s->loop = g_main_loop_new(g_main_context_get_thread_default(), FALSE);
     s->dir = g_strdup(dir);
@@ -84,6 +122,10 @@ e2c_web_server_start(const char *dir, const char *iface, int port, GError **erro
         e2c_web_server_stop(s);
         return NULL;
     }
+    /* IPv4 only: on an IPv6 socket libwebsockets binds an IPv4 address as
+     * :: (every address, IPv4 ones included), so 127.0.0.1 would reach the
+     * network. */
+    info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
     info.port = port;
     info.iface = iface;
     info.protocols = protocols;

@@ -19,9 +19,10 @@ gchar *e2c_web_dir(GError **error);
 
 /*
  * Serves dir on iface:port of the thread-default main context (port 0: a
- * free one). Every response carries Cross-Origin-Opener-Policy and
- * -Embedder-Policy, so the page is cross-origin isolated (performance.now()
- * at 5 microseconds).
+ * free one); iface is a numeric IPv4 address, and only it is listened on.
+ * Every response carries Cross-Origin-Opener-Policy and -Embedder-Policy,
+ * so the page is cross-origin isolated (performance.now() at 5
+ * microseconds).
  */
 struct e2c_web_server *e2c_web_server_start(const char *dir, const char *iface, int port,
                                             GError **error);

@@ -5,6 +5,7 @@
  */
 #include "cmd-web.h"
 
+#include <arpa/inet.h>
 #include <glib-unix.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,15 +36,27 @@ quit(gpointer loop)
     return G_SOURCE_CONTINUE;
 }
 
-/* ADDR:PORT with a numeric IPv4 address (or "localhost"). */
+/* ADDR:PORT with a numeric IPv4 address (or "localhost", 127.0.0.1). No
+ * names: libwebsockets takes one for an interface, and one it does not know
+ * for an interface yet to come, listening nowhere meanwhile. */
 static gboolean
 parse_listen(const char *text, gchar **addr, int *port)
 {
     const char *colon = strrchr(text, ':');
     guint64 p;
+    struct in_addr a;
     if (!colon || colon == text || !e2c_parse_uint(colon + 1, 1, 65535, &p))
         return FALSE;
-    *addr = g_strndup(text, (gsize)(colon - text));
+    gchar *host = g_strndup(text, (gsize)(colon - text));
+    if (strcmp(host, "localhost") == 0) {
+        g_free(host);
+        host = g_strdup("127.0.0.1");
+    }
+    if (inet_pton(AF_INET, host, &a) != 1) {
+        g_free(host);
+        return FALSE;
+    }
+    *addr = host;
     *port = (int)p;
     return TRUE;
 }
@@ -54,7 +67,8 @@ web_serve(int argc, char **argv)
     gchar *listen = NULL, *server = NULL;
     GOptionEntry entries[] = {
         {"listen", 'l', 0, G_OPTION_ARG_STRING, &listen,
-         "Serve on ADDR:PORT (default 127.0.0.1:8080; other addresses reach other machines)",
+         "Serve on ADDR:PORT, a numeric IPv4 address or localhost (default 127.0.0.1:8080; "
+         "other addresses reach other machines)",
          "ADDR:PORT"},
         {"server", 's', 0, G_OPTION_ARG_STRING, &server,
          "The Janus WebSocket URL the page proposes (default: $E2CALL_SERVER)", "URL"},
@@ -75,7 +89,9 @@ web_serve(int argc, char **argv)
         goto out;
     }
     if (listen && !parse_listen(listen, &addr, &port)) {
-        fprintf(stderr, "e2call web serve: --listen takes ADDR:PORT (port 1-65535), not '%s'\n",
+        fprintf(stderr,
+                "e2call web serve: --listen takes ADDR:PORT (a numeric IPv4 address or "
+                "localhost, port 1-65535), not '%s'\n",
                 listen);
         goto out;
     }
@@ -94,13 +110,15 @@ web_serve(int argc, char **argv)
         fprintf(stderr, "e2call web serve: %s\n", error->message);
         goto out;
     }
+    /* The handlers before the address: whoever waits for the line may stop
+     * it at once, and that is an interruption, not a kill. */
+    GMainLoop *loop = g_main_loop_new(NULL, FALSE);
+    guint a = g_unix_signal_add(SIGINT, quit, loop), b = g_unix_signal_add(SIGTERM, quit, loop);
     gchar *query = url ? g_uri_escape_string(url, NULL, FALSE) : NULL;
     printf("e2call web serve: serving %s\nopen http://%s:%d/%s%s\n", dir, addr ? addr : "127.0.0.1",
            e2c_web_server_port(s), query ? "?server=" : "", query ? query : "");
     fflush(stdout);
     g_free(query);
-    GMainLoop *loop = g_main_loop_new(NULL, FALSE);
-    guint a = g_unix_signal_add(SIGINT, quit, loop), b = g_unix_signal_add(SIGTERM, quit, loop);
     g_main_loop_run(loop);
     g_source_remove(a);
     g_source_remove(b);

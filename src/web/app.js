@@ -173,6 +173,7 @@ function onTrack(feed, display, e) {
       if (st.verified && !s.verified) {
         s.verified = true;
         emit('media-verified', { remote: display, feed, track: kind, frames: st.good, 'psnr-db': Math.round(st.psnr * 10) / 10 });
+        renderStatus(feed);
       }
     });
   } else {
@@ -182,6 +183,7 @@ function onTrack(feed, display, e) {
       if (st.verified && !s.verified) {
         s.verified = true;
         emit('media-verified', { remote: display, feed, track: kind, 'tone-windows': st.windows });
+        renderStatus(feed);
       }
     });
   }
@@ -316,6 +318,7 @@ export async function leave(reason = 'duration') {
   if (state.ended) return;
   state.ended = true;
   clearInterval(state.statsTimer);
+  clearInterval(state.tileTimer);
   if (state.worker) {
     const st = await Promise.race([workerStats(), new Promise((r) => setTimeout(() => r(null), 1000))]);
     if (st) emit('summary', { streams: streamSummary(), timing: timing(st) });
@@ -344,6 +347,9 @@ export async function start(cfg, secret) {
   secret = null;
   const finished = new Promise((resolve) => (state.done = resolve));
   if (!cfg.e2ee) emit('notice', { message: 'no secret: this call is not end-to-end encrypted' });
+  // The tiles' counters come from the worker's stats: asked for every second
+  // whatever statsInterval is (the form's call has no stats events at all).
+  state.tileTimer = setInterval(() => state.worker.postMessage({ type: 'stats' }), 1000);
   try {
     state.janus = await Janus.connect(cfg.server, (why) => fail(8, 'CONNECT_FAILED', why));
     emit('connected', { server: cfg.server, session: state.janus.session });

@@ -6,7 +6,11 @@
 : "${E2CALL_SERVER:?run this inside scripts/lab run}"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/e2call-test.XXXXXX")
-trap 'status=$?; [ "$status" -ne 0 ] && dump_logs; kill $(jobs -p) 2>/dev/null; wait 2>/dev/null
+# The participants still running are ended before the wait. Through a file:
+# dash's $(jobs -p) runs in a subshell that has no jobs, so a failing test
+# used to wait for them (until the test's timeout).
+trap 'status=$?; [ "$status" -ne 0 ] && dump_logs; jobs -p >"$work/.jobs"
+kill $(cat "$work/.jobs") 2>/dev/null; wait 2>/dev/null
 [ "$status" -eq 0 ] && ! no_leftovers && status=1; rm -rf "$work"; exit $status' EXIT
 
 dump_logs() {
