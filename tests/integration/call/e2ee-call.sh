@@ -3,8 +3,8 @@
 # Two participants with one secret, one video codec (VP8, VP9 or H.264) and
 # Opus: both decrypt and decode what the other sent (--expect-media), exit 0;
 # the summary's timing has the frames sealed and opened and their mean time.
-# The call is clean: no video freezes and little jitter, as the stats events,
-# the summary and `e2call stats` report them.
+# Freezes and jitter are in the stats events, the summary and `e2call stats`,
+# and agree with each other.
 . "$(dirname "$0")/lib.sh"
 codec=${1:?usage: e2ee-call.sh vp8|vp9|h264}
 
@@ -42,5 +42,5 @@ for who in alice bob; do
     stats=""
     [ $who = alice ] && stats="$work/alice-stats.out"
     $EV quality "$work/$who.json" $stats || fail "$who: freezes or jitter (above)"
-    ok "$who: no video freeze, jitter under 50 ms, the figures in stats, summary and e2call stats"
+    ok "$who: freezes and jitter in stats, summary and e2call stats, consistent"
 done

@@ -90,6 +90,17 @@ expect_events() {
     ok "$1: $n $2 event(s)${4:+ with $4}"
 }
 
+# wait_event NAME EVENT [PATTERN] [SECONDS]: until NAME has such an event
+# (default 30 s; a loaded machine can take many seconds to publish).
+wait_event() {
+    i=0
+    while [ "$(count_events "$1" "$2" "${3:-}")" -lt 1 ]; do
+        i=$((i + 1))
+        [ $i -le $((${4:-30} * 10)) ] || fail "$1: no $2 event${3:+ with $3} within ${4:-30} s"
+        sleep 0.1
+    done
+}
+
 expect_no_events() {
     n=$(count_events "$1" "$2" "${3:-}")
     [ "$n" -eq 0 ] || fail "$1: $n unexpected $2 event(s)"

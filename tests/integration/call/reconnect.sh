@@ -73,7 +73,11 @@ join frank --room "$room" --secret-file "$s" --width 320 --height 240 --duration
 # Killed, grace cannot remove her control socket: it goes in $work.
 join grace --room "$room" --secret-file "$s" --width 320 --height 240 --duration 30s \
     --control "$work/grace.sock"
-sleep 5
+# Killed once erin verified both her tracks (not after a fixed time: a
+# publication can take seconds on a loaded machine, and a grace killed before
+# it is no test; erin's --expect-media wants every stream she saw verified).
+wait_event erin media-verified '"remote":"grace".*"track":"video"'
+wait_event erin media-verified '"remote":"grace".*"track":"audio"'
 kill -9 "$pid_grace"
 wait "$pid_grace" 2>/dev/null
 wait_status erin 0

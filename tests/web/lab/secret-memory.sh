@@ -15,15 +15,6 @@ s2=$(secret_file two "$secret2")
 web_join browser --room "$room" --secret-file "$s1" --duration 30s \
     --rekey-file "$s2" --rekey-at 6s
 
-# wait_event NAME EVENT PATTERN: up to 20 s.
-wait_event() {
-    for _ in $(seq 200); do
-        [ "$(count_events "$1" "$2" "$3")" -ge 1 ] && return 0
-        sleep 0.1
-    done
-    fail "$1: no $2 event with $3 within 20 s"
-}
-
 # scan LABEL SECRET: no form of SECRET in the process's memory.
 scan() {
     $H needles "$2" >"$work/needles"
