@@ -13,7 +13,9 @@
 #   quality-limits.sh clean:
 #     the same call without loss, with --max-freeze 2s --max-frozen 50% and
 #     --expect-media: both exit 0, the media-quality event passed, the JUnit
-#     case passed.
+#     case passed; then a load run with the same limits exits 0, its report
+#     carries the limits and no quality failure, its JUnit a passed case per
+#     pair.
 #
 # Usage: quality-limits.sh loss PCT | clean
 . "$(dirname "$0")/lib.sh"
@@ -109,6 +111,27 @@ PY
         "$work/$who.prom" || fail "$who's metrics: no longest freeze of $peer's video"
     ok "$who: the limits judged $peer's video as expected"
 done
+if [ "$mode" = clean ]; then
+    printf 'one secret for all\n' >"$work/secrets"
+    chmod 600 "$work/secrets"
+    room=$(create_room --e2ee)
+    "$E2CALL" load --room "$room" --participants 3 --publishers 2 --secrets "$work/secrets" \
+        --duration 15s --ramp 10 --max-freeze 2s --max-frozen 50% --json \
+        --junit "$work/load.xml" >"$work/load.json" 2>"$work/load.err"
+    st=$?
+    [ "$st" -eq 0 ] || { cat "$work/load.err" >&2; fail "load exited $st, expected 0"; }
+    python3 - "$work/load.json" <<'PY' || fail "load-report: the quality limits"
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1]) if '"load-report"' in l][-1]
+assert r["max-freeze-ms"] == 2000 and r["max-frozen-pct"] == 50, r
+assert r["quality-failures"] == [] and r["totals"]["pairs-frozen-over-limit"] == 0, r
+# Every pair of the group received video to judge.
+assert all(p["frames"] > 0 for p in r["pairs"]), r["pairs"]
+PY
+    n=$(grep -c 'video freezes within limits"/>' "$work/load.xml")
+    [ "$n" -eq 4 ] || fail "load's JUnit: $n passed freeze cases, expected 4 (3 receivers, 2 publishers)"
+    ok "load with the limits: exit 0, 4 pairs judged"
+fi
 if [ "$mode" = loss ]; then
     dropped=$(nft list table inet e2c_lab | sed -n 's/.*counter packets \([0-9]*\).*/\1/p')
     ok "$pct % loss: the lab dropped ${dropped:-0} packets"
