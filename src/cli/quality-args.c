@@ -8,8 +8,7 @@
 #include "errors.h"
 
 void
-e2c_quality_args_entries(struct e2c_quality_args *args,
-                         GOptionEntry out[E2C_QUALITY_ARGS_ENTRIES])
+e2c_quality_args_entries(struct e2c_quality_args *args, GOptionEntry out[E2C_QUALITY_ARGS_ENTRIES])
 {
     const GOptionEntry entries[E2C_QUALITY_ARGS_ENTRIES] = {
         {"max-freeze", 0, 0, G_OPTION_ARG_STRING, &args->max_freeze,
