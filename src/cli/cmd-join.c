@@ -17,6 +17,7 @@
 #include "join-verdict.h"
 #include "keysched.h"
 #include "option-once.h"
+#include "quality-args.h"
 #include "report-args.h"
 #include "router-args.h"
 #include "secret-args.h"
@@ -49,7 +50,8 @@ static const char *summary =
     "\n"
     "Exit status: 0 ok, 2 usage, 3 INVALID_ENCRYPTION_SECRET, 4 ENCRYPTION_SECRET_MISSING,\n"
     "5 ENCRYPTION_SECRET_MISMATCH, 6 DECRYPTION/ENCRYPTION_INTERNAL_ERROR, 7 UNSUPPORTED,\n"
-    "8 CONNECT_FAILED, 9 STREAM_CREATE_FAILED/UNABLE_TO_SUBSCRIBE, 10 MEDIA_CHECK_FAILED.";
+    "8 CONNECT_FAILED, 9 STREAM_CREATE_FAILED/UNABLE_TO_SUBSCRIBE, 10 MEDIA_CHECK_FAILED,\n"
+    "13 MEDIA_QUALITY_FAILED.";
 
 /* The options as given, and what they mean once checked. */
 struct join_options {
@@ -63,8 +65,10 @@ struct join_options {
     struct e2c_router_args router_args;
     struct e2c_router_access access;
     struct e2c_report_args report;
+    struct e2c_quality_args quality_args;
     /* checked */
     struct e2c_participant_config cfg; /* server, room, codecs */
+    struct e2c_quality_limits quality;
     guint64 duration_ms, delay_ms, connect_ms;
     uint16_t suite_id;
     gboolean e2ee;
@@ -79,6 +83,7 @@ options_clear(struct join_options *o)
     e2c_router_access_clear(&o->access);
     e2c_router_args_clear(&o->router_args);
     e2c_report_args_clear(&o->report);
+    e2c_quality_args_clear(&o->quality_args);
     if (o->ctx)
         g_option_context_free(o->ctx);
     gchar **strings[] = {&o->server, &o->room,        &o->display,         &o->video,
@@ -98,6 +103,8 @@ parse_options(struct join_options *o, int argc, char **argv)
     e2c_router_args_entries(&o->router_args, E2C_ROUTER_ARGS_JOIN, router_entries);
     GOptionEntry report_entries[E2C_REPORT_ARGS_ENTRIES];
     e2c_report_args_entries(&o->report, report_entries);
+    GOptionEntry quality_entries[E2C_QUALITY_ARGS_ENTRIES];
+    e2c_quality_args_entries(&o->quality_args, quality_entries);
     opt_expect = E2C_EXPECT_MEDIA_NOT_ASKED;
     GOptionEntry entries[] = {
         {"server", 's', 0, G_OPTION_ARG_STRING, &o->server,
@@ -161,8 +168,9 @@ parse_options(struct join_options *o, int argc, char **argv)
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     o->ctx = g_option_context_new("- join a room with end-to-end encrypted media");
-    g_option_context_set_main_group(
-        o->ctx, e2c_option_group_once2(NULL, NULL, NULL, entries, report_entries));
+    const GOptionEntry *main_lists[] = {entries, quality_entries, report_entries, NULL};
+    g_option_context_set_main_group(o->ctx,
+                                    e2c_option_group_once_lists(NULL, NULL, NULL, main_lists));
     g_option_context_add_group(
         o->ctx, e2c_option_group_once("secret", "Secret sources (exactly one for E2EE):",
                                       "Show the secret options", secret_entries));
@@ -293,6 +301,13 @@ parse_options(struct join_options *o, int argc, char **argv)
         fprintf(stderr, "e2call join: --expect-media needs subscribing\n");
         goto out;
     }
+    if ((status = e2c_quality_args_check(&o->quality_args, "e2call join", &o->quality)) != 0)
+        goto out;
+    status = E2C_EXIT_USAGE;
+    if (e2c_quality_limits_asked(&o->quality) && o->no_subscribe) {
+        fprintf(stderr, "e2call join: --max-freeze and --max-frozen need subscribing\n");
+        goto out;
+    }
     if ((status = e2c_report_args_check(&o->report, "e2call join")) != 0)
         goto out;
     if ((status = e2c_router_args_read(&o->router_args, "e2call join", &o->access)) != 0)
@@ -325,6 +340,7 @@ run_join(struct join_options *o)
 
     j.events = e2c_events_new(o->json ? stdout : NULL, o->quiet ? NULL : stderr);
     j.expect_media = opt_expect;
+    j.quality = o->quality;
     j.snapshot_dir = o->snapshot;
     j.periodic = e2c_stats_sampler_new();
     j.on_request = e2c_stats_sampler_new();

@@ -25,6 +25,7 @@
 #include "errors.h"
 #include "load-run.h"
 #include "option-once.h"
+#include "quality-args.h"
 #include "router-args.h"
 #include "selftest.h"
 #include "sframe.h"
@@ -85,7 +86,8 @@ static const char *summary =
     "only when every pair behaved as the secrets imply (same group: decrypted; different:\n"
     "mismatch), loss stayed under --max-loss and no receiver fell more than --max-behind\n"
     "behind real time; 11 when the matrix differs, 12 when loss was too high or a receiver\n"
-    "fell behind, else the statuses of e2call(1).";
+    "fell behind, 13 (MEDIA_QUALITY_FAILED) when video froze beyond --max-freeze or\n"
+    "--max-frozen, else the statuses of e2call(1).";
 
 /* The options as given, and what they mean once checked. */
 struct load_options {
@@ -98,7 +100,9 @@ struct load_options {
     struct e2c_router_args router_args;
     struct e2c_router_access access;
     struct e2c_report_args report;
+    struct e2c_quality_args quality_args;
     /* checked */
+    struct e2c_quality_limits quality;
     const char *url;
     guint64 room_id, duration_ms, rekey_ms, delay_ms;
     double ramp_rate, loss_limit, behind_limit;
@@ -112,6 +116,7 @@ options_clear(struct load_options *o)
     e2c_router_access_clear(&o->access);
     e2c_router_args_clear(&o->router_args);
     e2c_report_args_clear(&o->report);
+    e2c_quality_args_clear(&o->quality_args);
     if (o->ctx)
         g_option_context_free(o->ctx);
     gchar **strings[] = {&o->server, &o->room,     &o->secrets,     &o->assign,       &o->duration,
@@ -129,6 +134,8 @@ parse_options(struct load_options *o, int argc, char **argv)
     e2c_router_args_entries(&o->router_args, E2C_ROUTER_ARGS_JOIN, router_entries);
     GOptionEntry report_entries[E2C_REPORT_ARGS_ENTRIES];
     e2c_report_args_entries(&o->report, report_entries);
+    GOptionEntry quality_entries[E2C_QUALITY_ARGS_ENTRIES];
+    e2c_quality_args_entries(&o->quality_args, quality_entries);
     GOptionEntry entries[] = {
         {"server", 's', 0, G_OPTION_ARG_STRING, &o->server,
          "Janus WebSocket URL (default: $E2CALL_SERVER)", "URL"},
@@ -186,8 +193,9 @@ parse_options(struct load_options *o, int argc, char **argv)
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     o->ctx = g_option_context_new("- many participants with distinct secrets");
-    g_option_context_set_main_group(
-        o->ctx, e2c_option_group_once2(NULL, NULL, NULL, entries, report_entries));
+    const GOptionEntry *main_lists[] = {entries, quality_entries, report_entries, NULL};
+    g_option_context_set_main_group(o->ctx,
+                                    e2c_option_group_once_lists(NULL, NULL, NULL, main_lists));
     g_option_context_add_group(
         o->ctx, e2c_option_group_once("router", "Router access (API secret, token, room PIN, CA):",
                                       "Show the router access options", router_entries));
@@ -313,6 +321,8 @@ parse_options(struct load_options *o, int argc, char **argv)
         fprintf(stderr, "e2call load: --index must be 0-100000\n");
         goto out;
     }
+    if ((status = e2c_quality_args_check(&o->quality_args, "e2call load", &o->quality)) != 0)
+        goto out;
     if ((status = e2c_report_args_check(&o->report, "e2call load")) != 0)
         goto out;
     if ((status = e2c_router_args_read(&o->router_args, "e2call load", &o->access)) != 0)
@@ -404,6 +414,7 @@ run_load(const struct load_options *o)
     l.max_loss = o->loss_limit;
     l.report = &o->report;
     l.max_behind_s = o->behind_limit;
+    l.quality = o->quality;
     l.video_fps = (guint)o->fps;
     l.sampler = e2c_stats_sampler_new();
     l.control_sampler = e2c_stats_sampler_new();

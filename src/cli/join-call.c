@@ -91,11 +91,14 @@ e2c_join_verdict(struct join *j)
         .subscription_failures =
             j->fatal == E2C_ERR_NONE ? e2c_participant_subscription_failures(j->p) : 0,
         .expect_media = j->expect_media,
+        .quality = j->quality,
     };
     struct e2c_join_verdict v;
     e2c_join_verdict_decide(&in, &v);
     if (v.media_checked)
         e2c_events_emit(j->events, e2c_join_media_check_event(&v));
+    if (v.quality_checked)
+        e2c_events_emit(j->events, e2c_join_media_quality_event(&in, &v));
     if (v.message)
         e2c_events_error(j->events, v.error, "%s", v.message);
     write_reports(j, &in, &v);

@@ -12,6 +12,7 @@
 #include "control.h"
 #include "events.h"
 #include "participant.h"
+#include "quality-limits.h"
 #include "report-args.h"
 #include "run-call.h"
 #include "stats.h"
@@ -25,7 +26,8 @@ struct join {
     gchar *fatal_message; /* its message, for the JUnit report */
     int status;
     /* options */
-    gint64 expect_media; /* -1: not asked; 0: every stream seen; N */
+    gint64 expect_media;               /* -1: not asked; 0: every stream seen; N */
+    struct e2c_quality_limits quality; /* --max-freeze, --max-frozen */
     gchar *snapshot_dir;
     gchar *room_text;
     guint rekey_delay_ms;

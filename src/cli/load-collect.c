@@ -304,6 +304,7 @@ e2c_load_report(struct load *l)
         .router_failed = l->router_failed ? (int)l->router_failed->index : -1,
         .max_loss_pct = l->max_loss,
         .max_behind_s = l->max_behind_s,
+        .quality = l->quality,
     };
     struct e2c_load_verdict v;
     e2c_load_verdict_decide(&in, &v);

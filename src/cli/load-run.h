@@ -13,6 +13,7 @@
 #include "events.h"
 #include "load-secrets.h"
 #include "participant.h"
+#include "quality-limits.h"
 #include "report-args.h"
 #include "run-call.h"
 #include "send-chain.h"
@@ -42,6 +43,7 @@ struct load {
     gboolean json, tty;
     double max_loss;
     double max_behind_s;
+    struct e2c_quality_limits quality; /* --max-freeze, --max-frozen */
     guint video_fps;
     guint next_group;
     gboolean rekeying; /* a --rekey-every derivation, at most one at a time */

@@ -144,14 +144,13 @@ takes_one_value(const GOptionEntry *e)
 }
 
 GOptionGroup *
-e2c_option_group_once2(const char *name, const char *description, const char *help_description,
-                       const GOptionEntry *entries, const GOptionEntry *more)
+e2c_option_group_once_lists(const char *name, const char *description, const char *help_description,
+                            const GOptionEntry *const *lists)
 {
     struct once_group *g = g_new0(struct once_group, 1);
     g->originals = g_array_new(FALSE, TRUE, sizeof(struct original));
     GArray *copy = g_array_new(TRUE, TRUE, sizeof(GOptionEntry));
-    const GOptionEntry *lists[] = {entries, more};
-    for (gsize i = 0; i < G_N_ELEMENTS(lists); i++) {
+    for (gsize i = 0; lists[i]; i++) {
         for (const GOptionEntry *e = lists[i]; e && e->long_name; e++) {
             GOptionEntry entry = *e;
             if (takes_one_value(e)) {
@@ -171,6 +170,15 @@ e2c_option_group_once2(const char *name, const char *description, const char *he
     g_option_group_add_entries(group, (const GOptionEntry *)copy->data);
     g_array_unref(copy);
     return group;
+}
+
+GOptionGroup *
+e2c_option_group_once2(const char *name, const char *description, const char *help_description,
+                       const GOptionEntry *entries, const GOptionEntry *more)
+{
+    const GOptionEntry *lists[] = {entries, more, NULL};
+    return e2c_option_group_once_lists(name, description, help_description,
+                                       entries ? lists : lists + 1);
 }
 
 GOptionGroup *

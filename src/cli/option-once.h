@@ -19,6 +19,10 @@
  */
 GOptionGroup *e2c_option_group_once(const char *name, const char *description,
                                     const char *help_description, const GOptionEntry *entries);
+/* The same over a NULL-terminated array of lists of entries: one group, so each is given once. */
+GOptionGroup *e2c_option_group_once_lists(const char *name, const char *description,
+                                          const char *help_description,
+                                          const GOptionEntry *const *lists);
 /* The same over two lists of entries (more may be NULL): one group, so each is given once. */
 GOptionGroup *e2c_option_group_once2(const char *name, const char *description,
                                      const char *help_description, const GOptionEntry *entries,

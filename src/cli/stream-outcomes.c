@@ -24,6 +24,7 @@ e2c_stream_outcome_from_info(const struct e2c_stream_info *s, struct e2c_stream_
         .frozen_ms = (guint64)s->timing.frozen_ns / 1000000,
         .longest_freeze_ms = (guint64)s->timing.longest_ns / 1000000,
         .jitter_ms = e2c_frame_timing_mean_jitter_ms(&s->timing),
+        .received_ms = (guint64)e2c_frame_timing_span_ns(&s->timing) / 1000000,
     };
 }
 

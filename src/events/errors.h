@@ -18,6 +18,8 @@ enum e2c_exit {
     E2C_EXIT_CONNECT_FAILED = 8,
     E2C_EXIT_STREAM_FAILED = 9,
     E2C_EXIT_MEDIA_CHECK_FAILED = 10,
+    /* 11 and 12 are load's (load-verdict.h): the matrix, loss and backlog. */
+    E2C_EXIT_MEDIA_QUALITY_FAILED = 13,
 };
 
 enum e2c_error {
@@ -32,6 +34,7 @@ enum e2c_error {
     E2C_ERR_STREAM_CREATE_FAILED,
     E2C_ERR_UNABLE_TO_SUBSCRIBE,
     E2C_ERR_MEDIA_CHECK_FAILED,
+    E2C_ERR_MEDIA_QUALITY_FAILED,
     E2C_ERR_USAGE,
     E2C_ERR_COUNT
 };

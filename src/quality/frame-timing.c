@@ -74,13 +74,21 @@ e2c_frame_timing_add(struct e2c_frame_timing *t, int64_t arrival_ns, int64_t med
         }
     }
     /* Jitter needs the previous arrival, so it goes before last_arrival_ns moves on. */
-    if (t->frames)
+    if (t->frames) {
         add_jitter(t, arrival_ns, media_ns);
-    else
+    } else {
         t->last_media_ns = media_ns;
+        t->first_arrival_ns = arrival_ns;
+    }
     t->last_arrival_ns = arrival_ns;
     t->frames++;
     return frozen;
+}
+
+int64_t
+e2c_frame_timing_span_ns(const struct e2c_frame_timing *t)
+{
+    return t->frames > 1 ? t->last_arrival_ns - t->first_arrival_ns : 0;
 }
 
 double

@@ -29,6 +29,7 @@
 
 struct e2c_frame_timing {
     uint64_t frames;
+    int64_t first_arrival_ns;               /* for the time a stream was received (--max-frozen) */
     int64_t last_arrival_ns, last_media_ns; /* last_media_ns: E2C_FT_NO_MEDIA when unknown */
     /* The moving window of inter-arrival intervals. */
     int64_t window[E2C_FT_WINDOW];
@@ -54,6 +55,11 @@ int64_t e2c_frame_timing_add(struct e2c_frame_timing *t, int64_t arrival_ns, int
 
 /* The average inter-arrival interval of the window; 0 while it is empty. */
 int64_t e2c_frame_timing_average_ns(const struct e2c_frame_timing *t);
+/*
+ * The time from the first frame's arrival to the last one's, in ns: the time the stream was
+ * received, which every freeze lies within. 0 before the second frame.
+ */
+int64_t e2c_frame_timing_span_ns(const struct e2c_frame_timing *t);
 /* The jitter estimate now, in ms (0 before the second frame with a media timestamp). */
 double e2c_frame_timing_jitter_ms(const struct e2c_frame_timing *t);
 /* The mean of the jitter estimate over the frames so far, in ms. */

@@ -63,6 +63,26 @@ verified_case(struct e2c_junit *j, const char *cls, const struct e2c_join_verdic
     g_free(name);
 }
 
+/* "<remote> video freezes within limits" (--max-freeze, --max-frozen). */
+static void
+quality_case(struct e2c_junit *j, const char *cls, const struct e2c_join_input *in,
+             const struct e2c_stream_outcome *s)
+{
+    if (!e2c_quality_judges_track(s->track))
+        return;
+    gchar *name = g_strdup_printf("%s %s freezes within limits", remote_name(s), s->track);
+    gchar *fault = e2c_quality_stream_fault(&in->quality, s);
+    if (fault)
+        e2c_junit_add(j, cls, name, E2C_JUNIT_FAILED, e2c_error_name(E2C_ERR_MEDIA_QUALITY_FAILED),
+                      fault);
+    else if (s->received_ms == 0)
+        e2c_junit_add(j, cls, name, E2C_JUNIT_SKIPPED, NULL, "no frames to judge");
+    else
+        e2c_junit_add(j, cls, name, E2C_JUNIT_PASSED, NULL, NULL);
+    g_free(fault);
+    g_free(name);
+}
+
 gchar *
 e2c_join_junit(const struct e2c_join_junit *r)
 {
@@ -86,6 +106,9 @@ e2c_join_junit(const struct e2c_join_junit *r)
         if (in->expect_media >= 0)
             for (guint i = 0; i < n; i++)
                 verified_case(j, cls, v, &s[i]);
+        if (e2c_quality_limits_asked(&in->quality))
+            for (guint i = 0; i < n; i++)
+                quality_case(j, cls, in, &s[i]);
         g_free(s);
         if (in->subscription_failures) {
             gchar *msg = g_strdup_printf("%u subscription(s) failed", in->subscription_failures);
@@ -110,7 +133,8 @@ e2c_join_junit(const struct e2c_join_junit *r)
     return doc;
 }
 
-/* A pair's cases: its state, and within a group its loss and backlog. */
+/* A pair's cases: its state, and within a group its loss, backlog and, when limits were given,
+ * its video's freezes. */
 static void
 pair_cases(struct e2c_junit *j, const char *cls, const struct e2c_load_input *in,
            const struct e2c_load_pair *pair)
@@ -133,6 +157,16 @@ pair_cases(struct e2c_junit *j, const char *cls, const struct e2c_load_input *in
     else
         e2c_junit_add(j, cls, name, pair->behind_reason ? E2C_JUNIT_FAILED : E2C_JUNIT_PASSED,
                       "max-behind", pair->behind_reason);
+    g_free(name);
+    if (!e2c_quality_limits_asked(&in->quality))
+        return;
+    name = g_strdup_printf("%s video freezes within limits", pub);
+    const struct e2c_pair_seen *seen = &in->seen[pair->receiver * in->n_pub + pair->publisher];
+    if (!pair->quality_reason && seen->video.received_ms == 0)
+        e2c_junit_add(j, cls, name, E2C_JUNIT_SKIPPED, NULL, "no frames to judge");
+    else
+        e2c_junit_add(j, cls, name, pair->quality_reason ? E2C_JUNIT_FAILED : E2C_JUNIT_PASSED,
+                      "media-quality", pair->quality_reason);
     g_free(name);
 }
 

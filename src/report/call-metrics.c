@@ -39,6 +39,14 @@ static const struct {
      "1 once the stream verified (decrypted, and decoded to what was sent where checked)"},
     {"e2call_received_stream_mismatched", E2C_OM_GAUGE, NULL,
      "1 while the stream cannot be decrypted (e2call-e2ee(7))"},
+    /* e2call(1), MEDIA QUALITY FIGURES */
+    {"e2call_received_freezes", E2C_OM_COUNTER, NULL,
+     "Freezes: intervals between frames of at least max(3 x average, average + 150 ms)"},
+    {"e2call_received_frozen_seconds", E2C_OM_COUNTER, "seconds",
+     "Time frozen: the freezes summed"},
+    {"e2call_received_longest_freeze_seconds", E2C_OM_GAUGE, "seconds", "The longest freeze"},
+    {"e2call_received_jitter_seconds", E2C_OM_GAUGE, "seconds",
+     "The mean of the interarrival jitter estimate (RFC 3550) over the stream's frames"},
 };
 
 static void
@@ -51,12 +59,17 @@ add_received(struct e2c_om *m, const char *who, const struct e2c_stream_outcome 
     if (gauges) {
         e2c_om_add(m, "e2call_received_stream_verified", l, s->verified);
         e2c_om_add(m, "e2call_received_stream_mismatched", l, s->mismatched);
+        e2c_om_add(m, "e2call_received_longest_freeze_seconds", l,
+                   (double)s->longest_freeze_ms / 1000.0);
+        e2c_om_add(m, "e2call_received_jitter_seconds", l, s->jitter_ms / 1000.0);
         return;
     }
     e2c_om_add(m, "e2call_received_frames_decrypted", l, (double)s->frames_ok);
     e2c_om_add(m, "e2call_received_frames_decoded", l, (double)s->frames_decoded);
     e2c_om_add(m, "e2call_received_frames_lost", l, (double)s->frames_lost);
     e2c_om_add(m, "e2call_received_rtp_bytes", l, (double)s->rtp_bytes);
+    e2c_om_add(m, "e2call_received_freezes", l, (double)s->freezes);
+    e2c_om_add(m, "e2call_received_frozen_seconds", l, (double)s->frozen_ms / 1000.0);
     static const char *const reasons[] = {"auth", "malformed", "unencrypted"};
     const guint64 counts[] = {s->auth_failed, s->malformed, s->unencrypted};
     for (guint k = 0; k < G_N_ELEMENTS(reasons); k++) {

@@ -4,8 +4,8 @@
  * REPORT FILES): per received stream and per sent stream counters, the
  * run's time and, once it ended, its verdict; for load also the pairs.
  * Pure: from plain counters. Figures added later per received stream
- * (latency, freezes, jitter) go in received_families() with the same
- * labels.
+ * (latency) go in received_families() with the same labels, as freezes
+ * and jitter did.
  */
 #pragma once
 

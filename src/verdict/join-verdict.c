@@ -50,6 +50,43 @@ count(struct tally *t, const struct e2c_stream_outcome *s)
         t->broken++;
 }
 
+/* Judges every video stream against the limits; the message when one failed, else NULL. */
+static gchar *
+judge_quality(const struct e2c_join_input *in, const struct e2c_stream_outcome *s, guint n,
+              struct e2c_join_verdict *out)
+{
+    out->quality_checked = TRUE;
+    out->quality_failures = g_new0(struct e2c_quality_failure, n ? n : 1);
+    GString *names = g_string_new(NULL);
+    for (guint i = 0; i < n; i++) {
+        if (!e2c_quality_judges_track(s[i].track))
+            continue;
+        out->quality_streams++;
+        gchar *reason = e2c_quality_stream_fault(&in->quality, &s[i]);
+        if (!reason)
+            continue;
+        const char *remote = s[i].display && *s[i].display ? s[i].display : "?";
+        out->quality_failures[out->n_quality_failures++] = (struct e2c_quality_failure){
+            g_utf8_make_valid(remote, -1),
+            s[i].feed,
+            g_strdup(s[i].track),
+            s[i].longest_freeze_ms,
+            s[i].frozen_ms,
+            s[i].received_ms,
+            reason,
+        };
+        g_string_append_printf(names, "%s%s %s (%s)", names->len ? ", " : "", remote, s[i].track,
+                               reason);
+    }
+    gchar *message =
+        out->n_quality_failures
+            ? g_strdup_printf("%u of %u video stream(s) froze beyond the limits: %s",
+                              out->n_quality_failures, out->quality_streams, names->str)
+            : NULL;
+    g_string_free(names, TRUE);
+    return message;
+}
+
 void
 e2c_join_verdict_decide(const struct e2c_join_input *in, struct e2c_join_verdict *out)
 {
@@ -65,6 +102,8 @@ e2c_join_verdict_decide(const struct e2c_join_input *in, struct e2c_join_verdict
     guint n = e2c_stream_outcomes_by_source(streams, in->n_streams);
     for (guint i = 0; i < n; i++)
         count(&t, &streams[i]);
+    gchar *quality =
+        e2c_quality_limits_asked(&in->quality) ? judge_quality(in, streams, n, out) : NULL;
     g_free(streams);
     out->streams = t.streams;
     out->verified = t.verified;
@@ -91,6 +130,11 @@ e2c_join_verdict_decide(const struct e2c_join_input *in, struct e2c_join_verdict
                                 t.unverified->len ? "; not verified: " : "", t.unverified->str);
         }
     }
+    if (out->error == E2C_ERR_NONE && quality) {
+        out->error = E2C_ERR_MEDIA_QUALITY_FAILED;
+        out->message = g_steal_pointer(&quality);
+    }
+    g_free(quality);
     g_string_free(t.unverified, TRUE);
     out->exit_status = e2c_error_exit_status(out->error);
 }
@@ -98,6 +142,12 @@ e2c_join_verdict_decide(const struct e2c_join_input *in, struct e2c_join_verdict
 void
 e2c_join_verdict_clear(struct e2c_join_verdict *v)
 {
+    for (guint i = 0; i < v->n_quality_failures; i++) {
+        g_free(v->quality_failures[i].remote);
+        g_free(v->quality_failures[i].track);
+        g_free(v->quality_failures[i].reason);
+    }
+    g_free(v->quality_failures);
     g_free(v->message);
     memset(v, 0, sizeof(*v));
 }

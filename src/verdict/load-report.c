@@ -131,6 +131,23 @@ append_quality(GString *out, const struct e2c_load_input *in, const struct e2c_l
     }
 }
 
+/* The quality limits' line, when they were given. */
+static void
+append_quality_limits(GString *out, const struct e2c_load_input *in,
+                      const struct e2c_load_verdict *v)
+{
+    const struct e2c_quality_limits *l = &in->quality;
+    if (!e2c_quality_limits_asked(l))
+        return;
+    g_string_append_printf(out, "video freezes beyond the limits (");
+    if (l->max_freeze_ms)
+        g_string_append_printf(out, "--max-freeze %" G_GUINT64_FORMAT " ms%s", l->max_freeze_ms,
+                               l->max_frozen_pct > 0 ? ", " : "");
+    if (l->max_frozen_pct > 0)
+        g_string_append_printf(out, "--max-frozen %g%%", l->max_frozen_pct);
+    g_string_append_printf(out, "): %u pair(s)\n", v->frozen);
+}
+
 static json_t *
 matrix_json(const struct e2c_load_input *in, const struct e2c_load_verdict *v)
 {
@@ -184,6 +201,30 @@ pairs_json(const struct e2c_load_input *in, const struct e2c_load_verdict *v, do
         json_array_append_new(pairs, pj);
     }
     return pairs;
+}
+
+/* The pairs whose video froze beyond the quality limits, with their figures and reason. */
+static json_t *
+quality_failures_json(const struct e2c_load_input *in, const struct e2c_load_verdict *v)
+{
+    json_t *failed = json_array();
+    for (guint k = 0; k < v->n_pairs; k++) {
+        const struct e2c_load_pair *pair = &v->pairs[k];
+        if (!pair->quality_reason)
+            continue;
+        const struct e2c_quality_seen *q =
+            &in->seen[pair->receiver * in->n_pub + pair->publisher].video;
+        /* The reason without the "RECEIVER receiving PUBLISHER: video " its line starts with. */
+        const char *why = strstr(pair->quality_reason, ": video ");
+        json_array_append_new(
+            failed, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:s}", "receiver",
+                              in->members[pair->receiver].label, "publisher",
+                              in->members[pair->publisher].label, "track", "video",
+                              "longest-freeze-ms", (json_int_t)q->longest_freeze_ms, "frozen-ms",
+                              (json_int_t)q->frozen_ms, "received-ms", (json_int_t)q->received_ms,
+                              "reason", why ? why + strlen(": video ") : pair->quality_reason));
+    }
+    return failed;
 }
 
 static json_t *
@@ -246,6 +287,13 @@ e2c_load_report_json(const struct e2c_load_input *in, const struct e2c_load_verd
     json_object_set_new(doc, "groups", groups);
     json_object_set_new(doc, "max-loss-pct", json_real(in->max_loss_pct));
     json_object_set_new(doc, "max-behind-s", json_real(in->max_behind_s));
+    json_object_set_new(doc, "max-freeze-ms",
+                        in->quality.max_freeze_ms
+                            ? json_integer((json_int_t)in->quality.max_freeze_ms)
+                            : json_null());
+    json_object_set_new(doc, "max-frozen-pct",
+                        in->quality.max_frozen_pct > 0 ? json_real(in->quality.max_frozen_pct)
+                                                       : json_null());
     json_object_set_new(doc, "participants-detail", people_json(in));
     json_object_set_new(
         doc, "totals",
@@ -256,7 +304,10 @@ e2c_load_report_json(const struct e2c_load_input *in, const struct e2c_load_verd
                   facts->cpu_s, "rss-kib", (json_int_t)facts->rss_kib, "unexpected-pairs",
                   (int)v->unexpected, "failed-participants", (int)v->failed, "worst-behind-s",
                   v->worst_behind_s, "pairs-behind", (int)v->late));
+    json_object_set_new(json_object_get(doc, "totals"), "pairs-frozen-over-limit",
+                        json_integer(v->frozen));
     json_object_set_new(doc, "quality", quality_json(in, v));
+    json_object_set_new(doc, "quality-failures", quality_failures_json(in, v));
     json_object_set_new(doc, "passed", json_boolean(v->exit_status == 0));
     json_object_set_new(doc, "reasons", json_string(v->reasons));
     json_object_set_new(doc, "verdict", json_string(v->summary));
@@ -318,6 +369,7 @@ e2c_load_report_text(const struct e2c_load_input *in, const struct e2c_load_verd
     g_string_append_printf(out, "behind real time at the end: worst pair %.2f s (limit %.2f s)\n",
                            v->worst_behind_s, in->max_behind_s);
     append_quality(out, in, v);
+    append_quality_limits(out, in, v);
     g_string_append_printf(out, "received %.1f Mbit/s in all\n",
                            seconds > 0 ? v->rtp_bytes * 8 / 1e6 / seconds : 0);
     g_string_append_printf(

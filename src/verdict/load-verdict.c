@@ -30,6 +30,7 @@ e2c_pair_seen_add(struct e2c_pair_seen *pair, const struct e2c_stream_outcome *s
         q->frozen_ms += stream->frozen_ms;
         q->longest_freeze_ms = MAX(q->longest_freeze_ms, stream->longest_freeze_ms);
         q->jitter_ms = MAX(q->jitter_ms, stream->jitter_ms);
+        q->received_ms += stream->received_ms;
     }
 }
 
@@ -92,8 +93,17 @@ judge_pair(const struct e2c_load_input *in, struct e2c_load_verdict *v, GString 
                                                   "lost)",
                                                   r->label, p->label, seen->behind_s);
         }
+        gchar *frozen = e2c_quality_fault(&in->quality, "video", seen->video.longest_freeze_ms,
+                                          seen->video.frozen_ms, seen->video.received_ms);
+        if (frozen) {
+            v->frozen++;
+            pair->quality_reason =
+                g_strdup_printf("%s receiving %s: video %s", r->label, p->label, frozen);
+            g_free(frozen);
+        }
     }
-    const gchar *lines[] = {pair->state_reason, pair->loss_reason, pair->behind_reason};
+    const gchar *lines[] = {pair->state_reason, pair->loss_reason, pair->behind_reason,
+                            pair->quality_reason};
     for (guint k = 0; k < G_N_ELEMENTS(lines); k++)
         if (lines[k])
             g_string_append_printf(reasons, "%s\n", lines[k]);
@@ -128,6 +138,7 @@ e2c_load_verdict_decide(const struct e2c_load_input *in, struct e2c_load_verdict
     v->exit_status = router                    ? E2C_EXIT_CONNECT_FAILED
                      : v->unexpected           ? E2C_LOAD_EXIT_MATRIX
                      : v->over_loss || v->late ? E2C_LOAD_EXIT_LOSS
+                     : v->frozen               ? E2C_EXIT_MEDIA_QUALITY_FAILED
                      : first_failed            ? (int)e2c_error_exit_status(first_failed->err)
                                                : E2C_EXIT_OK;
     v->summary = router ? g_strdup(failure)
@@ -135,6 +146,7 @@ e2c_load_verdict_decide(const struct e2c_load_input *in, struct e2c_load_verdict
                      ? g_strdup("the decrypt matrix differs from what the secrets imply")
                  : v->over_loss ? g_strdup("loss above --max-loss")
                  : v->late      ? g_strdup("a receiver fell behind real time (--max-behind)")
+                 : v->frozen    ? g_strdup("video froze beyond --max-freeze or --max-frozen")
                  : first_failed ? g_strdup(failure)
                                 : g_strdup("as the secrets imply");
     v->reasons = g_string_free(reasons, FALSE);
@@ -160,6 +172,7 @@ e2c_load_verdict_clear(struct e2c_load_verdict *v)
         g_free(v->pairs[k].state_reason);
         g_free(v->pairs[k].loss_reason);
         g_free(v->pairs[k].behind_reason);
+        g_free(v->pairs[k].quality_reason);
     }
     g_free(v->pairs);
     g_free(v->reasons);

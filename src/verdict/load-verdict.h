@@ -9,13 +9,16 @@
  *
  * A participant that failed never passes: a router failure that ended the
  * run first (8, CONNECT_FAILED), then the matrix (11), loss and backlog (12),
- * then any other participant's error with its own status.
+ * then freezes beyond --max-freeze or --max-frozen (13, MEDIA_QUALITY_FAILED;
+ * a pair's video within a group, quality-limits.h), then any other
+ * participant's error with its own status.
  */
 #pragma once
 
 #include <glib.h>
 
 #include "errors.h"
+#include "quality-limits.h"
 #include "stream-outcome.h"
 
 #define E2C_LOAD_EXIT_MATRIX 11
@@ -35,6 +38,7 @@ const char *e2c_pair_state_name(enum e2c_pair_state state);
 struct e2c_quality_seen {
     guint64 freezes, frozen_ms, longest_freeze_ms; /* summed; the longest of all */
     double jitter_ms;                              /* the highest stream's mean */
+    guint64 received_ms;                           /* summed: the time received */
 };
 
 /* What one receiver saw of one publisher, its streams summed. */
@@ -50,9 +54,9 @@ struct e2c_pair_seen {
 /* A pair with nothing seen (behind not known). */
 #define E2C_PAIR_SEEN_INIT                                                                         \
     {                                                                                              \
-        0, 0, 0, 0, 0, 0, -1.0, {0, 0, 0, 0},                                                      \
+        0, 0, 0, 0, 0, 0, -1.0, {0, 0, 0, 0, 0},                                                   \
         {                                                                                          \
-            0, 0, 0, 0                                                                             \
+            0, 0, 0, 0, 0                                                                          \
         }                                                                                          \
     }
 
@@ -81,6 +85,7 @@ struct e2c_load_input {
      * room destroyed), or -1. */
     int router_failed;
     double max_loss_pct, max_behind_s;
+    struct e2c_quality_limits quality; /* --max-freeze, --max-frozen; zero: not asked */
 };
 
 struct e2c_load_pair {
@@ -92,14 +97,16 @@ struct e2c_load_pair {
     gboolean judged;
     double behind_s; /* < 0: not known */
     /* Its lines of the verdict's reasons (no newline), NULL where it passed: the state, loss
-     * over --max-loss, backlog over --max-behind. */
-    gchar *state_reason, *loss_reason, *behind_reason;
+     * over --max-loss, backlog over --max-behind, video freezes beyond the quality limits
+     * (judged within a group when they were given). */
+    gchar *state_reason, *loss_reason, *behind_reason, *quality_reason;
 };
 
 struct e2c_load_verdict {
     struct e2c_load_pair *pairs; /* every receiver × publisher but a publisher itself */
     guint n_pairs;
     guint unexpected, over_loss, late, failed;
+    guint frozen;                   /* pairs whose video froze beyond the quality limits */
     guint64 frames_ok, frames_lost; /* within groups */
     guint64 rtp_bytes;              /* all pairs */
     double loss_pct, worst_loss_pct, worst_behind_s;

@@ -27,12 +27,17 @@ guint
 e2c_stream_outcomes_by_source(struct e2c_stream_outcome *s, guint n)
 {
     /* A successor is still there or later in the list: one pass in order
-     * carries a verification along a chain of reconnects. */
+     * carries a verification (and the freezes) along a chain of reconnects. */
     gboolean *taken_over = g_new0(gboolean, n + 1);
     for (guint i = 0; i < n; i++) {
         gint next = s[i].gone ? successor(s, n, i) : -1;
         if (next >= 0) {
             s[next].verified |= s[i].verified;
+            s[next].freezes += s[i].freezes;
+            s[next].frozen_ms += s[i].frozen_ms;
+            s[next].longest_freeze_ms = MAX(s[next].longest_freeze_ms, s[i].longest_freeze_ms);
+            s[next].jitter_ms = MAX(s[next].jitter_ms, s[i].jitter_ms);
+            s[next].received_ms += s[i].received_ms;
             taken_over[i] = TRUE;
         }
     }

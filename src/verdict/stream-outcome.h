@@ -26,6 +26,9 @@ struct e2c_stream_outcome {
      * jitter estimate. */
     guint64 freezes, frozen_ms, longest_freeze_ms;
     double jitter_ms;
+    /* The time it was received: from its first frame's arrival to its last one's (the
+     * denominator of --max-frozen). */
+    guint64 received_ms;
     /* Went away before the end: its publisher left, or its subscription ended
      * at a reconnect and a new one took over. */
     gboolean gone;
@@ -35,8 +38,10 @@ struct e2c_stream_outcome {
  * One outcome per source (remote display and track) where a stream went
  * away and another of the same source took over (a subscription ended by a
  * reconnect, then made again): the gone one is left out, and the one after
- * it counts as verified if either was. A gone stream without successor (a
- * publisher who left) stays. s: those still there first, then the gone
+ * it counts as verified if either was, and carries their freezes too
+ * (summed, the longest of both, the higher jitter) and their time received
+ * (summed; the gap between them is in neither). A gone stream without
+ * successor (a publisher who left) stays. s: those still there first, then the gone
  * ones in the order they went; compacted in place, the new count returned.
  */
 guint e2c_stream_outcomes_by_source(struct e2c_stream_outcome *s, guint n);

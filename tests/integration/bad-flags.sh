@@ -264,6 +264,30 @@ for args in "" "bogus" "--bogus"; do
     fi
 done
 
+# ---- join and load ----
+# Quality limits (both commands): more than 0, with their unit (a bare 500 could
+# be ms or s), at most 100 %.
+for cmd in "join --room 5" "$L"; do
+    c=${cmd%% *}
+    # shellcheck disable=SC2086
+    {
+    bad 2 "--max-freeze takes a time with its unit" $c:--max-freeze -- $cmd --max-freeze 0
+    bad 2 "--max-freeze takes a time with its unit" $c:--max-freeze -- $cmd --max-freeze 0ms
+    bad 2 "--max-freeze takes a time with its unit" $c:--max-freeze -- $cmd --max-freeze -500ms
+    bad 2 "--max-freeze takes a time with its unit" $c:--max-freeze -- $cmd --max-freeze 500
+    bad 2 "--max-freeze takes a time with its unit" $c:--max-freeze -- $cmd --max-freeze 5%
+    bad 2 "--max-freeze given twice" $c:--max-freeze -- $cmd --max-freeze 1s --max-freeze 2s
+    bad 2 "--max-frozen takes a percentage" $c:--max-frozen -- $cmd --max-frozen 0
+    bad 2 "--max-frozen takes a percentage" $c:--max-frozen -- $cmd --max-frozen 0%
+    bad 2 "--max-frozen takes a percentage" $c:--max-frozen -- $cmd --max-frozen -5%
+    bad 2 "--max-frozen takes a percentage" $c:--max-frozen -- $cmd --max-frozen 50
+    bad 2 "--max-frozen takes a percentage" $c:--max-frozen -- $cmd --max-frozen 150%
+    bad 2 "--max-frozen takes a percentage" $c:--max-frozen -- $cmd --max-frozen 5%%
+    bad 2 "--max-frozen given twice" $c:--max-frozen -- $cmd --max-frozen 5% --max-frozen 6%
+    }
+done
+bad 2 "--max-freeze and --max-frozen need subscribing" join:--max-freeze -- join --room 5 --max-freeze 1s --no-subscribe
+
 # ---- a flag that takes one value, given twice (the first must not silently lose) ----
 bad 2 "^e2call join: --room given twice" join:--room -- join --room 1 --room 2
 bad 2 "^e2call join: --room given twice" join:--room -- join -r 1 --room 2

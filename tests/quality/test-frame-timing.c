@@ -56,6 +56,8 @@ test_hole_of_two_seconds(void)
     g_assert_cmpint(t.frozen_ns / MS, >=, 2000);
     g_assert_cmpint(t.frozen_ns / MS, <=, 2040);
     g_assert_cmpint(t.longest_ns, ==, t.frozen_ns);
+    /* Received from frame 0 to frame 509, the freeze within it. */
+    g_assert_cmpint(e2c_frame_timing_span_ns(&t), ==, at(509, 30));
     /* The media timestamps skipped as far as the arrivals: no jitter. */
     g_assert_cmpfloat(e2c_frame_timing_jitter_ms(&t), <, 0.001);
 }
@@ -328,6 +330,22 @@ test_rtp_clock(void)
     g_assert_cmpint(e2c_rtp_clock_ns(week + 1, 90000), ==, (gint64)3600 * 24 * 7 * SECOND + 11111);
 }
 
+/* The time received: none before the second frame, then first to last arrival. */
+static void
+test_span(void)
+{
+    struct e2c_frame_timing t;
+    e2c_frame_timing_init(&t);
+    g_assert_cmpint(e2c_frame_timing_span_ns(&t), ==, 0);
+    e2c_frame_timing_add(&t, ARRIVAL0, MEDIA0);
+    g_assert_cmpint(e2c_frame_timing_span_ns(&t), ==, 0);
+    e2c_frame_timing_add(&t, ARRIVAL0 + 40 * MS, MEDIA0 + 33 * MS);
+    g_assert_cmpint(e2c_frame_timing_span_ns(&t), ==, 40 * MS);
+    /* A clock that went back does not shorten it. */
+    e2c_frame_timing_add(&t, ARRIVAL0 + 10 * MS, MEDIA0 + 66 * MS);
+    g_assert_cmpint(e2c_frame_timing_span_ns(&t), ==, 40 * MS);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -349,5 +367,6 @@ main(int argc, char **argv)
     g_test_add_func("/frame-timing/many-freezes", test_many_freezes);
     g_test_add_func("/frame-timing/audio-20ms", test_audio_20ms);
     g_test_add_func("/frame-timing/rtp-clock", test_rtp_clock);
+    g_test_add_func("/frame-timing/span", test_span);
     return g_test_run();
 }

@@ -30,6 +30,36 @@ static const struct e2c_stream_outcome good[] = {
      .gone = TRUE},
 };
 
+/* Received for 20 s; the video froze three times, the longest 640 ms (over --max-freeze 500ms),
+ * 1.25 s in all; audio froze too (not judged). */
+static const struct e2c_stream_outcome frozen[] = {
+    {.display = HOSTILE,
+     .track = "video",
+     .codec = "vp8",
+     .verified = TRUE,
+     .frames_ok = 580,
+     .frames_decoded = 580,
+     .frames_lost = 20,
+     .rtp_bytes = 900000,
+     .freezes = 3,
+     .frozen_ms = 1250,
+     .longest_freeze_ms = 640,
+     .jitter_ms = 7.25,
+     .received_ms = 20000},
+    {.display = HOSTILE,
+     .track = "audio",
+     .codec = "opus",
+     .verified = TRUE,
+     .frames_ok = 990,
+     .frames_decoded = 990,
+     .rtp_bytes = 40000,
+     .freezes = 2,
+     .frozen_ms = 900,
+     .longest_freeze_ms = 700,
+     .jitter_ms = 2.5,
+     .received_ms = 20000},
+};
+
 static const struct e2c_stream_outcome mismatched[] = {
     {.display = "mallory",
      .track = "video",
@@ -55,18 +85,24 @@ struct join_case {
     guint n;
     enum e2c_error fatal;
     gint64 expect;
+    struct e2c_quality_limits quality;
 };
 
 static gboolean
 join_case(const char *name, struct join_case *c)
 {
     if (g_str_equal(name, "join-pass"))
-        *c = (struct join_case){good, G_N_ELEMENTS(good), E2C_ERR_NONE, E2C_EXPECT_MEDIA_ALL};
+        *c = (struct join_case){
+            good, G_N_ELEMENTS(good), E2C_ERR_NONE, E2C_EXPECT_MEDIA_ALL, {0, 0}};
     else if (g_str_equal(name, "join-mismatch"))
-        *c = (struct join_case){mismatched, G_N_ELEMENTS(mismatched), E2C_ERR_NONE,
-                                E2C_EXPECT_MEDIA_ALL};
+        *c = (struct join_case){
+            mismatched, G_N_ELEMENTS(mismatched), E2C_ERR_NONE, E2C_EXPECT_MEDIA_ALL, {0, 0}};
     else if (g_str_equal(name, "join-fatal"))
-        *c = (struct join_case){NULL, 0, E2C_ERR_CONNECT_FAILED, E2C_EXPECT_MEDIA_NOT_ASKED};
+        *c =
+            (struct join_case){NULL, 0, E2C_ERR_CONNECT_FAILED, E2C_EXPECT_MEDIA_NOT_ASKED, {0, 0}};
+    else if (g_str_equal(name, "join-frozen"))
+        *c = (struct join_case){
+            frozen, G_N_ELEMENTS(frozen), E2C_ERR_NONE, E2C_EXPECT_MEDIA_ALL, {500, 5}};
     else
         return FALSE;
     return TRUE;
@@ -80,8 +116,9 @@ struct load_case {
     struct e2c_load_verdict v;
 };
 
+/* frozen: with --max-freeze 500ms, and p3's video of p1 froze for 800 ms at once. */
 static void
-load_case(struct load_case *c)
+load_case(struct load_case *c, gboolean frozen_pair)
 {
     static const char *const labels[] = {"p1", "p2", HOSTILE, "p4"};
     static const guint groups[] = {0, 1, 0, 0};
@@ -109,7 +146,14 @@ load_case(struct load_case *c)
     c->members[1].failed = TRUE;
     c->members[1].err = E2C_ERR_UNABLE_TO_SUBSCRIBE;
     c->members[1].error = "UNABLE_TO_SUBSCRIBE: <refused> & \"gone\"";
-    c->in = (struct e2c_load_input){4, 2, c->members, c->seen, -1, 1.0, 1.0};
+    c->in = (struct e2c_load_input){4, 2, c->members, c->seen, -1, 1.0, 1.0, {0, 0}};
+    for (guint i = 0; i < 8; i++)
+        c->seen[i].video.received_ms = c->seen[i].frames_ok ? 30000 : 0;
+    if (frozen_pair) {
+        c->in.quality.max_freeze_ms = 500;
+        c->seen[2 * 2 + 0].video =
+            (struct e2c_quality_seen){2, 1100, 800, 9.5, 30000}; /* p3 receiving p1 */
+    }
     e2c_load_verdict_decide(&c->in, &c->v);
 }
 
@@ -118,7 +162,7 @@ sample_junit(const char *name)
 {
     struct join_case jc;
     if (join_case(name, &jc)) {
-        struct e2c_join_input in = {jc.fatal, jc.streams, jc.n, 0, jc.expect};
+        struct e2c_join_input in = {jc.fatal, jc.streams, jc.n, 0, jc.expect, jc.quality};
         struct e2c_join_verdict v;
         e2c_join_verdict_decide(&in, &v);
         struct e2c_join_junit r = {HOSTILE, TRUE, &in, &v, "could not reach <router> & \"x\"",
@@ -127,10 +171,10 @@ sample_junit(const char *name)
         e2c_join_verdict_clear(&v);
         return text;
     }
-    if (!g_str_equal(name, "load"))
+    if (!g_str_equal(name, "load") && !g_str_equal(name, "load-frozen"))
         return NULL;
     struct load_case c;
-    load_case(&c);
+    load_case(&c, g_str_equal(name, "load-frozen"));
     gchar *text = e2c_load_junit(&c.in, &c.v, 30.25);
     e2c_load_verdict_clear(&c.v);
     return text;
@@ -141,7 +185,7 @@ sample_metrics(const char *name)
 {
     struct join_case jc;
     if (join_case(name, &jc)) {
-        struct e2c_join_input in = {jc.fatal, jc.streams, jc.n, 0, jc.expect};
+        struct e2c_join_input in = {jc.fatal, jc.streams, jc.n, 0, jc.expect, jc.quality};
         struct e2c_join_verdict v;
         e2c_join_verdict_decide(&in, &v);
         struct e2c_metrics_participant p = {HOSTILE, jc.streams, jc.n, sent, G_N_ELEMENTS(sent)};
@@ -149,10 +193,10 @@ sample_metrics(const char *name)
         e2c_join_verdict_clear(&v);
         return e2c_metrics_render(&run);
     }
-    if (!g_str_equal(name, "load"))
+    if (!g_str_equal(name, "load") && !g_str_equal(name, "load-frozen"))
         return NULL;
     struct load_case c;
-    load_case(&c);
+    load_case(&c, g_str_equal(name, "load-frozen"));
     struct e2c_metrics_participant ps[4];
     for (guint i = 0; i < 4; i++)
         ps[i] = (struct e2c_metrics_participant){c.members[i].label, i == 3 ? mismatched : good, 2,

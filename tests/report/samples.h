@@ -9,7 +9,9 @@
 
 /* The JUnit and OpenMetrics texts of a join that passed, a join whose streams
  * did not decrypt (different secrets, --expect-media), a join that ended early,
- * and a load with a failing pair; name: "join-pass", "join-mismatch",
- * "join-fatal", "load". NULL for another name. */
+ * a join whose video froze beyond --max-freeze, a load with a failing pair,
+ * and the same with a pair frozen beyond --max-freeze; name: "join-pass",
+ * "join-mismatch", "join-fatal", "join-frozen", "load", "load-frozen". NULL
+ * for another name. */
 gchar *sample_junit(const char *name);
 gchar *sample_metrics(const char *name);

@@ -150,7 +150,7 @@ test_join_mismatch(void)
         {.display = "bob", .track = "video", .frames_ok = 10},
         {.display = "bob", .track = "audio", .frames_ok = 10, .verified = TRUE},
     };
-    struct e2c_join_input in = {E2C_ERR_NONE, s, 2, 1, E2C_EXPECT_MEDIA_ALL};
+    struct e2c_join_input in = {E2C_ERR_NONE, s, 2, 1, E2C_EXPECT_MEDIA_ALL, {0, 0}};
     struct e2c_join_verdict v;
     e2c_join_verdict_decide(&in, &v);
     struct e2c_join_junit r = {"alice", FALSE, &in, &v, NULL, 1};
@@ -260,12 +260,134 @@ test_metrics(void)
     g_free(text);
 }
 
+/* --max-freeze and --max-frozen: a case per received video stream, failed with the reason. */
+static void
+test_join_frozen(void)
+{
+    gchar *doc = sample_junit("join-frozen");
+    /* 2 decrypted, 2 verified, 1 freezes (video only), subscriptions, verdict. */
+    g_assert_nonnull(strstr(doc, "tests=\"7\" failures=\"2\" errors=\"0\" skipped=\"0\""));
+    g_assert_nonnull(strstr(doc, "\xef\xbf\xbd\xef\xbf\xbd. video freezes within limits\">\n"
+                                 "      <failure message=\"longest freeze 640 ms, above "
+                                 "--max-freeze 500 ms; frozen 6.25% of 20.0 s received, above "
+                                 "--max-frozen 5%\" type=\"MEDIA_QUALITY_FAILED\">"));
+    g_assert_null(strstr(doc, "audio freezes within limits"));
+    g_assert_nonnull(strstr(doc,
+                            "name=\"verdict\">\n      <failure message=\"MEDIA_QUALITY_FAILED: "
+                            "1 of 1 video stream(s) froze beyond the limits: "));
+    g_free(doc);
+
+    /* Without limits: no such case. */
+    doc = sample_junit("join-pass");
+    g_assert_null(strstr(doc, "freezes within limits"));
+    g_free(doc);
+
+    /* A video stream without frames is skipped; one within the limits passes. */
+    struct e2c_stream_outcome s[] = {
+        {.display = "bob",
+         .track = "video",
+         .verified = TRUE,
+         .frames_ok = 300,
+         .longest_freeze_ms = 500,
+         .received_ms = 10000},
+        {.display = "carol", .track = "video"},
+    };
+    struct e2c_join_input in = {E2C_ERR_NONE, s, 2, 0, E2C_EXPECT_MEDIA_NOT_ASKED, {500, 0}};
+    struct e2c_join_verdict v;
+    e2c_join_verdict_decide(&in, &v);
+    g_assert_cmpint(v.exit_status, ==, 0);
+    struct e2c_join_junit r = {"alice", TRUE, &in, &v, NULL, 1};
+    doc = e2c_join_junit(&r);
+    g_assert_nonnull(strstr(doc, "name=\"bob video freezes within limits\"/>"));
+    g_assert_nonnull(strstr(doc, "name=\"carol video freezes within limits\">\n      <skipped "
+                                 "message=\"no frames to judge\"/>"));
+    g_free(doc);
+    e2c_join_verdict_clear(&v);
+}
+
+static void
+test_load_frozen(void)
+{
+    gchar *doc = sample_junit("load-frozen");
+    /* test_load's 15, and a freezes case per same-group pair (2): p4 received nothing of p1
+     * (a mismatch), so skipped. */
+    g_assert_nonnull(strstr(doc, "tests=\"17\" failures=\"4\" errors=\"1\" skipped=\"2\""));
+    g_assert_nonnull(strstr(doc, "name=\"p1 video freezes within limits\">\n      <failure "
+                                 "message=\"b&quot;o&lt;b&gt;&amp;&apos;\xef\xbf\xbd\\&#10;"
+                                 "\xef\xbf\xbd\xef\xbf\xbd. receiving p1: video longest freeze "
+                                 "800 ms, above --max-freeze 500 ms\" type=\"media-quality\">"));
+    g_assert_nonnull(strstr(doc, "classname=\"e2call.load.p4\" name=\"p1 video freezes within "
+                                 "limits\">\n      <skipped message=\"no frames to judge\"/>"));
+    g_free(doc);
+    doc = sample_junit("load");
+    g_assert_null(strstr(doc, "freezes within limits"));
+    g_free(doc);
+}
+
+/* The quality figures per received stream: counters summed over a source's records, gauges
+ * in seconds. */
+static void
+test_metrics_quality(void)
+{
+    gchar *text = sample_metrics("join-frozen");
+    const char *labels = "{participant=\"b\\\"o<b>&'\x01\\\\\\n\xef\xbf\xbd\xef\xbf\xbd.\","
+                         "remote=\"b\\\"o<b>&'\x01\\\\\\n\xef\xbf\xbd\xef\xbf\xbd.\","
+                         "track=\"video\",codec=\"vp8\"}";
+    const char *want[][2] = {
+        {"e2call_received_freezes_total", " 3\n"},
+        {"e2call_received_frozen_seconds_total", " 1.25\n"},
+        {"e2call_received_longest_freeze_seconds", " 0.64\n"},
+        {"e2call_received_jitter_seconds", " 0.00725\n"},
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(want); i++) {
+        gchar *line = g_strconcat("\n", want[i][0], labels, want[i][1], NULL);
+        g_assert_nonnull(strstr(text, line));
+        g_free(line);
+    }
+    g_assert_nonnull(strstr(text, "\n# TYPE e2call_received_frozen_seconds counter\n"
+                                  "# UNIT e2call_received_frozen_seconds seconds\n"));
+    g_assert_nonnull(strstr(text, "\n# TYPE e2call_received_jitter_seconds gauge\n"));
+    g_assert_nonnull(strstr(text, "\ne2call_exit_status{command=\"join\"} 13\n"));
+    g_free(text);
+
+    /* A subscription made again: the freezes add up, the longest is the longest of both. */
+    struct e2c_stream_outcome s[] = {
+        {.display = "bob",
+         .track = "video",
+         .freezes = 1,
+         .frozen_ms = 300,
+         .longest_freeze_ms = 300},
+        {.display = "bob",
+         .track = "video",
+         .freezes = 2,
+         .frozen_ms = 900,
+         .longest_freeze_ms = 600,
+         .gone = TRUE},
+    };
+    struct e2c_metrics_participant p = {"a", s, 2, NULL, 0};
+    struct e2c_metrics_run run = {"join", 2, FALSE, 0, &p, 1, NULL, NULL};
+    text = e2c_metrics_render(&run);
+    g_assert_nonnull(strstr(text, "\ne2call_received_freezes_total{participant=\"a\","
+                                  "remote=\"bob\",track=\"video\",codec=\"\"} 3\n"));
+    g_assert_nonnull(strstr(text, "\ne2call_received_frozen_seconds_total{participant=\"a\","
+                                  "remote=\"bob\",track=\"video\",codec=\"\"} 1.2\n"));
+    g_assert_nonnull(strstr(text, "\ne2call_received_longest_freeze_seconds{participant=\"a\","
+                                  "remote=\"bob\",track=\"video\",codec=\"\"} 0.6\n"));
+    g_free(text);
+
+    text = sample_metrics("load-frozen");
+    g_assert_nonnull(strstr(text, "\ne2call_exit_status{command=\"load\"} 11\n"));
+    g_assert_nonnull(strstr(text, "\ne2call_received_freezes_total{participant=\"p1\""));
+    g_free(text);
+}
+
 int
 main(int argc, char **argv)
 {
     /* report-files.sh: the samples as files, for the format checkers. */
     if (argc == 3 && g_str_equal(argv[1], "--write")) {
-        const char *names[] = {"join-pass", "join-mismatch", "join-fatal", "load"};
+        const char *names[] = {"join-pass",   "join-mismatch", "join-fatal",
+                               "join-frozen", "load",          "load-frozen"};
         for (guint i = 0; i < G_N_ELEMENTS(names); i++) {
             gchar *xml = sample_junit(names[i]), *om = sample_metrics(names[i]);
             gchar *xml_path = g_strdup_printf("%s/%s.xml", argv[2], names[i]);
@@ -291,5 +413,8 @@ main(int argc, char **argv)
     g_test_add_func("/report/join/fatal", test_join_fatal);
     g_test_add_func("/report/load", test_load);
     g_test_add_func("/report/metrics", test_metrics);
+    g_test_add_func("/report/join/frozen", test_join_frozen);
+    g_test_add_func("/report/load/frozen", test_load_frozen);
+    g_test_add_func("/report/metrics/quality", test_metrics_quality);
     return g_test_run();
 }

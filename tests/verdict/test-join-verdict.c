@@ -6,6 +6,7 @@
  */
 #include <glib.h>
 #include <jansson.h>
+#include <stdlib.h>
 
 #include "join-report.h"
 #include "join-verdict.h"
@@ -20,10 +21,34 @@ static struct e2c_join_verdict
 decide(enum e2c_error fatal, const struct e2c_stream_outcome *streams, guint n, guint sub_failures,
        gint64 expect)
 {
-    struct e2c_join_input in = {fatal, streams, n, sub_failures, expect};
+    struct e2c_join_input in = {fatal, streams, n, sub_failures, expect, {0, 0}};
     struct e2c_join_verdict v;
     e2c_join_verdict_decide(&in, &v);
     return v;
+}
+
+/* The same with --max-freeze freeze_ms and --max-frozen pct (0: not given). */
+static struct e2c_join_verdict
+decide_quality(const struct e2c_stream_outcome *streams, guint n, gint64 expect, guint64 freeze_ms,
+               double pct)
+{
+    struct e2c_join_input in = {E2C_ERR_NONE, streams, n, 0, expect, {freeze_ms, pct}};
+    struct e2c_join_verdict v;
+    e2c_join_verdict_decide(&in, &v);
+    return v;
+}
+
+/* A verified stream received for 10 s whose longest freeze lasted longest_ms, frozen_ms in
+ * all. */
+static struct e2c_stream_outcome
+frozen(const char *who, const char *kind, guint64 longest_ms, guint64 frozen_ms)
+{
+    struct e2c_stream_outcome s = GOOD(who, kind);
+    s.freezes = frozen_ms ? 1 + (frozen_ms - longest_ms) / 200 : 0;
+    s.longest_freeze_ms = longest_ms;
+    s.frozen_ms = frozen_ms;
+    s.received_ms = 10000;
+    return s;
 }
 
 static void
@@ -257,6 +282,165 @@ test_gone_without_successor(void)
     e2c_join_verdict_clear(&v);
 }
 
+/* --max-freeze: a freeze exactly at the limit passes, one millisecond more fails; audio is not
+ * judged; a stream without frames passes; every failed stream is named. */
+static void
+test_max_freeze(void)
+{
+    struct e2c_stream_outcome s[] = {
+        frozen("bob", "video", 500, 500), frozen("bob", "audio", 900, 900),
+        frozen("carol", "video", 501, 501), frozen("dave", "video", 0, 0),
+        frozen("erin", "video", 2000, 2600)};
+    s[3].frames_ok = 0;
+    s[3].received_ms = 0;
+    struct e2c_join_verdict v = decide_quality(s, 4, E2C_EXPECT_MEDIA_NOT_ASKED, 500, 0);
+    g_assert_cmpint(v.exit_status, ==, 13);
+    g_assert_cmpint(v.error, ==, E2C_ERR_MEDIA_QUALITY_FAILED);
+    g_assert_true(v.quality_checked);
+    g_assert_cmpuint(v.quality_streams, ==, 3);
+    g_assert_cmpuint(v.n_quality_failures, ==, 1);
+    g_assert_cmpstr(v.quality_failures[0].remote, ==, "carol");
+    g_assert_cmpstr(v.quality_failures[0].track, ==, "video");
+    g_assert_cmpuint(v.quality_failures[0].longest_freeze_ms, ==, 501);
+    g_assert_cmpstr(v.message, ==,
+                    "1 of 3 video stream(s) froze beyond the limits: carol video (longest freeze "
+                    "501 ms, above --max-freeze 500 ms)");
+    e2c_join_verdict_clear(&v);
+
+    v = decide_quality(s, 5, E2C_EXPECT_MEDIA_NOT_ASKED, 500, 0);
+    g_assert_cmpuint(v.n_quality_failures, ==, 2);
+    g_assert_cmpstr(v.quality_failures[1].remote, ==, "erin");
+    g_assert_cmpstr(v.message, ==,
+                    "2 of 4 video stream(s) froze beyond the limits: carol video (longest freeze "
+                    "501 ms, above --max-freeze 500 ms), erin video (longest freeze 2000 ms, "
+                    "above --max-freeze 500 ms)");
+    e2c_join_verdict_clear(&v);
+
+    /* Within the limit everywhere: passes, the check made. */
+    v = decide_quality(s, 4, E2C_EXPECT_MEDIA_NOT_ASKED, 501, 0);
+    g_assert_cmpint(v.exit_status, ==, 0);
+    g_assert_null(v.message);
+    g_assert_true(v.quality_checked);
+    g_assert_cmpuint(v.n_quality_failures, ==, 0);
+    e2c_join_verdict_clear(&v);
+
+    /* Not asked: not checked, whatever froze. */
+    v = decide_quality(s, 5, E2C_EXPECT_MEDIA_NOT_ASKED, 0, 0);
+    g_assert_cmpint(v.exit_status, ==, 0);
+    g_assert_false(v.quality_checked);
+    e2c_join_verdict_clear(&v);
+}
+
+/* --max-frozen: the share of the time received; exactly at the limit passes. */
+static void
+test_max_frozen(void)
+{
+    struct e2c_stream_outcome s[] = {frozen("bob", "video", 300, 1000),
+                                     frozen("carol", "video", 300, 1001)};
+    struct e2c_join_verdict v = decide_quality(s, 1, E2C_EXPECT_MEDIA_NOT_ASKED, 0, 10);
+    g_assert_cmpint(v.exit_status, ==, 0);
+    e2c_join_verdict_clear(&v);
+
+    v = decide_quality(s, 2, E2C_EXPECT_MEDIA_NOT_ASKED, 0, 10);
+    g_assert_cmpint(v.exit_status, ==, 13);
+    g_assert_cmpstr(v.message, ==,
+                    "1 of 2 video stream(s) froze beyond the limits: carol video (frozen 10.01% "
+                    "of 10.0 s received, above --max-frozen 10%)");
+    e2c_join_verdict_clear(&v);
+
+    /* Both limits broken: both said. */
+    v = decide_quality(s + 1, 1, E2C_EXPECT_MEDIA_NOT_ASKED, 250, 2.5);
+    g_assert_cmpstr(v.quality_failures[0].reason, ==,
+                    "longest freeze 300 ms, above --max-freeze 250 ms; frozen 10.01% of 10.0 s "
+                    "received, above --max-frozen 2.5%");
+    e2c_join_verdict_clear(&v);
+}
+
+/* 5, 6, 9 and 10 win over 13; the frozen streams are still judged and listed. */
+static void
+test_quality_precedence(void)
+{
+    struct e2c_stream_outcome s[] = {frozen("bob", "video", 900, 900), GOOD("mallory", "video")};
+    s[1].verified = FALSE;
+    s[1].mismatched = TRUE;
+    s[1].mismatch_cause = "wrong-secret";
+    struct e2c_join_verdict v = decide_quality(s, 2, E2C_EXPECT_MEDIA_NOT_ASKED, 500, 0);
+    g_assert_cmpint(v.exit_status, ==, 5);
+    g_assert_true(v.quality_checked);
+    g_assert_cmpuint(v.n_quality_failures, ==, 1);
+    e2c_join_verdict_clear(&v);
+
+    s[1].mismatched = FALSE;
+    v = decide_quality(s, 2, E2C_EXPECT_MEDIA_ALL, 500, 0);
+    g_assert_cmpint(v.exit_status, ==, 10);
+    g_assert_cmpuint(v.n_quality_failures, ==, 1);
+    e2c_join_verdict_clear(&v);
+
+    /* The media check passed: the freezes decide. */
+    v = decide_quality(s, 2, 1, 500, 0);
+    g_assert_cmpint(v.exit_status, ==, 13);
+    e2c_join_verdict_clear(&v);
+
+    /* Ended early: nothing judged. */
+    struct e2c_join_input in = {E2C_ERR_CONNECT_FAILED, s, 2, 0, -1, {500, 0}};
+    e2c_join_verdict_decide(&in, &v);
+    g_assert_cmpint(v.exit_status, ==, 8);
+    g_assert_false(v.quality_checked);
+    e2c_join_verdict_clear(&v);
+}
+
+/* A subscription made again: the source's freezes are those of both (the longest, the frozen
+ * time and the time received summed); a publisher who left is judged on what it showed. */
+static void
+test_quality_gone_streams(void)
+{
+    struct e2c_stream_outcome s[] = {frozen("alice", "video", 100, 100),
+                                     frozen("alice", "video", 800, 800)};
+    s[1].gone = TRUE;
+    struct e2c_join_verdict v = decide_quality(s, 2, E2C_EXPECT_MEDIA_NOT_ASKED, 500, 0);
+    g_assert_cmpint(v.exit_status, ==, 13);
+    g_assert_cmpuint(v.quality_streams, ==, 1);
+    g_assert_cmpuint(v.quality_failures[0].longest_freeze_ms, ==, 800);
+    g_assert_cmpuint(v.quality_failures[0].frozen_ms, ==, 900);
+    g_assert_cmpuint(v.quality_failures[0].received_ms, ==, 20000);
+    e2c_join_verdict_clear(&v);
+
+    /* 900 ms frozen of 20 s: 4.5 %, within 5 %; the gone record alone (8 %) would not be. */
+    v = decide_quality(s, 2, E2C_EXPECT_MEDIA_NOT_ASKED, 0, 5);
+    g_assert_cmpint(v.exit_status, ==, 0);
+    e2c_join_verdict_clear(&v);
+
+    struct e2c_stream_outcome left[] = {GOOD("bob", "video"), frozen("carol", "video", 700, 700)};
+    left[1].gone = TRUE;
+    v = decide_quality(left, 2, E2C_EXPECT_MEDIA_NOT_ASKED, 500, 0);
+    g_assert_cmpint(v.exit_status, ==, 13);
+    g_assert_cmpstr(v.quality_failures[0].remote, ==, "carol");
+    e2c_join_verdict_clear(&v);
+}
+
+/* The media-quality event: the limits, the streams judged and every failure with its figures. */
+static void
+test_media_quality_event(void)
+{
+    struct e2c_stream_outcome s[] = {frozen("bob", "video", 640, 1250)};
+    s[0].feed = 42;
+    struct e2c_join_input in = {E2C_ERR_NONE, s, 1, 0, -1, {500, 0}};
+    struct e2c_join_verdict v;
+    e2c_join_verdict_decide(&in, &v);
+    json_t *e = e2c_join_media_quality_event(&in, &v);
+    json_object_del(e, "ts");
+    char *text = json_dumps(e, JSON_COMPACT);
+    g_assert_cmpstr(text, ==,
+                    "{\"event\":\"media-quality\",\"max-freeze-ms\":500,\"max-frozen-pct\":null,"
+                    "\"streams\":1,\"passed\":false,\"failed\":[{\"remote\":\"bob\",\"feed\":42,"
+                    "\"track\":\"video\",\"longest-freeze-ms\":640,\"frozen-ms\":1250,"
+                    "\"received-ms\":10000,\"reason\":\"longest freeze 640 ms, above --max-freeze "
+                    "500 ms\"}]}");
+    free(text);
+    json_decref(e);
+    e2c_join_verdict_clear(&v);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -269,5 +453,10 @@ main(int argc, char **argv)
     g_test_add_func("/join-verdict/media-check", test_media_check);
     g_test_add_func("/join-verdict/reconnect-counts-once", test_reconnect_counts_once);
     g_test_add_func("/join-verdict/gone-without-successor", test_gone_without_successor);
+    g_test_add_func("/join-verdict/max-freeze", test_max_freeze);
+    g_test_add_func("/join-verdict/max-frozen", test_max_frozen);
+    g_test_add_func("/join-verdict/quality-precedence", test_quality_precedence);
+    g_test_add_func("/join-verdict/quality-gone-streams", test_quality_gone_streams);
+    g_test_add_func("/join-verdict/media-quality-event", test_media_quality_event);
     return g_test_run();
 }

@@ -8,6 +8,7 @@
 #include <glib.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "load-report.h"
@@ -25,9 +26,9 @@ struct run {
 };
 
 static const struct e2c_pair_seen OK_PAIR = {
-    2, 2, 0, 1000, 0, 250000, 0.1, {1, 2000, 2000, 4.5}, {0, 0, 0, 1.5}};
+    2, 2, 0, 1000, 0, 250000, 0.1, {1, 2000, 2000, 4.5, 10000}, {0, 0, 0, 1.5, 10000}};
 static const struct e2c_pair_seen MISMATCH_PAIR = {
-    2, 0, 2, 0, 0, 240000, -1, {0, 0, 0, 0}, {0, 0, 0, 0}};
+    2, 0, 2, 0, 0, 240000, -1, {0, 0, 0, 0, 0}, {0, 0, 0, 0, 0}};
 
 static void
 run_init(struct run *r)
@@ -45,7 +46,7 @@ run_init(struct run *r)
     r->seen[1 * 2 + 0] = OK_PAIR;       /* p2 receiving p1 */
     r->seen[2 * 2 + 0] = MISMATCH_PAIR; /* p3 receiving p1 */
     r->seen[2 * 2 + 1] = MISMATCH_PAIR; /* p3 receiving p2 */
-    r->in = (struct e2c_load_input){3, 2, r->m, r->seen, -1, 1.0, 1.0};
+    r->in = (struct e2c_load_input){3, 2, r->m, r->seen, -1, 1.0, 1.0, {0, 0}};
 }
 
 static struct e2c_load_verdict
@@ -196,6 +197,103 @@ test_behind(void)
     e2c_load_verdict_clear(&v);
 }
 
+/*
+ * --max-freeze and --max-frozen on a pair's video, within a group: at the limit passes, above
+ * fails with 13 naming the pair; a pair of different groups is not judged; audio is not.
+ */
+static void
+test_quality(void)
+{
+    struct run r;
+    run_init(&r);
+    r.in.quality.max_freeze_ms = 2000; /* p1 receiving p2: longest 2000 ms */
+    r.seen[1 * 2 + 0].video = (struct e2c_quality_seen){1, 1000, 1000, 1, 10000}; /* p2, p1 */
+    r.seen[2 * 2 + 0].video = (struct e2c_quality_seen){5, 9000, 9000, 1, 10000}; /* p3, p1 */
+    r.seen[0 * 2 + 1].audio = (struct e2c_quality_seen){5, 9000, 9000, 1, 10000};
+    struct e2c_load_verdict v = decide(&r);
+    g_assert_cmpint(v.exit_status, ==, 0);
+    g_assert_cmpuint(v.frozen, ==, 0);
+    e2c_load_verdict_clear(&v);
+
+    r.in.quality.max_freeze_ms = 1999;
+    v = decide(&r);
+    g_assert_cmpint(v.exit_status, ==, 13);
+    g_assert_cmpuint(v.frozen, ==, 1);
+    g_assert_cmpstr(v.summary, ==, "video froze beyond --max-freeze or --max-frozen");
+    g_assert_cmpstr(v.reasons, ==,
+                    "p1 receiving p2: video longest freeze 2000 ms, above --max-freeze 1999 ms\n");
+    g_assert_nonnull(e2c_load_verdict_pair(&v, &r.in, 0, 1)->quality_reason);
+    g_assert_null(e2c_load_verdict_pair(&v, &r.in, 1, 0)->quality_reason);
+    e2c_load_verdict_clear(&v);
+
+    /* 2000 ms of 10 s: 20 %. */
+    r.in.quality = (struct e2c_quality_limits){0, 20};
+    v = decide(&r);
+    g_assert_cmpint(v.exit_status, ==, 0);
+    e2c_load_verdict_clear(&v);
+    r.in.quality.max_frozen_pct = 19.99;
+    v = decide(&r);
+    g_assert_cmpint(v.exit_status, ==, 13);
+    g_assert_cmpstr(v.reasons, ==,
+                    "p1 receiving p2: video frozen 20% of 10.0 s received, above --max-frozen "
+                    "19.99%\n");
+    e2c_load_verdict_clear(&v);
+
+    /* A pair without frames passes. */
+    r.seen[0 * 2 + 1] = (struct e2c_pair_seen)E2C_PAIR_SEEN_INIT;
+    r.seen[0 * 2 + 1].streams = r.seen[0 * 2 + 1].verified = 2;
+    v = decide(&r);
+    g_assert_cmpint(v.exit_status, ==, 0);
+    e2c_load_verdict_clear(&v);
+}
+
+/* 12 (loss, backlog) wins over 13, and 13 over another participant's failure. */
+static void
+test_quality_precedence(void)
+{
+    struct run r;
+    run_init(&r);
+    r.in.quality.max_freeze_ms = 1500; /* p1 receiving p2: 2000 ms */
+    r.seen[1 * 2 + 0].video.longest_freeze_ms = 1000;
+    r.seen[0 * 2 + 1].frames_lost = 100;
+    struct e2c_load_verdict v = decide(&r);
+    g_assert_cmpint(v.exit_status, ==, 12);
+    g_assert_cmpuint(v.frozen, ==, 1);
+    /* Both reasons, in the pair's order. */
+    g_assert_nonnull(strstr(v.reasons, "lost\np1 receiving p2: video longest freeze"));
+    e2c_load_verdict_clear(&v);
+
+    r.seen[0 * 2 + 1].frames_lost = 0;
+    r.m[2].failed = TRUE;
+    r.m[2].err = E2C_ERR_UNABLE_TO_SUBSCRIBE;
+    r.m[2].error = "UNABLE_TO_SUBSCRIBE: refused";
+    v = decide(&r);
+    g_assert_cmpint(v.exit_status, ==, 13);
+    e2c_load_verdict_clear(&v);
+}
+
+/* The pair sums a subscription made again: the time received too. */
+static void
+test_quality_seen_add(void)
+{
+    struct e2c_pair_seen s = E2C_PAIR_SEEN_INIT;
+    struct e2c_stream_outcome a = {.track = "video",
+                                   .frames_ok = 10,
+                                   .longest_freeze_ms = 300,
+                                   .frozen_ms = 300,
+                                   .freezes = 1,
+                                   .received_ms = 4000};
+    struct e2c_stream_outcome b = a;
+    b.longest_freeze_ms = 200;
+    b.received_ms = 6000;
+    e2c_pair_seen_add(&s, &a);
+    e2c_pair_seen_add(&s, &b);
+    g_assert_cmpuint(s.video.received_ms, ==, 10000);
+    g_assert_cmpuint(s.video.longest_freeze_ms, ==, 300);
+    g_assert_cmpuint(s.video.frozen_ms, ==, 600);
+    g_assert_cmpuint(s.audio.received_ms, ==, 0);
+}
+
 /* The router's failure ended the run: that is the verdict, before the matrix. */
 static void
 test_router_failed(void)
@@ -288,7 +386,7 @@ report_run(struct run *r)
     run_init(r);
     r->seen[1 * 2 + 0].frames_lost = 25;
     r->seen[1 * 2 + 0].behind_s = -1;
-    r->seen[1 * 2 + 0].video = (struct e2c_quality_seen){3, 900, 500, 12.0};
+    r->seen[1 * 2 + 0].video = (struct e2c_quality_seen){3, 900, 500, 12.0, 10000};
     r->m[2].join_ms = NAN;
     r->m[2].first_media_ms = NAN;
     r->m[2].failed = TRUE;
@@ -347,6 +445,7 @@ test_report_json(void)
         "\"frames-lost\":0},{\"receiver\":\"p3\",\"publisher\":\"k1-p1\",\"state\":\"mismatch\","
         "\"frames\":0,\"frames-lost\":0}],"
         "\"groups\":{\"p1\":1,\"p2\":1,\"p3\":2},\"max-loss-pct\":5.0,\"max-behind-s\":1.0,"
+        "\"max-freeze-ms\":null,\"max-frozen-pct\":null,"
         "\"participants-detail\":["
         "{\"participant\":\"p1\",\"publisher\":true,\"group\":1,\"secret-line\":1,"
         "\"start-ms\":0.0,\"join-ms\":250.0,\"first-media-ms\":900.0},"
@@ -357,7 +456,8 @@ test_report_json(void)
         "\"totals\":{\"frames\":2000,\"frames-lost\":25,\"loss-pct\":1.23457,"
         "\"worst-pair-loss-pct\":2.43902,\"join-ms-p50\":251.0,\"first-media-ms-p50\":910.0,"
         "\"cpu-seconds\":3.5,\"rss-kib\":204800,\"unexpected-pairs\":0,"
-        "\"failed-participants\":1,\"worst-behind-s\":0.1,\"pairs-behind\":0},"
+        "\"failed-participants\":1,\"worst-behind-s\":0.1,\"pairs-behind\":0,\"pairs-frozen-over-"
+        "limit\":0},"
         "\"quality\":{\"video\":{\"pairs\":2,\"pairs-frozen\":2,\"freezes\":4,"
         "\"frozen-ms\":2900,\"longest-freeze-ms\":2000,"
         "\"frozen-ms-per-pair\":{\"p50\":2000.0,\"p95\":2000.0,\"max\":2000.0},"
@@ -366,6 +466,7 @@ test_report_json(void)
         "\"longest-freeze-ms\":0,"
         "\"frozen-ms-per-pair\":{\"p50\":0.0,\"p95\":0.0,\"max\":0.0},"
         "\"jitter-ms-per-pair\":{\"p50\":1.5,\"p95\":1.5,\"max\":1.5}}},"
+        "\"quality-failures\":[],"
         "\"passed\":false,\"reasons\":\"\",\"verdict\":\"p3 failed (UNABLE_TO_SUBSCRIBE: "
         "refused)\",\"exit-status\":9,\"ts\":\"2026-01-02T03:04:05.678Z\"}");
     free(line);
@@ -408,6 +509,45 @@ test_report_text(void)
     e2c_load_verdict_clear(&v);
 }
 
+/* With the quality limits: their keys, the failed pairs with figures and reason, the text line. */
+static void
+test_report_quality(void)
+{
+    struct run r;
+    run_init(&r);
+    r.in.quality = (struct e2c_quality_limits){1500, 12.5};
+    struct e2c_load_verdict v = decide(&r);
+    g_assert_cmpint(v.exit_status, ==, 13);
+    json_t *doc = e2c_load_report_json(&r.in, &v, &facts);
+    json_t *failures = json_object_get(doc, "quality-failures");
+    char *text = json_dumps(failures, JSON_COMPACT);
+    /* Both pairs ran 2000 ms frozen of 10 s: 20 %. */
+    g_assert_cmpstr(text, ==,
+                    "[{\"receiver\":\"p1\",\"publisher\":\"p2\",\"track\":\"video\","
+                    "\"longest-freeze-ms\":2000,\"frozen-ms\":2000,\"received-ms\":10000,"
+                    "\"reason\":\"longest freeze 2000 ms, above --max-freeze 1500 ms; frozen 20% "
+                    "of 10.0 s received, above --max-frozen 12.5%\"},"
+                    "{\"receiver\":\"p2\",\"publisher\":\"p1\",\"track\":\"video\","
+                    "\"longest-freeze-ms\":2000,\"frozen-ms\":2000,\"received-ms\":10000,"
+                    "\"reason\":\"longest freeze 2000 ms, above --max-freeze 1500 ms; frozen 20% "
+                    "of 10.0 s received, above --max-frozen 12.5%\"}]");
+    free(text);
+    g_assert_cmpint(json_integer_value(json_object_get(doc, "max-freeze-ms")), ==, 1500);
+    g_assert_cmpfloat(json_real_value(json_object_get(doc, "max-frozen-pct")), ==, 12.5);
+    g_assert_cmpint(json_integer_value(
+                        json_object_get(json_object_get(doc, "totals"), "pairs-frozen-over-limit")),
+                    ==, 2);
+    json_decref(doc);
+    gchar *table = e2c_load_report_text(&r.in, &v, &facts);
+    g_assert_nonnull(strstr(table, "\nvideo freezes beyond the limits (--max-freeze 1500 ms, "
+                                   "--max-frozen 12.5%): 2 pair(s)\n"));
+    g_assert_nonnull(strstr(table, "\np2 receiving p1: video longest freeze 2000 ms"));
+    g_assert_nonnull(strstr(table, "\nverdict: video froze beyond --max-freeze or --max-frozen "
+                                   "(exit 13)\n"));
+    g_free(table);
+    e2c_load_verdict_clear(&v);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -420,7 +560,11 @@ main(int argc, char **argv)
     g_test_add_func("/load-verdict/router-failed", test_router_failed);
     g_test_add_func("/load-verdict/participant-failed", test_participant_failed);
     g_test_add_func("/load-verdict/pair-lookup", test_pair_lookup);
+    g_test_add_func("/load-verdict/quality", test_quality);
+    g_test_add_func("/load-verdict/quality-precedence", test_quality_precedence);
+    g_test_add_func("/load-verdict/quality-seen-add", test_quality_seen_add);
     g_test_add_func("/load-report/json", test_report_json);
     g_test_add_func("/load-report/text", test_report_text);
+    g_test_add_func("/load-report/quality", test_report_quality);
     return g_test_run();
 }
