@@ -105,11 +105,18 @@ give_secret(struct web_join *w, struct e2c_secret *s)
     json_t *quoted = json_stringn(s->utf8, s->len);
     char *text = json_dumps(quoted, JSON_ENCODE_ANY);
     json_decref(quoted);
-    gchar *expr = g_strdup_printf("self.e2callSetSecret(%s)", text);
-    explicit_bzero(text, strlen(text));
+    /* Put together at its final size: a printf into a growing buffer (g_strdup_printf) leaves
+     * the secret in the blocks it outgrew, which nobody wipes. */
+    static const char head[] = "self.e2callSetSecret(", tail[] = ")";
+    size_t tlen = strlen(text), len = sizeof(head) - 1 + tlen + sizeof(tail) - 1;
+    gchar *expr = g_malloc(len + 1);
+    memcpy(expr, head, sizeof(head) - 1);
+    memcpy(expr + sizeof(head) - 1, text, tlen);
+    memcpy(expr + sizeof(head) - 1 + tlen, tail, sizeof(tail));
+    explicit_bzero(text, tlen);
     free(text);
     evaluate(w, w->worker_session, expr, secret_given);
-    explicit_bzero(expr, strlen(expr));
+    explicit_bzero(expr, len);
     g_free(expr);
     e2c_secret_clear(s);
 }
