@@ -128,8 +128,7 @@ is(const char *key, size_t n, const char *name)
 
 /* One KEY=VALUE item between item and end. */
 static bool
-parse_item(const char *item, const char *end, struct e2c_impair *s,
-           char err[E2C_IMPAIR_ERROR_LEN])
+parse_item(const char *item, const char *end, struct e2c_impair *s, char err[E2C_IMPAIR_ERROR_LEN])
 {
     const char *eq = memchr(item, '=', (size_t)(end - item));
     if (!eq)
@@ -235,8 +234,7 @@ struct text {
     size_t left;
 };
 
-static void
-put(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void
 put(struct text *t, const char *fmt, ...)
@@ -302,7 +300,9 @@ e2c_impair_format(const struct e2c_impair *s, char out[E2C_IMPAIR_TEXT_LEN])
         put(&t, ",");
     }
     put(&t, "dir=%s",
-        s->dir == E2C_IMPAIR_RECV ? "recv" : s->dir == E2C_IMPAIR_BOTH ? "both" : "send");
+        s->dir == E2C_IMPAIR_RECV   ? "recv"
+        : s->dir == E2C_IMPAIR_BOTH ? "both"
+                                    : "send");
 }
 
 bool
@@ -343,8 +343,7 @@ parse_index(const char *s, const char *end, uint32_t *out)
 }
 
 bool
-e2c_impair_rule_parse(const char *text, struct e2c_impair_rule *out,
-                      char err[E2C_IMPAIR_ERROR_LEN])
+e2c_impair_rule_parse(const char *text, struct e2c_impair_rule *out, char err[E2C_IMPAIR_ERROR_LEN])
 {
     memset(out, 0, sizeof *out);
     const char *colon = text ? strchr(text, ':') : NULL;
@@ -388,8 +387,8 @@ bool
 e2c_impair_rule_check(const struct e2c_impair_rule *r, uint32_t n, char err[E2C_IMPAIR_ERROR_LEN])
 {
     if (r->who == E2C_IMPAIR_RANGE && r->last > n) {
-        snprintf(err, E2C_IMPAIR_ERROR_LEN, "participant %u does not exist: they are 1-%u",
-                 r->last, n);
+        snprintf(err, E2C_IMPAIR_ERROR_LEN, "participant %u does not exist: they are 1-%u", r->last,
+                 n);
         return false;
     }
     return true;
@@ -404,8 +403,7 @@ e2c_impair_rule_covers(const struct e2c_impair_rule *r, uint32_t index, uint32_t
     case E2C_IMPAIR_RANGE:
         return index >= r->first && index <= r->last;
     case E2C_IMPAIR_SHARE:
-        return index >= 1 && (uint64_t)index * 100 <= (uint64_t)n * r->share_pct + 99 &&
-               index <= n;
+        return index >= 1 && (uint64_t)index * 100 <= (uint64_t)n * r->share_pct + 99 && index <= n;
     }
     return false;
 }

@@ -63,7 +63,8 @@ struct e2c_impair {
 bool e2c_impair_parse(const char *text, struct e2c_impair *out, char err[E2C_IMPAIR_ERROR_LEN]);
 /* Something to do for streams of direction dir (E2C_IMPAIR_SEND or _RECV). */
 bool e2c_impair_applies(const struct e2c_impair *s, enum e2c_impair_dir dir);
-/* The canonical text (keys in a fixed order, units normalised, dir always): "delay=200ms,dir=send". */
+/* The canonical text (keys in a fixed order, units normalised, dir always): "delay=200ms,dir=send".
+ */
 void e2c_impair_format(const struct e2c_impair *s, char out[E2C_IMPAIR_TEXT_LEN]);
 /* Whether a packet since_first_ns after the stream's first one falls in the stall. */
 bool e2c_impair_stalled(const struct e2c_impair *s, int64_t since_first_ns);
@@ -79,8 +80,8 @@ enum e2c_impair_who { E2C_IMPAIR_ALL, E2C_IMPAIR_RANGE, E2C_IMPAIR_SHARE };
 
 struct e2c_impair_rule {
     enum e2c_impair_who who;
-    uint32_t first, last;   /* E2C_IMPAIR_RANGE: 1-based, inclusive */
-    uint32_t share_pct;     /* E2C_IMPAIR_SHARE: 1-100 */
+    uint32_t first, last; /* E2C_IMPAIR_RANGE: 1-based, inclusive */
+    uint32_t share_pct;   /* E2C_IMPAIR_SHARE: 1-100 */
     struct e2c_impair spec;
 };
 

@@ -1,0 +1,50 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# A known cause makes the freeze figures move (e2call(1), MEDIA QUALITY
+# FIGURES; NETWORK IMPAIRMENT): alice's publication stops for 2 s, 8 s after
+# its media started (--impair stall=2s@8s, dir=send: her payloaders' packets
+# are dropped before webrtcbin). Each of her receivers, bob and carol, must
+# count ONE video freeze of about 2 s (1.6-2.6 s: the hole, plus the wait for
+# the keyframe the depayloader asks for after it), while carol's and bob's
+# streams, and what alice receives, show none. Audio is printed, not judged.
+. "$(dirname "$0")/lib.sh"
+
+room=$(create_room --e2ee)
+s=$(secret_file shared "three people share this one")
+common="--room $room --secret-file $s --width 320 --height 240 --duration 20s --expect-media"
+# shellcheck disable=SC2086
+join alice $common --impair stall=2s@8s
+# shellcheck disable=SC2086
+join bob $common
+# shellcheck disable=SC2086
+join carol $common
+for who in alice bob carol; do
+    wait_status $who 0
+done
+expect_events alice joined 1 '"impair":"stall=2s@8s,dir=send"'
+
+# figure RECEIVER TRACK REMOTE KEY
+figure() {
+    $EV figure "$work/$1.json" "$2" "$3" "$4"
+}
+for who in bob carol; do
+    for track in video audio; do
+        echo "  $who <- alice $track: freezes=$(figure $who $track alice freezes)" \
+            "frozen-ms=$(figure $who $track alice frozen-ms)" \
+            "longest-freeze-ms=$(figure $who $track alice longest-freeze-ms)" \
+            "jitter-ms=$(figure $who $track alice jitter-ms)"
+    done
+    n=$(figure $who video alice freezes)
+    longest=$(figure $who video alice longest-freeze-ms)
+    [ "$n" = 1 ] || fail "$who: alice's video froze $n time(s), expected 1"
+    [ "$longest" -ge 1600 ] && [ "$longest" -le 2600 ] ||
+        fail "$who: alice's video froze $longest ms, expected 1600-2600"
+    ok "$who: alice's video froze once, for $longest ms"
+done
+# The others' streams: no freeze (the stall is alice's sending only).
+for pair in "bob carol" "carol bob" "alice bob" "alice carol"; do
+    set -- $pair
+    n=$(figure "$1" video "$2" freezes)
+    [ "$n" = 0 ] || fail "$1: $2's video froze $n time(s), expected none"
+    ok "$1: $2's video never froze"
+done
