@@ -28,7 +28,7 @@ on_packet(GstPad *pad, GstPadProbeInfo *info, gpointer data)
         st->first_us = now;
     /* Buffer lists go whole: their packets are microseconds apart. */
     return e2c_impair_stalled(&st->spec, (now - st->first_us) * 1000) ? GST_PAD_PROBE_DROP
-                                                                       : GST_PAD_PROBE_OK;
+                                                                      : GST_PAD_PROBE_OK;
 }
 
 GstElement *
@@ -50,8 +50,7 @@ e2c_impair_element_new(const struct e2c_impair *spec, const char *name, GError *
                  (gfloat)((double)spec->loss_millipct / 100000.0), NULL);
     if (spec->rate_kbit) {
         guint64 bucket = MAX((guint64)spec->rate_kbit * BUCKET_MS / 1000, MIN_BUCKET_KBIT);
-        g_object_set(sim, "max-kbps", (gint)spec->rate_kbit, "max-bucket-size", (gint)bucket,
-                     NULL);
+        g_object_set(sim, "max-kbps", (gint)spec->rate_kbit, "max-bucket-size", (gint)bucket, NULL);
     }
     if (spec->keys & E2C_IMPAIR_KEY_STALL) {
         struct stall *st = g_new0(struct stall, 1);

@@ -17,8 +17,7 @@
  * direction), or NULL with error (E2C_ERROR, E2C_ERR_UNSUPPORTED) when the
  * element is missing.
  */
-GstElement *e2c_impair_element_new(const struct e2c_impair *spec, const char *name,
-                                   GError **error);
+GstElement *e2c_impair_element_new(const struct e2c_impair *spec, const char *name, GError **error);
 /*
  * Puts element (from e2c_impair_element_new()) into bin between src and sink
  * and starts it: src ! element ! sink (ghosting where the pads sit in other bins).

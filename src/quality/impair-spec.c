@@ -213,7 +213,8 @@ e2c_impair_parse(const char *text, struct e2c_impair *out, char err[E2C_IMPAIR_E
         item = end + 1;
     }
     if (!(s.keys & ~(unsigned)E2C_IMPAIR_KEY_DIR)) {
-        snprintf(err, E2C_IMPAIR_ERROR_LEN, "nothing to impair: dir alone (add " KEYS_TEXT ")");
+        snprintf(err, E2C_IMPAIR_ERROR_LEN,
+                 "nothing to impair: dir alone (add delay, jitter, loss, rate or stall)");
         return false;
     }
     if (!(s.keys & E2C_IMPAIR_KEY_DIR))

@@ -6,7 +6,8 @@
 # are dropped before webrtcbin). Each of her receivers, bob and carol, must
 # count ONE video freeze of about 2 s (1.6-2.6 s: the hole, plus the wait for
 # the keyframe the depayloader asks for after it), while carol's and bob's
-# streams, and what alice receives, show none. Audio is printed, not judged.
+# streams, and what alice receives, show nothing like it (below). Audio is
+# printed, not judged.
 . "$(dirname "$0")/lib.sh"
 
 room=$(create_room --e2ee)
@@ -41,10 +42,17 @@ for who in bob carol; do
         fail "$who: alice's video froze $longest ms, expected 1600-2600"
     ok "$who: alice's video froze once, for $longest ms"
 done
-# The others' streams: no freeze (the stall is alice's sending only).
+# The others' streams: nothing like the stall (it is alice's sending only).
+# A freeze of a few hundred ms can happen there without any impairment on a
+# loaded machine (seen once in six runs on 2 shared cores: 214 ms, audio and
+# video together), so what is refused is a freeze of 1 s or more; shorter
+# ones are printed.
 for pair in "bob carol" "carol bob" "alice bob" "alice carol"; do
     set -- $pair
     n=$(figure "$1" video "$2" freezes)
-    [ "$n" = 0 ] || fail "$1: $2's video froze $n time(s), expected none"
-    ok "$1: $2's video never froze"
+    longest=$(figure "$1" video "$2" longest-freeze-ms)
+    [ "$n" != none ] || fail "$1: no video from $2 in the summary"
+    [ "$longest" -lt 1000 ] || fail "$1: $2's video froze for $longest ms (not impaired)"
+    [ "$n" = 0 ] && ok "$1: $2's video never froze" ||
+        echo "note: $1: $2's video froze $n time(s), at most $longest ms, without impairment"
 done
