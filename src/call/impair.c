@@ -11,7 +11,13 @@
 #define BUCKET_MS 100
 #define MIN_BUCKET_KBIT 20
 
-/* The stall's clock: when the stream's first packet passed (the streaming thread's only). */
+/*
+ * The stall's clock: when the stream's first packet left netsim. The probe
+ * sits on netsim's src pad, so the token bucket of rate= keeps counting
+ * through a stall (a long gap in its input would overflow its token count),
+ * and a packet leaves from one thread only: the upstream one, or netsim's
+ * own when it delays.
+ */
 struct stall {
     struct e2c_impair spec;
     gint64 first_us; /* 0: none yet */
@@ -55,10 +61,10 @@ e2c_impair_element_new(const struct e2c_impair *spec, const char *name, GError *
     if (spec->keys & E2C_IMPAIR_KEY_STALL) {
         struct stall *st = g_new0(struct stall, 1);
         st->spec = *spec;
-        GstPad *sink = gst_element_get_static_pad(sim, "sink");
-        gst_pad_add_probe(sink, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+        GstPad *src = gst_element_get_static_pad(sim, "src");
+        gst_pad_add_probe(src, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
                           on_packet, st, g_free);
-        gst_object_unref(sink);
+        gst_object_unref(src);
     }
     return sim;
 }

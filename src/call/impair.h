@@ -2,7 +2,7 @@
 /*
  * --impair on one RTP stream (e2call(1), NETWORK IMPAIRMENT): GStreamer's
  * netsim set from a spec (src/quality/impair-spec.h), plus the scheduled
- * stall, which netsim cannot do, as a probe on its sink pad. Placed between a
+ * stall, which netsim cannot do, as a probe on its src pad. Placed between a
  * payloader and webrtcbin (send) or between webrtcbin and a depayloader
  * (receive), so it sees RTP only: RTCP, ICE and DTLS pass untouched.
  */

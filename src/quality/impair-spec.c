@@ -157,7 +157,7 @@ parse_item(const char *item, const char *end, struct e2c_impair *s, char err[E2C
         key = E2C_IMPAIR_KEY_RATE;
         ok = parse_kbit(v, end, &s->rate_kbit);
         if (!ok)
-            return fail(err, "rate takes kbit or mbit (a second), from 8kbit to 10000mbit, not", v,
+            return fail(err, "rate takes kbit or mbit (a second), from 8kbit to 100mbit, not", v,
                         vlen);
     } else if (is(item, klen, "stall")) {
         key = E2C_IMPAIR_KEY_STALL;

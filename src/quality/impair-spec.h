@@ -23,7 +23,11 @@
 #define E2C_IMPAIR_MAX_STALL_MS 3600000u     /* an hour */
 #define E2C_IMPAIR_MAX_STALL_AT_MS 86400000u /* a day */
 #define E2C_IMPAIR_MIN_RATE_KBIT 8u
-#define E2C_IMPAIR_MAX_RATE_KBIT 10000000u /* 10 Gbit/s */
+/*
+ * 100 Mbit/s: netsim counts its tokens (bits) in a gint, refilled for the
+ * time since the last packet; at this rate a 21 s gap still fits.
+ */
+#define E2C_IMPAIR_MAX_RATE_KBIT 100000u
 /* An error message, the value quoted in it included, fits in this. */
 #define E2C_IMPAIR_ERROR_LEN 160
 /* e2c_impair_format()'s longest text, NUL included. */
