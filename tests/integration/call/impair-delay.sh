@@ -5,8 +5,9 @@
 # what can be checked: netsim delayed alice's packets by 200 ms (its own
 # log, GST_DEBUG=netsim:5), the call still verifies both ways (exit 0 with
 # --expect-media) with no mismatch, and a constant delay neither freezes
-# bob's copy of alice's video nor counts as jitter (RFC 3550: a constant
-# delay gives 0; under 50 ms allowed, as in the other quality checks).
+# bob's copy of alice's video (no freeze of 1 s or more, below) nor counts as
+# jitter (RFC 3550: a constant delay gives 0; under 50 ms allowed, as in the
+# other quality checks).
 . "$(dirname "$0")/lib.sh"
 
 room=$(create_room --e2ee)
@@ -38,8 +39,14 @@ for track in video audio; do
         "jitter-ms=$(figure bob $track alice jitter-ms)"
 done
 n=$(figure bob video alice freezes)
+longest=$(figure bob video alice longest-freeze-ms)
 jitter=$(figure bob video alice jitter-ms)
-[ "$n" = 0 ] || fail "bob: alice's delayed video froze $n time(s)"
+# As in impair-stall.sh: a loaded machine can freeze any stream for a few
+# hundred ms (seen under AddressSanitizer: 190 ms here, 201 ms in bob's
+# unimpaired audio at alice in the same run); a freeze of 1 s or more is refused.
+[ "$n" != none ] || fail "bob: no video from alice in the summary"
+[ "$longest" -lt 1000 ] || fail "bob: alice's delayed video froze for $longest ms"
+[ "$n" = 0 ] || echo "note: bob: alice's delayed video froze $n time(s), at most $longest ms"
 python3 -c "import sys; sys.exit(0 if $jitter < 50 else 1)" ||
     fail "bob: jitter of alice's delayed video $jitter ms"
-ok "bob: alice's delayed video never froze, jitter $jitter ms"
+ok "bob: alice's delayed video: no freeze of 1 s or more ($n in all), jitter $jitter ms"
