@@ -5,7 +5,8 @@
 # its media started (--impair stall=2s@8s, dir=send: her payloaders' packets
 # are dropped before webrtcbin). Each of her receivers, bob and carol, must
 # count ONE video freeze of about 2 s (1.6-2.6 s: the hole, plus the wait for
-# the keyframe the depayloader asks for after it), while carol's and bob's
+# the keyframe the depayloader asks for after it; any other freeze of that
+# stream, from a loaded machine, must be short: under 1 s in all), while carol's and bob's
 # streams, and what alice receives, show nothing like it (below). Audio is
 # printed, not judged.
 . "$(dirname "$0")/lib.sh"
@@ -37,10 +38,17 @@ for who in bob carol; do
     done
     n=$(figure $who video alice freezes)
     longest=$(figure $who video alice longest-freeze-ms)
-    [ "$n" = 1 ] || fail "$who: alice's video froze $n time(s), expected 1"
+    frozen=$(figure $who video alice frozen-ms)
+    [ "$n" != none ] || fail "$who: no video from alice in the summary"
+    [ "$n" -ge 1 ] || fail "$who: alice's video never froze"
     [ "$longest" -ge 1600 ] && [ "$longest" -le 2600 ] ||
-        fail "$who: alice's video froze $longest ms, expected 1600-2600"
-    ok "$who: alice's video froze once, for $longest ms"
+        fail "$who: alice's video froze $longest ms at most, expected 1600-2600"
+    # One freeze of the stall's size: any other (machine load, see below) is
+    # short, all of them together under 1 s.
+    [ $((frozen - longest)) -lt 1000 ] ||
+        fail "$who: alice's video froze $n times, $frozen ms: more than the stall"
+    [ "$n" -eq 1 ] || echo "note: $who: alice's video also froze $((n - 1)) more"         "time(s), $((frozen - longest)) ms in all"
+    ok "$who: alice's video froze once for $longest ms"
 done
 # The others' streams: nothing like the stall (it is alice's sending only).
 # A freeze of a few hundred ms can happen there without any impairment on a

@@ -6,8 +6,8 @@
 # (4:loss=5%,dir=recv). The report names both with their specs (text and
 # JSON), every receiver of p1 counts one video freeze of about 2 s
 # (1.6-2.6 s) in that pair, p4's pairs lose frames, the pairs that involve
-# neither show no freeze and no loss, and the matrix holds (exit 0 with a
-# --max-loss that the impaired pairs stay under).
+# neither show no loss and no freeze of 1 s or more, and the matrix holds
+# (exit 0 with a --max-loss that the impaired pairs stay under).
 . "$(dirname "$0")/lib.sh"
 
 printf 'one secret for everybody\n' >"$work/secrets"
@@ -35,11 +35,16 @@ for p in r["pairs"]:
           f"freezes {p['freezes']} (longest {p['longest-freeze-ms']} ms), "
           f"audio freezes {p['audio-freezes']}, jitter {p['jitter-ms']:.2f} ms")
     assert p["state"] == "ok", p
+    # As in impair-stall.sh: one freeze of the stall's size; any other is a
+    # loaded machine's, short (under 1 s in all), as are any on pairs that
+    # are not impaired.
+    others = p["frozen-ms"] - p["longest-freeze-ms"]
     if tx == "p1" and rx != "p4":
-        assert p["freezes"] == 1 and 1600 <= p["longest-freeze-ms"] <= 2600, p
+        assert p["freezes"] >= 1 and 1600 <= p["longest-freeze-ms"] <= 2600, p
+        assert others < 1000, p
     if rx == "p4":
         assert p["frames-lost"] > 0, p
     if tx != "p1" and rx != "p4":
-        assert p["freezes"] == 0 and p["frames-lost"] == 0, p
+        assert p["longest-freeze-ms"] < 1000 and p["frames-lost"] == 0, p
 PY
 ok "p1's receivers froze once for about 2 s, p4 lost frames, the others neither"
