@@ -113,7 +113,7 @@ subscribe(struct e2c_participant *p, GPtrArray *feeds)
     };
     struct e2c_subscription_config cfg = {
         p->media,         &p->cfg.crypto,         p->label,      p->cfg.latency_ms,
-        p->cfg.no_decode, p->cfg.keep_last_frame, p->started_us,
+        p->cfg.no_decode, p->cfg.keep_last_frame, p->started_us, p->cfg.impair,
     };
     g_ptr_array_add(p->subs, e2c_subscription_new(p->room, &cfg, feeds, &cb, p));
 }

@@ -159,7 +159,7 @@ publish(struct e2c_participant *p)
     if (p->source_bin && !GST_OBJECT_PARENT(p->source_bin))
         gst_bin_add(e2c_pipeline_bin(p->media), p->source_bin);
     struct e2c_publication_config cfg = {
-        p->media, p->source, &p->cfg.crypto, p->label, p->cfg.latency_ms,
+        p->media, p->source, &p->cfg.crypto, p->label, p->cfg.latency_ms, p->cfg.impair,
     };
     p->pub = e2c_publication_start(p->room, &cfg, &cb, p, &error);
     if (!p->pub)
@@ -213,6 +213,11 @@ on_room_joined(gpointer owner, guint64 id, const struct e2c_room_feed *publisher
     json_object_set_new(e, "id", json_integer((json_int_t)p->my_id));
     json_object_set_new(e, "e2ee", json_boolean(p->cfg.crypto.e2ee));
     json_object_set_new(e, "publishers", json_integer((json_int_t)n));
+    if (p->cfg.impair.keys) {
+        char impair[E2C_IMPAIR_TEXT_LEN];
+        e2c_impair_format(&p->cfg.impair, impair);
+        json_object_set_new(e, "impair", json_string(impair));
+    }
     participant_emit(p, e);
 
     if (p->cfg.crypto.e2ee && !p->cfg.crypto.key)

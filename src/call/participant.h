@@ -15,6 +15,7 @@
 
 #include "events.h"
 #include "health.h"
+#include "impair-spec.h"
 #include "media-config.h"
 #include "pipeline.h"
 #include "room.h"
@@ -49,7 +50,8 @@ struct e2c_participant_config {
     const char *api_secret;
     const char *token;
     const char *room_pin;
-    const char *label; /* for events of load runs ("p3"); NULL: none */
+    const char *label;        /* for events of load runs ("p3"); NULL: none */
+    struct e2c_impair impair; /* --impair (zero: none) */
     /* Unit tests: the room comes from here (NULL: e2c_room_new(), by the router's URL). */
     struct e2c_room *(*room_new)(const struct e2c_room_config *cfg,
                                  const struct e2c_room_events *events, gpointer owner);

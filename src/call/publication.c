@@ -7,6 +7,7 @@
 
 #include <gst/webrtc/webrtc.h>
 
+#include "impair.h"
 #include "peer.h"
 
 /*
@@ -224,7 +225,20 @@ link_branch(struct e2c_publication *pub, GstElement *webrtc, struct e2c_send_bra
     g_atomic_int_inc(&pub->caps_pending);
     pub->caps_probe[branch == &pub->video ? 0 : 1] =
         gst_pad_add_probe(branch->src, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_caps, pub, NULL);
-    gboolean ok = sink && gst_pad_link_maybe_ghosting(branch->src, sink);
+    gboolean ok;
+    if (sink && e2c_impair_applies(&pub->cfg.impair, E2C_IMPAIR_SEND)) {
+        /* --impair: payloader ! netsim ! webrtcbin, in the publication's bin. */
+        gchar *name = g_strdup_printf("%s-impair", GST_OBJECT_NAME(branch->pay));
+        GstElement *sim = e2c_impair_element_new(&pub->cfg.impair, name, error);
+        g_free(name);
+        if (!sim) {
+            gst_object_unref(sink);
+            return FALSE;
+        }
+        ok = e2c_impair_insert(GST_BIN(pub->bin), sim, branch->src, sink);
+    } else {
+        ok = sink && gst_pad_link_maybe_ghosting(branch->src, sink);
+    }
     if (sink)
         gst_object_unref(sink);
     if (!ok)

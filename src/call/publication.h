@@ -13,6 +13,7 @@
 
 #include <gst/gst.h>
 
+#include "impair-spec.h"
 #include "media-config.h"
 #include "pipeline.h"
 #include "room.h"
@@ -25,6 +26,7 @@ struct e2c_publication_config {
     const struct e2c_crypto_config *crypto; /* read while building */
     const char *label;                      /* names the bin and branches; NULL: "self" */
     guint latency_ms;
+    struct e2c_impair impair; /* --impair: the send side's, when it applies (zero: none) */
 };
 
 struct e2c_publication;

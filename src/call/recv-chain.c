@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "errors.h"
+#include "impair.h"
 #include "reference.h"
 #include "verify.h"
 
@@ -292,8 +293,8 @@ hold_until_key(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 
 struct e2c_recv_stream *
 e2c_recv_stream_new(GstBin *bin, GstPad *pad, const struct e2c_crypto_config *crypto,
-                    gboolean decode, gboolean keep_last_frame, const struct e2c_recv_callbacks *cb,
-                    gpointer user, GError **error)
+                    const struct e2c_impair *impair, gboolean decode, gboolean keep_last_frame,
+                    const struct e2c_recv_callbacks *cb, gpointer user, GError **error)
 {
     GstCaps *caps = gst_pad_get_current_caps(pad);
     if (!caps)
@@ -326,6 +327,18 @@ e2c_recv_stream_new(GstBin *bin, GstPad *pad, const struct e2c_crypto_config *cr
             if (made[k])
                 gst_object_unref(gst_object_ref_sink(made[k]));
         return NULL;
+    }
+    /* --impair: webrtcbin ! netsim ! depayloader. */
+    GstElement *sim = NULL;
+    if (impair && e2c_impair_applies(impair, E2C_IMPAIR_RECV)) {
+        sim = e2c_impair_element_new(impair, NULL, error);
+        if (!sim) {
+            GstElement *made[] = {depay, dec, sink, e2csframedec};
+            for (unsigned k = 0; k < G_N_ELEMENTS(made); k++)
+                if (made[k])
+                    gst_object_unref(gst_object_ref_sink(made[k]));
+            return NULL;
+        }
     }
     g_object_set(sink, "sync", FALSE, "async", FALSE, NULL);
     /*
@@ -376,8 +389,18 @@ e2c_recv_stream_new(GstBin *bin, GstPad *pad, const struct e2c_crypto_config *cr
     GstPad *depay_sink = gst_element_get_static_pad(depay, "sink");
     gst_pad_add_probe(depay_sink, GST_PAD_PROBE_TYPE_BUFFER, on_rtp, stream_ref(s),
                       (GDestroyNotify)stream_unref);
-    if (linked && gst_pad_link(pad, depay_sink) != GST_PAD_LINK_OK)
+    if (sim) {
+        gst_bin_add(bin, sim);
+        GstPad *sim_sink = gst_element_get_static_pad(sim, "sink");
+        GstPad *sim_src = gst_element_get_static_pad(sim, "src");
+        if (linked && (gst_pad_link(pad, sim_sink) != GST_PAD_LINK_OK ||
+                       gst_pad_link(sim_src, depay_sink) != GST_PAD_LINK_OK))
+            linked = FALSE;
+        gst_object_unref(sim_sink);
+        gst_object_unref(sim_src);
+    } else if (linked && gst_pad_link(pad, depay_sink) != GST_PAD_LINK_OK) {
         linked = FALSE;
+    }
     gst_object_unref(depay_sink);
     GstPad *timed = gst_element_get_static_pad(e2csframedec ? e2csframedec : depay, "src");
     gst_pad_add_probe(timed, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, on_frame,
@@ -394,7 +417,7 @@ e2c_recv_stream_new(GstBin *bin, GstPad *pad, const struct e2c_crypto_config *cr
         return NULL;
     }
     /* Downstream first, so nothing pushes into an element that is not running yet. */
-    GstElement *order[] = {sink, dec, e2csframedec, depay};
+    GstElement *order[] = {sink, dec, e2csframedec, depay, sim};
     for (unsigned k = 0; k < G_N_ELEMENTS(order); k++)
         if (order[k])
             gst_element_sync_state_with_parent(order[k]);

@@ -17,6 +17,7 @@
 
 #include "e2ccodec.h"
 #include "frame-timing.h"
+#include "impair-spec.h"
 #include "media-config.h"
 
 #define E2C_RECV_GOOD_FRAMES 10
@@ -50,17 +51,17 @@ struct e2c_recv_stats {
 };
 
 /*
- * Builds the chain for pad (caps application/x-rtp) inside bin and links it.
+ * Builds the chain for pad (caps application/x-rtp) inside bin and links it,
+ * through a netsim (impair.h) when impair (NULL: none) applies to receiving.
  * Without decode (e2call load), frames are decrypted and authenticated but
  * not decoded: "frames_decoded" then counts frames that opened, and a stream
  * is verified after E2C_RECV_GOOD_FRAMES (video) or E2C_RECV_GOOD_WINDOWS
  * (audio) of them. Returns NULL with error for a codec e2call does not receive.
  */
-struct e2c_recv_stream *e2c_recv_stream_new(GstBin *bin, GstPad *pad,
-                                            const struct e2c_crypto_config *crypto, gboolean decode,
-                                            gboolean keep_last_frame,
-                                            const struct e2c_recv_callbacks *cb, gpointer user,
-                                            GError **error);
+struct e2c_recv_stream *
+e2c_recv_stream_new(GstBin *bin, GstPad *pad, const struct e2c_crypto_config *crypto,
+                    const struct e2c_impair *impair, gboolean decode, gboolean keep_last_frame,
+                    const struct e2c_recv_callbacks *cb, gpointer user, GError **error);
 gboolean e2c_recv_stream_decodes(const struct e2c_recv_stream *s);
 enum e2c_codec e2c_recv_stream_codec(const struct e2c_recv_stream *s);
 gboolean e2c_recv_stream_is_video(const struct e2c_recv_stream *s);

@@ -16,6 +16,7 @@
 #include <gst/gst.h>
 #include <jansson.h>
 
+#include "impair-spec.h"
 #include "media-config.h"
 #include "pipeline.h"
 #include "room.h"
@@ -43,7 +44,8 @@ struct e2c_subscription_config {
     const char *label; /* names the bin; NULL: "self" */
     guint latency_ms;
     gboolean no_decode, keep_last_frame;
-    gint64 started_us; /* for media-flowing's ms-since-join */
+    gint64 started_us;        /* for media-flowing's ms-since-join */
+    struct e2c_impair impair; /* --impair: applied where it applies to receiving (zero: none) */
 };
 
 struct e2c_subscription;

@@ -57,7 +57,7 @@ static const char *summary =
 struct join_options {
     GOptionContext *ctx;
     gchar *server, *room, *display, *video, *audio, *media_file, *duration, *snapshot, *suite;
-    gchar *rekey_delay, *connect_timeout, *control;
+    gchar *rekey_delay, *connect_timeout, *control, *impair;
     gboolean no_control, json, quiet, plain, no_publish, no_subscribe;
     gint width, height, fps, video_kbps, audio_kbps;
     gint latency, stats_interval, keyframe_interval, reconnect_attempts;
@@ -88,7 +88,8 @@ options_clear(struct join_options *o)
         g_option_context_free(o->ctx);
     gchar **strings[] = {&o->server, &o->room,        &o->display,         &o->video,
                          &o->audio,  &o->media_file,  &o->duration,        &o->snapshot,
-                         &o->suite,  &o->rekey_delay, &o->connect_timeout, &o->control};
+                         &o->suite,  &o->rekey_delay, &o->connect_timeout, &o->control,
+                         &o->impair};
     for (unsigned i = 0; i < G_N_ELEMENTS(strings); i++)
         g_clear_pointer(strings[i], g_free);
 }
@@ -153,6 +154,10 @@ parse_options(struct join_options *o, int argc, char **argv)
          "PATH"},
         {"no-control", 0, 0, G_OPTION_ARG_NONE, &o->no_control, "Serve no control socket", NULL},
         {"latency", 0, 0, G_OPTION_ARG_INT, &o->latency, "Jitter buffer in ms (default 50)", "MS"},
+        {"impair", 0, 0, G_OPTION_ARG_STRING, &o->impair,
+         "Network conditions on our RTP streams, e.g. delay=200ms,jitter=20ms,loss=5%,"
+         "rate=500kbit,stall=2s@10s,dir=send (send, recv or both; see e2call(1))",
+         "SPEC"},
         {"stats-interval", 0, 0, G_OPTION_ARG_INT, &o->stats_interval,
          "Seconds between stats events (default 5; 0: none)", "S"},
         {"reconnect-attempts", 0, 0, G_OPTION_ARG_INT, &o->reconnect_attempts,
@@ -239,6 +244,11 @@ parse_options(struct join_options *o, int argc, char **argv)
         o->keyframe_interval < 1 || o->keyframe_interval > 3600) {
         fprintf(stderr, "e2call join: --latency must be 0-5000, --stats-interval 0-3600 and "
                         "--keyframe-interval 1-3600\n");
+        goto out;
+    }
+    char impair_error[E2C_IMPAIR_ERROR_LEN];
+    if (o->impair && !e2c_impair_parse(o->impair, &o->cfg.impair, impair_error)) {
+        fprintf(stderr, "e2call join: --impair: %s\n", impair_error);
         goto out;
     }
     if (o->media_file && !g_file_test(o->media_file, G_FILE_TEST_IS_REGULAR)) {

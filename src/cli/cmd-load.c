@@ -94,6 +94,7 @@ struct load_options {
     GOptionContext *ctx;
     gchar *server, *room, *secrets, *assign, *duration, *ramp, *max_loss, *max_behind;
     gchar *rekey_every, *video, *suite, *control, *rekey_delay, *expect_groups;
+    gchar **impair;                /* --impair [WHO:]SPEC, repeatable */
     gint participants, publishers; /* publishers G_MININT: not given */
     gint width, height, fps, video_kbps, stats_interval, latency, index;
     gboolean json, decode, no_audio, no_control;
@@ -108,6 +109,8 @@ struct load_options {
     double ramp_rate, loss_limit, behind_limit;
     uint16_t suite_id;
     enum e2c_codec vcodec;
+    struct e2c_impair_rule *rules;
+    guint n_rules;
 };
 
 static void
@@ -119,6 +122,8 @@ options_clear(struct load_options *o)
     e2c_quality_args_clear(&o->quality_args);
     if (o->ctx)
         g_option_context_free(o->ctx);
+    g_clear_pointer(&o->impair, g_strfreev);
+    g_clear_pointer(&o->rules, g_free);
     gchar **strings[] = {&o->server, &o->room,     &o->secrets,     &o->assign,       &o->duration,
                          &o->ramp,   &o->max_loss, &o->max_behind,  &o->rekey_every,  &o->video,
                          &o->suite,  &o->control,  &o->rekey_delay, &o->expect_groups};
@@ -183,6 +188,10 @@ parse_options(struct load_options *o, int argc, char **argv)
         {"cipher-suite", 0, 0, G_OPTION_ARG_STRING, &o->suite, "SFrame cipher suite (default 6)",
          "SUITE"},
         {"latency", 0, 0, G_OPTION_ARG_INT, &o->latency, "Jitter buffer in ms (default 50)", "MS"},
+        {"impair", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->impair,
+         "Network conditions for participants WHO (3, 1-5 or 10%; default all), e.g. "
+         "2-3:loss=5%,dir=recv; repeatable, the last that names a participant wins (see e2call(1))",
+         "[WHO:]SPEC"},
         {"stats-interval", 0, 0, G_OPTION_ARG_INT, &o->stats_interval,
          "Seconds between stats lines with --json (default 5; 0: none)", "S"},
         {"control", 'c', 0, G_OPTION_ARG_FILENAME, &o->control,
@@ -317,6 +326,16 @@ parse_options(struct load_options *o, int argc, char **argv)
         fprintf(stderr, "e2call load: --control and --no-control contradict each other\n");
         goto out;
     }
+    o->n_rules = o->impair ? g_strv_length(o->impair) : 0;
+    o->rules = g_new0(struct e2c_impair_rule, MAX(o->n_rules, 1));
+    for (guint i = 0; i < o->n_rules; i++) {
+        char impair_error[E2C_IMPAIR_ERROR_LEN];
+        if (!e2c_impair_rule_parse(o->impair[i], &o->rules[i], impair_error) ||
+            !e2c_impair_rule_check(&o->rules[i], (uint32_t)o->participants, impair_error)) {
+            fprintf(stderr, "e2call load: --impair '%s': %s\n", o->impair[i], impair_error);
+            goto out;
+        }
+    }
     if (o->index < 0 || o->index > 100000) {
         fprintf(stderr, "e2call load: --index must be 0-100000\n");
         goto out;
@@ -370,6 +389,12 @@ make_participants(struct load *l, const struct load_options *o,
         cfg.api_secret = o->access.api_secret;
         cfg.token = o->access.token;
         cfg.room_pin = o->access.pin;
+        /* The last --impair that names the participant. */
+        for (guint r = 0; r < o->n_rules; r++)
+            if (e2c_impair_rule_covers(&o->rules[r], i + 1, l->n))
+                cfg.impair = o->rules[r].spec;
+        if (cfg.impair.keys)
+            e2c_impair_format(&cfg.impair, mb->impair);
         mb->p = e2c_participant_new(&cfg, l->media, mb->publisher ? &l->source : NULL, l->events,
                                     &e2c_load_participant_callbacks, mb);
     }

@@ -263,6 +263,7 @@ e2c_load_report(struct load *l)
             .failed = mb->failed,
             .err = mb->err,
             .error = mb->error,
+            .impair = mb->impair[0] ? mb->impair : NULL,
         };
         struct collect c = {l, &seen[i * np]};
         for (guint j = 0; j < np; j++)

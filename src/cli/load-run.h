@@ -27,7 +27,8 @@ struct member {
     gboolean publisher, started, joined, published, left, failed;
     gint64 started_us, joined_us, first_media_us;
     gchar *error;
-    enum e2c_error err; /* what made it fail, if it did */
+    enum e2c_error err;               /* what made it fail, if it did */
+    char impair[E2C_IMPAIR_TEXT_LEN]; /* --impair's spec for it, canonical; "": none */
 };
 
 struct load {

@@ -259,6 +259,8 @@ people_json(const struct e2c_load_input *in)
             json_object_set_new(o, "first-media-ms", json_real(mb->first_media_ms));
         if (mb->error)
             json_object_set_new(o, "error", json_string(mb->error));
+        if (mb->impair)
+            json_object_set_new(o, "impair", json_string(mb->impair));
         json_array_append_new(people, o);
     }
     return people;
@@ -325,6 +327,24 @@ e2c_load_report_json_line(const json_t *report)
     return json_dumps(report, JSON_COMPACT | JSON_REAL_PRECISION(6));
 }
 
+/* --impair: "impaired p1-p3: loss=5%,dir=recv", one line per run of members with one spec. */
+static void
+append_impaired(GString *out, const struct e2c_load_input *in)
+{
+    for (guint i = 0; i < in->n;) {
+        const char *spec = in->members[i].impair;
+        guint j = i + 1;
+        while (j < in->n && g_strcmp0(in->members[j].impair, spec) == 0)
+            j++;
+        if (spec && j - i > 1)
+            g_string_append_printf(out, "impaired %s-%s: %s\n", in->members[i].label,
+                                   in->members[j - 1].label, spec);
+        else if (spec)
+            g_string_append_printf(out, "impaired %s: %s\n", in->members[i].label, spec);
+        i = j;
+    }
+}
+
 static void
 append_matrix(GString *out, const struct e2c_load_input *in, const struct e2c_load_verdict *v)
 {
@@ -370,6 +390,7 @@ e2c_load_report_text(const struct e2c_load_input *in, const struct e2c_load_verd
                            v->worst_behind_s, in->max_behind_s);
     append_quality(out, in, v);
     append_quality_limits(out, in, v);
+    append_impaired(out, in);
     g_string_append_printf(out, "received %.1f Mbit/s in all\n",
                            seconds > 0 ? v->rtp_bytes * 8 / 1e6 / seconds : 0);
     g_string_append_printf(

@@ -75,6 +75,7 @@ struct e2c_load_member {
     gboolean failed;
     enum e2c_error err; /* what made it fail */
     const char *error;  /* "NAME: message", or NULL */
+    const char *impair; /* --impair's spec for it, canonical ("loss=5%,dir=recv"), or NULL */
 };
 
 struct e2c_load_input {

@@ -39,7 +39,7 @@ run_init(struct run *r)
     for (guint i = 0; i < 3; i++)
         r->m[i] = (struct e2c_load_member){labels[i],     i < 2,        groups[i], groups[i],
                                            groups[i] + 1, 100.0 * i,    250.0 + i, 900.0 + 10 * i,
-                                           FALSE,         E2C_ERR_NONE, NULL};
+                                           FALSE,         E2C_ERR_NONE, NULL,      NULL};
     for (guint k = 0; k < 6; k++)
         r->seen[k] = (struct e2c_pair_seen)E2C_PAIR_SEEN_INIT;
     r->seen[0 * 2 + 1] = OK_PAIR;       /* p1 receiving p2 */
@@ -548,6 +548,36 @@ test_report_quality(void)
     e2c_load_verdict_clear(&v);
 }
 
+/* --impair: who was impaired how, in both reports; runs of one spec on one line. */
+static void
+test_report_impaired(void)
+{
+    struct run r;
+    report_run(&r);
+    r.m[0].impair = "loss=5%,dir=recv";
+    r.m[1].impair = "loss=5%,dir=recv";
+    struct e2c_load_verdict v = decide(&r);
+    gchar *text = e2c_load_report_text(&r.in, &v, &facts);
+    g_assert_nonnull(strstr(text, "\nimpaired p1-p2: loss=5%,dir=recv\n"));
+    g_assert_null(strstr(text, "impaired p3"));
+    g_free(text);
+    r.m[1].impair = NULL;
+    r.m[2].impair = "stall=2s@8s,dir=send";
+    text = e2c_load_report_text(&r.in, &v, &facts);
+    g_assert_nonnull(
+        strstr(text, "\nimpaired p1: loss=5%,dir=recv\nimpaired p3: stall=2s@8s,dir=send\n"));
+    g_free(text);
+    json_t *doc = e2c_load_report_json(&r.in, &v, &facts);
+    json_t *people = json_object_get(doc, "participants-detail");
+    g_assert_cmpstr(json_string_value(json_object_get(json_array_get(people, 0), "impair")), ==,
+                    "loss=5%,dir=recv");
+    g_assert_null(json_object_get(json_array_get(people, 1), "impair"));
+    g_assert_cmpstr(json_string_value(json_object_get(json_array_get(people, 2), "impair")), ==,
+                    "stall=2s@8s,dir=send");
+    json_decref(doc);
+    e2c_load_verdict_clear(&v);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -566,5 +596,6 @@ main(int argc, char **argv)
     g_test_add_func("/load-report/json", test_report_json);
     g_test_add_func("/load-report/text", test_report_text);
     g_test_add_func("/load-report/quality", test_report_quality);
+    g_test_add_func("/load-report/impaired", test_report_impaired);
     return g_test_run();
 }

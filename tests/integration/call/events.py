@@ -10,6 +10,8 @@
                                              decoded from REMOTE), or "none"
   events.py timing LOG KEY                   the summary's timing[KEY] (JSON: a number, or
                                              null), or "none" without a timing object
+  events.py figure LOG TRACK REMOTE KEY     the summary's KEY of the stream of TRACK received
+                                             from REMOTE (JSON), or "none"
   events.py quality LOG [STATS...]           freezes and jitter (e2call(1), MEDIA QUALITY
                                              FIGURES) in every stats event, the summary and
                                              the `e2call stats --json` replies STATS; exit 1
@@ -138,6 +140,16 @@ def main():
                                if s.get("direction") == direction and s.get("track") == track
                                and (not remote or s.get("remote") == remote[0])), "none")
         print(frames)
+        return
+    if what == "figure":
+        track, remote, key = sys.argv[3], sys.argv[4], sys.argv[5]
+        value = "none"
+        for e in events:
+            if e.get("event") == "summary":
+                value = next((json.dumps(s.get(key)) for s in e["streams"]
+                              if s.get("direction") == "recv" and s.get("track") == track
+                              and s.get("remote") == remote), "none")
+        print(value)
         return
     if what == "timing":
         value = "none"
