@@ -90,13 +90,15 @@ expect_events() {
     ok "$1: $n $2 event(s)${4:+ with $4}"
 }
 
-# wait_event NAME EVENT [PATTERN] [SECONDS]: until NAME has such an event
-# (default 30 s; a loaded machine can take many seconds to publish).
+# wait_event NAME EVENT [PATTERN] [SECONDS] [COUNT]: until NAME has COUNT
+# (default 1) such events, for at most SECONDS (default 30: a loaded
+# machine can take many seconds to publish).
 wait_event() {
     i=0
-    while [ "$(count_events "$1" "$2" "${3:-}")" -lt 1 ]; do
+    while [ "$(count_events "$1" "$2" "${3:-}")" -lt "${5:-1}" ]; do
         i=$((i + 1))
-        [ $i -le $((${4:-30} * 10)) ] || fail "$1: no $2 event${3:+ with $3} within ${4:-30} s"
+        [ $i -le $((${4:-30} * 10)) ] ||
+            fail "$1: not ${5:-1} $2 event(s)${3:+ with $3} within ${4:-30} s"
         sleep 0.1
     done
 }

@@ -9,9 +9,11 @@ s1=$(secret_file one "the secret before the rekey")
 s2=$(secret_file two "the secret after the rekey")
 for who in alice bob carol; do
     join $who --room "$room" --secret-file "$s1" --control "$work/$who.sock" --width 320 \
-        --height 240 --duration 16s --expect-media
+        --height 240 --duration 24s --expect-media
 done
-sleep 5
+# Once each verified both tracks of both others (a fixed wait was too short
+# on a loaded machine: the call ended during the rekey).
+for who in alice bob carol; do wait_event $who media-verified "" 30 4; done
 # At once, not one after another: each reply waits for the key derivation,
 # which takes seconds in a sanitizer build.
 pids=""

@@ -8,12 +8,16 @@
 room=$(create_room --e2ee)
 s1=$(secret_file one "the secret before the rekey")
 s2=$(secret_file two "the secret after the rekey")
+# Both send under the new secret 5 s after their rekey: alice is rekeyed as
+# soon as the browser says it rekeyed, which leaves a loaded machine seconds
+# of slack (with a fixed wait on each side, the two clocks drifted apart by
+# more than a 2 s delay under the sanitizer build).
 join alice --room "$room" --secret-file "$s1" --control "$work/alice.sock" --width 320 \
-    --height 240 --duration 18s --expect-media
+    --height 240 --duration 24s --expect-media --rekey-delay 5s
 # The browser stays longer, so that alice's summary still lists its streams.
 web_join browser --room "$room" --secret-file "$s1" --rekey-file "$s2" --rekey-at 7s \
-    --duration 21s --expect-media
-sleep 7
+    --rekey-delay 5s --duration 27s --expect-media
+wait_event browser rekeyed
 rekey alice "$s2" || fail "alice's rekey failed: $(cat "$work/rekey.out")"
 wait_status alice 0
 wait_status browser 0
