@@ -25,6 +25,8 @@ e2c_stream_outcome_from_info(const struct e2c_stream_info *s, struct e2c_stream_
         .longest_freeze_ms = (guint64)s->timing.longest_ns / 1000000,
         .jitter_ms = e2c_frame_timing_mean_jitter_ms(&s->timing),
     };
+    e2c_latency_hist_summary(&s->latency, &out->latency);
+    e2c_latency_hist_summary(&s->decoded_latency, &out->decoded_latency);
 }
 
 static void

@@ -40,6 +40,7 @@
 
 #include "e2ccodec.h"
 #include "e2ckeysource.h"
+#include "e2csframemeta.h"
 #include "e2cshorttags.h"
 #include "frame.h"
 #include "health.h"
@@ -356,6 +357,7 @@ e2c_sframe_dec_transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuffer *o
     if (!pass)
         return GST_BASE_TRANSFORM_FLOW_DROPPED;
     gst_buffer_set_size(outbuf, out_len);
+    e2c_sframe_meta_add(outbuf, info.kid, info.ctr);
     return GST_FLOW_OK;
 }
 

@@ -62,8 +62,7 @@ e2c_ftab_file_map(const char **why)
         return NULL;
     }
     struct stat st;
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != getuid() ||
-        (st.st_mode & 077)) {
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != getuid() || (st.st_mode & 077)) {
         close(fd);
         *why = "the file is not the user's own regular file, or others may read it";
         return NULL;

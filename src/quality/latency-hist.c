@@ -18,8 +18,7 @@ bucket_of(uint64_t us)
         us = E2C_LH_MAX_US;
     unsigned top = 63u - (unsigned)__builtin_clzll(us); /* >= E2C_LH_SUB_BITS + 1 */
     unsigned sub = (unsigned)(us >> (top - E2C_LH_SUB_BITS)) & ((1u << E2C_LH_SUB_BITS) - 1);
-    return (unsigned)E2C_LH_LINEAR_US + (top - E2C_LH_SUB_BITS - 1) * (1u << E2C_LH_SUB_BITS) +
-           sub;
+    return (unsigned)E2C_LH_LINEAR_US + (top - E2C_LH_SUB_BITS - 1) * (1u << E2C_LH_SUB_BITS) + sub;
 }
 
 /* The midpoint of bucket b: the value it stands for; the last bucket, holding all values

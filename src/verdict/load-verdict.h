@@ -31,10 +31,11 @@ enum e2c_pair_state {
 /* "none", "ok", "mismatch", "partial": the names of the JSON report. */
 const char *e2c_pair_state_name(enum e2c_pair_state state);
 
-/* Freezes and jitter of one kind of track (e2call(1), MEDIA QUALITY FIGURES). */
+/* Freezes, jitter and latency of one kind of track (e2call(1), MEDIA QUALITY FIGURES). */
 struct e2c_quality_seen {
     guint64 freezes, frozen_ms, longest_freeze_ms; /* summed; the longest of all */
     double jitter_ms;                              /* the highest stream's mean */
+    struct e2c_latency_summary latency; /* to decryption: the worst stream's, field by field */
 };
 
 /* What one receiver saw of one publisher, its streams summed. */
@@ -50,9 +51,12 @@ struct e2c_pair_seen {
 /* A pair with nothing seen (behind not known). */
 #define E2C_PAIR_SEEN_INIT                                                                         \
     {                                                                                              \
-        0, 0, 0, 0, 0, 0, -1.0, {0, 0, 0, 0},                                                      \
+        0, 0, 0, 0, 0, 0, -1.0, {0, 0, 0, 0, {0, 0, 0, 0, 0}},                                     \
         {                                                                                          \
-            0, 0, 0, 0                                                                             \
+            0, 0, 0, 0,                                                                            \
+            {                                                                                      \
+                0, 0, 0, 0, 0                                                                      \
+            }                                                                                      \
         }                                                                                          \
     }
 

@@ -9,6 +9,8 @@
 
 #include <glib.h>
 
+#include "latency-hist.h"
+
 struct e2c_stream_outcome {
     guint64 feed;               /* the remote participant's feed (its id in the room) */
     const char *display;        /* the remote participant's display name ("" or NULL: unknown) */
@@ -26,6 +28,8 @@ struct e2c_stream_outcome {
      * jitter estimate. */
     guint64 freezes, frozen_ms, longest_freeze_ms;
     double jitter_ms;
+    /* Latency to decryption and to the decoder's output (have 0: no sample). */
+    struct e2c_latency_summary latency, decoded_latency;
     /* Went away before the end: its publisher left, or its subscription ended
      * at a reconnect and a new one took over. */
     gboolean gone;

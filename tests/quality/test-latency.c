@@ -73,7 +73,7 @@ test_hist_quantiles(void)
     for (gsize k = 0; k < n; k++)
         v[k] = (guint64)(20000 + g_rand_double_range(rand, 0, 5000) +
                          (g_rand_int_range(rand, 0, 100) == 0 ? g_rand_int_range(rand, 0, 1000000)
-                                                               : 0));
+                                                              : 0));
     check_distribution(v, n);
     /* Few samples, and values beyond the top bucket (their maximum stays exact). */
     guint64 few[] = {7, 3000000000, 15000};

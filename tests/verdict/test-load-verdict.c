@@ -24,10 +24,17 @@ struct run {
     struct e2c_load_input in;
 };
 
-static const struct e2c_pair_seen OK_PAIR = {
-    2, 2, 0, 1000, 0, 250000, 0.1, {1, 2000, 2000, 4.5}, {0, 0, 0, 1.5}};
+static const struct e2c_pair_seen OK_PAIR = {2,
+                                             2,
+                                             0,
+                                             1000,
+                                             0,
+                                             250000,
+                                             0.1,
+                                             {1, 2000, 2000, 4.5, {1, 20.5, 40.25, 55, 80.125}},
+                                             {0, 0, 0, 1.5, {0, 0, 0, 0, 0}}};
 static const struct e2c_pair_seen MISMATCH_PAIR = {
-    2, 0, 2, 0, 0, 240000, -1, {0, 0, 0, 0}, {0, 0, 0, 0}};
+    2, 0, 2, 0, 0, 240000, -1, {0, 0, 0, 0, {0, 0, 0, 0, 0}}, {0, 0, 0, 0, {0, 0, 0, 0, 0}}};
 
 static void
 run_init(struct run *r)
@@ -117,6 +124,24 @@ test_pair_states(void)
     g_assert_cmpuint(s.video.frozen_ms, ==, 1000);
     g_assert_cmpuint(s.video.longest_freeze_ms, ==, 400);
     g_assert_cmpfloat(s.video.jitter_ms, ==, 5);
+    g_assert_false(s.video.latency.have);
+    {
+        /* Latency: the worse of the streams' figures, each on its own. */
+        struct e2c_pair_seen l = E2C_PAIR_SEEN_INIT;
+        struct e2c_stream_outcome v = {.track = "video"};
+        v.latency = (struct e2c_latency_summary){1, 10, 30, 40, 90};
+        e2c_pair_seen_add(&l, &v);
+        v.latency = (struct e2c_latency_summary){1, 20, 25, 45, 50};
+        e2c_pair_seen_add(&l, &v);
+        v.latency = (struct e2c_latency_summary){0, 0, 0, 0, 0}; /* no sample: no effect */
+        e2c_pair_seen_add(&l, &v);
+        g_assert_true(l.video.latency.have);
+        g_assert_cmpfloat(l.video.latency.p50_ms, ==, 20);
+        g_assert_cmpfloat(l.video.latency.p95_ms, ==, 30);
+        g_assert_cmpfloat(l.video.latency.p99_ms, ==, 45);
+        g_assert_cmpfloat(l.video.latency.max_ms, ==, 90);
+        g_assert_false(l.audio.latency.have);
+    }
     g_assert_cmpuint(s.audio.freezes, ==, 0);
     g_assert_cmpfloat(s.audio.jitter_ms, ==, 0);
     audio.freezes = 4;
@@ -288,7 +313,7 @@ report_run(struct run *r)
     run_init(r);
     r->seen[1 * 2 + 0].frames_lost = 25;
     r->seen[1 * 2 + 0].behind_s = -1;
-    r->seen[1 * 2 + 0].video = (struct e2c_quality_seen){3, 900, 500, 12.0};
+    r->seen[1 * 2 + 0].video = (struct e2c_quality_seen){3, 900, 500, 12.0, {0, 0, 0, 0, 0}};
     r->m[2].join_ms = NAN;
     r->m[2].first_media_ms = NAN;
     r->m[2].failed = TRUE;
@@ -323,26 +348,30 @@ test_report_json(void)
         "{\"receiver\":\"p1\",\"publisher\":\"p2\",\"state\":\"ok\",\"expected\":\"ok\","
         "\"frames\":1000,\"frames-lost\":0,\"loss-pct\":0.0,\"kbps\":200.0,\"behind-s\":0.1,"
         "\"freezes\":1,\"frozen-ms\":2000,\"longest-freeze-ms\":2000,\"jitter-ms\":4.5,"
+        "\"latency-ms\":{\"p50\":20.5,\"p95\":40.25,\"p99\":55.0,\"max\":80.125},"
         "\"audio-freezes\":0,\"audio-frozen-ms\":0,\"audio-longest-freeze-ms\":0,"
-        "\"audio-jitter-ms\":1.5},"
+        "\"audio-jitter-ms\":1.5,\"audio-latency-ms\":null},"
         "{\"receiver\":\"p2\",\"publisher\":\"p1\",\"state\":\"ok\",\"expected\":\"ok\","
         "\"frames\":1000,\"frames-lost\":25,\"loss-pct\":2.43902,\"kbps\":200.0,"
         "\"behind-s\":null,"
         "\"freezes\":3,\"frozen-ms\":900,\"longest-freeze-ms\":500,\"jitter-ms\":12.0,"
+        "\"latency-ms\":null,"
         "\"audio-freezes\":0,\"audio-frozen-ms\":0,\"audio-longest-freeze-ms\":0,"
-        "\"audio-jitter-ms\":1.5},"
+        "\"audio-jitter-ms\":1.5,\"audio-latency-ms\":null},"
         "{\"receiver\":\"p3\",\"publisher\":\"p1\",\"state\":\"mismatch\",\"expected\":"
         "\"mismatch\",\"frames\":0,\"frames-lost\":0,\"loss-pct\":0.0,\"kbps\":192.0,"
         "\"behind-s\":null,"
         "\"freezes\":0,\"frozen-ms\":0,\"longest-freeze-ms\":0,\"jitter-ms\":0.0,"
+        "\"latency-ms\":null,"
         "\"audio-freezes\":0,\"audio-frozen-ms\":0,\"audio-longest-freeze-ms\":0,"
-        "\"audio-jitter-ms\":0.0},"
+        "\"audio-jitter-ms\":0.0,\"audio-latency-ms\":null},"
         "{\"receiver\":\"p3\",\"publisher\":\"p2\",\"state\":\"mismatch\",\"expected\":"
         "\"mismatch\",\"frames\":0,\"frames-lost\":0,\"loss-pct\":0.0,\"kbps\":192.0,"
         "\"behind-s\":null,"
         "\"freezes\":0,\"frozen-ms\":0,\"longest-freeze-ms\":0,\"jitter-ms\":0.0,"
+        "\"latency-ms\":null,"
         "\"audio-freezes\":0,\"audio-frozen-ms\":0,\"audio-longest-freeze-ms\":0,"
-        "\"audio-jitter-ms\":0.0}],"
+        "\"audio-jitter-ms\":0.0,\"audio-latency-ms\":null}],"
         "\"observed\":[{\"receiver\":\"p1\",\"publisher\":\"p2\",\"state\":\"ok\",\"frames\":1000,"
         "\"frames-lost\":0},{\"receiver\":\"p3\",\"publisher\":\"k1-p1\",\"state\":\"mismatch\","
         "\"frames\":0,\"frames-lost\":0}],"

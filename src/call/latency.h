@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Latency's sending half (e2call(1), MEDIA QUALITY FIGURES): the wall-clock time each raw
+ * frame enters its encoder rides on the encoded frame (a GstReferenceTimestampMeta of caps
+ * E2C_CAPTURE_CAPS) through the tee to every branch, where the frame leaves e2csframeenc with
+ * its SFrame identity (E2cSFrameMeta); both go into the frame-time table shared by the user's
+ * e2call processes (src/quality/frame-table.h), which receivers read.
+ */
+#pragma once
+
+#include <gst/gst.h>
+
+#include "frame-table.h"
+
+#define E2C_CAPTURE_CAPS "timestamp/x-e2call-capture"
+
+/* The process's frame-time table; NULL (warned about once) when it cannot be had: latency is
+ * then not measured, and nothing else changes. */
+struct e2c_ftab *e2c_latency_table(void);
+/* CLOCK_REALTIME in ns: the clock of every e2call process on the machine. */
+gint64 e2c_latency_now_ns(void);
+/* Times the raw frames into encoder enc and marks its encoded frames with their capture time. */
+void e2c_latency_watch_encoder(GstElement *enc);
+/* Records the frames leaving an e2csframeenc (its src pad) in the table. */
+void e2c_latency_watch_sealed(GstElement *e2csframeenc);
