@@ -33,6 +33,9 @@
  *
  * A crypto library failure is an error (DECRYPTION_INTERNAL_ERROR). A cipher
  * suite with 4-byte tags (3 and 8) posts one warning when the element starts.
+ *
+ * Each opened frame carries an E2cSFrameMeta (its first SFrame's KID and
+ * counter; e2call-e2ee(7), BUFFER METADATA).
  */
 #include "e2csframedec.h"
 

@@ -17,6 +17,9 @@
  * the new KID's keys at once, so that needs no keyframe and no message.
  * A cipher suite with 4-byte tags (3 and 8) posts one warning at start.
  *
+ * Each sealed frame carries an E2cSFrameMeta (its first SFrame's KID and
+ * counter; e2call-e2ee(7), BUFFER METADATA).
+ *
  * Before the first key: a secret is derived off the streaming thread. Where
  * upstream is live, frames that arrive before the key are dropped, counted
  * (stats, frames-dropped-no-key) and warned about once per start (a
