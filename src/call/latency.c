@@ -153,3 +153,56 @@ e2c_latency_watch_sealed(GstElement *e2csframeenc)
                       NULL, NULL);
     gst_object_unref(src);
 }
+
+gboolean
+e2c_latency_plain_timed(enum e2c_codec codec)
+{
+    return codec == E2C_CODEC_VP8 || codec == E2C_CODEC_VP9 || codec == E2C_CODEC_OPUS;
+}
+
+guint64
+e2c_latency_plain_id(GstBuffer *buf)
+{
+    GstMapInfo map;
+    if (!gst_buffer_map(buf, &map, GST_MAP_READ))
+        return 0;
+    guint64 id = e2c_ftab_hash(map.data, map.size);
+    gst_buffer_unmap(buf, &map);
+    return id;
+}
+
+static void
+record_plain(GstBuffer *buf)
+{
+    GstReferenceTimestampMeta *m = gst_buffer_get_reference_timestamp_meta(buf, capture_caps());
+    if (m)
+        e2c_ftab_put(table, E2C_FTAB_PLAIN_KID, e2c_latency_plain_id(buf), (gint64)m->timestamp);
+}
+
+static gboolean
+record_plain_in_list(GstBuffer **buf, guint idx, gpointer data)
+{
+    record_plain(*buf);
+    return TRUE;
+}
+
+static GstPadProbeReturn
+on_plain(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+    if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
+        gst_buffer_list_foreach(GST_PAD_PROBE_INFO_BUFFER_LIST(info), record_plain_in_list, NULL);
+    else
+        record_plain(GST_PAD_PROBE_INFO_BUFFER(info));
+    return GST_PAD_PROBE_OK;
+}
+
+void
+e2c_latency_watch_plain(GstElement *pay, enum e2c_codec codec)
+{
+    if (!e2c_latency_plain_timed(codec) || !e2c_latency_table())
+        return;
+    GstPad *sink = gst_element_get_static_pad(pay, "sink");
+    gst_pad_add_probe(sink, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, on_plain,
+                      NULL, NULL);
+    gst_object_unref(sink);
+}

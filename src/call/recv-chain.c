@@ -39,6 +39,7 @@ struct e2c_recv_stream {
     /* Latency: the shared frame-time table (NULL: not measured), and the send times of the
      * frames last decrypted, by PTS, for the decoder's output. */
     struct e2c_ftab *ftab;
+    gboolean plain;
     struct e2c_capture_ring sent;
 };
 
@@ -264,16 +265,23 @@ on_rtp(GstPad *pad, GstPadProbeInfo *info, gpointer data)
  * load) it is the time the packet was received.
  */
 /*
- * A frame leaves decryption: its latency from the publisher's encoder, when the frame-time
- * table has its send time (by its SFrame KID and counter); called with the lock held.
+ * A frame leaves decryption (or the depayloader): its latency from the publisher's encoder,
+ * when the frame-time table has its send time (by its SFrame KID and counter, or in plain
+ * mode by its bytes); called with the lock held.
  */
 static void
 time_latency(struct e2c_recv_stream *s, GstBuffer *buf, gint64 wall_ns)
 {
     guint64 kid, ctr;
     gint64 sent_ns;
-    if (!s->ftab || !e2c_sframe_meta_get(buf, &kid, &ctr))
+    if (!s->ftab)
         return;
+    if (s->plain) {
+        kid = E2C_FTAB_PLAIN_KID;
+        ctr = e2c_latency_plain_id(buf);
+    } else if (!e2c_sframe_meta_get(buf, &kid, &ctr)) {
+        return;
+    }
     if (!e2c_ftab_get(s->ftab, kid, ctr, &sent_ns) || wall_ns < sent_ns) {
         s->st.latency_misses++;
         return;
@@ -389,8 +397,10 @@ e2c_recv_stream_new(GstBin *bin, GstPad *pad, const struct e2c_crypto_config *cr
     e2c_latency_hist_init(&s->st.latency);
     e2c_latency_hist_init(&s->st.decoded_latency);
     e2c_capture_ring_init(&s->sent);
-    /* Plain streams carry no frame identity (E2cSFrameMeta): no latency there. */
-    s->ftab = e2csframedec ? e2c_latency_table() : NULL;
+    /* Plain streams are known by their frames' bytes, where the depayloader gives back what
+     * the payloader got (src/call/latency.h). */
+    s->plain = !e2csframedec;
+    s->ftab = e2csframedec || e2c_latency_plain_timed(codec) ? e2c_latency_table() : NULL;
 
     gst_bin_add_many(bin, depay, dec, sink, NULL);
     gboolean linked;

@@ -380,6 +380,8 @@ e2c_send_branch_build(GstBin *bin, GstElement *tee, enum e2c_codec codec,
     out->src = gst_element_get_static_pad(pay, "src");
     if (enc)
         e2c_latency_watch_sealed(enc);
+    else
+        e2c_latency_watch_plain(pay, codec);
     if (e2c_codec_info(codec) && e2c_codec_info(codec)->kind == E2C_MEDIA_VIDEO) {
         GstPad *qsrc = gst_element_get_static_pad(queue, "src");
         gst_pad_add_probe(qsrc, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,

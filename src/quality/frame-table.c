@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "frame-table.h"
 
+#include <string.h>
+
 void
 e2c_ftab_init(struct e2c_ftab *t)
 {
@@ -34,18 +36,30 @@ void
 e2c_ftab_put(struct e2c_ftab *t, uint64_t kid, uint64_t ctr, int64_t capture_ns)
 {
     struct e2c_ftab_slot *g = &t->slot[group_of(kid, ctr)];
-    /* The empty or oldest slot first; if another writer holds it, the others in order. */
-    unsigned oldest = 0;
+    /* The slot already naming this frame, else the empty or oldest one; if another writer
+     * holds it, the others in order. (A glance without the seqlock: a wrong guess only
+     * costs a second slot for the frame.) */
+    unsigned first = 0;
     int64_t oldest_ns = INT64_MAX;
-    for (unsigned k = 0; k < E2C_FTAB_WAYS; k++) {
+    int same = 0;
+    for (unsigned k = 0; k < E2C_FTAB_WAYS && !same; k++) {
         int64_t at = atomic_load_explicit(&g[k].capture_ns, memory_order_relaxed);
-        if (at < oldest_ns) {
+        if (at != 0 && atomic_load_explicit(&g[k].kid, memory_order_relaxed) == kid &&
+            atomic_load_explicit(&g[k].ctr, memory_order_relaxed) == ctr) {
+            /* Recorded already: by another branch of the same encoder (the same time), or
+             * an identical frame sent at another time, which no receiver can tell apart. */
+            if (at == capture_ns || at == E2C_FTAB_AMBIGUOUS)
+                return;
+            capture_ns = E2C_FTAB_AMBIGUOUS;
+            first = k;
+            same = 1;
+        } else if (at < oldest_ns) {
             oldest_ns = at;
-            oldest = k;
+            first = k;
         }
     }
     for (unsigned i = 0; i < E2C_FTAB_WAYS; i++) {
-        struct e2c_ftab_slot *s = &g[(oldest + i) % E2C_FTAB_WAYS];
+        struct e2c_ftab_slot *s = &g[(first + i) % E2C_FTAB_WAYS];
         uint64_t seq = atomic_load_explicit(&s->seq, memory_order_relaxed);
         if (seq & 1)
             continue;
@@ -85,8 +99,32 @@ e2c_ftab_get(const struct e2c_ftab *t, uint64_t kid, uint64_t ctr, int64_t *capt
                 *capture_ns = at;
                 return 1;
             }
+            if (skid == kid && sctr == ctr && at == E2C_FTAB_AMBIGUOUS)
+                return 0;
             break;
         }
     }
     return 0;
+}
+
+uint64_t
+e2c_ftab_hash(const uint8_t *data, size_t len)
+{
+    uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ (uint64_t)len;
+    while (len >= 8) {
+        uint64_t w;
+        memcpy(&w, data, 8);
+        h = (h ^ w) * UINT64_C(0xbf58476d1ce4e5b9);
+        h ^= h >> 29;
+        data += 8;
+        len -= 8;
+    }
+    uint64_t tail = 0;
+    for (size_t k = 0; k < len; k++)
+        tail |= (uint64_t)data[k] << (8 * k);
+    h = (h ^ tail) * UINT64_C(0x94d049bb133111eb);
+    h ^= h >> 31;
+    h *= UINT64_C(0xbf58476d1ce4e5b9);
+    h ^= h >> 27;
+    return h;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The frame-time table (e2call(1), MEDIA QUALITY FIGURES): when each sent frame entered its
- * encoder, by the frame's identity on the wire (its first SFrame's KID and counter), written
+ * encoder, by the frame's identity on the wire (its first SFrame's KID and counter; in a plain
+ * call, a hash of its bytes, which the router never changes), written
  * by the publisher and read by every receiver of the frame. It lives in memory shared by all
  * e2call processes of a user on one machine (frame-table-file.h), so latency is measured for
  * pairs in one process and across processes alike; this file is only the table's logic, on
@@ -46,8 +47,20 @@ struct e2c_ftab {
 void e2c_ftab_init(struct e2c_ftab *t);
 /* 1 when t is a table of this layout. */
 int e2c_ftab_valid(const struct e2c_ftab *t);
-/* Records that frame (kid, ctr) entered its encoder at capture_ns (> 0). */
+/* A slot's time when frames with the same identity were recorded at different times. */
+#define E2C_FTAB_AMBIGUOUS INT64_C(-1)
+/* The KID under which plain frames (no SFrame) are recorded, with e2c_ftab_hash() of their
+ * bytes for counter: SFrame KIDs of e2call always have bit 63 set (e2call-e2ee(7)). */
+#define E2C_FTAB_PLAIN_KID 0
+
+/*
+ * Records that frame (kid, ctr) entered its encoder at capture_ns (> 0). The same frame
+ * recorded again with the same time (another branch of one encoder) changes nothing; with
+ * another time (identical plain frames) the frame becomes ambiguous: lookups miss.
+ */
 void e2c_ftab_put(struct e2c_ftab *t, uint64_t kid, uint64_t ctr, int64_t capture_ns);
 /* The time recorded for (kid, ctr) into *capture_ns: 1, or 0 when it is not (or no longer)
- * there. */
+ * there, or ambiguous. */
 int e2c_ftab_get(const struct e2c_ftab *t, uint64_t kid, uint64_t ctr, int64_t *capture_ns);
+/* A 64-bit hash of a plain frame's bytes: its identity (not against an adversary). */
+uint64_t e2c_ftab_hash(const uint8_t *data, size_t len);

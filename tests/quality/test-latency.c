@@ -143,7 +143,35 @@ test_table_put_get_miss(void)
     g_assert_cmpuint(newest_found, ==, 1000);
     g_assert_cmpuint(oldest_found, ==, 0);
     g_assert_false(e2c_ftab_get(t, 0x1234, 0, &at));
+    /* The same frame again at the same time (two branches of one encoder): still there. */
+    e2c_ftab_put(t, 0x77, 1, 5000);
+    e2c_ftab_put(t, 0x77, 1, 5000);
+    g_assert_true(e2c_ftab_get(t, 0x77, 1, &at));
+    g_assert_cmpint(at, ==, 5000);
+    /* At another time (identical plain frames): nobody can tell which, so a miss, also
+     * after a third copy. */
+    e2c_ftab_put(t, 0x77, 1, 6000);
+    g_assert_false(e2c_ftab_get(t, 0x77, 1, &at));
+    e2c_ftab_put(t, 0x77, 1, 7000);
+    g_assert_false(e2c_ftab_get(t, 0x77, 1, &at));
     g_free(t);
+}
+
+static void
+test_hash(void)
+{
+    guint8 a[100], b[100];
+    for (guint k = 0; k < sizeof(a); k++)
+        a[k] = b[k] = (guint8)(k * 7);
+    g_assert_cmpuint(e2c_ftab_hash(a, sizeof(a)), ==, e2c_ftab_hash(b, sizeof(b)));
+    /* Any byte, any length changes it. */
+    for (guint k = 0; k < sizeof(a); k++) {
+        b[k] ^= 1;
+        g_assert_cmpuint(e2c_ftab_hash(a, sizeof(a)), !=, e2c_ftab_hash(b, sizeof(b)));
+        b[k] ^= 1;
+    }
+    for (gsize n = 0; n < sizeof(a); n++)
+        g_assert_cmpuint(e2c_ftab_hash(a, n), !=, e2c_ftab_hash(a, n + 1));
 }
 
 #define WRITERS 3
@@ -301,6 +329,7 @@ main(int argc, char **argv)
     g_test_add_func("/latency/table/put-get-miss", test_table_put_get_miss);
     g_test_add_func("/latency/table/threads", test_table_threads);
     g_test_add_func("/latency/table/file", test_table_file);
+    g_test_add_func("/latency/table/hash", test_hash);
     g_test_add_func("/latency/capture-ring", test_capture_ring);
     return g_test_run();
 }
