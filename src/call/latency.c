@@ -49,7 +49,8 @@ capture_caps(void)
     return caps;
 }
 
-/* One encoder's raw frames by PTS; the encoder's input and output may run on two threads. */
+/* One encoder's raw frames by PTS, for encoders that do not carry metas from input to output;
+ * the encoder's input and output may run on two threads. */
 struct encoder_clock {
     GMutex lock;
     struct e2c_capture_ring ring;
@@ -74,6 +75,13 @@ on_raw(GstPad *pad, GstPadProbeInfo *info, gpointer data)
     g_mutex_lock(&c->lock);
     e2c_capture_ring_add(&c->ring, GST_BUFFER_PTS(buf), now);
     g_mutex_unlock(&c->lock);
+    /* Encoder base classes copy tagless metas from a frame's input to its output: that
+     * carries the time even where an encoder moves its timestamps (x264enc starts them at
+     * 1000 hours). */
+    buf = gst_buffer_make_writable(buf);
+    GST_PAD_PROBE_INFO_DATA(info) = buf;
+    gst_buffer_add_reference_timestamp_meta(buf, capture_caps(), (GstClockTime)now,
+                                            GST_CLOCK_TIME_NONE);
     return GST_PAD_PROBE_OK;
 }
 
@@ -82,7 +90,9 @@ on_encoded(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
     struct encoder_clock *c = data;
     GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
-    if (!GST_BUFFER_PTS_IS_VALID(buf))
+    /* The time came with the frame (above), or it is looked up by PTS. */
+    if (!GST_BUFFER_PTS_IS_VALID(buf) ||
+        gst_buffer_get_reference_timestamp_meta(buf, capture_caps()))
         return GST_PAD_PROBE_OK;
     gint64 at = 0;
     g_mutex_lock(&c->lock);

@@ -23,7 +23,8 @@
 struct e2c_ftab *e2c_latency_table(void);
 /* CLOCK_REALTIME in ns: the clock of every e2call process on the machine. */
 gint64 e2c_latency_now_ns(void);
-/* Times the raw frames into encoder enc and marks its encoded frames with their capture time. */
+/* Times the raw frames into encoder enc and marks its encoded frames with their capture time
+ * (the raw frame's meta, which encoders carry over, else the raw frame of the same PTS). */
 void e2c_latency_watch_encoder(GstElement *enc);
 /* Records the frames leaving an e2csframeenc (its src pad) in the table. */
 void e2c_latency_watch_sealed(GstElement *e2csframeenc);
