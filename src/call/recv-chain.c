@@ -196,7 +196,7 @@ on_decoded(GstPad *pad, GstPadProbeInfo *info, gpointer data)
     s->st.frames_decoded++;
     gint64 sent_ns;
     if (s->ftab && s->decode && GST_BUFFER_PTS_IS_VALID(buf) &&
-        e2c_capture_ring_find(&s->sent, GST_BUFFER_PTS(buf), &sent_ns) && now_ns >= sent_ns)
+        e2c_capture_ring_find_exact(&s->sent, GST_BUFFER_PTS(buf), &sent_ns) && now_ns >= sent_ns)
         e2c_latency_hist_add(&s->st.decoded_latency, (guint64)(now_ns - sent_ns) / 1000);
     resumed = s->want_resume;
     s->want_resume = FALSE;

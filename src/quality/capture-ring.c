@@ -39,3 +39,16 @@ e2c_capture_ring_find(const struct e2c_capture_ring *r, uint64_t pts, int64_t *a
     }
     return found;
 }
+
+int
+e2c_capture_ring_find_exact(const struct e2c_capture_ring *r, uint64_t pts, int64_t *at_ns)
+{
+    for (unsigned k = 0; k < r->len; k++) {
+        unsigned i = (r->next + E2C_CR_SIZE - 1 - k) % E2C_CR_SIZE; /* newest first */
+        if (r->pts[i] == pts) {
+            *at_ns = r->at_ns[i];
+            return 1;
+        }
+    }
+    return 0;
+}

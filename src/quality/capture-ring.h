@@ -26,3 +26,6 @@ void e2c_capture_ring_init(struct e2c_capture_ring *r);
 void e2c_capture_ring_add(struct e2c_capture_ring *r, uint64_t pts, int64_t at_ns);
 /* The time for pts (as above) into *at_ns: 1, or 0 when none fits. */
 int e2c_capture_ring_find(const struct e2c_capture_ring *r, uint64_t pts, int64_t *at_ns);
+/* The same for exactly pts only: decoders keep their frames' timestamps, and an earlier frame
+ * (one whose own lookup missed) would give a wrong time. */
+int e2c_capture_ring_find_exact(const struct e2c_capture_ring *r, uint64_t pts, int64_t *at_ns);

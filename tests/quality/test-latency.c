@@ -316,6 +316,9 @@ test_capture_ring(void)
     /* An encoder's own frame boundaries: the raw frame it starts in. */
     g_assert_true(e2c_capture_ring_find(&r, 50 * 33333333ull + 5000000, &at));
     g_assert_cmpint(at, ==, 1050);
+    g_assert_false(e2c_capture_ring_find_exact(&r, 50 * 33333333ull + 5000000, &at));
+    g_assert_true(e2c_capture_ring_find_exact(&r, 50 * 33333333ull, &at));
+    g_assert_cmpint(at, ==, 1050);
     /* Too far past the newest: nothing. */
     g_assert_false(e2c_capture_ring_find(&r, 99 * 33333333ull + 200000000, &at));
 }
