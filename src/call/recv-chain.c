@@ -6,8 +6,11 @@
 #include <gst/video/video.h>
 #include <string.h>
 
+#include "capture-ring.h"
+#include "e2csframemeta.h"
 #include "errors.h"
 #include "impair.h"
+#include "latency.h"
 #include "reference.h"
 #include "verify.h"
 
@@ -34,6 +37,11 @@ struct e2c_recv_stream {
      * known, the PTS is used instead). */
     struct e2c_rtp_clock rtp_clock;
     gint clock_rate;
+    /* Latency: the shared frame-time table (NULL: not measured), and the send times of the
+     * frames last decrypted, by PTS, for the decoder's output. */
+    struct e2c_ftab *ftab;
+    gboolean plain;
+    struct e2c_capture_ring sent;
 };
 
 static struct e2c_recv_stream *
@@ -184,8 +192,13 @@ on_decoded(GstPad *pad, GstPadProbeInfo *info, gpointer data)
     GstCaps *caps = gst_pad_get_current_caps(pad);
     gboolean first = FALSE, verified = FALSE, resumed = FALSE;
 
+    gint64 now_ns = e2c_latency_now_ns();
     g_mutex_lock(&s->lock);
     s->st.frames_decoded++;
+    gint64 sent_ns;
+    if (s->ftab && s->decode && GST_BUFFER_PTS_IS_VALID(buf) &&
+        e2c_capture_ring_find_exact(&s->sent, GST_BUFFER_PTS(buf), &sent_ns) && now_ns >= sent_ns)
+        e2c_latency_hist_add(&s->st.decoded_latency, (guint64)(now_ns - sent_ns) / 1000);
     resumed = s->want_resume;
     s->want_resume = FALSE;
     if (!s->first_reported) {
@@ -252,9 +265,37 @@ on_rtp(GstPad *pad, GstPadProbeInfo *info, gpointer data)
  * RFC 3550 has it: the PTS is not it everywhere, as without a jitterbuffer (e2crtpforward, in
  * load) it is the time the packet was received.
  */
+/*
+ * A frame leaves decryption (or the depayloader): its latency from the publisher's encoder,
+ * when the frame-time table has its send time (by its SFrame KID and counter, or in plain
+ * mode by its bytes); called with the lock held.
+ */
 static void
-time_frame(struct e2c_recv_stream *s, GstBuffer *buf, gint64 now_ns)
+time_latency(struct e2c_recv_stream *s, GstBuffer *buf, gint64 wall_ns)
 {
+    guint64 kid, ctr;
+    gint64 sent_ns;
+    if (!s->ftab)
+        return;
+    if (s->plain) {
+        kid = E2C_FTAB_PLAIN_KID;
+        ctr = e2c_latency_plain_id(buf);
+    } else if (!e2c_sframe_meta_get(buf, &kid, &ctr)) {
+        return;
+    }
+    if (!e2c_ftab_get(s->ftab, kid, ctr, &sent_ns) || wall_ns < sent_ns) {
+        s->st.latency_misses++;
+        return;
+    }
+    e2c_latency_hist_add(&s->st.latency, (guint64)(wall_ns - sent_ns) / 1000);
+    if (s->decode && GST_BUFFER_PTS_IS_VALID(buf))
+        e2c_capture_ring_add(&s->sent, GST_BUFFER_PTS(buf), sent_ns);
+}
+
+static void
+time_frame(struct e2c_recv_stream *s, GstBuffer *buf, gint64 now_ns, gint64 wall_ns)
+{
+    time_latency(s, buf, wall_ns);
     gint64 media = E2C_FT_NO_MEDIA;
     if (s->rtp_clock.started && s->clock_rate > 0)
         media = e2c_rtp_clock_ns(s->rtp_clock.ext, (guint32)s->clock_rate);
@@ -267,14 +308,14 @@ static GstPadProbeReturn
 on_frame(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
     struct e2c_recv_stream *s = data;
-    gint64 now = (gint64)gst_util_get_timestamp();
+    gint64 now = (gint64)gst_util_get_timestamp(), wall = e2c_latency_now_ns();
     g_mutex_lock(&s->lock);
     if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
         GstBufferList *list = GST_PAD_PROBE_INFO_BUFFER_LIST(info);
         for (guint k = 0, n = gst_buffer_list_length(list); k < n; k++)
-            time_frame(s, gst_buffer_list_get(list, k), now);
+            time_frame(s, gst_buffer_list_get(list, k), now, wall);
     } else {
-        time_frame(s, GST_PAD_PROBE_INFO_BUFFER(info), now);
+        time_frame(s, GST_PAD_PROBE_INFO_BUFFER(info), now, wall);
     }
     g_mutex_unlock(&s->lock);
     return GST_PAD_PROBE_OK;
@@ -366,6 +407,13 @@ e2c_recv_stream_new(GstBin *bin, GstPad *pad, const struct e2c_crypto_config *cr
     s->clock_rate = clock_rate;
     g_mutex_init(&s->lock);
     e2c_frame_timing_init(&s->st.timing);
+    e2c_latency_hist_init(&s->st.latency);
+    e2c_latency_hist_init(&s->st.decoded_latency);
+    e2c_capture_ring_init(&s->sent);
+    /* Plain streams are known by their frames' bytes, where the depayloader gives back what
+     * the payloader got (src/call/latency.h). */
+    s->plain = !e2csframedec;
+    s->ftab = e2csframedec || e2c_latency_plain_timed(codec) ? e2c_latency_table() : NULL;
 
     gst_bin_add_many(bin, depay, dec, sink, NULL);
     gboolean linked;

@@ -18,6 +18,7 @@
 #include "e2ccodec.h"
 #include "frame-timing.h"
 #include "impair-spec.h"
+#include "latency-hist.h"
 #include "media-config.h"
 
 #define E2C_RECV_GOOD_FRAMES 10
@@ -48,6 +49,11 @@ struct e2c_recv_stats {
     /* Freezes and jitter (e2call(1), MEDIA QUALITY FIGURES): frames timed as they leave
      * e2csframedec, or the depayloader in plain mode. */
     struct e2c_frame_timing timing;
+    /* Latency (e2call(1), MEDIA QUALITY FIGURES), in E2EE: from the publisher's encoder to the
+     * frame leaving e2csframedec, and, when decoding, to the decoder's output. misses: frames
+     * that opened but whose send time the frame-time table no longer (or never) had. */
+    struct e2c_latency_hist latency, decoded_latency;
+    guint64 latency_misses;
 };
 
 /*

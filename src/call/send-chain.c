@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "errors.h"
+#include "latency.h"
 #include "verify.h"
 
 static GstElement *
@@ -125,6 +126,7 @@ build_video(GstBin *bin, const struct e2c_media_config *cfg, GstElement *decoded
     GstPad *sink = gst_element_get_static_pad(enc, "sink");
     gst_pad_add_probe(sink, GST_PAD_PROBE_TYPE_BUFFER, stamp_marker, out, NULL);
     gst_object_unref(sink);
+    e2c_latency_watch_encoder(enc);
     out->video_tee = tee;
     return TRUE;
 }
@@ -148,6 +150,7 @@ build_audio(GstBin *bin, const struct e2c_media_config *cfg, GstElement *decoded
     gst_bin_add_many(bin, convert, resample, caps, enc, tee, NULL);
     if (!link_many(error, decoded, convert, resample, caps, enc, tee, NULL))
         return FALSE;
+    e2c_latency_watch_encoder(enc);
     out->audio_tee = tee;
     return TRUE;
 }
@@ -375,6 +378,10 @@ e2c_send_branch_build(GstBin *bin, GstElement *tee, enum e2c_codec codec,
     if (enc ? !link_many(error, queue, enc, pay, NULL) : !link_many(error, queue, pay, NULL))
         return FALSE;
     out->src = gst_element_get_static_pad(pay, "src");
+    if (enc)
+        e2c_latency_watch_sealed(enc);
+    else
+        e2c_latency_watch_plain(pay, codec);
     if (e2c_codec_info(codec) && e2c_codec_info(codec)->kind == E2C_MEDIA_VIDEO) {
         GstPad *qsrc = gst_element_get_static_pad(queue, "src");
         gst_pad_add_probe(qsrc, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,

@@ -3,11 +3,15 @@
 
 #include <string.h>
 
+#include "latency-json.h"
+
 struct baseline {
     gint64 at_us;
     guint64 bytes, frames;
     guint64 freezes;
     gint64 frozen_ns;
+    /* The latency histograms at the last look: the interval's are the difference. */
+    struct e2c_latency_hist latency, decoded_latency;
 };
 
 struct e2c_stats_sampler {
@@ -73,6 +77,11 @@ sample_stream(gpointer user, const struct e2c_stream_info *info)
     b->frames = info->frames_decoded;
     b->freezes = t->freezes;
     b->frozen_ns = t->frozen_ns;
+    struct e2c_latency_summary latency, decoded_latency;
+    e2c_latency_hist_since(&info->latency, &b->latency, &latency);
+    e2c_latency_hist_since(&info->decoded_latency, &b->decoded_latency, &decoded_latency);
+    b->latency = info->latency;
+    b->decoded_latency = info->decoded_latency;
 
     json_t *o = json_object();
     json_object_set_new(o, "participant", json_string(e2c_participant_display(c->p)));
@@ -95,6 +104,9 @@ sample_stream(gpointer user, const struct e2c_stream_info *info)
     json_object_set_new(o, "frozen-ms", json_integer(frozen_ns / 1000000));
     json_object_set_new(o, "longest-freeze-ms", json_integer(longest_ns / 1000000));
     json_object_set_new(o, "jitter-ms", json_real(e2c_frame_timing_jitter_ms(t)));
+    json_object_set_new(o, "latency-ms", e2c_latency_json(&latency));
+    if (info->decodes)
+        json_object_set_new(o, "decoded-latency-ms", e2c_latency_json(&decoded_latency));
     json_object_set_new(o, "verified", json_boolean(info->verified));
     json_array_append_new(c->array, o);
 }

@@ -6,6 +6,7 @@
 
 #include "envelope.h"
 #include "frame-timing.h"
+#include "latency-hist.h"
 
 /* A snapshot of one received stream, for checks, stats and status. */
 struct e2c_stream_info {
@@ -27,6 +28,11 @@ struct e2c_stream_info {
     gint64 first_frame_us;          /* monotonic */
     guint64 frames_lost;            /* video: frames the sender sent that were never decoded */
     struct e2c_frame_timing timing; /* freezes and jitter, e2call(1) MEDIA QUALITY FIGURES */
+    /* Latency to decryption and to the decoder's output (E2EE only; e2call(1), MEDIA QUALITY
+     * FIGURES); lookups that missed. */
+    struct e2c_latency_hist latency, decoded_latency;
+    guint64 latency_misses;
+    gboolean decodes; /* decoded_latency applies */
     /* Nanoseconds e2csframedec spent opening crypt_frames frames (0 in a plain stream). */
     guint64 crypt_ns, crypt_frames;
     /* The stream went away (its publisher left, or its subscription ended at a

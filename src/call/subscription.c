@@ -98,6 +98,10 @@ sub_stream_info(struct sub_stream *st, struct e2c_stream_info *out)
     out->first_frame_us = rs.first_frame_us;
     out->frames_lost = rs.frames_lost;
     out->timing = rs.timing;
+    out->latency = rs.latency;
+    out->decoded_latency = rs.decoded_latency;
+    out->latency_misses = rs.latency_misses;
+    out->decodes = e2c_recv_stream_decodes(st->rs);
     out->state = "plain";
     if (st->e2csframedec) {
         GstStructure *s = NULL;

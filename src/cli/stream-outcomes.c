@@ -26,6 +26,8 @@ e2c_stream_outcome_from_info(const struct e2c_stream_info *s, struct e2c_stream_
         .jitter_ms = e2c_frame_timing_mean_jitter_ms(&s->timing),
         .received_ms = (guint64)e2c_frame_timing_span_ns(&s->timing) / 1000000,
     };
+    e2c_latency_hist_summary(&s->latency, &out->latency);
+    e2c_latency_hist_summary(&s->decoded_latency, &out->decoded_latency);
 }
 
 static void

@@ -33,6 +33,9 @@
  *
  * A crypto library failure is an error (DECRYPTION_INTERNAL_ERROR). A cipher
  * suite with 4-byte tags (3 and 8) posts one warning when the element starts.
+ *
+ * Each opened frame carries an E2cSFrameMeta (its first SFrame's KID and
+ * counter; e2call-e2ee(7), BUFFER METADATA).
  */
 #include "e2csframedec.h"
 
@@ -40,6 +43,7 @@
 
 #include "e2ccodec.h"
 #include "e2ckeysource.h"
+#include "e2csframemeta.h"
 #include "e2cshorttags.h"
 #include "frame.h"
 #include "health.h"
@@ -356,6 +360,7 @@ e2c_sframe_dec_transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuffer *o
     if (!pass)
         return GST_BASE_TRANSFORM_FLOW_DROPPED;
     gst_buffer_set_size(outbuf, out_len);
+    e2c_sframe_meta_add(outbuf, info.kid, info.ctr);
     return GST_FLOW_OK;
 }
 

@@ -17,6 +17,9 @@
  * the new KID's keys at once, so that needs no keyframe and no message.
  * A cipher suite with 4-byte tags (3 and 8) posts one warning at start.
  *
+ * Each sealed frame carries an E2cSFrameMeta (its first SFrame's KID and
+ * counter; e2call-e2ee(7), BUFFER METADATA).
+ *
  * Before the first key: a secret is derived off the streaming thread. Where
  * upstream is live, frames that arrive before the key are dropped, counted
  * (stats, frames-dropped-no-key) and warned about once per start (a
@@ -35,6 +38,7 @@
 
 #include "e2ccodec.h"
 #include "e2ckeysource.h"
+#include "e2csframemeta.h"
 #include "e2cshorttags.h"
 #include "frame.h"
 #include "sframe.h"
@@ -241,6 +245,11 @@ e2c_sframe_enc_transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuffer *o
     }
     GST_OBJECT_LOCK(self);
     /* Only the envelope and the crypto are timed: waiting for the key or the lock is not. */
+    /* The frame's first SFrame: the next counter under the current KID, unless sealing it drew
+     * a new KID, whose counters start at 0. (An H.264 access unit whose KID rotates between
+     * two of its units gets the new one: its receivers' lookups miss, see E2cSFrameMeta.) */
+    guint64 kid_before = e2c_sender_kid(self->sender);
+    guint64 first_ctr = e2c_sender_next_counter(self->sender);
     GstClockTime t0 = gst_util_get_timestamp();
     err = e2c_frame_protect(self->sender, self->codec, (uint64_t)g_get_monotonic_time(), in.data,
                             in.size, out.data, out.size, &out_len, &flags);
@@ -263,6 +272,8 @@ e2c_sframe_enc_transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuffer *o
     if (keyframe_wanted)
         self->want_keyframe = FALSE;
     guint64 kid = e2c_sender_kid(self->sender);
+    if (kid != kid_before)
+        first_ctr = 0;
     GST_OBJECT_UNLOCK(self);
     gst_buffer_unmap(outbuf, &out);
     gst_buffer_unmap(inbuf, &in);
@@ -295,6 +306,7 @@ e2c_sframe_enc_transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuffer *o
     }
 
     gst_buffer_set_size(outbuf, out_len);
+    e2c_sframe_meta_add(outbuf, kid, first_ctr);
     if (flags & E2C_SENDER_SWITCHED) {
         GstStructure *s = gst_structure_new("sframe-key-switched", "kid", G_TYPE_UINT64, kid, NULL);
         gst_element_post_message(GST_ELEMENT(self), gst_message_new_element(GST_OBJECT(self), s));

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "load-report.h"
 
+#include "latency-json.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -196,6 +198,9 @@ pairs_json(const struct e2c_load_input *in, const struct e2c_load_verdict *v, do
             g_free(key);
             key = g_strconcat(prefixes[q], "jitter-ms", NULL);
             json_object_set_new(pj, key, json_real(kinds[q]->jitter_ms));
+            g_free(key);
+            key = g_strconcat(prefixes[q], "latency-ms", NULL);
+            json_object_set_new(pj, key, e2c_latency_json(&kinds[q]->latency));
             g_free(key);
         }
         json_array_append_new(pairs, pj);

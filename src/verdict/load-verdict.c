@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "latency-json.h"
+
 static const char *const state_names[] = {"none", "ok", "mismatch", "partial"};
 
 const char *
@@ -31,6 +33,7 @@ e2c_pair_seen_add(struct e2c_pair_seen *pair, const struct e2c_stream_outcome *s
         q->longest_freeze_ms = MAX(q->longest_freeze_ms, stream->longest_freeze_ms);
         q->jitter_ms = MAX(q->jitter_ms, stream->jitter_ms);
         q->received_ms += stream->received_ms;
+        e2c_latency_summary_worst(&q->latency, &stream->latency);
     }
 }
 

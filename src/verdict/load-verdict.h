@@ -34,11 +34,12 @@ enum e2c_pair_state {
 /* "none", "ok", "mismatch", "partial": the names of the JSON report. */
 const char *e2c_pair_state_name(enum e2c_pair_state state);
 
-/* Freezes and jitter of one kind of track (e2call(1), MEDIA QUALITY FIGURES). */
+/* Freezes, jitter and latency of one kind of track (e2call(1), MEDIA QUALITY FIGURES). */
 struct e2c_quality_seen {
     guint64 freezes, frozen_ms, longest_freeze_ms; /* summed; the longest of all */
     double jitter_ms;                              /* the highest stream's mean */
     guint64 received_ms;                           /* summed: the time received */
+    struct e2c_latency_summary latency; /* to decryption: the worst stream's, field by field */
 };
 
 /* What one receiver saw of one publisher, its streams summed. */
@@ -54,10 +55,7 @@ struct e2c_pair_seen {
 /* A pair with nothing seen (behind not known). */
 #define E2C_PAIR_SEEN_INIT                                                                         \
     {                                                                                              \
-        0, 0, 0, 0, 0, 0, -1.0, {0, 0, 0, 0, 0},                                                   \
-        {                                                                                          \
-            0, 0, 0, 0, 0                                                                          \
-        }                                                                                          \
+        .behind_s = -1.0                                                                           \
     }
 
 void e2c_pair_seen_add(struct e2c_pair_seen *pair, const struct e2c_stream_outcome *stream);

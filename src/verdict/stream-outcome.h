@@ -9,6 +9,8 @@
 
 #include <glib.h>
 
+#include "latency-hist.h"
+
 struct e2c_stream_outcome {
     guint64 feed;               /* the remote participant's feed (its id in the room) */
     const char *display;        /* the remote participant's display name ("" or NULL: unknown) */
@@ -29,6 +31,8 @@ struct e2c_stream_outcome {
     /* The time it was received: from its first frame's arrival to its last one's (the
      * denominator of --max-frozen). */
     guint64 received_ms;
+    /* Latency to decryption and to the decoder's output (have 0: no sample). */
+    struct e2c_latency_summary latency, decoded_latency;
     /* Went away before the end: its publisher left, or its subscription ended
      * at a reconnect and a new one took over. */
     gboolean gone;

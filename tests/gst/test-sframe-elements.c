@@ -16,6 +16,7 @@
 #include "e2ckey.h"
 #include "buffers-equal.h"
 #include "e2cplugin.h"
+#include "e2csframemeta.h"
 #include "envelope.h"
 #include "keysched.h"
 #include "wallclock.h"
@@ -1703,6 +1704,49 @@ GST_START_TEST(test_short_tag_warning)
 }
 GST_END_TEST;
 
+/*
+ * E2cSFrameMeta: each sealed frame names its first SFrame (the KID, counters from 0 and one
+ * per SFrame), and the frame opened from the same bytes (metadata gone, as on the wire)
+ * carries the same identity.
+ */
+GST_START_TEST(test_sframe_meta)
+{
+    guint codec = __i__;
+    E2cKey *k = test_key(0x2a);
+    guint64 kid = 0;
+    GPtrArray *clip = encrypt_clip(k, codec, 20, 10, 7, &kid);
+    GstHarness *h = harness_new("e2csframedec name=dec", NULL, k, codec);
+    guint64 expected_ctr = 0;
+    fail_unless(kid != 0);
+    for (guint i = 0; i < clip->len; i++) {
+        GstBuffer *sealed = g_ptr_array_index(clip, i);
+        guint64 mkid = 0, mctr = 0;
+        fail_unless(e2c_sframe_meta_get(sealed, &mkid, &mctr), "frame %u: no meta", i);
+        fail_unless_equals_uint64(mkid, kid);
+        if (codec == H264)
+            fail_unless(mctr >= expected_ctr); /* one counter per protected NAL unit */
+        else
+            fail_unless_equals_uint64(mctr, expected_ctr);
+        expected_ctr = mctr + 1;
+        /* Only the bytes and timestamps cross the network. */
+        GstBuffer *wire = gst_buffer_copy_deep(sealed);
+        while (gst_buffer_get_custom_meta(wire, E2C_SFRAME_META_NAME))
+            gst_buffer_remove_meta(
+                wire, (GstMeta *)gst_buffer_get_custom_meta(wire, E2C_SFRAME_META_NAME));
+        GstBuffer *opened = push_pull(h, wire);
+        fail_unless(opened != NULL, "frame %u: not opened", i);
+        guint64 okid = 0, octr = 0;
+        fail_unless(e2c_sframe_meta_get(opened, &okid, &octr), "frame %u: no meta opened", i);
+        fail_unless_equals_uint64(okid, mkid);
+        fail_unless_equals_uint64(octr, mctr);
+        gst_buffer_unref(opened);
+    }
+    g_ptr_array_unref(clip);
+    gst_harness_teardown(h);
+    e2c_key_unref(k);
+}
+GST_END_TEST;
+
 static Suite *
 sframe_elements_suite(void)
 {
@@ -1741,6 +1785,7 @@ sframe_elements_suite(void)
     tcase_add_test(tc, test_replay_domain);
     tcase_add_test(tc, test_kid_budget);
     tcase_add_test(tc, test_short_tag_warning);
+    tcase_add_loop_test(tc, test_sframe_meta, 0, N_CODECS);
     return s;
 }
 

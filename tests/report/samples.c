@@ -152,7 +152,11 @@ load_case(struct load_case *c, gboolean frozen_pair)
     if (frozen_pair) {
         c->in.quality.max_freeze_ms = 500;
         c->seen[2 * 2 + 0].video =
-            (struct e2c_quality_seen){2, 1100, 800, 9.5, 30000}; /* p3 receiving p1 */
+            (struct e2c_quality_seen){.freezes = 2,
+                                      .frozen_ms = 1100,
+                                      .longest_freeze_ms = 800,
+                                      .jitter_ms = 9.5,
+                                      .received_ms = 30000}; /* p3 receiving p1 */
     }
     e2c_load_verdict_decide(&c->in, &c->v);
 }

@@ -26,9 +26,17 @@ struct run {
 };
 
 static const struct e2c_pair_seen OK_PAIR = {
-    2, 2, 0, 1000, 0, 250000, 0.1, {1, 2000, 2000, 4.5, 10000}, {0, 0, 0, 1.5, 10000}};
+    2,
+    2,
+    0,
+    1000,
+    0,
+    250000,
+    0.1,
+    {1, 2000, 2000, 4.5, 10000, {1, 20.5, 40.25, 55, 80.125}},
+    {0, 0, 0, 1.5, 10000, {0, 0, 0, 0, 0}}};
 static const struct e2c_pair_seen MISMATCH_PAIR = {
-    2, 0, 2, 0, 0, 240000, -1, {0, 0, 0, 0, 0}, {0, 0, 0, 0, 0}};
+    2, 0, 2, 0, 0, 240000, -1, {0, 0, 0, 0, 0, {0, 0, 0, 0, 0}}, {0, 0, 0, 0, 0, {0, 0, 0, 0, 0}}};
 
 static void
 run_init(struct run *r)
@@ -118,6 +126,24 @@ test_pair_states(void)
     g_assert_cmpuint(s.video.frozen_ms, ==, 1000);
     g_assert_cmpuint(s.video.longest_freeze_ms, ==, 400);
     g_assert_cmpfloat(s.video.jitter_ms, ==, 5);
+    g_assert_false(s.video.latency.have);
+    {
+        /* Latency: the worse of the streams' figures, each on its own. */
+        struct e2c_pair_seen l = E2C_PAIR_SEEN_INIT;
+        struct e2c_stream_outcome v = {.track = "video"};
+        v.latency = (struct e2c_latency_summary){1, 10, 30, 40, 90};
+        e2c_pair_seen_add(&l, &v);
+        v.latency = (struct e2c_latency_summary){1, 20, 25, 45, 50};
+        e2c_pair_seen_add(&l, &v);
+        v.latency = (struct e2c_latency_summary){0, 0, 0, 0, 0}; /* no sample: no effect */
+        e2c_pair_seen_add(&l, &v);
+        g_assert_true(l.video.latency.have);
+        g_assert_cmpfloat(l.video.latency.p50_ms, ==, 20);
+        g_assert_cmpfloat(l.video.latency.p95_ms, ==, 30);
+        g_assert_cmpfloat(l.video.latency.p99_ms, ==, 45);
+        g_assert_cmpfloat(l.video.latency.max_ms, ==, 90);
+        g_assert_false(l.audio.latency.have);
+    }
     g_assert_cmpuint(s.audio.freezes, ==, 0);
     g_assert_cmpfloat(s.audio.jitter_ms, ==, 0);
     audio.freezes = 4;
@@ -207,9 +233,21 @@ test_quality(void)
     struct run r;
     run_init(&r);
     r.in.quality.max_freeze_ms = 2000; /* p1 receiving p2: longest 2000 ms */
-    r.seen[1 * 2 + 0].video = (struct e2c_quality_seen){1, 1000, 1000, 1, 10000}; /* p2, p1 */
-    r.seen[2 * 2 + 0].video = (struct e2c_quality_seen){5, 9000, 9000, 1, 10000}; /* p3, p1 */
-    r.seen[0 * 2 + 1].audio = (struct e2c_quality_seen){5, 9000, 9000, 1, 10000};
+    r.seen[1 * 2 + 0].video = (struct e2c_quality_seen){.freezes = 1,
+                                                        .frozen_ms = 1000,
+                                                        .longest_freeze_ms = 1000,
+                                                        .jitter_ms = 1,
+                                                        .received_ms = 10000}; /* p2, p1 */
+    r.seen[2 * 2 + 0].video = (struct e2c_quality_seen){.freezes = 5,
+                                                        .frozen_ms = 9000,
+                                                        .longest_freeze_ms = 9000,
+                                                        .jitter_ms = 1,
+                                                        .received_ms = 10000}; /* p3, p1 */
+    r.seen[0 * 2 + 1].audio = (struct e2c_quality_seen){.freezes = 5,
+                                                        .frozen_ms = 9000,
+                                                        .longest_freeze_ms = 9000,
+                                                        .jitter_ms = 1,
+                                                        .received_ms = 10000};
     struct e2c_load_verdict v = decide(&r);
     g_assert_cmpint(v.exit_status, ==, 0);
     g_assert_cmpuint(v.frozen, ==, 0);
@@ -386,7 +424,7 @@ report_run(struct run *r)
     run_init(r);
     r->seen[1 * 2 + 0].frames_lost = 25;
     r->seen[1 * 2 + 0].behind_s = -1;
-    r->seen[1 * 2 + 0].video = (struct e2c_quality_seen){3, 900, 500, 12.0, 10000};
+    r->seen[1 * 2 + 0].video = (struct e2c_quality_seen){3, 900, 500, 12.0, 10000, {0, 0, 0, 0, 0}};
     r->m[2].join_ms = NAN;
     r->m[2].first_media_ms = NAN;
     r->m[2].failed = TRUE;
@@ -421,26 +459,30 @@ test_report_json(void)
         "{\"receiver\":\"p1\",\"publisher\":\"p2\",\"state\":\"ok\",\"expected\":\"ok\","
         "\"frames\":1000,\"frames-lost\":0,\"loss-pct\":0.0,\"kbps\":200.0,\"behind-s\":0.1,"
         "\"freezes\":1,\"frozen-ms\":2000,\"longest-freeze-ms\":2000,\"jitter-ms\":4.5,"
+        "\"latency-ms\":{\"p50\":20.5,\"p95\":40.25,\"p99\":55.0,\"max\":80.125},"
         "\"audio-freezes\":0,\"audio-frozen-ms\":0,\"audio-longest-freeze-ms\":0,"
-        "\"audio-jitter-ms\":1.5},"
+        "\"audio-jitter-ms\":1.5,\"audio-latency-ms\":null},"
         "{\"receiver\":\"p2\",\"publisher\":\"p1\",\"state\":\"ok\",\"expected\":\"ok\","
         "\"frames\":1000,\"frames-lost\":25,\"loss-pct\":2.43902,\"kbps\":200.0,"
         "\"behind-s\":null,"
         "\"freezes\":3,\"frozen-ms\":900,\"longest-freeze-ms\":500,\"jitter-ms\":12.0,"
+        "\"latency-ms\":null,"
         "\"audio-freezes\":0,\"audio-frozen-ms\":0,\"audio-longest-freeze-ms\":0,"
-        "\"audio-jitter-ms\":1.5},"
+        "\"audio-jitter-ms\":1.5,\"audio-latency-ms\":null},"
         "{\"receiver\":\"p3\",\"publisher\":\"p1\",\"state\":\"mismatch\",\"expected\":"
         "\"mismatch\",\"frames\":0,\"frames-lost\":0,\"loss-pct\":0.0,\"kbps\":192.0,"
         "\"behind-s\":null,"
         "\"freezes\":0,\"frozen-ms\":0,\"longest-freeze-ms\":0,\"jitter-ms\":0.0,"
+        "\"latency-ms\":null,"
         "\"audio-freezes\":0,\"audio-frozen-ms\":0,\"audio-longest-freeze-ms\":0,"
-        "\"audio-jitter-ms\":0.0},"
+        "\"audio-jitter-ms\":0.0,\"audio-latency-ms\":null},"
         "{\"receiver\":\"p3\",\"publisher\":\"p2\",\"state\":\"mismatch\",\"expected\":"
         "\"mismatch\",\"frames\":0,\"frames-lost\":0,\"loss-pct\":0.0,\"kbps\":192.0,"
         "\"behind-s\":null,"
         "\"freezes\":0,\"frozen-ms\":0,\"longest-freeze-ms\":0,\"jitter-ms\":0.0,"
+        "\"latency-ms\":null,"
         "\"audio-freezes\":0,\"audio-frozen-ms\":0,\"audio-longest-freeze-ms\":0,"
-        "\"audio-jitter-ms\":0.0}],"
+        "\"audio-jitter-ms\":0.0,\"audio-latency-ms\":null}],"
         "\"observed\":[{\"receiver\":\"p1\",\"publisher\":\"p2\",\"state\":\"ok\",\"frames\":1000,"
         "\"frames-lost\":0},{\"receiver\":\"p3\",\"publisher\":\"k1-p1\",\"state\":\"mismatch\","
         "\"frames\":0,\"frames-lost\":0}],"

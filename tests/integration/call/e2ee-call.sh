@@ -5,6 +5,9 @@
 # the summary's timing has the frames sealed and opened and their mean time.
 # Freezes and jitter are in the stats events, the summary and `e2call stats`,
 # and agree with each other.
+# Latency, two processes on one machine: every received track has latency to
+# decryption and to the decoder's output, with a p50 of 1 to 500 ms, in the
+# stats and the summary.
 . "$(dirname "$0")/lib.sh"
 codec=${1:?usage: e2ee-call.sh vp8|vp9|h264}
 
@@ -43,4 +46,6 @@ for who in alice bob; do
     [ $who = alice ] && stats="$work/alice-stats.out"
     $EV quality "$work/$who.json" $stats || fail "$who: freezes or jitter (above)"
     ok "$who: freezes and jitter in stats, summary and e2call stats, consistent"
+    $EV latency "$work/$who.json" $stats || fail "$who: latency (above)"
+    ok "$who: latency of both tracks in stats and summary, p50 within 1 to 500 ms"
 done

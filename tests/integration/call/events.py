@@ -17,6 +17,14 @@
                                              the `e2call stats --json` replies STATS; exit 1
                                              unless all are there and the summary's figures
                                              agree with each other (inconsistent_quality)
+  events.py latency LOG [STATS...]           latency (e2call(1), MEDIA QUALITY FIGURES): in
+                                             every stats event, the summary and the replies
+                                             STATS; exit 1 unless every received stream of the
+                                             summary has latency-ms and decoded-latency-ms with
+                                             p50 <= p95 <= p99 <= max and a p50 of 1 to 500 ms
+  events.py latency-video LOG                the same, but audio may have none (null): a plain
+                                             call's test tone repeats identical frames, which
+                                             no receiver can tell apart
 """
 import datetime
 import json
@@ -118,11 +126,75 @@ def quality(events, stats_files):
     sys.exit(1 if problems else 0)
 
 
+LATENCY_KEYS = ("p50", "p95", "p99", "max")
+
+
+def latency_problems(value, where):
+    """What is wrong with one latency object that must be there."""
+    if not isinstance(value, dict):
+        return [f"{where}: {value!r}, not an object"]
+    if not all(isinstance(value.get(k), (int, float)) for k in LATENCY_KEYS):
+        return [f"{where}: {value} lacks one of {LATENCY_KEYS}"]
+    v = [value[k] for k in LATENCY_KEYS]
+    out = []
+    if v != sorted(v):
+        out.append(f"{where}: quantiles out of order: {value}")
+    if not 1 <= value["p50"] <= 500:
+        out.append(f"{where}: p50 {value['p50']} ms, not within 1 to 500 ms")
+    return out
+
+
+def latency(events, stats_files, tracks=("video", "audio")):
+    problems = []
+    stats = [e for e in events if e.get("event") == "stats" and e.get("streams")]
+    if not stats:
+        problems.append("no stats event with streams")
+    sampled = set()
+    for e in stats:
+        for s in e["streams"]:
+            for k in ("latency-ms", "decoded-latency-ms"):
+                if k not in s:
+                    problems.append(f"stats event: {s.get('track')} lacks {k}")
+                elif s[k] is not None:
+                    problems += latency_problems(s[k], f"stats event {s.get('track')} {k}")
+                    sampled.add((s.get("track"), k))
+    for track in tracks:
+        for k in ("latency-ms", "decoded-latency-ms"):
+            if (track, k) not in sampled:
+                problems.append(f"no stats event has a {track} {k} with samples")
+    for f in stats_files:
+        with open(f, encoding="utf-8") as fh:
+            reply = json.load(fh)
+        for s in reply.get("streams", []):
+            if s.get("direction") == "recv" and "latency-ms" not in s:
+                problems.append(f"{f}: {s.get('track')} lacks latency-ms")
+    summaries = [e for e in events if e.get("event") == "summary"]
+    recv = [s for s in (summaries[-1]["streams"] if summaries else [])
+            if s.get("direction") == "recv"]
+    if sorted(s.get("track") for s in recv) != ["audio", "video"]:
+        problems.append(f"summary: received tracks {[s.get('track') for s in recv]}")
+    for s in recv:
+        for k in ("latency-ms", "decoded-latency-ms"):
+            where = f"summary {s.get('track')} from {s.get('remote')} {k}"
+            if k not in s:
+                problems.append(f"{where}: missing")
+            elif s.get("track") in tracks or s[k] is not None:
+                problems += latency_problems(s.get(k), where)
+            print(f"{where}: {s.get(k)} (misses {s.get('latency-misses')})")
+    for p in problems:
+        print(p)
+    sys.exit(1 if problems else 0)
+
+
 def main():
     what, path = sys.argv[1], sys.argv[2]
     events = load(path)
     if what == "quality":
         quality(events, sys.argv[3:])
+    if what == "latency":
+        latency(events, sys.argv[3:])
+    if what == "latency-video":
+        latency(events, sys.argv[3:], ("video",))
     if what == "lost":
         lost = 0
         for e in events:

@@ -6,7 +6,8 @@
 # receivers left behind real time (the router stalls before the end: frames
 # sent, neither received nor lost) exit 12 naming the pairs; and when the
 # router dies and comes back, everybody rejoins and the run still passes
-# (the publishers share one source, which must keep feeding them).
+# (the publishers share one source, which must keep feeding them). Pairs that
+# decrypt carry latency for both tracks, the others none.
 . "$(dirname "$0")/lib.sh"
 
 printf '# two groups\nsecret of the first group\nsecret of the second group\n' >"$work/secrets"
@@ -28,8 +29,19 @@ r = [json.loads(l) for l in open(sys.argv[1]) if '"load-report"' in l][-1]
 same = [p for p in r["pairs"] if p["expected"] == "ok"]
 assert same and all(p["behind-s"] is not None and p["behind-s"] < 1 for p in same), same
 assert r["totals"]["pairs-behind"] == 0, r["totals"]
+# Latency, all pairs in one process: every pair that decrypts has it for both tracks; a
+# pair that cannot decrypt has none.
+for p in r["pairs"]:
+    for k in ("latency-ms", "audio-latency-ms"):
+        v = p[k]
+        if p["expected"] != "ok":
+            assert v is None, p
+            continue
+        assert isinstance(v, dict), p
+        q = [v["p50"], v["p95"], v["p99"], v["max"]]
+        assert q == sorted(q) and 1 <= v["p50"] <= 500, p
 PY
-ok "matrix as the secrets imply, exit 0, every receiver in real time"
+ok "matrix as the secrets imply, exit 0, every receiver in real time, latency of every pair"
 
 # The router stops forwarding 4 s or more before the end: the publishers go
 # on sealing, the receivers get nothing more, and nothing counts as lost.
