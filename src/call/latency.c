@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "probe-buffers.h"
 #include "latency.h"
 
 #include <stdlib.h>
@@ -126,7 +127,7 @@ e2c_latency_watch_encoder(GstElement *enc)
 }
 
 static void
-record(GstBuffer *buf)
+record(GstBuffer *buf, gpointer data)
 {
     guint64 kid, ctr;
     if (!e2c_sframe_meta_get(buf, &kid, &ctr))
@@ -136,20 +137,10 @@ record(GstBuffer *buf)
         e2c_ftab_put(table, kid, ctr, (gint64)m->timestamp);
 }
 
-static gboolean
-record_in_list(GstBuffer **buf, guint idx, gpointer data)
-{
-    record(*buf);
-    return TRUE;
-}
-
 static GstPadProbeReturn
 on_sealed(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
-    if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
-        gst_buffer_list_foreach(GST_PAD_PROBE_INFO_BUFFER_LIST(info), record_in_list, NULL);
-    else
-        record(GST_PAD_PROBE_INFO_BUFFER(info));
+    e2c_probe_foreach_buffer(info, record, NULL);
     return GST_PAD_PROBE_OK;
 }
 
@@ -182,27 +173,17 @@ e2c_latency_plain_id(GstBuffer *buf)
 }
 
 static void
-record_plain(GstBuffer *buf)
+record_plain(GstBuffer *buf, gpointer data)
 {
     GstReferenceTimestampMeta *m = gst_buffer_get_reference_timestamp_meta(buf, capture_caps());
     if (m)
         e2c_ftab_put(table, E2C_FTAB_PLAIN_KID, e2c_latency_plain_id(buf), (gint64)m->timestamp);
 }
 
-static gboolean
-record_plain_in_list(GstBuffer **buf, guint idx, gpointer data)
-{
-    record_plain(*buf);
-    return TRUE;
-}
-
 static GstPadProbeReturn
 on_plain(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
-    if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
-        gst_buffer_list_foreach(GST_PAD_PROBE_INFO_BUFFER_LIST(info), record_plain_in_list, NULL);
-    else
-        record_plain(GST_PAD_PROBE_INFO_BUFFER(info));
+    e2c_probe_foreach_buffer(info, record_plain, NULL);
     return GST_PAD_PROBE_OK;
 }
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "probe-buffers.h"
 #include "recv-chain.h"
 
 #include <gio/gio.h>
@@ -304,20 +305,26 @@ time_frame(struct e2c_recv_stream *s, GstBuffer *buf, gint64 now_ns, gint64 wall
     e2c_frame_timing_add(&s->st.timing, now_ns, media);
 }
 
+/* The frames of one probe call: one stream, one arrival time on each clock. */
+struct frame_arrival {
+    struct e2c_recv_stream *s;
+    gint64 now_ns, wall_ns;
+};
+
+static void
+time_arrived(GstBuffer *buf, gpointer data)
+{
+    struct frame_arrival *a = data;
+    time_frame(a->s, buf, a->now_ns, a->wall_ns);
+}
+
 static GstPadProbeReturn
 on_frame(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
-    struct e2c_recv_stream *s = data;
-    gint64 now = (gint64)gst_util_get_timestamp(), wall = e2c_latency_now_ns();
-    g_mutex_lock(&s->lock);
-    if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
-        GstBufferList *list = GST_PAD_PROBE_INFO_BUFFER_LIST(info);
-        for (guint k = 0, n = gst_buffer_list_length(list); k < n; k++)
-            time_frame(s, gst_buffer_list_get(list, k), now, wall);
-    } else {
-        time_frame(s, GST_PAD_PROBE_INFO_BUFFER(info), now, wall);
-    }
-    g_mutex_unlock(&s->lock);
+    struct frame_arrival a = {data, (gint64)gst_util_get_timestamp(), e2c_latency_now_ns()};
+    g_mutex_lock(&a.s->lock);
+    e2c_probe_foreach_buffer(info, time_arrived, &a);
+    g_mutex_unlock(&a.s->lock);
     return GST_PAD_PROBE_OK;
 }
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "probe-buffers.h"
 #include "send-chain.h"
 
 #include <gst/video/video.h>
@@ -282,18 +283,11 @@ e2c_send_branch_plain_frames(const struct e2c_send_branch *branch)
 }
 
 static void
-count_keyframe(struct e2c_send_branch *branch, GstBuffer *buf)
+count_keyframe(GstBuffer *buf, gpointer data)
 {
+    struct e2c_send_branch *branch = data;
     if (!GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT))
         g_atomic_int_inc(&branch->keyframes);
-}
-
-static gboolean
-count_keyframe_in_list(GstBuffer **buf, guint idx, gpointer data)
-{
-    (void)idx;
-    count_keyframe(data, *buf);
-    return TRUE;
 }
 
 /*
@@ -305,10 +299,7 @@ static GstPadProbeReturn
 count_keyframes(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
     (void)pad;
-    if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
-        gst_buffer_list_foreach(GST_PAD_PROBE_INFO_BUFFER_LIST(info), count_keyframe_in_list, data);
-    else
-        count_keyframe(data, GST_PAD_PROBE_INFO_BUFFER(info));
+    e2c_probe_foreach_buffer(info, count_keyframe, data);
     return GST_PAD_PROBE_OK;
 }
 
