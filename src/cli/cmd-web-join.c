@@ -38,6 +38,7 @@ struct web_join {
     gchar *start_script; /* window.e2call.start(...) */
     struct e2c_secret secret, rekey_secret;
     gboolean has_secret, has_rekey, secret_sent, started, left, ending;
+    gboolean secret_taken, rekey_due;
     int error_status; /* from the page's first error event; 0: none */
     gint64 expect;    /* -1: not asked; 0: every stream seen; N */
     json_t *summary;  /* the page's summary event's "streams" */
@@ -89,17 +90,62 @@ evaluate(struct web_join *w, const char *session, const char *expression, E2cCdp
 
 /* ---- the secret, into the worker only ------------------------------------- */
 
-static void
-secret_given(void *data, json_t *result, json_t *error)
+/* Tries of one hand-over: a protocol error (a worker between contexts) is retried. */
+#define SECRET_TRIES 5
+#define SECRET_RETRY_MS 200
+
+struct handover {
+    struct web_join *w;
+    struct e2c_secret *s; /* &w->secret or &w->rekey_secret; wiped once the worker has it */
+    guint tries;
+};
+
+static void give_secret(struct web_join *w, struct e2c_secret *s, guint tries);
+
+static gboolean
+give_again(gpointer data)
 {
-    (void)result;
-    struct web_join *w = data;
-    if (error)
-        local_error(w, E2C_ERR_NONE, E2C_EXIT_FAILURE, "the worker did not take the secret");
+    struct handover *h = data;
+    give_secret(h->w, h->s, h->tries);
+    g_free(h);
+    return G_SOURCE_REMOVE;
 }
 
 static void
-give_secret(struct web_join *w, struct e2c_secret *s)
+secret_given(void *data, json_t *result, json_t *error)
+{
+    struct handover *h = data;
+    struct web_join *w = h->w;
+    json_t *exc = json_object_get(result, "exceptionDetails");
+    if (!error && !exc) {
+        gboolean first = h->s == &w->secret;
+        e2c_secret_clear(h->s);
+        g_free(h);
+        if (first) {
+            w->secret_taken = TRUE;
+            if (w->rekey_due)
+                give_secret(w, &w->rekey_secret, 0);
+        }
+        return;
+    }
+    /* The protocol's message and code, never the request (it holds the secret). */
+    const char *why = error ? json_string_value(json_object_get(error, "message"))
+                            : "the worker threw";
+    g_debug("handing the secret to the worker: %s (%" JSON_INTEGER_FORMAT "), try %u of %d",
+            why ? why : "?", json_integer_value(json_object_get(error, "code")), h->tries,
+            SECRET_TRIES);
+    if (error && h->tries < SECRET_TRIES && !w->ending) {
+        g_timeout_add(SECRET_RETRY_MS, give_again, h);
+        return;
+    }
+    g_free(h);
+    gchar *message = g_strdup_printf("the worker did not take the secret: %s", why ? why : "?");
+    local_error(w, E2C_ERR_NONE, E2C_EXIT_FAILURE, message);
+    g_free(message);
+}
+
+static void
+give_secret(struct web_join *w, struct e2c_secret *s, guint tries)
 {
     /* JSON-quoted into the expression; both copies are wiped after sending. */
     json_t *quoted = json_stringn(s->utf8, s->len);
@@ -115,10 +161,14 @@ give_secret(struct web_join *w, struct e2c_secret *s)
     memcpy(expr + sizeof(head) - 1 + tlen, tail, sizeof(tail));
     explicit_bzero(text, tlen);
     free(text);
-    evaluate(w, w->worker_session, expr, secret_given);
+    struct handover *h = g_new(struct handover, 1);
+    *h = (struct handover){w, s, tries + 1};
+    e2c_cdp_call(w->cdp, w->worker_session, "Runtime.evaluate",
+                 json_pack("{s:s, s:b, s:b}", "expression", expr, "awaitPromise", 0,
+                           "returnByValue", 1),
+                 secret_given, h);
     explicit_bzero(expr, len);
     g_free(expr);
-    e2c_secret_clear(s);
 }
 
 static void
@@ -129,7 +179,7 @@ worker_ready(void *data, json_t *result, json_t *error)
     if (!error && json_is_true(json_object_get(value, "value"))) {
         if (w->has_secret && !w->secret_sent) {
             w->secret_sent = TRUE;
-            give_secret(w, &w->secret);
+            give_secret(w, &w->secret, 0);
         }
         return;
     }
@@ -138,13 +188,16 @@ worker_ready(void *data, json_t *result, json_t *error)
     evaluate(w, w->worker_session, "typeof self.e2callSetSecret === 'function'", worker_ready);
 }
 
+/* The rekey waits for the first secret to be in the worker: given before it, the worker would
+ * take the first for the rekey (on a slow machine the page starts after --rekey-at). */
 static gboolean
 rekey_now(gpointer data)
 {
     struct web_join *w = data;
     w->timers[2] = 0;
-    if (w->worker_session && w->has_rekey)
-        give_secret(w, &w->rekey_secret);
+    w->rekey_due = TRUE;
+    if (w->secret_taken) /* a rekey needs a first secret (cmd-web.c) */
+        give_secret(w, &w->rekey_secret, 0);
     return G_SOURCE_REMOVE;
 }
 

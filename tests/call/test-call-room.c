@@ -13,13 +13,14 @@
 #include <gst/check/gstcheck.h>
 #include <gst/webrtc/webrtc.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "e2cplugin.h"
 #include "fake-room.h"
 #include "participant.h"
 #include "publication.h"
 
-#define DEADLINE_US (120 * G_USEC_PER_SEC)
+#define DEADLINE_US (60 * G_USEC_PER_SEC)
 #define ROOM 1234
 
 static struct e2c_pipeline *media;
@@ -160,10 +161,35 @@ run_finish(struct run *r)
 
 /* ---- the other end: a webrtcbin in the test -------------------------------------- */
 
+/*
+ * Promises answered on webrtcbin's thread, waited for on the main loop with
+ * the deadline: gst_promise_wait() has none, and a webrtcbin that never
+ * replied would hang the test without saying where.
+ */
+static void
+promise_changed(GstPromise *promise, gpointer data)
+{
+    g_atomic_int_set((gint *)data, 1);
+    g_main_context_wakeup(NULL);
+}
+
+static GstPromise *
+promise_new(void)
+{
+    gint *changed = g_new0(gint, 1);
+    GstPromise *promise = gst_promise_new_with_change_func(promise_changed, changed, g_free);
+    gst_mini_object_set_qdata(GST_MINI_OBJECT(promise), g_quark_from_static_string("changed"),
+                              changed, NULL);
+    return promise;
+}
+
 static GstPromise *
 promise_wait(GstPromise *promise)
 {
-    fail_unless(gst_promise_wait(promise) == GST_PROMISE_RESULT_REPLIED);
+    gint *changed =
+        gst_mini_object_get_qdata(GST_MINI_OBJECT(promise), g_quark_from_static_string("changed"));
+    WAIT_FOR(g_atomic_int_get(changed), "webrtcbin's reply");
+    fail_unless(gst_promise_wait(promise) == GST_PROMISE_RESULT_REPLIED); /* does not block now */
     return promise;
 }
 
@@ -184,7 +210,7 @@ set_description(GstElement *webrtc, const char *signal, GstWebRTCSDPType type, c
     GstSDPMessage *msg = NULL;
     gst_sdp_message_new_from_text(sdp, &msg);
     GstWebRTCSessionDescription *desc = gst_webrtc_session_description_new(type, msg);
-    GstPromise *promise = gst_promise_new();
+    GstPromise *promise = promise_new();
     g_signal_emit_by_name(webrtc, signal, desc, promise);
     promise_wait(promise);
     gst_promise_unref(promise);
@@ -194,7 +220,7 @@ set_description(GstElement *webrtc, const char *signal, GstWebRTCSDPType type, c
 static void
 set_local(GstElement *webrtc, GstWebRTCSessionDescription *desc)
 {
-    GstPromise *promise = gst_promise_new();
+    GstPromise *promise = promise_new();
     g_signal_emit_by_name(webrtc, "set-local-description", desc, promise);
     promise_wait(promise);
     gst_promise_unref(promise);
@@ -241,7 +267,7 @@ answer_publication(GstElement **pipeline, const char *offer)
     gst_bin_add(GST_BIN(*pipeline), webrtc);
     gst_element_set_state(*pipeline, GST_STATE_PLAYING);
     set_description(webrtc, "set-remote-description", GST_WEBRTC_SDP_TYPE_OFFER, offer);
-    GstPromise *promise = gst_promise_new();
+    GstPromise *promise = promise_new();
     g_signal_emit_by_name(webrtc, "create-answer", NULL, promise);
     GstWebRTCSessionDescription *answer = take_description(promise, "answer");
     set_local(webrtc, answer);
@@ -516,7 +542,7 @@ publisher_offer(GstElement **pipeline, gchar **mid)
     fail_unless(sink != NULL);
     WAIT_FOR(gst_pad_has_current_caps(sink), "caps at the sender's webrtcbin");
     gst_object_unref(sink);
-    GstPromise *promise = gst_promise_new();
+    GstPromise *promise = promise_new();
     g_signal_emit_by_name(webrtc, "create-offer", NULL, promise);
     GstWebRTCSessionDescription *offer = take_description(promise, "offer");
     set_local(webrtc, offer);
@@ -804,6 +830,29 @@ tick(gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
+/* Well within meson's timeout (600 s), beyond any run seen (about 15 s, a minute loaded). */
+#define WATCHDOG_S 300
+
+/*
+ * A hang the deadlines cannot see (the main thread blocked outside the main
+ * loop, e.g. on a lock): every thread's stack, for the log, then an abort,
+ * instead of meson's timeout killing the test without a word.
+ */
+static gpointer
+watchdog(gpointer data)
+{
+    g_usleep((gulong)WATCHDOG_S * G_USEC_PER_SEC);
+    g_printerr("call-room: still running after %d s; its threads' stacks follow\n", WATCHDOG_S);
+    gchar *pid = g_strdup_printf("%d", (int)getpid());
+    const char *gdb[] = {"gdb", "-p", pid, "-batch", "-nx", "-ex", "thread apply all bt", NULL};
+    GError *error = NULL;
+    /* Its output goes straight to ours (the test's log). */
+    if (!g_spawn_sync(NULL, (gchar **)gdb, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_CHILD_INHERITS_STDIN,
+                      NULL, NULL, NULL, NULL, NULL, &error))
+        g_printerr("call-room: no stacks (%s)\n", error->message);
+    abort();
+}
+
 int
 main(int argc, char **argv)
 {
@@ -816,6 +865,10 @@ main(int argc, char **argv)
     SRunner *sr = srunner_create(s);
     /* One process: the pipeline and the plugin registration are shared. */
     srunner_set_fork_status(sr, CK_NOFORK);
+    /* Each test's result as it ends, so a log cut short still says how far it got. */
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    srunner_set_log(sr, "-");
+    g_thread_unref(g_thread_new("watchdog", watchdog, NULL));
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

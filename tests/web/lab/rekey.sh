@@ -3,6 +3,11 @@
 # e2call and the browser rekey to a new secret within the switch delay of
 # each other during the call: no mismatch anywhere, every frame opened, both
 # still verified, each track switched once.
+# $1: when the browser rekeys (default 7s). web-rekey-early asks for 10ms,
+# before the page and its worker are up: the rekey must wait for the first
+# secret to be in the worker (it was dropped, or refused by a worker that had
+# no context yet).
+rekey_at=${1:-7s}
 . "$(dirname "$0")/lib.sh"
 
 room=$(create_room --e2ee)
@@ -14,8 +19,11 @@ s2=$(secret_file two "the secret after the rekey")
 # more than a 2 s delay under the sanitizer build).
 join alice --room "$room" --secret-file "$s1" --control "$work/alice.sock" --width 320 \
     --height 240 --duration 24s --expect-media --rekey-delay 5s
+# Alice is up before the browser comes: its rekey, however early, must not
+# find her still starting (she cannot be rekeyed within its switch delay).
+wait_event alice published
 # The browser stays longer, so that alice's summary still lists its streams.
-web_join browser --room "$room" --secret-file "$s1" --rekey-file "$s2" --rekey-at 7s \
+web_join browser --room "$room" --secret-file "$s1" --rekey-file "$s2" --rekey-at "$rekey_at" \
     --rekey-delay 5s --duration 27s --expect-media
 wait_event browser rekeyed
 rekey alice "$s2" || fail "alice's rekey failed: $(cat "$work/rekey.out")"
