@@ -129,8 +129,8 @@ secret_given(void *data, json_t *result, json_t *error)
         return;
     }
     /* The protocol's message and code, never the request (it holds the secret). */
-    const char *why = error ? json_string_value(json_object_get(error, "message"))
-                            : "the worker threw";
+    const char *why =
+        error ? json_string_value(json_object_get(error, "message")) : "the worker threw";
     g_debug("handing the secret to the worker: %s (%" JSON_INTEGER_FORMAT "), try %u of %d",
             why ? why : "?", json_integer_value(json_object_get(error, "code")), h->tries,
             SECRET_TRIES);
@@ -163,10 +163,10 @@ give_secret(struct web_join *w, struct e2c_secret *s, guint tries)
     free(text);
     struct handover *h = g_new(struct handover, 1);
     *h = (struct handover){w, s, tries + 1};
-    e2c_cdp_call(w->cdp, w->worker_session, "Runtime.evaluate",
-                 json_pack("{s:s, s:b, s:b}", "expression", expr, "awaitPromise", 0,
-                           "returnByValue", 1),
-                 secret_given, h);
+    e2c_cdp_call(
+        w->cdp, w->worker_session, "Runtime.evaluate",
+        json_pack("{s:s, s:b, s:b}", "expression", expr, "awaitPromise", 0, "returnByValue", 1),
+        secret_given, h);
     explicit_bzero(expr, len);
     g_free(expr);
 }
