@@ -224,6 +224,25 @@ feedback_alone(GstElement *webrtc)
     gst_object_unref(rtpbin);
 }
 
+/*
+ * webrtcbin (1.22) puts a clocksync (sync=TRUE) before each stream it sends,
+ * which holds a packet until its running time plus the pipeline's latency.
+ * In e2call's one pipeline that latency is the receiving side's (the
+ * jitterbuffer's --latency, 50 ms), so every packet sent waited about 40 ms
+ * there: latency nobody asked for, and a delay added by --impair before it
+ * was absorbed by that wait instead of adding up (200 ms measured as 160).
+ * Frames come paced already (live sources; a media file through a clocksync
+ * of its own, send-chain.c) and go out as soon as they are sealed.
+ */
+static void
+on_webrtc_element_added(GstBin *webrtc, GstElement *element, gpointer data)
+{
+    (void)webrtc, (void)data;
+    GstElementFactory *factory = gst_element_get_factory(element);
+    if (factory && g_strcmp0(GST_OBJECT_NAME(factory), "clocksync") == 0)
+        g_object_set(element, "sync", FALSE, NULL);
+}
+
 struct e2c_peer *
 e2c_peer_new(GstBin *bin, const gchar *name, guint latency_ms, const struct e2c_peer_callbacks *cb,
              gpointer user)
@@ -245,6 +264,7 @@ e2c_peer_new(GstBin *bin, const gchar *name, guint latency_ms, const struct e2c_
     feedback_alone(webrtc);
     if (!peer->locked_down)
         g_warning("could not verify that UPnP and ICE-TCP are off on %s", name);
+    g_signal_connect(webrtc, "element-added", G_CALLBACK(on_webrtc_element_added), NULL);
     g_signal_connect(webrtc, "on-ice-candidate", G_CALLBACK(on_ice_candidate), peer);
     g_signal_connect(webrtc, "notify::ice-gathering-state", G_CALLBACK(on_gathering_state), peer);
     g_signal_connect(webrtc, "notify::connection-state", G_CALLBACK(on_connection_state), peer);

@@ -96,6 +96,26 @@ link_many(GError **error, GstElement *first, ...)
     return ok;
 }
 
+/*
+ * A media file is read as fast as it decodes: its raw frames go to the
+ * encoder in real time, as a camera's would, through a clocksync after
+ * last_raw (webrtcbin's own clocksync, which paced its packets before, now
+ * sends at once: peer.c). Live sources pace themselves. Returns the element
+ * the encoder links to.
+ */
+static GstElement *
+pace_file(GstBin *bin, const struct e2c_media_config *cfg, GstElement *last_raw, const char *name,
+          GError **error)
+{
+    if (!cfg->media_file)
+        return last_raw;
+    GstElement *pace = make("clocksync", name, error);
+    if (!pace)
+        return NULL;
+    gst_bin_add(bin, pace);
+    return link_many(error, last_raw, pace, NULL) ? pace : NULL;
+}
+
 static gboolean
 build_video(GstBin *bin, const struct e2c_media_config *cfg, GstElement *decoded,
             struct e2c_send_source *out, GError **error)
@@ -122,7 +142,10 @@ build_video(GstBin *bin, const struct e2c_media_config *cfg, GstElement *decoded
     g_object_set(parsecaps, "caps", enc_caps, NULL);
     gst_caps_unref(enc_caps);
     gst_bin_add_many(bin, convert, scale, rate, caps, enc, parsecaps, tee, NULL);
-    if (!link_many(error, decoded, convert, scale, rate, caps, enc, parsecaps, tee, NULL))
+    if (!link_many(error, decoded, convert, scale, rate, caps, NULL))
+        return FALSE;
+    GstElement *raw_out = pace_file(bin, cfg, caps, "vpace", error);
+    if (!raw_out || !link_many(error, raw_out, enc, parsecaps, tee, NULL))
         return FALSE;
     GstPad *sink = gst_element_get_static_pad(enc, "sink");
     gst_pad_add_probe(sink, GST_PAD_PROBE_TYPE_BUFFER, stamp_marker, out, NULL);
@@ -149,7 +172,10 @@ build_audio(GstBin *bin, const struct e2c_media_config *cfg, GstElement *decoded
     g_object_set(caps, "caps", raw, NULL);
     gst_caps_unref(raw);
     gst_bin_add_many(bin, convert, resample, caps, enc, tee, NULL);
-    if (!link_many(error, decoded, convert, resample, caps, enc, tee, NULL))
+    if (!link_many(error, decoded, convert, resample, caps, NULL))
+        return FALSE;
+    GstElement *raw_out = pace_file(bin, cfg, caps, "apace", error);
+    if (!raw_out || !link_many(error, raw_out, enc, tee, NULL))
         return FALSE;
     e2c_latency_watch_encoder(enc);
     out->audio_tee = tee;
