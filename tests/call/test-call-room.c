@@ -25,6 +25,15 @@
 
 static struct e2c_pipeline *media;
 
+/*
+ * Tests end with check's END_TEST, not GST_END_TEST: that one also calls
+ * gst_task_cleanup_all(), which waits for every streaming thread to end, and
+ * a webrtcbin the participant is still taking down on the main loop (which
+ * nobody iterates by then) keeps its threads: the run hung there, about once
+ * in a hundred under load (gdb: main in gst_task_cleanup_all, a nicesrc and
+ * a queue thread still running).
+ */
+
 /* ---- waiting on the main loop ---------------------------------------------------- */
 
 static gboolean
@@ -336,7 +345,7 @@ GST_START_TEST(publication_published)
     ck_assert_int_eq(r.failed, E2C_ERR_NONE);
     pipeline_free(receiver);
 }
-GST_END_TEST;
+END_TEST;
 
 /* Without reconnection attempts, the router's hangup ends the call (STREAM_CREATE_FAILED). */
 GST_START_TEST(publication_hangup_fails)
@@ -358,7 +367,7 @@ GST_START_TEST(publication_hangup_fails)
     g_ptr_array_unref(r.events);
     pipeline_free(receiver);
 }
-GST_END_TEST;
+END_TEST;
 
 /* With them, it starts over: a new join (the router stayed up) and a new offer. */
 GST_START_TEST(publication_hangup_restarts)
@@ -384,7 +393,7 @@ GST_START_TEST(publication_hangup_restarts)
     pipeline_free(receiver);
     pipeline_free(receiver2);
 }
-GST_END_TEST;
+END_TEST;
 
 /* The router refuses the publication: its error says what (here, a room that requires E2EE). */
 GST_START_TEST(publication_refused)
@@ -405,7 +414,7 @@ GST_START_TEST(publication_refused)
     e2c_participant_free(r.p);
     g_ptr_array_unref(r.events);
 }
-GST_END_TEST;
+END_TEST;
 
 /* A publication on its own: closing it drops its request to the room; no callback follows. */
 static void
@@ -456,7 +465,7 @@ GST_START_TEST(publication_close_cancels)
     e2c_pipeline_remove(media, source_bin);
     e2c_room_free(&f->base);
 }
-GST_END_TEST;
+END_TEST;
 
 /* ---- the room's connection ---------------------------------------------------------- */
 
@@ -491,7 +500,7 @@ GST_START_TEST(room_lost_reconnects)
     e2c_participant_free(r.p);
     g_ptr_array_unref(r.events);
 }
-GST_END_TEST;
+END_TEST;
 
 /* A refusal the room already understood keeps its error; a destroyed room ends the call. */
 GST_START_TEST(room_refusals)
@@ -519,7 +528,7 @@ GST_START_TEST(room_refusals)
     e2c_participant_free(r.p);
     g_ptr_array_unref(r.events);
 }
-GST_END_TEST;
+END_TEST;
 
 /* ---- subscriptions ------------------------------------------------------------------ */
 
@@ -616,7 +625,7 @@ GST_START_TEST(subscription_life)
     pipeline_free(sender);
     g_free(mid);
 }
-GST_END_TEST;
+END_TEST;
 
 /* An UNABLE_TO_SUBSCRIBE event for who, the failures counted, and the call going on. */
 static void
@@ -645,7 +654,7 @@ GST_START_TEST(subscription_refused)
     expect_unable(&r, "bob", 7, "the router refused the subscription: Unauthorized", 1);
     run_finish(&r);
 }
-GST_END_TEST;
+END_TEST;
 
 /* A router's offer of one VP8 stream: enough for the subscription to answer (no media). */
 static const char router_offer[] =
@@ -717,7 +726,7 @@ GST_START_TEST(subscription_answers_and_starts)
     expect_unable(&r, "carol", 8, "the router refused to start: Unauthorized", 1);
     run_finish(&r);
 }
-GST_END_TEST;
+END_TEST;
 
 /*
  * The router hangs up a subscription (ICE failed under loss): bob is
@@ -762,7 +771,7 @@ GST_START_TEST(subscription_hangup_resubscribes)
     ck_assert_uint_eq(f->subs->len, 4);
     run_finish(&r);
 }
-GST_END_TEST;
+END_TEST;
 
 /* Load: publishers known together share a subscription; "no such feed" splits it. */
 GST_START_TEST(subscription_shared_splits)
@@ -788,7 +797,7 @@ GST_START_TEST(subscription_shared_splits)
     fail_if(saw_event(&r, "error"));
     run_finish(&r);
 }
-GST_END_TEST;
+END_TEST;
 
 static Suite *
 call_room_suite(void)
@@ -813,12 +822,8 @@ call_room_suite(void)
     (void)subscription_life;
     tcase_add_test(tc, subscription_refused);
     tcase_add_test(tc, subscription_answers_and_starts);
-    /*
-     * Not run yet: about one run in eight, under load, a later attempt's
-     * answer is never seen by the wait and the test hangs (cause not found).
-     * The integration tests call-loss-10 and -20 cover resubscribing.
-     */
-    (void)subscription_hangup_resubscribes;
+    /* (It hung about one run in eight under load: GST_END_TEST, above.) */
+    tcase_add_test(tc, subscription_hangup_resubscribes);
     tcase_add_test(tc, subscription_shared_splits);
     suite_add_tcase(s, tc);
     return s;
