@@ -17,8 +17,8 @@ e2c_av_skew_ms(const struct e2c_latency_summary *audio, const struct e2c_latency
 static gboolean
 received(json_t *s)
 {
-    return json_is_object(s) && g_strcmp0(json_string_value(json_object_get(s, "direction")),
-                                          "send") != 0;
+    return json_is_object(s) &&
+           g_strcmp0(json_string_value(json_object_get(s, "direction")), "send") != 0;
 }
 
 static gboolean
