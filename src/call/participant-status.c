@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "av-skew.h"
 #include "crypt-time.h"
 #include "latency-json.h"
 
@@ -90,20 +91,34 @@ status_recv(gpointer user, const struct e2c_stream_info *s)
     json_array_append_new(c->array, o);
 }
 
+/* This participant's streams (mine, consumed) with their A/V skew, paired among themselves
+ * only, onto array. */
+static void
+append_with_skew(json_t *array, json_t *mine)
+{
+    e2c_av_skew_annotate(mine);
+    json_array_extend(array, mine);
+    json_decref(mine);
+}
+
 void
 e2c_participant_status_json(struct e2c_participant *p, json_t *array)
 {
-    struct status_ctx c = {p, array, FALSE};
+    json_t *mine = json_array();
+    struct status_ctx c = {p, mine, FALSE};
     e2c_participant_foreach_send(p, status_send, &c);
     e2c_participant_foreach_stream(p, FALSE, status_recv, &c);
+    append_with_skew(array, mine);
 }
 
 void
 e2c_participant_summary_json(struct e2c_participant *p, json_t *array)
 {
-    struct status_ctx c = {p, array, TRUE};
+    json_t *mine = json_array();
+    struct status_ctx c = {p, mine, TRUE};
     e2c_participant_foreach_send(p, status_send, &c);
     e2c_participant_foreach_stream(p, TRUE, status_recv, &c);
+    append_with_skew(array, mine);
 }
 
 static void

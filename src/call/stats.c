@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "av-skew.h"
 #include "latency-json.h"
 
 struct baseline {
@@ -114,6 +115,11 @@ sample_stream(gpointer user, const struct e2c_stream_info *info)
 void
 e2c_stats_sample(struct e2c_stats_sampler *s, struct e2c_participant *p, json_t *array)
 {
-    struct ctx c = {s, p, array, g_get_monotonic_time()};
+    /* This participant's streams on their own, so the skew pairs them with each other only. */
+    json_t *mine = json_array();
+    struct ctx c = {s, p, mine, g_get_monotonic_time()};
     e2c_participant_foreach_stream(p, FALSE, sample_stream, &c);
+    e2c_av_skew_annotate(mine);
+    json_array_extend(array, mine);
+    json_decref(mine);
 }

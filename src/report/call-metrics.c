@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "call-metrics.h"
 
+#include "av-skew.h"
 #include "openmetrics.h"
 
 static void
@@ -79,11 +80,34 @@ add_received(struct e2c_om *m, const char *who, const struct e2c_stream_outcome 
     }
 }
 
+/* One gauge per publisher with both an audio and a video outcome among s (one per source). */
+static void
+add_av_skew(struct e2c_om *m, const char *who, const struct e2c_stream_outcome *s, guint n)
+{
+    for (guint a = 0; a < n; a++) {
+        if (g_strcmp0(s[a].track, "audio"))
+            continue;
+        for (guint v = 0; v < n; v++) {
+            double skew;
+            if (g_strcmp0(s[v].track, "video") || g_strcmp0(s[v].display, s[a].display) ||
+                !e2c_av_skew_ms(&s[a].latency, &s[v].latency, &skew))
+                continue;
+            const char *remote = s[a].display && *s[a].display ? s[a].display : "?";
+            const char *l[] = {"participant", who, "remote", remote, NULL};
+            e2c_om_add(m, "e2call_received_av_skew_seconds", l, skew / 1000.0);
+            break;
+        }
+    }
+}
+
 static void
 received_families(struct e2c_om *m, const struct e2c_metrics_run *r)
 {
     for (guint k = 0; k < G_N_ELEMENTS(received); k++)
         e2c_om_family(m, received[k].name, received[k].type, received[k].unit, received[k].help);
+    e2c_om_family(m, "e2call_received_av_skew_seconds", E2C_OM_GAUGE, "seconds",
+                  "A/V skew: the publisher's audio latency p50 minus its video latency p50, to "
+                  "decryption");
     for (guint i = 0; i < r->n; i++) {
         const struct e2c_metrics_participant *p = &r->participants[i];
         /* Counters: every record, so a source's sum never goes down when a subscription is
@@ -94,6 +118,7 @@ received_families(struct e2c_om *m, const struct e2c_metrics_run *r)
         guint n = e2c_stream_outcomes_by_source(s, p->n_streams);
         for (guint k = 0; k < n; k++)
             add_received(m, p->name, &s[k], TRUE);
+        add_av_skew(m, p->name, s, n);
         g_free(s);
     }
 }

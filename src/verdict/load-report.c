@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "load-report.h"
 
+#include "av-skew.h"
 #include "latency-json.h"
 
 #include <math.h>
@@ -93,6 +94,23 @@ distribution_json(GArray *values)
                      "max", quantile(values, 1.0));
 }
 
+/* |A/V skew| (e2call(1), MEDIA QUALITY FIGURES) of the pairs with both figures: double ms. */
+static GArray *
+abs_skews(const struct e2c_load_input *in, const struct e2c_load_verdict *v)
+{
+    GArray *a = g_array_new(FALSE, FALSE, sizeof(double));
+    for (guint k = 0; k < v->n_pairs; k++) {
+        const struct e2c_load_pair *pair = &v->pairs[k];
+        const struct e2c_pair_seen *seen = &in->seen[pair->receiver * in->n_pub + pair->publisher];
+        double skew;
+        if (!e2c_av_skew_ms(&seen->audio.latency, &seen->video.latency, &skew))
+            continue;
+        skew = fabs(skew);
+        g_array_append_val(a, skew);
+    }
+    return a;
+}
+
 static json_t *
 quality_json(const struct e2c_load_input *in, const struct e2c_load_verdict *v)
 {
@@ -110,6 +128,11 @@ quality_json(const struct e2c_load_input *in, const struct e2c_load_verdict *v)
                                       "jitter-ms-per-pair", distribution_json(t.jitter)));
         quality_totals_clear(&t);
     }
+    GArray *skews = abs_skews(in, v);
+    json_object_set_new(o, "av-skew",
+                        json_pack("{s:i, s:o}", "pairs", (int)skews->len, "abs-ms-per-pair",
+                                  distribution_json(skews)));
+    g_array_unref(skews);
     return o;
 }
 
@@ -131,6 +154,14 @@ append_quality(GString *out, const struct e2c_load_input *in, const struct e2c_l
             quantile(t.jitter, 0.5), quantile(t.jitter, 0.95), quantile(t.jitter, 1.0));
         quality_totals_clear(&t);
     }
+    GArray *skews = abs_skews(in, v);
+    if (skews->len)
+        g_string_append_printf(out,
+                               "A/V skew (audio minus video latency p50) in %u pairs: |skew| p50 "
+                               "%.1f ms, p95 %.1f ms, max %.1f ms\n",
+                               skews->len, quantile(skews, 0.5), quantile(skews, 0.95),
+                               quantile(skews, 1.0));
+    g_array_unref(skews);
 }
 
 /* The quality limits' line, when they were given. */
@@ -203,6 +234,11 @@ pairs_json(const struct e2c_load_input *in, const struct e2c_load_verdict *v, do
             json_object_set_new(pj, key, e2c_latency_json(&kinds[q]->latency));
             g_free(key);
         }
+        double skew;
+        json_object_set_new(pj, "av-skew-ms",
+                            e2c_av_skew_ms(&seen->audio.latency, &seen->video.latency, &skew)
+                                ? json_real(round(skew * 1000.0) / 1000.0)
+                                : json_null());
         json_array_append_new(pairs, pj);
     }
     return pairs;

@@ -45,7 +45,8 @@ static const struct e2c_stream_outcome frozen[] = {
      .frozen_ms = 1250,
      .longest_freeze_ms = 640,
      .jitter_ms = 7.25,
-     .received_ms = 20000},
+     .received_ms = 20000,
+     .latency = {1, 40.5, 60, 70, 80}},
     {.display = HOSTILE,
      .track = "audio",
      .codec = "opus",
@@ -57,7 +58,8 @@ static const struct e2c_stream_outcome frozen[] = {
      .frozen_ms = 900,
      .longest_freeze_ms = 700,
      .jitter_ms = 2.5,
-     .received_ms = 20000},
+     .received_ms = 20000,
+     .latency = {1, 52.75, 60, 70, 80}},
 };
 
 static const struct e2c_stream_outcome mismatched[] = {

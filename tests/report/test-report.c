@@ -348,6 +348,15 @@ test_metrics_quality(void)
                                   "# UNIT e2call_received_frozen_seconds seconds\n"));
     g_assert_nonnull(strstr(text, "\n# TYPE e2call_received_jitter_seconds gauge\n"));
     g_assert_nonnull(strstr(text, "\ne2call_exit_status{command=\"join\"} 13\n"));
+    /* A/V skew: per publisher, audio's latency p50 minus video's. */
+    g_assert_nonnull(strstr(text, "\n# TYPE e2call_received_av_skew_seconds gauge\n"
+                                  "# UNIT e2call_received_av_skew_seconds seconds\n"));
+    gchar *skew = g_strconcat("\ne2call_received_av_skew_seconds", labels, NULL);
+    *strstr(skew, ",track=") = '\0';
+    gchar *line = g_strconcat(skew, "} 0.01225\n", NULL);
+    g_assert_nonnull(strstr(text, line));
+    g_free(line);
+    g_free(skew);
     g_free(text);
 
     /* A subscription made again: the freezes add up, the longest is the longest of both. */
@@ -373,6 +382,8 @@ test_metrics_quality(void)
                                   "remote=\"bob\",track=\"video\",codec=\"\"} 1.2\n"));
     g_assert_nonnull(strstr(text, "\ne2call_received_longest_freeze_seconds{participant=\"a\","
                                   "remote=\"bob\",track=\"video\",codec=\"\"} 0.6\n"));
+    /* Video alone, without latency: no skew. */
+    g_assert_null(strstr(text, "\ne2call_received_av_skew_seconds{"));
     g_free(text);
 
     text = sample_metrics("load-frozen");

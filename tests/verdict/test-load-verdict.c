@@ -34,7 +34,7 @@ static const struct e2c_pair_seen OK_PAIR = {
     250000,
     0.1,
     {1, 2000, 2000, 4.5, 10000, {1, 20.5, 40.25, 55, 80.125}},
-    {0, 0, 0, 1.5, 10000, {0, 0, 0, 0, 0}}};
+    {0, 0, 0, 1.5, 10000, {1, 30.75, 50, 60, 90}}};
 static const struct e2c_pair_seen MISMATCH_PAIR = {
     2, 0, 2, 0, 0, 240000, -1, {0, 0, 0, 0, 0, {0, 0, 0, 0, 0}}, {0, 0, 0, 0, 0, {0, 0, 0, 0, 0}}};
 
@@ -461,28 +461,32 @@ test_report_json(void)
         "\"freezes\":1,\"frozen-ms\":2000,\"longest-freeze-ms\":2000,\"jitter-ms\":4.5,"
         "\"latency-ms\":{\"p50\":20.5,\"p95\":40.25,\"p99\":55.0,\"max\":80.125},"
         "\"audio-freezes\":0,\"audio-frozen-ms\":0,\"audio-longest-freeze-ms\":0,"
-        "\"audio-jitter-ms\":1.5,\"audio-latency-ms\":null},"
+        "\"audio-jitter-ms\":1.5,"
+        "\"audio-latency-ms\":{\"p50\":30.75,\"p95\":50.0,\"p99\":60.0,\"max\":90.0},"
+        "\"av-skew-ms\":10.25},"
         "{\"receiver\":\"p2\",\"publisher\":\"p1\",\"state\":\"ok\",\"expected\":\"ok\","
         "\"frames\":1000,\"frames-lost\":25,\"loss-pct\":2.43902,\"kbps\":200.0,"
         "\"behind-s\":null,"
         "\"freezes\":3,\"frozen-ms\":900,\"longest-freeze-ms\":500,\"jitter-ms\":12.0,"
         "\"latency-ms\":null,"
         "\"audio-freezes\":0,\"audio-frozen-ms\":0,\"audio-longest-freeze-ms\":0,"
-        "\"audio-jitter-ms\":1.5,\"audio-latency-ms\":null},"
+        "\"audio-jitter-ms\":1.5,"
+        "\"audio-latency-ms\":{\"p50\":30.75,\"p95\":50.0,\"p99\":60.0,\"max\":90.0},"
+        "\"av-skew-ms\":null},"
         "{\"receiver\":\"p3\",\"publisher\":\"p1\",\"state\":\"mismatch\",\"expected\":"
         "\"mismatch\",\"frames\":0,\"frames-lost\":0,\"loss-pct\":0.0,\"kbps\":192.0,"
         "\"behind-s\":null,"
         "\"freezes\":0,\"frozen-ms\":0,\"longest-freeze-ms\":0,\"jitter-ms\":0.0,"
         "\"latency-ms\":null,"
         "\"audio-freezes\":0,\"audio-frozen-ms\":0,\"audio-longest-freeze-ms\":0,"
-        "\"audio-jitter-ms\":0.0,\"audio-latency-ms\":null},"
+        "\"audio-jitter-ms\":0.0,\"audio-latency-ms\":null,\"av-skew-ms\":null},"
         "{\"receiver\":\"p3\",\"publisher\":\"p2\",\"state\":\"mismatch\",\"expected\":"
         "\"mismatch\",\"frames\":0,\"frames-lost\":0,\"loss-pct\":0.0,\"kbps\":192.0,"
         "\"behind-s\":null,"
         "\"freezes\":0,\"frozen-ms\":0,\"longest-freeze-ms\":0,\"jitter-ms\":0.0,"
         "\"latency-ms\":null,"
         "\"audio-freezes\":0,\"audio-frozen-ms\":0,\"audio-longest-freeze-ms\":0,"
-        "\"audio-jitter-ms\":0.0,\"audio-latency-ms\":null}],"
+        "\"audio-jitter-ms\":0.0,\"audio-latency-ms\":null,\"av-skew-ms\":null}],"
         "\"observed\":[{\"receiver\":\"p1\",\"publisher\":\"p2\",\"state\":\"ok\",\"frames\":1000,"
         "\"frames-lost\":0},{\"receiver\":\"p3\",\"publisher\":\"k1-p1\",\"state\":\"mismatch\","
         "\"frames\":0,\"frames-lost\":0}],"
@@ -507,7 +511,9 @@ test_report_json(void)
         "\"audio\":{\"pairs\":2,\"pairs-frozen\":0,\"freezes\":0,\"frozen-ms\":0,"
         "\"longest-freeze-ms\":0,"
         "\"frozen-ms-per-pair\":{\"p50\":0.0,\"p95\":0.0,\"max\":0.0},"
-        "\"jitter-ms-per-pair\":{\"p50\":1.5,\"p95\":1.5,\"max\":1.5}}},"
+        "\"jitter-ms-per-pair\":{\"p50\":1.5,\"p95\":1.5,\"max\":1.5}},"
+        "\"av-skew\":{\"pairs\":1,\"abs-ms-per-pair\":{\"p50\":10.25,\"p95\":10.25,"
+        "\"max\":10.25}}},"
         "\"quality-failures\":[],"
         "\"passed\":false,\"reasons\":\"\",\"verdict\":\"p3 failed (UNABLE_TO_SUBSCRIBE: "
         "refused)\",\"exit-status\":9,\"ts\":\"2026-01-02T03:04:05.678Z\"}");
@@ -540,6 +546,8 @@ test_report_text(void)
                     "audio: 0 freezes, 0 ms frozen (longest 0 ms) in 0 of 3 pairs; per pair "
                     "frozen p50 0 ms, p95 0 ms, max 0 ms; jitter p50 1.5 ms, p95 1.5 ms, max "
                     "1.5 ms\n"
+                    "A/V skew (audio minus video latency p50) in 2 pairs: |skew| p50 10.2 ms, "
+                    "p95 10.2 ms, max 10.2 ms\n"
                     "received 0.8 Mbit/s in all\n"
                     "join: p50 251 ms, p95 251 ms; first media: p50 910 ms, p95 910 ms\n"
                     "this process: 3.5 CPU s (7.00 CPU s per participant-minute), 200 MiB "

@@ -7,7 +7,8 @@
 # and agree with each other.
 # Latency, two processes on one machine: every received track has latency to
 # decryption and to the decoder's output, with a p50 of 1 to 500 ms, in the
-# stats and the summary.
+# stats and the summary; and so the A/V skew, audio's latency p50 minus
+# video's, under 100 ms either way.
 . "$(dirname "$0")/lib.sh"
 codec=${1:?usage: e2ee-call.sh vp8|vp9|h264}
 
@@ -48,4 +49,6 @@ for who in alice bob; do
     ok "$who: freezes and jitter in stats, summary and e2call stats, consistent"
     $EV latency "$work/$who.json" $stats || fail "$who: latency (above)"
     ok "$who: latency of both tracks in stats and summary, p50 within 1 to 500 ms"
+    $EV av-skew "$work/$who.json" $stats || fail "$who: A/V skew (above)"
+    ok "$who: A/V skew in stats, summary and e2call stats, under 100 ms"
 done

@@ -25,6 +25,15 @@
   events.py latency-video LOG                the same, but audio may have none (null): a plain
                                              call's test tone repeats identical frames, which
                                              no receiver can tell apart
+  events.py av-skew LOG [STATS...]           A/V skew (e2call(1), MEDIA QUALITY FIGURES): exit
+                                             1 unless the summary's received audio and video of
+                                             each publisher both carry av-skew-ms and
+                                             decoded-av-skew-ms, each its audio p50 minus its
+                                             video p50 and under 100 ms either way, a stats
+                                             event and every reply STATS have it likewise
+  events.py av-skew-where-latency LOG        exit 1 if a summary or stats stream has an A/V
+                                             skew without both latencies, or a wrong one (a
+                                             plain call: its audio has no latency, so no skew)
 """
 import datetime
 import json
@@ -186,6 +195,82 @@ def latency(events, stats_files, tracks=("video", "audio")):
     sys.exit(1 if problems else 0)
 
 
+SKEWS = (("av-skew-ms", "latency-ms"), ("decoded-av-skew-ms", "decoded-latency-ms"))
+
+
+def skew_problems(streams, where, bound=None):
+    """What is wrong with the skew of each publisher's received audio and video among streams;
+    with bound, both must have it (under bound ms either way)."""
+    problems = []
+    # A publisher's streams pair as e2call pairs them: the same receiver and feed, both ended
+    # (gone before the end: a publisher who left first) or neither, the first one not taken.
+    recv = [s for s in streams if s.get("direction", "recv") == "recv"]
+    audios = [s for s in recv if s.get("track") == "audio"]
+    if bound is not None and not audios:
+        problems.append(f"{where}: no received audio")
+    taken = []
+    for audio in audios:
+        video = [s for s in recv if s.get("track") == "video" and not any(s is t for t in taken)
+                 and s.get("feed") == audio.get("feed")
+                 and s.get("participant") == audio.get("participant")
+                 and bool(s.get("ended")) == bool(audio.get("ended"))]
+        if not video:
+            problems.append(f"{where}: audio from {audio.get('remote')} has no video")
+            continue
+        video = video[0]
+        taken.append(video)
+        for key, latency in SKEWS:
+            a, v = audio.get(latency), video.get(latency)
+            if not isinstance(a, dict) or not isinstance(v, dict):
+                if key in audio or key in video:
+                    problems.append(f"{where}: {key} without both {latency}")
+                elif bound is not None:
+                    problems.append(f"{where}: no {latency} for the skew: {a}, {v}")
+                continue
+            want = a["p50"] - v["p50"]
+            got = (audio.get(key), video.get(key))
+            if got[0] != got[1] or not isinstance(got[0], (int, float)):
+                problems.append(f"{where}: {key} of audio and video differ or missing: {got}")
+            elif abs(got[0] - want) > 0.005:
+                problems.append(f"{where}: {key} {got[0]}, not {a['p50']} - {v['p50']}")
+            elif bound is not None and abs(got[0]) >= bound:
+                problems.append(f"{where}: {key} {got[0]} ms, not within {bound} ms")
+            else:
+                ended = " (ended)" if audio.get("ended") else ""
+                print(f"{where}: {key} from {audio.get('remote')}{ended}: {got[0]:+.3f} ms")
+    return problems
+
+
+def av_skew(events, stats_files):
+    summaries = [e for e in events if e.get("event") == "summary"]
+    problems = [] if summaries else ["no summary"]
+    for e in summaries[-1:]:
+        problems += skew_problems(e["streams"], "summary", 100)
+    stats = [e for e in events if e.get("event") == "stats" and e.get("streams")]
+    with_skew = 0
+    for e in stats:
+        problems += skew_problems(e["streams"], "stats event")
+        with_skew += any("av-skew-ms" in s for s in e["streams"])
+    if not with_skew:
+        problems.append("no stats event has av-skew-ms")
+    for f in stats_files:
+        with open(f, encoding="utf-8") as fh:
+            problems += skew_problems(json.load(fh).get("streams", []), f, 100)
+    for p in problems:
+        print(p)
+    sys.exit(1 if problems else 0)
+
+
+def av_skew_where_latency(events):
+    problems = []
+    for e in events:
+        if e.get("event") in ("summary", "stats") and e.get("streams"):
+            problems += skew_problems(e["streams"], f"{e['event']} event")
+    for p in problems:
+        print(p)
+    sys.exit(1 if problems else 0)
+
+
 def main():
     what, path = sys.argv[1], sys.argv[2]
     events = load(path)
@@ -195,6 +280,10 @@ def main():
         latency(events, sys.argv[3:])
     if what == "latency-video":
         latency(events, sys.argv[3:], ("video",))
+    if what == "av-skew":
+        av_skew(events, sys.argv[3:])
+    if what == "av-skew-where-latency":
+        av_skew_where_latency(events)
     if what == "lost":
         lost = 0
         for e in events:

@@ -40,8 +40,22 @@ for p in r["pairs"]:
         assert isinstance(v, dict), p
         q = [v["p50"], v["p95"], v["p99"], v["max"]]
         assert q == sorted(q) and 1 <= v["p50"] <= 500, p
+# A/V skew: every pair that decrypts has it, audio's latency p50 minus video's; the report's
+# distribution is over those pairs.
+skews = []
+for p in r["pairs"]:
+    if p["expected"] != "ok":
+        assert p["av-skew-ms"] is None, p
+        continue
+    want = p["audio-latency-ms"]["p50"] - p["latency-ms"]["p50"]
+    assert abs(p["av-skew-ms"] - want) < 0.005, p
+    skews.append(abs(p["av-skew-ms"]))
+q = r["quality"]["av-skew"]
+assert q["pairs"] == len(skews) == 4, q
+assert abs(q["abs-ms-per-pair"]["max"] - max(skews)) < 0.005, (q, skews)
+print(f"  A/V skew per pair: {sorted(skews)} ms")
 PY
-ok "matrix as the secrets imply, exit 0, every receiver in real time, latency of every pair"
+ok "matrix as the secrets imply, exit 0, every receiver in real time, latency and A/V skew of every pair"
 
 # The router stops forwarding 4 s or more before the end: the publishers go
 # on sealing, the receivers get nothing more, and nothing counts as lost.

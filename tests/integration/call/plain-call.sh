@@ -33,4 +33,6 @@ for who in alice bob; do
     ok "$who: freezes and jitter in stats and summary, consistent"
     $EV latency-video "$work/$who.json" || fail "$who: latency (above)"
     ok "$who: video latency in stats and summary, p50 within 1 to 500 ms"
+    $EV av-skew-where-latency "$work/$who.json" || fail "$who: A/V skew (above)"
+    ok "$who: A/V skew only where audio and video both have latency"
 done
