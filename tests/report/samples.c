@@ -93,16 +93,16 @@ join_case(const char *name, struct join_case *c)
 {
     if (g_str_equal(name, "join-pass"))
         *c = (struct join_case){
-            good, G_N_ELEMENTS(good), E2C_ERR_NONE, E2C_EXPECT_MEDIA_ALL, {0, 0}};
+            good, G_N_ELEMENTS(good), E2C_ERR_NONE, E2C_EXPECT_MEDIA_ALL, {0, 0, {0}}};
     else if (g_str_equal(name, "join-mismatch"))
         *c = (struct join_case){
-            mismatched, G_N_ELEMENTS(mismatched), E2C_ERR_NONE, E2C_EXPECT_MEDIA_ALL, {0, 0}};
+            mismatched, G_N_ELEMENTS(mismatched), E2C_ERR_NONE, E2C_EXPECT_MEDIA_ALL, {0, 0, {0}}};
     else if (g_str_equal(name, "join-fatal"))
-        *c =
-            (struct join_case){NULL, 0, E2C_ERR_CONNECT_FAILED, E2C_EXPECT_MEDIA_NOT_ASKED, {0, 0}};
+        *c = (struct join_case){
+            NULL, 0, E2C_ERR_CONNECT_FAILED, E2C_EXPECT_MEDIA_NOT_ASKED, {0, 0, {0}}};
     else if (g_str_equal(name, "join-frozen"))
         *c = (struct join_case){
-            frozen, G_N_ELEMENTS(frozen), E2C_ERR_NONE, E2C_EXPECT_MEDIA_ALL, {500, 5}};
+            frozen, G_N_ELEMENTS(frozen), E2C_ERR_NONE, E2C_EXPECT_MEDIA_ALL, {500, 5, {0}}};
     else
         return FALSE;
     return TRUE;
@@ -146,7 +146,7 @@ load_case(struct load_case *c, gboolean frozen_pair)
     c->members[1].failed = TRUE;
     c->members[1].err = E2C_ERR_UNABLE_TO_SUBSCRIBE;
     c->members[1].error = "UNABLE_TO_SUBSCRIBE: <refused> & \"gone\"";
-    c->in = (struct e2c_load_input){4, 2, c->members, c->seen, -1, 1.0, 1.0, {0, 0}};
+    c->in = (struct e2c_load_input){4, 2, c->members, c->seen, -1, 1.0, 1.0, {0, 0, {0}}};
     for (guint i = 0; i < 8; i++)
         c->seen[i].video.received_ms = c->seen[i].frames_ok ? 30000 : 0;
     if (frozen_pair) {

@@ -150,7 +150,7 @@ test_join_mismatch(void)
         {.display = "bob", .track = "video", .frames_ok = 10},
         {.display = "bob", .track = "audio", .frames_ok = 10, .verified = TRUE},
     };
-    struct e2c_join_input in = {E2C_ERR_NONE, s, 2, 1, E2C_EXPECT_MEDIA_ALL, {0, 0}};
+    struct e2c_join_input in = {E2C_ERR_NONE, s, 2, 1, E2C_EXPECT_MEDIA_ALL, {0, 0, {0}}};
     struct e2c_join_verdict v;
     e2c_join_verdict_decide(&in, &v);
     struct e2c_join_junit r = {"alice", FALSE, &in, &v, NULL, 1};
@@ -292,7 +292,7 @@ test_join_frozen(void)
          .received_ms = 10000},
         {.display = "carol", .track = "video"},
     };
-    struct e2c_join_input in = {E2C_ERR_NONE, s, 2, 0, E2C_EXPECT_MEDIA_NOT_ASKED, {500, 0}};
+    struct e2c_join_input in = {E2C_ERR_NONE, s, 2, 0, E2C_EXPECT_MEDIA_NOT_ASKED, {500, 0, {0}}};
     struct e2c_join_verdict v;
     e2c_join_verdict_decide(&in, &v);
     g_assert_cmpint(v.exit_status, ==, 0);
