@@ -315,7 +315,8 @@ parse_options(struct join_options *o, int argc, char **argv)
         goto out;
     status = E2C_EXIT_USAGE;
     if (e2c_quality_limits_asked(&o->quality) && o->no_subscribe) {
-        fprintf(stderr, "e2call join: --max-freeze and --max-frozen need subscribing\n");
+        fprintf(stderr,
+                "e2call join: --max-freeze, --max-frozen and --max-latency need subscribing\n");
         goto out;
     }
     if ((status = e2c_report_args_check(&o->report, "e2call join")) != 0)

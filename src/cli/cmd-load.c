@@ -87,7 +87,7 @@ static const char *summary =
     "mismatch), loss stayed under --max-loss and no receiver fell more than --max-behind\n"
     "behind real time; 11 when the matrix differs, 12 when loss was too high or a receiver\n"
     "fell behind, 13 (MEDIA_QUALITY_FAILED) when video froze beyond --max-freeze or\n"
-    "--max-frozen, else the statuses of e2call(1).";
+    "--max-frozen or latency was above --max-latency, else the statuses of e2call(1).";
 
 /* The options as given, and what they mean once checked. */
 struct load_options {

@@ -19,6 +19,11 @@ e2c_quality_args_entries(struct e2c_quality_args *args, GOptionEntry out[E2C_QUA
          "Fail (13, MEDIA_QUALITY_FAILED) when a received video stream was frozen for more than "
          "PCT % of the time it was received (e.g. 5%)",
          "PCT%"},
+        {"max-latency", 0, 0, G_OPTION_ARG_STRING_ARRAY, &args->max_latency,
+         "Fail (13, MEDIA_QUALITY_FAILED) when a received stream's latency to decryption was "
+         "above D at its 95th percentile, or at the figure named (p50, p95, p99, max; e.g. "
+         "400ms, p99:600ms); once per figure",
+         "[pNN:]D"},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     memcpy(out, entries, sizeof(entries));
@@ -43,6 +48,52 @@ parse_pct(const char *text, double *pct)
     return end != text && strcmp(end, "%") == 0 && *pct > 0 && *pct <= 100;
 }
 
+/* "[FIGURE:]D" into its figure (p95 when none is named) and its time with a unit. */
+static gboolean
+parse_latency(const char *text, enum e2c_latency_figure *figure, guint64 *ms)
+{
+    const char *colon = strchr(text, ':');
+    *figure = E2C_LATENCY_P95;
+    if (colon) {
+        gboolean known = FALSE;
+        for (guint f = 0; f < E2C_LATENCY_FIGURES && !known; f++) {
+            const char *name = e2c_latency_figure_name((enum e2c_latency_figure)f);
+            if (strlen(name) == (size_t)(colon - text) && !strncmp(text, name, strlen(name))) {
+                *figure = (enum e2c_latency_figure)f;
+                known = TRUE;
+            }
+        }
+        if (!known)
+            return FALSE;
+        text = colon + 1;
+    }
+    return parse_freeze(text, ms);
+}
+
+static int
+check_latency(const struct e2c_quality_args *args, const char *cmd, struct e2c_quality_limits *out)
+{
+    for (guint i = 0; args->max_latency && args->max_latency[i]; i++) {
+        enum e2c_latency_figure f;
+        guint64 ms;
+        if (!parse_latency(args->max_latency[i], &f, &ms)) {
+            fprintf(stderr,
+                    "%s: --max-latency takes a time with its unit, more than 0, such as 400ms, "
+                    "optionally after p50:, p95: (the default), p99: or max:, such as p99:600ms "
+                    "(at most " E2C_DURATION_MAX_TEXT ")\n",
+                    cmd);
+            return E2C_EXIT_USAGE;
+        }
+        if (out->max_latency_ms[f]) {
+            fprintf(stderr, "%s: --max-latency given twice for %s: it takes one limit per figure\n",
+                    cmd, e2c_latency_figure_name(f));
+            return E2C_EXIT_USAGE;
+        }
+        out->max_latency_ms[f] = ms;
+    }
+    return 0;
+}
+
 int
 e2c_quality_args_check(const struct e2c_quality_args *args, const char *cmd,
                        struct e2c_quality_limits *out)
@@ -62,7 +113,7 @@ e2c_quality_args_check(const struct e2c_quality_args *args, const char *cmd,
                 cmd);
         return E2C_EXIT_USAGE;
     }
-    return 0;
+    return check_latency(args, cmd, out);
 }
 
 void
@@ -70,4 +121,5 @@ e2c_quality_args_clear(struct e2c_quality_args *args)
 {
     g_clear_pointer(&args->max_freeze, g_free);
     g_clear_pointer(&args->max_frozen, g_free);
+    g_clear_pointer(&args->max_latency, g_strfreev);
 }

@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * --max-freeze and --max-frozen of join and load (e2call(1), MEDIA QUALITY
- * FIGURES): their option entries and the check of their values into the
- * verdicts' limits (quality-limits.h).
+ * --max-freeze, --max-frozen and --max-latency of join and load (e2call(1),
+ * MEDIA QUALITY FIGURES): their option entries and the check of their values
+ * into the verdicts' limits (quality-limits.h).
  *
- * Both need a unit: "500" could mean 500 ms or, as other times of e2call
+ * All need a unit: "500" could mean 500 ms or, as other times of e2call
  * do, 500 s, and "10" a share or a ratio; the mistake would pass silently.
+ * --max-latency may be given once per figure ([p50|p95|p99|max:]D, p95 when
+ * none is named), so that "--max-latency 400ms --max-latency p99:600ms"
+ * limits both; the same figure twice is a usage error, as a repeated flag
+ * of one value is.
  */
 #pragma once
 
@@ -15,10 +19,11 @@
 
 struct e2c_quality_args {
     gchar *max_freeze, *max_frozen;
+    gchar **max_latency; /* every --max-latency, in order */
 };
 
 /* The entries, the terminator included. */
-#define E2C_QUALITY_ARGS_ENTRIES 3
+#define E2C_QUALITY_ARGS_ENTRIES 4
 
 void e2c_quality_args_entries(struct e2c_quality_args *args,
                               GOptionEntry out[E2C_QUALITY_ARGS_ENTRIES]);

@@ -71,12 +71,31 @@ quality_case(struct e2c_junit *j, const char *cls, const struct e2c_join_input *
     if (!e2c_quality_judges_track(s->track))
         return;
     gchar *name = g_strdup_printf("%s %s freezes within limits", remote_name(s), s->track);
-    gchar *fault = e2c_quality_stream_fault(&in->quality, s);
+    gchar *fault = e2c_quality_fault(&in->quality, s->track, s->longest_freeze_ms, s->frozen_ms,
+                                     s->received_ms);
     if (fault)
         e2c_junit_add(j, cls, name, E2C_JUNIT_FAILED, e2c_error_name(E2C_ERR_MEDIA_QUALITY_FAILED),
                       fault);
     else if (s->received_ms == 0)
         e2c_junit_add(j, cls, name, E2C_JUNIT_SKIPPED, NULL, "no frames to judge");
+    else
+        e2c_junit_add(j, cls, name, E2C_JUNIT_PASSED, NULL, NULL);
+    g_free(fault);
+    g_free(name);
+}
+
+/* "<remote> <track> latency within limits" (--max-latency). */
+static void
+latency_case(struct e2c_junit *j, const char *cls, const struct e2c_join_input *in,
+             const struct e2c_stream_outcome *s)
+{
+    gchar *name = g_strdup_printf("%s %s latency within limits", remote_name(s), s->track);
+    gchar *fault = e2c_latency_fault(&in->quality, &s->latency);
+    if (fault)
+        e2c_junit_add(j, cls, name, E2C_JUNIT_FAILED, e2c_error_name(E2C_ERR_MEDIA_QUALITY_FAILED),
+                      fault);
+    else if (!s->latency.have)
+        e2c_junit_add(j, cls, name, E2C_JUNIT_SKIPPED, NULL, "no latency sample to judge");
     else
         e2c_junit_add(j, cls, name, E2C_JUNIT_PASSED, NULL, NULL);
     g_free(fault);
@@ -106,9 +125,12 @@ e2c_join_junit(const struct e2c_join_junit *r)
         if (in->expect_media >= 0)
             for (guint i = 0; i < n; i++)
                 verified_case(j, cls, v, &s[i]);
-        if (e2c_quality_limits_asked(&in->quality))
+        if (e2c_quality_freeze_asked(&in->quality))
             for (guint i = 0; i < n; i++)
                 quality_case(j, cls, in, &s[i]);
+        if (e2c_quality_latency_asked(&in->quality))
+            for (guint i = 0; i < n; i++)
+                latency_case(j, cls, in, &s[i]);
         g_free(s);
         if (in->subscription_failures) {
             gchar *msg = g_strdup_printf("%u subscription(s) failed", in->subscription_failures);
@@ -134,7 +156,7 @@ e2c_join_junit(const struct e2c_join_junit *r)
 }
 
 /* A pair's cases: its state, and within a group its loss, backlog and, when limits were given,
- * its video's freezes. */
+ * its video's freezes and its latency. */
 static void
 pair_cases(struct e2c_junit *j, const char *cls, const struct e2c_load_input *in,
            const struct e2c_load_pair *pair)
@@ -158,16 +180,25 @@ pair_cases(struct e2c_junit *j, const char *cls, const struct e2c_load_input *in
         e2c_junit_add(j, cls, name, pair->behind_reason ? E2C_JUNIT_FAILED : E2C_JUNIT_PASSED,
                       "max-behind", pair->behind_reason);
     g_free(name);
-    if (!e2c_quality_limits_asked(&in->quality))
-        return;
-    name = g_strdup_printf("%s video freezes within limits", pub);
     const struct e2c_pair_seen *seen = &in->seen[pair->receiver * in->n_pub + pair->publisher];
-    if (!pair->quality_reason && seen->video.received_ms == 0)
-        e2c_junit_add(j, cls, name, E2C_JUNIT_SKIPPED, NULL, "no frames to judge");
-    else
-        e2c_junit_add(j, cls, name, pair->quality_reason ? E2C_JUNIT_FAILED : E2C_JUNIT_PASSED,
-                      "media-quality", pair->quality_reason);
-    g_free(name);
+    if (e2c_quality_freeze_asked(&in->quality)) {
+        name = g_strdup_printf("%s video freezes within limits", pub);
+        if (!pair->quality_reason && seen->video.received_ms == 0)
+            e2c_junit_add(j, cls, name, E2C_JUNIT_SKIPPED, NULL, "no frames to judge");
+        else
+            e2c_junit_add(j, cls, name, pair->quality_reason ? E2C_JUNIT_FAILED : E2C_JUNIT_PASSED,
+                          "media-quality", pair->quality_reason);
+        g_free(name);
+    }
+    if (e2c_quality_latency_asked(&in->quality)) {
+        name = g_strdup_printf("%s latency within limits", pub);
+        if (!pair->latency_reason && !seen->video.latency.have && !seen->audio.latency.have)
+            e2c_junit_add(j, cls, name, E2C_JUNIT_SKIPPED, NULL, "no latency sample to judge");
+        else
+            e2c_junit_add(j, cls, name, pair->latency_reason ? E2C_JUNIT_FAILED : E2C_JUNIT_PASSED,
+                          "media-quality", pair->latency_reason);
+        g_free(name);
+    }
 }
 
 gchar *

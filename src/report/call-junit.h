@@ -7,8 +7,9 @@
  * Class names are "e2call.join.<participant>" / "e2call.load.<receiver>"
  * (dots in a name become "_", so that viewers splitting at dots keep it one
  * class); names "<remote> <track> decrypted", "... verified", "<remote>
- * video freezes within limits", "<publisher> decrypted", "... loss",
- * "... video freezes within limits", "verdict".
+ * video freezes within limits", "<remote> <track> latency within limits",
+ * "<publisher> decrypted", "... loss", "... video freezes within limits",
+ * "... latency within limits", "verdict".
  */
 #pragma once
 

@@ -48,7 +48,31 @@ static const struct {
     {"e2call_received_longest_freeze_seconds", E2C_OM_GAUGE, "seconds", "The longest freeze"},
     {"e2call_received_jitter_seconds", E2C_OM_GAUGE, "seconds",
      "The mean of the interarrival jitter estimate (RFC 3550) over the stream's frames"},
+    /* Gauges with a quantile label rather than a summary: the figures are read from a
+     * histogram at the end, with no sum to give and no window, and 1 stands for the maximum. */
+    {"e2call_received_latency_seconds", E2C_OM_GAUGE, "seconds",
+     "Latency from the publisher's encoder input to decryption over the stream's life, at the "
+     "quantile (1: the maximum); only streams with timed frames"},
+    {"e2call_received_decoded_latency_seconds", E2C_OM_GAUGE, "seconds",
+     "Latency from the publisher's encoder input to the decoder's output over the stream's "
+     "life, at the quantile (1: the maximum); only decoded streams with timed frames"},
 };
+
+/* A latency summary as four samples of a family, labels l plus the quantile. */
+static void
+add_latency(struct e2c_om *m, const char *family, const char *const *l,
+            const struct e2c_latency_summary *lat)
+{
+    if (!lat->have)
+        return;
+    static const char *const quantiles[] = {"0.5", "0.95", "0.99", "1"};
+    const double ms[] = {lat->p50_ms, lat->p95_ms, lat->p99_ms, lat->max_ms};
+    for (guint q = 0; q < G_N_ELEMENTS(quantiles); q++) {
+        const char *lq[] = {l[0], l[1], l[2],       l[3],         l[4], l[5],
+                            l[6], l[7], "quantile", quantiles[q], NULL};
+        e2c_om_add(m, family, lq, ms[q] / 1000.0);
+    }
+}
 
 static void
 add_received(struct e2c_om *m, const char *who, const struct e2c_stream_outcome *s, gboolean gauges)
@@ -63,6 +87,8 @@ add_received(struct e2c_om *m, const char *who, const struct e2c_stream_outcome 
         e2c_om_add(m, "e2call_received_longest_freeze_seconds", l,
                    (double)s->longest_freeze_ms / 1000.0);
         e2c_om_add(m, "e2call_received_jitter_seconds", l, s->jitter_ms / 1000.0);
+        add_latency(m, "e2call_received_latency_seconds", l, &s->latency);
+        add_latency(m, "e2call_received_decoded_latency_seconds", l, &s->decoded_latency);
         return;
     }
     e2c_om_add(m, "e2call_received_frames_decrypted", l, (double)s->frames_ok);

@@ -3,9 +3,9 @@
  * The OpenMetrics file of `e2call join` and `e2call load` (e2call(1),
  * REPORT FILES): per received stream and per sent stream counters, the
  * run's time and, once it ended, its verdict; for load also the pairs.
- * Pure: from plain counters. Figures added later per received stream
- * (latency) go in received_families() with the same labels, as freezes
- * and jitter did.
+ * Pure: from plain counters. Figures per received stream go in
+ * received_families() with the same labels, as freezes, jitter and
+ * latency (with a quantile label) do.
  */
 #pragma once
 

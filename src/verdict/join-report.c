@@ -2,6 +2,7 @@
 #include "join-report.h"
 
 #include "events.h"
+#include "latency-json.h"
 
 json_t *
 e2c_join_media_check_event(const struct e2c_join_verdict *v)
@@ -24,6 +25,7 @@ e2c_join_media_quality_event(const struct e2c_join_input *in, const struct e2c_j
                                          : json_null());
     json_object_set_new(e, "max-frozen-pct",
                         l->max_frozen_pct > 0 ? json_real(l->max_frozen_pct) : json_null());
+    json_object_set_new(e, "max-latency-ms", e2c_max_latency_json(l));
     json_object_set_new(e, "streams", json_integer(v->quality_streams));
     json_object_set_new(e, "passed", json_boolean(v->n_quality_failures == 0));
     json_t *failed = json_array();
@@ -36,6 +38,7 @@ e2c_join_media_quality_event(const struct e2c_join_input *in, const struct e2c_j
         json_object_set_new(o, "longest-freeze-ms", json_integer((json_int_t)f->longest_freeze_ms));
         json_object_set_new(o, "frozen-ms", json_integer((json_int_t)f->frozen_ms));
         json_object_set_new(o, "received-ms", json_integer((json_int_t)f->received_ms));
+        json_object_set_new(o, "latency-ms", e2c_latency_json(&f->latency));
         json_object_set_new(o, "reason", json_string(f->reason));
         json_array_append_new(failed, o);
     }

@@ -13,8 +13,8 @@
 json_t *e2c_join_media_check_event(const struct e2c_join_verdict *v);
 /*
  * The "media-quality" event of a verdict that judged the quality limits (a
- * new reference): the limits (null where not given), the video streams
- * judged, passed, and every stream that failed with its figures and reason.
+ * new reference): the limits (null where not given), the streams judged,
+ * passed, and every stream that failed with its figures and reason.
  */
 json_t *e2c_join_media_quality_event(const struct e2c_join_input *in,
                                      const struct e2c_join_verdict *v);

@@ -50,19 +50,23 @@ count(struct tally *t, const struct e2c_stream_outcome *s)
         t->broken++;
 }
 
-/* Judges every video stream against the limits; the message when one failed, else NULL. */
+/* Judges every stream against the limits; the message when one failed, else NULL. */
 static gchar *
 judge_quality(const struct e2c_join_input *in, const struct e2c_stream_outcome *s, guint n,
               struct e2c_join_verdict *out)
 {
+    const struct e2c_quality_limits *l = &in->quality;
+    gboolean freeze = e2c_quality_freeze_asked(l), latency = e2c_quality_latency_asked(l);
     out->quality_checked = TRUE;
     out->quality_failures = g_new0(struct e2c_quality_failure, n ? n : 1);
     GString *names = g_string_new(NULL);
     for (guint i = 0; i < n; i++) {
-        if (!e2c_quality_judges_track(s[i].track))
+        gboolean judged =
+            (freeze && e2c_quality_judges_track(s[i].track)) || (latency && s[i].latency.have);
+        if (!judged)
             continue;
         out->quality_streams++;
-        gchar *reason = e2c_quality_stream_fault(&in->quality, &s[i]);
+        gchar *reason = e2c_quality_stream_fault(l, &s[i]);
         if (!reason)
             continue;
         const char *remote = s[i].display && *s[i].display ? s[i].display : "?";
@@ -73,16 +77,20 @@ judge_quality(const struct e2c_join_input *in, const struct e2c_stream_outcome *
             s[i].longest_freeze_ms,
             s[i].frozen_ms,
             s[i].received_ms,
+            s[i].latency,
             reason,
         };
         g_string_append_printf(names, "%s%s %s (%s)", names->len ? ", " : "", remote, s[i].track,
                                reason);
     }
-    gchar *message =
-        out->n_quality_failures
-            ? g_strdup_printf("%u of %u video stream(s) froze beyond the limits: %s",
-                              out->n_quality_failures, out->quality_streams, names->str)
-            : NULL;
+    gchar *message = NULL;
+    /* Freezes alone keep their words; with latency, audio streams are judged too. */
+    if (out->n_quality_failures && latency)
+        message = g_strdup_printf("%u of %u stream(s) beyond the quality limits: %s",
+                                  out->n_quality_failures, out->quality_streams, names->str);
+    else if (out->n_quality_failures)
+        message = g_strdup_printf("%u of %u video stream(s) froze beyond the limits: %s",
+                                  out->n_quality_failures, out->quality_streams, names->str);
     g_string_free(names, TRUE);
     return message;
 }

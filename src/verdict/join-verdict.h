@@ -9,10 +9,11 @@
  * a stream of only malformed frames (6, DECRYPTION_INTERNAL_ERROR); a failed
  * subscription (9, UNABLE_TO_SUBSCRIBE); with --expect-media, too few
  * verified streams (10, MEDIA_CHECK_FAILED); with --max-freeze or
- * --max-frozen, a video stream that froze beyond them (13,
- * MEDIA_QUALITY_FAILED; quality-limits.h); else 0. The limits are judged
- * whenever given and the call did not end early, also when an earlier
- * cause decides the verdict, so the report names every frozen stream.
+ * --max-frozen, a video stream that froze beyond them, with --max-latency,
+ * a stream whose latency was above it (13, MEDIA_QUALITY_FAILED;
+ * quality-limits.h); else 0. The limits are judged whenever given and the
+ * call did not end early, also when an earlier cause decides the verdict,
+ * so the report names every stream beyond them.
  *
  * A stream counts once per source (remote and track): one that went away
  * and was taken over by another of the same source (a subscription ended
@@ -40,16 +41,18 @@ struct e2c_join_input {
     guint n_streams;
     guint subscription_failures;
     gint64 expect_media; /* E2C_EXPECT_MEDIA_NOT_ASKED, _ALL, or a number of streams */
-    struct e2c_quality_limits quality; /* --max-freeze, --max-frozen; zero: not asked */
+    /* --max-freeze, --max-frozen, --max-latency; zero: not asked */
+    struct e2c_quality_limits quality;
 };
 
-/* A received video stream (once per source) that froze beyond the limits. */
+/* A received stream (once per source) that froze or was late beyond the limits. */
 struct e2c_quality_failure {
     gchar *remote; /* display name (valid UTF-8, for JSON), "?" when unknown */
     guint64 feed;
     gchar *track;
     guint64 longest_freeze_ms, frozen_ms, received_ms;
-    gchar *reason; /* e2c_quality_fault()'s words */
+    struct e2c_latency_summary latency; /* to decryption */
+    gchar *reason;                      /* e2c_quality_stream_fault()'s words */
 };
 
 struct e2c_join_verdict {
@@ -61,8 +64,9 @@ struct e2c_join_verdict {
     /* The media check (--expect-media), when it was made. */
     gboolean media_checked, media_passed;
     guint streams, verified, needed;
-    /* The quality limits, when given (and the call did not end early): the video streams
-     * judged and those that failed, in stream order. */
+    /* The quality limits, when given (and the call did not end early): the streams judged
+     * (video ones for freezes, those with latency samples for latency) and those that
+     * failed, in stream order. */
     gboolean quality_checked;
     guint quality_streams;
     struct e2c_quality_failure *quality_failures;

@@ -45,3 +45,16 @@ e2c_latency_summary_worst(struct e2c_latency_summary *acc, const struct e2c_late
     acc->p99_ms = fmax(acc->p99_ms, s->p99_ms);
     acc->max_ms = fmax(acc->max_ms, s->max_ms);
 }
+
+json_t *
+e2c_max_latency_json(const struct e2c_quality_limits *l)
+{
+    if (!e2c_quality_latency_asked(l))
+        return json_null();
+    json_t *o = json_object();
+    for (guint f = 0; f < E2C_LATENCY_FIGURES; f++)
+        if (l->max_latency_ms[f])
+            json_object_set_new(o, e2c_latency_figure_name((enum e2c_latency_figure)f),
+                                json_integer((json_int_t)l->max_latency_ms[f]));
+    return o;
+}

@@ -54,6 +54,10 @@ struct quality_totals {
     guint pairs, frozen_pairs;
     guint64 freezes, frozen_ms, longest_ms;
     GArray *frozen, *jitter; /* double ms, one per pair */
+    /* Latency to decryption: each pair's p50 and p95 (its worst stream's), over the pairs with
+     * samples. */
+    guint latency_pairs;
+    GArray *latency_p50, *latency_p95;
 };
 
 static void
@@ -63,6 +67,8 @@ quality_totals(const struct e2c_load_input *in, const struct e2c_load_verdict *v
     memset(t, 0, sizeof(*t));
     t->frozen = g_array_new(FALSE, FALSE, sizeof(double));
     t->jitter = g_array_new(FALSE, FALSE, sizeof(double));
+    t->latency_p50 = g_array_new(FALSE, FALSE, sizeof(double));
+    t->latency_p95 = g_array_new(FALSE, FALSE, sizeof(double));
     for (guint k = 0; k < v->n_pairs; k++) {
         const struct e2c_load_pair *pair = &v->pairs[k];
         const struct e2c_pair_seen *seen = &in->seen[pair->receiver * in->n_pub + pair->publisher];
@@ -77,6 +83,11 @@ quality_totals(const struct e2c_load_input *in, const struct e2c_load_verdict *v
         t->longest_ms = MAX(t->longest_ms, q->longest_freeze_ms);
         g_array_append_val(t->frozen, frozen);
         g_array_append_val(t->jitter, q->jitter_ms);
+        if (q->latency.have) {
+            t->latency_pairs++;
+            g_array_append_val(t->latency_p50, q->latency.p50_ms);
+            g_array_append_val(t->latency_p95, q->latency.p95_ms);
+        }
     }
 }
 
@@ -85,6 +96,8 @@ quality_totals_clear(struct quality_totals *t)
 {
     g_array_unref(t->frozen);
     g_array_unref(t->jitter);
+    g_array_unref(t->latency_p50);
+    g_array_unref(t->latency_p95);
 }
 
 static json_t *
@@ -126,6 +139,13 @@ quality_json(const struct e2c_load_input *in, const struct e2c_load_verdict *v)
                                       "longest-freeze-ms", (json_int_t)t.longest_ms,
                                       "frozen-ms-per-pair", distribution_json(t.frozen),
                                       "jitter-ms-per-pair", distribution_json(t.jitter)));
+        json_t *kind = json_object_get(o, kinds[k]);
+        json_object_set_new(kind, "pairs-with-latency", json_integer(t.latency_pairs));
+        /* null rather than zeros when no pair had a sample: 0 ms would read as a figure. */
+        json_object_set_new(kind, "latency-p50-ms-per-pair",
+                            t.latency_pairs ? distribution_json(t.latency_p50) : json_null());
+        json_object_set_new(kind, "latency-p95-ms-per-pair",
+                            t.latency_pairs ? distribution_json(t.latency_p95) : json_null());
         quality_totals_clear(&t);
     }
     GArray *skews = abs_skews(in, v);
@@ -152,6 +172,17 @@ append_quality(GString *out, const struct e2c_load_input *in, const struct e2c_l
             kinds[k], t.freezes, t.frozen_ms, t.longest_ms, t.frozen_pairs, t.pairs,
             quantile(t.frozen, 0.5), quantile(t.frozen, 0.95), quantile(t.frozen, 1.0),
             quantile(t.jitter, 0.5), quantile(t.jitter, 0.95), quantile(t.jitter, 1.0));
+        if (t.latency_pairs)
+            g_string_append_printf(
+                out,
+                "%s latency in %u pairs: per pair median p50 %.1f ms, p95 %.1f ms, max %.1f ms; "
+                "per pair p95 p50 %.1f ms, p95 %.1f ms, max %.1f ms\n",
+                kinds[k], t.latency_pairs, quantile(t.latency_p50, 0.5),
+                quantile(t.latency_p50, 0.95), quantile(t.latency_p50, 1.0),
+                quantile(t.latency_p95, 0.5), quantile(t.latency_p95, 0.95),
+                quantile(t.latency_p95, 1.0));
+        else
+            g_string_append_printf(out, "%s latency: no pair with samples\n", kinds[k]);
         quality_totals_clear(&t);
     }
     GArray *skews = abs_skews(in, v);
@@ -170,7 +201,16 @@ append_quality_limits(GString *out, const struct e2c_load_input *in,
                       const struct e2c_load_verdict *v)
 {
     const struct e2c_quality_limits *l = &in->quality;
-    if (!e2c_quality_limits_asked(l))
+    if (e2c_quality_latency_asked(l)) {
+        g_string_append(out, "latency above the limits (--max-latency");
+        for (guint f = 0; f < E2C_LATENCY_FIGURES; f++)
+            if (l->max_latency_ms[f])
+                g_string_append_printf(out, " %s:%" G_GUINT64_FORMAT "ms",
+                                       e2c_latency_figure_name((enum e2c_latency_figure)f),
+                                       l->max_latency_ms[f]);
+        g_string_append_printf(out, "): %u pair(s)\n", v->slow);
+    }
+    if (!e2c_quality_freeze_asked(l))
         return;
     g_string_append_printf(out, "video freezes beyond the limits (");
     if (l->max_freeze_ms)
@@ -268,6 +308,29 @@ quality_failures_json(const struct e2c_load_input *in, const struct e2c_load_ver
     return failed;
 }
 
+/* The pairs whose latency was above --max-latency, with their figures and reason. */
+static json_t *
+latency_failures_json(const struct e2c_load_input *in, const struct e2c_load_verdict *v)
+{
+    json_t *failed = json_array();
+    for (guint k = 0; k < v->n_pairs; k++) {
+        const struct e2c_load_pair *pair = &v->pairs[k];
+        if (!pair->latency_reason)
+            continue;
+        const struct e2c_pair_seen *seen = &in->seen[pair->receiver * in->n_pub + pair->publisher];
+        /* The reason without the "RECEIVER receiving PUBLISHER: " its line starts with. */
+        const char *why = strstr(pair->latency_reason, ": ");
+        json_array_append_new(failed,
+                              json_pack("{s:s, s:s, s:o, s:o, s:s}", "receiver",
+                                        in->members[pair->receiver].label, "publisher",
+                                        in->members[pair->publisher].label, "latency-ms",
+                                        e2c_latency_json(&seen->video.latency), "audio-latency-ms",
+                                        e2c_latency_json(&seen->audio.latency), "reason",
+                                        why ? why + 2 : pair->latency_reason));
+    }
+    return failed;
+}
+
 static json_t *
 observed_json(const struct e2c_load_facts *facts)
 {
@@ -337,6 +400,7 @@ e2c_load_report_json(const struct e2c_load_input *in, const struct e2c_load_verd
     json_object_set_new(doc, "max-frozen-pct",
                         in->quality.max_frozen_pct > 0 ? json_real(in->quality.max_frozen_pct)
                                                        : json_null());
+    json_object_set_new(doc, "max-latency-ms", e2c_max_latency_json(&in->quality));
     json_object_set_new(doc, "participants-detail", people_json(in));
     json_object_set_new(
         doc, "totals",
@@ -349,8 +413,11 @@ e2c_load_report_json(const struct e2c_load_input *in, const struct e2c_load_verd
                   v->worst_behind_s, "pairs-behind", (int)v->late));
     json_object_set_new(json_object_get(doc, "totals"), "pairs-frozen-over-limit",
                         json_integer(v->frozen));
+    json_object_set_new(json_object_get(doc, "totals"), "pairs-latency-over-limit",
+                        json_integer(v->slow));
     json_object_set_new(doc, "quality", quality_json(in, v));
     json_object_set_new(doc, "quality-failures", quality_failures_json(in, v));
+    json_object_set_new(doc, "latency-failures", latency_failures_json(in, v));
     json_object_set_new(doc, "passed", json_boolean(v->exit_status == 0));
     json_object_set_new(doc, "reasons", json_string(v->reasons));
     json_object_set_new(doc, "verdict", json_string(v->summary));

@@ -54,6 +54,29 @@ loss_of(const struct e2c_pair_seen *s)
     return all ? 100.0 * s->frames_lost / (double)all : 0;
 }
 
+/* --max-latency on the pair's video and audio: "p1 receiving p2: audio latency p95 ...". */
+static void
+judge_latency(const struct e2c_load_input *in, struct e2c_load_verdict *v,
+              struct e2c_load_pair *pair, const struct e2c_pair_seen *seen)
+{
+    static const char *const kinds[] = {"video", "audio"};
+    const struct e2c_quality_seen *q[] = {&seen->video, &seen->audio};
+    GString *why = g_string_new(NULL);
+    for (guint k = 0; k < G_N_ELEMENTS(kinds); k++) {
+        gchar *late = e2c_latency_fault(&in->quality, &q[k]->latency);
+        if (late)
+            g_string_append_printf(why, "%s%s %s", why->len ? "; " : "", kinds[k], late);
+        g_free(late);
+    }
+    if (why->len) {
+        v->slow++;
+        pair->latency_reason =
+            g_strdup_printf("%s receiving %s: %s", in->members[pair->receiver].label,
+                            in->members[pair->publisher].label, why->str);
+    }
+    g_string_free(why, TRUE);
+}
+
 /* One pair: its state against the expected one, and, within a group, loss and backlog. */
 static void
 judge_pair(const struct e2c_load_input *in, struct e2c_load_verdict *v, GString *reasons, guint i,
@@ -104,9 +127,10 @@ judge_pair(const struct e2c_load_input *in, struct e2c_load_verdict *v, GString 
                 g_strdup_printf("%s receiving %s: video %s", r->label, p->label, frozen);
             g_free(frozen);
         }
+        judge_latency(in, v, pair, seen);
     }
     const gchar *lines[] = {pair->state_reason, pair->loss_reason, pair->behind_reason,
-                            pair->quality_reason};
+                            pair->quality_reason, pair->latency_reason};
     for (guint k = 0; k < G_N_ELEMENTS(lines); k++)
         if (lines[k])
             g_string_append_printf(reasons, "%s\n", lines[k]);
@@ -141,7 +165,7 @@ e2c_load_verdict_decide(const struct e2c_load_input *in, struct e2c_load_verdict
     v->exit_status = router                    ? E2C_EXIT_CONNECT_FAILED
                      : v->unexpected           ? E2C_LOAD_EXIT_MATRIX
                      : v->over_loss || v->late ? E2C_LOAD_EXIT_LOSS
-                     : v->frozen               ? E2C_EXIT_MEDIA_QUALITY_FAILED
+                     : v->frozen || v->slow    ? E2C_EXIT_MEDIA_QUALITY_FAILED
                      : first_failed            ? (int)e2c_error_exit_status(first_failed->err)
                                                : E2C_EXIT_OK;
     v->summary = router ? g_strdup(failure)
@@ -149,7 +173,11 @@ e2c_load_verdict_decide(const struct e2c_load_input *in, struct e2c_load_verdict
                      ? g_strdup("the decrypt matrix differs from what the secrets imply")
                  : v->over_loss ? g_strdup("loss above --max-loss")
                  : v->late      ? g_strdup("a receiver fell behind real time (--max-behind)")
+                 : v->frozen && v->slow
+                     ? g_strdup("video froze beyond --max-freeze or --max-frozen, and latency "
+                                "was above --max-latency")
                  : v->frozen    ? g_strdup("video froze beyond --max-freeze or --max-frozen")
+                 : v->slow      ? g_strdup("latency above --max-latency")
                  : first_failed ? g_strdup(failure)
                                 : g_strdup("as the secrets imply");
     v->reasons = g_string_free(reasons, FALSE);
@@ -176,6 +204,7 @@ e2c_load_verdict_clear(struct e2c_load_verdict *v)
         g_free(v->pairs[k].loss_reason);
         g_free(v->pairs[k].behind_reason);
         g_free(v->pairs[k].quality_reason);
+        g_free(v->pairs[k].latency_reason);
     }
     g_free(v->pairs);
     g_free(v->reasons);

@@ -9,8 +9,9 @@
  *
  * A participant that failed never passes: a router failure that ended the
  * run first (8, CONNECT_FAILED), then the matrix (11), loss and backlog (12),
- * then freezes beyond --max-freeze or --max-frozen (13, MEDIA_QUALITY_FAILED;
- * a pair's video within a group, quality-limits.h), then any other
+ * then freezes beyond --max-freeze or --max-frozen or latency above
+ * --max-latency (13, MEDIA_QUALITY_FAILED; a pair's video, or for latency
+ * its video and audio, within a group, quality-limits.h), then any other
  * participant's error with its own status.
  */
 #pragma once
@@ -84,7 +85,8 @@ struct e2c_load_input {
      * room destroyed), or -1. */
     int router_failed;
     double max_loss_pct, max_behind_s;
-    struct e2c_quality_limits quality; /* --max-freeze, --max-frozen; zero: not asked */
+    /* --max-freeze, --max-frozen, --max-latency; zero: not asked */
+    struct e2c_quality_limits quality;
 };
 
 struct e2c_load_pair {
@@ -96,9 +98,9 @@ struct e2c_load_pair {
     gboolean judged;
     double behind_s; /* < 0: not known */
     /* Its lines of the verdict's reasons (no newline), NULL where it passed: the state, loss
-     * over --max-loss, backlog over --max-behind, video freezes beyond the quality limits
-     * (judged within a group when they were given). */
-    gchar *state_reason, *loss_reason, *behind_reason, *quality_reason;
+     * over --max-loss, backlog over --max-behind, video freezes beyond the quality limits,
+     * latency above --max-latency (judged within a group when they were given). */
+    gchar *state_reason, *loss_reason, *behind_reason, *quality_reason, *latency_reason;
 };
 
 struct e2c_load_verdict {
@@ -106,6 +108,7 @@ struct e2c_load_verdict {
     guint n_pairs;
     guint unexpected, over_loss, late, failed;
     guint frozen;                   /* pairs whose video froze beyond the quality limits */
+    guint slow;                     /* pairs whose latency was above --max-latency */
     guint64 frames_ok, frames_lost; /* within groups */
     guint64 rtp_bytes;              /* all pairs */
     double loss_pct, worst_loss_pct, worst_behind_s;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "stream-outcome.h"
 
+#include "latency-json.h"
+
 static gboolean
 same_source(const struct e2c_stream_outcome *a, const struct e2c_stream_outcome *b)
 {
@@ -38,6 +40,9 @@ e2c_stream_outcomes_by_source(struct e2c_stream_outcome *s, guint n)
             s[next].longest_freeze_ms = MAX(s[next].longest_freeze_ms, s[i].longest_freeze_ms);
             s[next].jitter_ms = MAX(s[next].jitter_ms, s[i].jitter_ms);
             s[next].received_ms += s[i].received_ms;
+            /* --max-latency must see a late stream also when a reconnect replaced it. */
+            e2c_latency_summary_worst(&s[next].latency, &s[i].latency);
+            e2c_latency_summary_worst(&s[next].decoded_latency, &s[i].decoded_latency);
             taken_over[i] = TRUE;
         }
     }

@@ -43,8 +43,9 @@ struct e2c_stream_outcome {
  * away and another of the same source took over (a subscription ended by a
  * reconnect, then made again): the gone one is left out, and the one after
  * it counts as verified if either was, and carries their freezes too
- * (summed, the longest of both, the higher jitter) and their time received
- * (summed; the gap between them is in neither). A gone stream without
+ * (summed, the longest of both, the higher jitter), their time received
+ * (summed; the gap between them is in neither) and their latencies (the
+ * worse of both, figure by figure). A gone stream without
  * successor (a publisher who left) stays. s: those still there first, then the gone
  * ones in the order they went; compacted in place, the new count returned.
  */

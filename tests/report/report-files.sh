@@ -15,7 +15,7 @@ fail() {
 }
 
 "$1" --write "$work" || { echo "FAIL: test-report --write"; exit 1; }
-for name in join-pass join-mismatch join-fatal join-frozen load load-frozen; do
+for name in join-pass join-mismatch join-fatal join-frozen join-late load load-frozen load-late; do
     python3 "$here/check-junit.py" "$work/$name.xml" || fail "$name.xml"
     python3 "$here/check-openmetrics.py" "$work/$name.prom" || fail "$name.prom"
 done

@@ -62,6 +62,37 @@ static const struct e2c_stream_outcome frozen[] = {
      .latency = {1, 52.75, 60, 70, 80}},
 };
 
+/* Timed frames: the video's latency p95 412.3 ms (over --max-latency 400ms), decoded a little
+ * later; the audio's within; a second video source without a timed frame (not judged). */
+static const struct e2c_stream_outcome late[] = {
+    {.display = HOSTILE,
+     .track = "video",
+     .codec = "vp8",
+     .verified = TRUE,
+     .frames_ok = 600,
+     .frames_decoded = 600,
+     .rtp_bytes = 900000,
+     .received_ms = 20000,
+     .latency = {1, 120.5, 412.3, 480, 530.25},
+     .decoded_latency = {1, 130.5, 425, 490, 540}},
+    {.display = HOSTILE,
+     .track = "audio",
+     .codec = "opus",
+     .verified = TRUE,
+     .frames_ok = 1000,
+     .frames_decoded = 1000,
+     .rtp_bytes = 40000,
+     .received_ms = 20000,
+     .latency = {1, 40, 60, 75, 90}},
+    {.display = "carol",
+     .track = "video",
+     .codec = "vp9",
+     .verified = TRUE,
+     .frames_ok = 600,
+     .rtp_bytes = 800000,
+     .received_ms = 20000},
+};
+
 static const struct e2c_stream_outcome mismatched[] = {
     {.display = "mallory",
      .track = "video",
@@ -95,16 +126,20 @@ join_case(const char *name, struct join_case *c)
 {
     if (g_str_equal(name, "join-pass"))
         *c = (struct join_case){
-            good, G_N_ELEMENTS(good), E2C_ERR_NONE, E2C_EXPECT_MEDIA_ALL, {0, 0}};
+            good, G_N_ELEMENTS(good), E2C_ERR_NONE, E2C_EXPECT_MEDIA_ALL, {0, 0, {0}}};
     else if (g_str_equal(name, "join-mismatch"))
         *c = (struct join_case){
-            mismatched, G_N_ELEMENTS(mismatched), E2C_ERR_NONE, E2C_EXPECT_MEDIA_ALL, {0, 0}};
+            mismatched, G_N_ELEMENTS(mismatched), E2C_ERR_NONE, E2C_EXPECT_MEDIA_ALL, {0, 0, {0}}};
     else if (g_str_equal(name, "join-fatal"))
-        *c =
-            (struct join_case){NULL, 0, E2C_ERR_CONNECT_FAILED, E2C_EXPECT_MEDIA_NOT_ASKED, {0, 0}};
+        *c = (struct join_case){
+            NULL, 0, E2C_ERR_CONNECT_FAILED, E2C_EXPECT_MEDIA_NOT_ASKED, {0, 0, {0}}};
     else if (g_str_equal(name, "join-frozen"))
         *c = (struct join_case){
-            frozen, G_N_ELEMENTS(frozen), E2C_ERR_NONE, E2C_EXPECT_MEDIA_ALL, {500, 5}};
+            frozen, G_N_ELEMENTS(frozen), E2C_ERR_NONE, E2C_EXPECT_MEDIA_ALL, {500, 5, {0}}};
+    else if (g_str_equal(name, "join-late"))
+        /* --max-latency 400ms --max-latency p99:600ms */
+        *c = (struct join_case){
+            late, G_N_ELEMENTS(late), E2C_ERR_NONE, E2C_EXPECT_MEDIA_ALL, {0, 0, {0, 400, 600, 0}}};
     else
         return FALSE;
     return TRUE;
@@ -118,9 +153,23 @@ struct load_case {
     struct e2c_load_verdict v;
 };
 
-/* frozen: with --max-freeze 500ms, and p3's video of p1 froze for 800 ms at once. */
+enum load_sample { LOAD_PLAIN, LOAD_FROZEN, LOAD_LATE };
+
+/* Whether name is a load sample, and which. */
+static gboolean
+load_sample(const char *name, enum load_sample *which)
+{
+    *which = g_str_equal(name, "load-frozen") ? LOAD_FROZEN
+             : g_str_equal(name, "load-late") ? LOAD_LATE
+                                              : LOAD_PLAIN;
+    return g_str_equal(name, "load") || *which != LOAD_PLAIN;
+}
+
+/* LOAD_FROZEN: with --max-freeze 500ms, and p3's video of p1 froze for 800 ms at once.
+ * LOAD_LATE: with --max-latency 400ms, every same-group pair's video at p95 50 ms, and p3's
+ * audio of p1 at p95 450 ms. */
 static void
-load_case(struct load_case *c, gboolean frozen_pair)
+load_case(struct load_case *c, enum load_sample which)
 {
     static const char *const labels[] = {"p1", "p2", HOSTILE, "p4"};
     static const guint groups[] = {0, 1, 0, 0};
@@ -148,10 +197,17 @@ load_case(struct load_case *c, gboolean frozen_pair)
     c->members[1].failed = TRUE;
     c->members[1].err = E2C_ERR_UNABLE_TO_SUBSCRIBE;
     c->members[1].error = "UNABLE_TO_SUBSCRIBE: <refused> & \"gone\"";
-    c->in = (struct e2c_load_input){4, 2, c->members, c->seen, -1, 1.0, 1.0, {0, 0}};
+    c->in = (struct e2c_load_input){4, 2, c->members, c->seen, -1, 1.0, 1.0, {0, 0, {0}}};
     for (guint i = 0; i < 8; i++)
         c->seen[i].video.received_ms = c->seen[i].frames_ok ? 30000 : 0;
-    if (frozen_pair) {
+    if (which == LOAD_LATE) {
+        c->in.quality.max_latency_ms[E2C_LATENCY_P95] = 400;
+        for (guint i = 0; i < 8; i++)
+            if (c->seen[i].frames_ok)
+                c->seen[i].video.latency = (struct e2c_latency_summary){1, 30, 50, 60, 70};
+        c->seen[2 * 2 + 0].audio.latency = (struct e2c_latency_summary){1, 300, 450, 500, 520};
+    }
+    if (which == LOAD_FROZEN) {
         c->in.quality.max_freeze_ms = 500;
         c->seen[2 * 2 + 0].video =
             (struct e2c_quality_seen){.freezes = 2,
@@ -177,10 +233,11 @@ sample_junit(const char *name)
         e2c_join_verdict_clear(&v);
         return text;
     }
-    if (!g_str_equal(name, "load") && !g_str_equal(name, "load-frozen"))
+    enum load_sample which;
+    if (!load_sample(name, &which))
         return NULL;
     struct load_case c;
-    load_case(&c, g_str_equal(name, "load-frozen"));
+    load_case(&c, which);
     gchar *text = e2c_load_junit(&c.in, &c.v, 30.25);
     e2c_load_verdict_clear(&c.v);
     return text;
@@ -199,10 +256,11 @@ sample_metrics(const char *name)
         e2c_join_verdict_clear(&v);
         return e2c_metrics_render(&run);
     }
-    if (!g_str_equal(name, "load") && !g_str_equal(name, "load-frozen"))
+    enum load_sample which;
+    if (!load_sample(name, &which))
         return NULL;
     struct load_case c;
-    load_case(&c, g_str_equal(name, "load-frozen"));
+    load_case(&c, which);
     struct e2c_metrics_participant ps[4];
     for (guint i = 0; i < 4; i++)
         ps[i] = (struct e2c_metrics_participant){c.members[i].label, i == 3 ? mismatched : good, 2,

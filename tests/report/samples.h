@@ -9,9 +9,11 @@
 
 /* The JUnit and OpenMetrics texts of a join that passed, a join whose streams
  * did not decrypt (different secrets, --expect-media), a join that ended early,
- * a join whose video froze beyond --max-freeze, a load with a failing pair,
- * and the same with a pair frozen beyond --max-freeze; name: "join-pass",
- * "join-mismatch", "join-fatal", "join-frozen", "load", "load-frozen". NULL
- * for another name. */
+ * a join whose video froze beyond --max-freeze, a join whose video's latency
+ * was above --max-latency, a load with a failing pair, the same with a pair
+ * frozen beyond --max-freeze, and with a pair's audio latency above
+ * --max-latency; name: "join-pass", "join-mismatch", "join-fatal",
+ * "join-frozen", "join-late", "load", "load-frozen", "load-late". NULL for
+ * another name. */
 gchar *sample_junit(const char *name);
 gchar *sample_metrics(const char *name);

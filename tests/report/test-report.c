@@ -150,7 +150,7 @@ test_join_mismatch(void)
         {.display = "bob", .track = "video", .frames_ok = 10},
         {.display = "bob", .track = "audio", .frames_ok = 10, .verified = TRUE},
     };
-    struct e2c_join_input in = {E2C_ERR_NONE, s, 2, 1, E2C_EXPECT_MEDIA_ALL, {0, 0}};
+    struct e2c_join_input in = {E2C_ERR_NONE, s, 2, 1, E2C_EXPECT_MEDIA_ALL, {0, 0, {0}}};
     struct e2c_join_verdict v;
     e2c_join_verdict_decide(&in, &v);
     struct e2c_join_junit r = {"alice", FALSE, &in, &v, NULL, 1};
@@ -292,7 +292,7 @@ test_join_frozen(void)
          .received_ms = 10000},
         {.display = "carol", .track = "video"},
     };
-    struct e2c_join_input in = {E2C_ERR_NONE, s, 2, 0, E2C_EXPECT_MEDIA_NOT_ASKED, {500, 0}};
+    struct e2c_join_input in = {E2C_ERR_NONE, s, 2, 0, E2C_EXPECT_MEDIA_NOT_ASKED, {500, 0, {0}}};
     struct e2c_join_verdict v;
     e2c_join_verdict_decide(&in, &v);
     g_assert_cmpint(v.exit_status, ==, 0);
@@ -392,13 +392,97 @@ test_metrics_quality(void)
     g_free(text);
 }
 
+/* --max-latency: a case per received stream, failed with the reason, skipped without samples. */
+static void
+test_join_late(void)
+{
+    gchar *doc = sample_junit("join-late");
+    /* 3 decrypted, 3 verified, 3 latency, subscriptions, verdict. */
+    g_assert_nonnull(strstr(doc, "tests=\"11\" failures=\"2\" errors=\"0\" skipped=\"1\""));
+    g_assert_nonnull(strstr(doc, "\xef\xbf\xbd\xef\xbf\xbd. video latency within limits\">\n"
+                                 "      <failure message=\"latency p95 412.3 ms, above "
+                                 "--max-latency p95:400ms\" type=\"MEDIA_QUALITY_FAILED\">"));
+    g_assert_nonnull(strstr(doc, "\xef\xbf\xbd\xef\xbf\xbd. audio latency within limits\"/>"));
+    g_assert_nonnull(strstr(doc, "name=\"carol video latency within limits\">\n      <skipped "
+                                 "message=\"no latency sample to judge\"/>"));
+    g_assert_nonnull(strstr(doc, "name=\"verdict\">\n      <failure message=\"MEDIA_QUALITY_"
+                                 "FAILED: 1 of 2 stream(s) beyond the quality limits: "));
+    /* Latency alone: no freeze case. */
+    g_assert_null(strstr(doc, "freezes within limits"));
+    g_free(doc);
+    doc = sample_junit("join-frozen");
+    g_assert_null(strstr(doc, "latency within limits"));
+    g_free(doc);
+}
+
+static void
+test_load_late(void)
+{
+    gchar *doc = sample_junit("load-late");
+    /* test_load's 15, and a latency case per same-group pair (2): p4 received nothing of p1
+     * (a mismatch), so skipped. */
+    g_assert_nonnull(strstr(doc, "tests=\"17\" failures=\"4\" errors=\"1\" skipped=\"2\""));
+    g_assert_nonnull(strstr(doc, "name=\"p1 latency within limits\">\n      <failure "
+                                 "message=\"b&quot;o&lt;b&gt;&amp;&apos;\xef\xbf\xbd\\&#10;"
+                                 "\xef\xbf\xbd\xef\xbf\xbd. receiving p1: audio latency p95 "
+                                 "450.0 ms, above --max-latency p95:400ms\" "
+                                 "type=\"media-quality\">"));
+    g_assert_nonnull(strstr(doc, "classname=\"e2call.load.p4\" name=\"p1 latency within "
+                                 "limits\">\n      <skipped message=\"no latency sample to "
+                                 "judge\"/>"));
+    g_assert_null(strstr(doc, "freezes within limits"));
+    g_free(doc);
+    doc = sample_junit("load");
+    g_assert_null(strstr(doc, "latency within limits"));
+    g_free(doc);
+}
+
+/* Latency per received stream: gauges in seconds with a quantile label (1: the maximum), to
+ * decryption and to the decoder's output; none for a stream without samples. */
+static void
+test_metrics_latency(void)
+{
+    gchar *text = sample_metrics("join-late");
+    const char *who = "participant=\"b\\\"o<b>&'\x01\\\\\\n\xef\xbf\xbd\xef\xbf\xbd.\","
+                      "remote=\"b\\\"o<b>&'\x01\\\\\\n\xef\xbf\xbd\xef\xbf\xbd.\",";
+    const char *want[][3] = {
+        {"e2call_received_latency_seconds", "track=\"video\",codec=\"vp8\",quantile=\"0.5\"",
+         " 0.1205\n"},
+        {"e2call_received_latency_seconds", "track=\"video\",codec=\"vp8\",quantile=\"0.95\"",
+         " 0.4123\n"},
+        {"e2call_received_latency_seconds", "track=\"video\",codec=\"vp8\",quantile=\"0.99\"",
+         " 0.48\n"},
+        {"e2call_received_latency_seconds", "track=\"video\",codec=\"vp8\",quantile=\"1\"",
+         " 0.53025\n"},
+        {"e2call_received_latency_seconds", "track=\"audio\",codec=\"opus\",quantile=\"0.95\"",
+         " 0.06\n"},
+        {"e2call_received_decoded_latency_seconds",
+         "track=\"video\",codec=\"vp8\",quantile=\"0.95\"", " 0.425\n"},
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(want); i++) {
+        gchar *line = g_strconcat("\n", want[i][0], "{", who, want[i][1], "}", want[i][2], NULL);
+        if (!strstr(text, line))
+            g_error("missing: %s", line);
+        g_free(line);
+    }
+    g_assert_nonnull(strstr(text, "\n# TYPE e2call_received_latency_seconds gauge\n"
+                                  "# UNIT e2call_received_latency_seconds seconds\n"));
+    /* No decoded latency for the audio (none given), nothing for carol. */
+    g_assert_null(strstr(text, "e2call_received_decoded_latency_seconds{participant=\"b\\\"o"
+                               "<b>&'\x01\\\\\\n\xef\xbf\xbd\xef\xbf\xbd.\",remote=\"b\\\"o<b>&'"
+                               "\x01\\\\\\n\xef\xbf\xbd\xef\xbf\xbd.\",track=\"audio\""));
+    g_assert_null(strstr(text, "latency_seconds{participant=\"b\\\"o<b>&'\x01\\\\\\n\xef\xbf"
+                               "\xbd\xef\xbf\xbd.\",remote=\"carol\""));
+    g_free(text);
+}
+
 int
 main(int argc, char **argv)
 {
     /* report-files.sh: the samples as files, for the format checkers. */
     if (argc == 3 && g_str_equal(argv[1], "--write")) {
-        const char *names[] = {"join-pass",   "join-mismatch", "join-fatal",
-                               "join-frozen", "load",          "load-frozen"};
+        const char *names[] = {"join-pass", "join-mismatch", "join-fatal",  "join-frozen",
+                               "join-late", "load",          "load-frozen", "load-late"};
         for (guint i = 0; i < G_N_ELEMENTS(names); i++) {
             gchar *xml = sample_junit(names[i]), *om = sample_metrics(names[i]);
             gchar *xml_path = g_strdup_printf("%s/%s.xml", argv[2], names[i]);
@@ -427,5 +511,8 @@ main(int argc, char **argv)
     g_test_add_func("/report/join/frozen", test_join_frozen);
     g_test_add_func("/report/load/frozen", test_load_frozen);
     g_test_add_func("/report/metrics/quality", test_metrics_quality);
+    g_test_add_func("/report/join/late", test_join_late);
+    g_test_add_func("/report/load/late", test_load_late);
+    g_test_add_func("/report/metrics/latency", test_metrics_latency);
     return g_test_run();
 }

@@ -21,7 +21,7 @@ static struct e2c_join_verdict
 decide(enum e2c_error fatal, const struct e2c_stream_outcome *streams, guint n, guint sub_failures,
        gint64 expect)
 {
-    struct e2c_join_input in = {fatal, streams, n, sub_failures, expect, {0, 0}};
+    struct e2c_join_input in = {fatal, streams, n, sub_failures, expect, {0, 0, {0}}};
     struct e2c_join_verdict v;
     e2c_join_verdict_decide(&in, &v);
     return v;
@@ -32,7 +32,7 @@ static struct e2c_join_verdict
 decide_quality(const struct e2c_stream_outcome *streams, guint n, gint64 expect, guint64 freeze_ms,
                double pct)
 {
-    struct e2c_join_input in = {E2C_ERR_NONE, streams, n, 0, expect, {freeze_ms, pct}};
+    struct e2c_join_input in = {E2C_ERR_NONE, streams, n, 0, expect, {freeze_ms, pct, {0}}};
     struct e2c_join_verdict v;
     e2c_join_verdict_decide(&in, &v);
     return v;
@@ -382,7 +382,7 @@ test_quality_precedence(void)
     e2c_join_verdict_clear(&v);
 
     /* Ended early: nothing judged. */
-    struct e2c_join_input in = {E2C_ERR_CONNECT_FAILED, s, 2, 0, -1, {500, 0}};
+    struct e2c_join_input in = {E2C_ERR_CONNECT_FAILED, s, 2, 0, -1, {500, 0, {0}}};
     e2c_join_verdict_decide(&in, &v);
     g_assert_cmpint(v.exit_status, ==, 8);
     g_assert_false(v.quality_checked);
@@ -424,7 +424,7 @@ test_media_quality_event(void)
 {
     struct e2c_stream_outcome s[] = {frozen("bob", "video", 640, 1250)};
     s[0].feed = 42;
-    struct e2c_join_input in = {E2C_ERR_NONE, s, 1, 0, -1, {500, 0}};
+    struct e2c_join_input in = {E2C_ERR_NONE, s, 1, 0, -1, {500, 0, {0}}};
     struct e2c_join_verdict v;
     e2c_join_verdict_decide(&in, &v);
     json_t *e = e2c_join_media_quality_event(&in, &v);
@@ -432,10 +432,145 @@ test_media_quality_event(void)
     char *text = json_dumps(e, JSON_COMPACT);
     g_assert_cmpstr(text, ==,
                     "{\"event\":\"media-quality\",\"max-freeze-ms\":500,\"max-frozen-pct\":null,"
+                    "\"max-latency-ms\":null,"
                     "\"streams\":1,\"passed\":false,\"failed\":[{\"remote\":\"bob\",\"feed\":42,"
                     "\"track\":\"video\",\"longest-freeze-ms\":640,\"frozen-ms\":1250,"
-                    "\"received-ms\":10000,\"reason\":\"longest freeze 640 ms, above --max-freeze "
-                    "500 ms\"}]}");
+                    "\"received-ms\":10000,\"latency-ms\":null,\"reason\":\"longest freeze 640 "
+                    "ms, above --max-freeze 500 ms\"}]}");
+    free(text);
+    json_decref(e);
+    e2c_join_verdict_clear(&v);
+}
+
+/* A verified stream whose latency to decryption had these figures (ms). */
+static struct e2c_stream_outcome
+late(const char *who, const char *kind, double p50, double p95, double p99, double max)
+{
+    struct e2c_stream_outcome s = GOOD(who, kind);
+    s.received_ms = 10000;
+    s.latency = (struct e2c_latency_summary){1, p50, p95, p99, max};
+    return s;
+}
+
+/* The verdict with --max-latency p95:p95_ms and p99:p99_ms (0: not given). */
+static struct e2c_join_verdict
+decide_latency(const struct e2c_stream_outcome *streams, guint n, guint64 p95_ms, guint64 p99_ms)
+{
+    struct e2c_join_input in = {E2C_ERR_NONE, streams, n, 0, E2C_EXPECT_MEDIA_NOT_ASKED,
+                                {0, 0, {0}}};
+    in.quality.max_latency_ms[E2C_LATENCY_P95] = p95_ms;
+    in.quality.max_latency_ms[E2C_LATENCY_P99] = p99_ms;
+    struct e2c_join_verdict v;
+    e2c_join_verdict_decide(&in, &v);
+    return v;
+}
+
+/* --max-latency: every stream with samples, audio too; at the limit passes; a stream without
+ * samples is not judged. */
+static void
+test_max_latency(void)
+{
+    struct e2c_stream_outcome s[] = {late("bob", "video", 80, 350, 390, 420),
+                                     late("bob", "audio", 90, 410, 450, 700),
+                                     GOOD("carol", "video")};
+    struct e2c_join_verdict v = decide_latency(s, 3, 400, 0);
+    g_assert_cmpint(v.exit_status, ==, 13);
+    g_assert_cmpint(v.error, ==, E2C_ERR_MEDIA_QUALITY_FAILED);
+    g_assert_true(v.quality_checked);
+    g_assert_cmpuint(v.quality_streams, ==, 2);
+    g_assert_cmpuint(v.n_quality_failures, ==, 1);
+    g_assert_cmpstr(v.quality_failures[0].track, ==, "audio");
+    g_assert_cmpfloat(v.quality_failures[0].latency.p95_ms, ==, 410);
+    g_assert_cmpstr(v.message, ==,
+                    "1 of 2 stream(s) beyond the quality limits: bob audio (latency p95 410.0 ms, "
+                    "above --max-latency p95:400ms)");
+    e2c_join_verdict_clear(&v);
+
+    /* Exactly at the limit: passes. */
+    v = decide_latency(s, 3, 410, 0);
+    g_assert_cmpint(v.exit_status, ==, 0);
+    g_assert_true(v.quality_checked);
+    g_assert_null(v.message);
+    e2c_join_verdict_clear(&v);
+
+    /* Two figures: each said where it is above its limit. */
+    v = decide_latency(s, 3, 400, 400);
+    g_assert_cmpuint(v.n_quality_failures, ==, 1);
+    g_assert_cmpstr(v.quality_failures[0].reason, ==,
+                    "latency p95 410.0 ms, above --max-latency p95:400ms; latency p99 450.0 ms, "
+                    "above --max-latency p99:400ms");
+    e2c_join_verdict_clear(&v);
+    v = decide_latency(s, 3, 0, 389);
+    g_assert_cmpuint(v.n_quality_failures, ==, 2);
+    g_assert_cmpstr(v.quality_failures[0].reason, ==,
+                    "latency p99 390.0 ms, above --max-latency p99:389ms");
+    e2c_join_verdict_clear(&v);
+
+    /* Only streams without samples: judged nothing, passes. */
+    v = decide_latency(s + 2, 1, 1, 0);
+    g_assert_cmpint(v.exit_status, ==, 0);
+    g_assert_cmpuint(v.quality_streams, ==, 0);
+    e2c_join_verdict_clear(&v);
+
+    /* With freezes: one reason per stream, both said; the streams judged by either. */
+    struct e2c_stream_outcome both[] = {late("bob", "video", 80, 350, 390, 420),
+                                        frozen("carol", "video", 900, 900)};
+    both[0].longest_freeze_ms = 700;
+    struct e2c_join_input in = {E2C_ERR_NONE, both, 2, 0, E2C_EXPECT_MEDIA_NOT_ASKED,
+                                {500, 0, {0}}};
+    in.quality.max_latency_ms[E2C_LATENCY_MAX] = 400;
+    e2c_join_verdict_decide(&in, &v);
+    g_assert_cmpint(v.exit_status, ==, 13);
+    g_assert_cmpuint(v.quality_streams, ==, 2);
+    g_assert_cmpstr(v.message, ==,
+                    "2 of 2 stream(s) beyond the quality limits: bob video (longest freeze 700 "
+                    "ms, above --max-freeze 500 ms; latency max 420.0 ms, above --max-latency "
+                    "max:400ms), carol video (longest freeze 900 ms, above --max-freeze 500 ms)");
+    e2c_join_verdict_clear(&v);
+}
+
+/* A subscription made again: the source's latency is the worse of both records. */
+static void
+test_latency_gone_streams(void)
+{
+    struct e2c_stream_outcome s[] = {late("alice", "video", 50, 60, 70, 80),
+                                     late("alice", "video", 500, 600, 700, 800)};
+    s[1].gone = TRUE;
+    struct e2c_join_verdict v = decide_latency(s, 2, 400, 0);
+    g_assert_cmpint(v.exit_status, ==, 13);
+    g_assert_cmpuint(v.quality_streams, ==, 1);
+    g_assert_cmpfloat(v.quality_failures[0].latency.p95_ms, ==, 600);
+    e2c_join_verdict_clear(&v);
+
+    /* The one after it had no sample: the gone one's figures still count. */
+    s[0].latency.have = 0;
+    v = decide_latency(s, 2, 400, 0);
+    g_assert_cmpint(v.exit_status, ==, 13);
+    e2c_join_verdict_clear(&v);
+}
+
+/* The media-quality event with --max-latency: the figures limited and the stream's latency. */
+static void
+test_media_quality_event_latency(void)
+{
+    struct e2c_stream_outcome s[] = {late("bob", "audio", 20.5, 410, 450, 700)};
+    s[0].feed = 7;
+    struct e2c_join_input in = {E2C_ERR_NONE, s, 1, 0, -1, {0, 0, {0}}};
+    in.quality.max_latency_ms[E2C_LATENCY_P95] = 400;
+    in.quality.max_latency_ms[E2C_LATENCY_P99] = 600;
+    struct e2c_join_verdict v;
+    e2c_join_verdict_decide(&in, &v);
+    json_t *e = e2c_join_media_quality_event(&in, &v);
+    json_object_del(e, "ts");
+    char *text = json_dumps(e, JSON_COMPACT);
+    g_assert_cmpstr(text, ==,
+                    "{\"event\":\"media-quality\",\"max-freeze-ms\":null,\"max-frozen-pct\":null,"
+                    "\"max-latency-ms\":{\"p95\":400,\"p99\":600},"
+                    "\"streams\":1,\"passed\":false,\"failed\":[{\"remote\":\"bob\",\"feed\":7,"
+                    "\"track\":\"audio\",\"longest-freeze-ms\":0,\"frozen-ms\":0,"
+                    "\"received-ms\":10000,\"latency-ms\":{\"p50\":20.5,\"p95\":410.0,"
+                    "\"p99\":450.0,\"max\":700.0},\"reason\":\"latency p95 410.0 ms, above "
+                    "--max-latency p95:400ms\"}]}");
     free(text);
     json_decref(e);
     e2c_join_verdict_clear(&v);
@@ -458,5 +593,8 @@ main(int argc, char **argv)
     g_test_add_func("/join-verdict/quality-precedence", test_quality_precedence);
     g_test_add_func("/join-verdict/quality-gone-streams", test_quality_gone_streams);
     g_test_add_func("/join-verdict/media-quality-event", test_media_quality_event);
+    g_test_add_func("/join-verdict/max-latency", test_max_latency);
+    g_test_add_func("/join-verdict/latency-gone-streams", test_latency_gone_streams);
+    g_test_add_func("/join-verdict/media-quality-event-latency", test_media_quality_event_latency);
     return g_test_run();
 }

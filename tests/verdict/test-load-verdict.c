@@ -54,7 +54,7 @@ run_init(struct run *r)
     r->seen[1 * 2 + 0] = OK_PAIR;       /* p2 receiving p1 */
     r->seen[2 * 2 + 0] = MISMATCH_PAIR; /* p3 receiving p1 */
     r->seen[2 * 2 + 1] = MISMATCH_PAIR; /* p3 receiving p2 */
-    r->in = (struct e2c_load_input){3, 2, r->m, r->seen, -1, 1.0, 1.0, {0, 0}};
+    r->in = (struct e2c_load_input){3, 2, r->m, r->seen, -1, 1.0, 1.0, {0, 0, {0}}};
 }
 
 static struct e2c_load_verdict
@@ -265,7 +265,7 @@ test_quality(void)
     e2c_load_verdict_clear(&v);
 
     /* 2000 ms of 10 s: 20 %. */
-    r.in.quality = (struct e2c_quality_limits){0, 20};
+    r.in.quality = (struct e2c_quality_limits){0, 20, {0}};
     v = decide(&r);
     g_assert_cmpint(v.exit_status, ==, 0);
     e2c_load_verdict_clear(&v);
@@ -491,7 +491,7 @@ test_report_json(void)
         "\"frames-lost\":0},{\"receiver\":\"p3\",\"publisher\":\"k1-p1\",\"state\":\"mismatch\","
         "\"frames\":0,\"frames-lost\":0}],"
         "\"groups\":{\"p1\":1,\"p2\":1,\"p3\":2},\"max-loss-pct\":5.0,\"max-behind-s\":1.0,"
-        "\"max-freeze-ms\":null,\"max-frozen-pct\":null,"
+        "\"max-freeze-ms\":null,\"max-frozen-pct\":null,\"max-latency-ms\":null,"
         "\"participants-detail\":["
         "{\"participant\":\"p1\",\"publisher\":true,\"group\":1,\"secret-line\":1,"
         "\"start-ms\":0.0,\"join-ms\":250.0,\"first-media-ms\":900.0},"
@@ -503,18 +503,24 @@ test_report_json(void)
         "\"worst-pair-loss-pct\":2.43902,\"join-ms-p50\":251.0,\"first-media-ms-p50\":910.0,"
         "\"cpu-seconds\":3.5,\"rss-kib\":204800,\"unexpected-pairs\":0,"
         "\"failed-participants\":1,\"worst-behind-s\":0.1,\"pairs-behind\":0,\"pairs-frozen-over-"
-        "limit\":0},"
+        "limit\":0,\"pairs-latency-over-limit\":0},"
         "\"quality\":{\"video\":{\"pairs\":2,\"pairs-frozen\":2,\"freezes\":4,"
         "\"frozen-ms\":2900,\"longest-freeze-ms\":2000,"
         "\"frozen-ms-per-pair\":{\"p50\":2000.0,\"p95\":2000.0,\"max\":2000.0},"
-        "\"jitter-ms-per-pair\":{\"p50\":12.0,\"p95\":12.0,\"max\":12.0}},"
+        "\"jitter-ms-per-pair\":{\"p50\":12.0,\"p95\":12.0,\"max\":12.0},"
+        "\"pairs-with-latency\":1,"
+        "\"latency-p50-ms-per-pair\":{\"p50\":20.5,\"p95\":20.5,\"max\":20.5},"
+        "\"latency-p95-ms-per-pair\":{\"p50\":40.25,\"p95\":40.25,\"max\":40.25}},"
         "\"audio\":{\"pairs\":2,\"pairs-frozen\":0,\"freezes\":0,\"frozen-ms\":0,"
         "\"longest-freeze-ms\":0,"
         "\"frozen-ms-per-pair\":{\"p50\":0.0,\"p95\":0.0,\"max\":0.0},"
-        "\"jitter-ms-per-pair\":{\"p50\":1.5,\"p95\":1.5,\"max\":1.5}},"
+        "\"jitter-ms-per-pair\":{\"p50\":1.5,\"p95\":1.5,\"max\":1.5},"
+        "\"pairs-with-latency\":2,"
+        "\"latency-p50-ms-per-pair\":{\"p50\":30.75,\"p95\":30.75,\"max\":30.75},"
+        "\"latency-p95-ms-per-pair\":{\"p50\":50.0,\"p95\":50.0,\"max\":50.0}},"
         "\"av-skew\":{\"pairs\":1,\"abs-ms-per-pair\":{\"p50\":10.25,\"p95\":10.25,"
         "\"max\":10.25}}},"
-        "\"quality-failures\":[],"
+        "\"quality-failures\":[],\"latency-failures\":[],"
         "\"passed\":false,\"reasons\":\"\",\"verdict\":\"p3 failed (UNABLE_TO_SUBSCRIBE: "
         "refused)\",\"exit-status\":9,\"ts\":\"2026-01-02T03:04:05.678Z\"}");
     free(line);
@@ -543,9 +549,13 @@ test_report_text(void)
                     "video: 5 freezes, 4900 ms frozen (longest 2000 ms) in 3 of 3 pairs; per "
                     "pair frozen p50 2000 ms, p95 2000 ms, max 2000 ms; jitter p50 4.5 ms, p95 "
                     "12.0 ms, max 12.0 ms\n"
+                    "video latency in 2 pairs: per pair median p50 20.5 ms, p95 20.5 ms, max "
+                    "20.5 ms; per pair p95 p50 40.2 ms, p95 40.2 ms, max 40.2 ms\n"
                     "audio: 0 freezes, 0 ms frozen (longest 0 ms) in 0 of 3 pairs; per pair "
                     "frozen p50 0 ms, p95 0 ms, max 0 ms; jitter p50 1.5 ms, p95 1.5 ms, max "
                     "1.5 ms\n"
+                    "audio latency in 3 pairs: per pair median p50 30.8 ms, p95 30.8 ms, max "
+                    "30.8 ms; per pair p95 p50 50.0 ms, p95 50.0 ms, max 50.0 ms\n"
                     "A/V skew (audio minus video latency p50) in 2 pairs: |skew| p50 10.2 ms, "
                     "p95 10.2 ms, max 10.2 ms\n"
                     "received 0.8 Mbit/s in all\n"
@@ -565,7 +575,7 @@ test_report_quality(void)
 {
     struct run r;
     run_init(&r);
-    r.in.quality = (struct e2c_quality_limits){1500, 12.5};
+    r.in.quality = (struct e2c_quality_limits){1500, 12.5, {0}};
     struct e2c_load_verdict v = decide(&r);
     g_assert_cmpint(v.exit_status, ==, 13);
     json_t *doc = e2c_load_report_json(&r.in, &v, &facts);
@@ -594,6 +604,127 @@ test_report_quality(void)
     g_assert_nonnull(strstr(table, "\np2 receiving p1: video longest freeze 2000 ms"));
     g_assert_nonnull(strstr(table, "\nverdict: video froze beyond --max-freeze or --max-frozen "
                                    "(exit 13)\n"));
+    g_free(table);
+    e2c_load_verdict_clear(&v);
+}
+
+/*
+ * --max-latency on a pair's video and audio, within a group: at the limit passes, above fails
+ * with 13 naming the pair, the track and the figure; a pair of different groups is not judged.
+ */
+static void
+test_latency(void)
+{
+    struct run r;
+    run_init(&r);
+    /* p1 receiving p2: video p95 40.25, audio p95 50 (OK_PAIR); p2 receiving p1: audio p95
+     * 300. */
+    r.seen[1 * 2 + 0].audio.latency = (struct e2c_latency_summary){1, 100, 300, 350, 400};
+    r.seen[2 * 2 + 0].video.latency = (struct e2c_latency_summary){1, 900, 900, 900, 900};
+    r.in.quality.max_latency_ms[E2C_LATENCY_P95] = 300;
+    struct e2c_load_verdict v = decide(&r);
+    g_assert_cmpint(v.exit_status, ==, 0);
+    g_assert_cmpuint(v.slow, ==, 0);
+    e2c_load_verdict_clear(&v);
+
+    r.in.quality.max_latency_ms[E2C_LATENCY_P95] = 40;
+    v = decide(&r);
+    g_assert_cmpint(v.exit_status, ==, 13);
+    g_assert_cmpuint(v.slow, ==, 2);
+    g_assert_cmpstr(v.summary, ==, "latency above --max-latency");
+    g_assert_cmpstr(v.reasons, ==,
+                    "p1 receiving p2: video latency p95 40.2 ms, above --max-latency p95:40ms; "
+                    "audio latency p95 50.0 ms, above --max-latency p95:40ms\n"
+                    "p2 receiving p1: video latency p95 40.2 ms, above --max-latency p95:40ms; "
+                    "audio latency p95 300.0 ms, above --max-latency p95:40ms\n");
+    e2c_load_verdict_clear(&v);
+
+    /* With freezes: both counted, the summary says both. */
+    r.seen[0 * 2 + 1].audio.latency = (struct e2c_latency_summary){1, 10, 20, 30, 500};
+    r.seen[1 * 2 + 0].video.longest_freeze_ms = 1000;
+    r.in.quality = (struct e2c_quality_limits){1999, 0, {0}};
+    r.in.quality.max_latency_ms[E2C_LATENCY_MAX] = 100;
+    v = decide(&r);
+    g_assert_cmpint(v.exit_status, ==, 13);
+    g_assert_cmpuint(v.frozen, ==, 1);
+    g_assert_cmpuint(v.slow, ==, 2);
+    g_assert_cmpstr(v.summary, ==,
+                    "video froze beyond --max-freeze or --max-frozen, and latency was above "
+                    "--max-latency");
+    g_assert_cmpstr(e2c_load_verdict_pair(&v, &r.in, 0, 1)->latency_reason, ==,
+                    "p1 receiving p2: audio latency max 500.0 ms, above --max-latency max:100ms");
+    e2c_load_verdict_clear(&v);
+    /* Both tracks of one pair on one line. */
+    r.in.quality.max_latency_ms[E2C_LATENCY_MAX] = 50;
+    v = decide(&r);
+    g_assert_cmpstr(e2c_load_verdict_pair(&v, &r.in, 0, 1)->latency_reason, ==,
+                    "p1 receiving p2: video latency max 80.1 ms, above --max-latency max:50ms; "
+                    "audio latency max 500.0 ms, above --max-latency max:50ms");
+    e2c_load_verdict_clear(&v);
+}
+
+/* Loss wins over latency (12 before 13). */
+static void
+test_latency_precedence(void)
+{
+    struct run r;
+    run_init(&r);
+    r.in.quality.max_latency_ms[E2C_LATENCY_P50] = 1;
+    r.seen[0 * 2 + 1].frames_lost = 100;
+    struct e2c_load_verdict v = decide(&r);
+    g_assert_cmpint(v.exit_status, ==, 12);
+    g_assert_cmpuint(v.slow, ==, 2);
+    g_assert_nonnull(strstr(v.reasons, "p1 receiving p2: video latency p50 20.5 ms, above "
+                                       "--max-latency p50:1ms; audio latency p50 "));
+    e2c_load_verdict_clear(&v);
+}
+
+/* The latency distributions over the pairs, the limits' keys, the failed pairs, the text. */
+static void
+test_report_latency(void)
+{
+    struct run r;
+    run_init(&r);
+    /* Two pairs with video latency (p50/p95): p1 receiving p2 20.5/40.25 (OK_PAIR), p2
+     * receiving p1 30/60; audio likewise, 30.75/50 (OK_PAIR) and 15/25. */
+    r.seen[1 * 2 + 0].video.latency = (struct e2c_latency_summary){1, 30, 60, 70, 90};
+    r.seen[1 * 2 + 0].audio.latency = (struct e2c_latency_summary){1, 15, 25, 30, 35};
+    r.in.quality.max_latency_ms[E2C_LATENCY_P95] = 50;
+    r.in.quality.max_latency_ms[E2C_LATENCY_P99] = 600;
+    struct e2c_load_verdict v = decide(&r);
+    g_assert_cmpint(v.exit_status, ==, 13);
+    json_t *doc = e2c_load_report_json(&r.in, &v, &facts);
+    char *text = json_dumps(json_object_get(doc, "max-latency-ms"), JSON_COMPACT);
+    g_assert_cmpstr(text, ==, "{\"p95\":50,\"p99\":600}");
+    free(text);
+    text = json_dumps(json_object_get(doc, "latency-failures"), JSON_COMPACT);
+    g_assert_cmpstr(text, ==,
+                    "[{\"receiver\":\"p2\",\"publisher\":\"p1\",\"latency-ms\":{\"p50\":30.0,"
+                    "\"p95\":60.0,\"p99\":70.0,\"max\":90.0},\"audio-latency-ms\":{\"p50\":15.0,"
+                    "\"p95\":25.0,\"p99\":30.0,\"max\":35.0},\"reason\":\"video latency p95 60.0 "
+                    "ms, above --max-latency p95:50ms\"}]");
+    free(text);
+    json_t *video = json_object_get(json_object_get(doc, "quality"), "video");
+    g_assert_cmpint(json_integer_value(json_object_get(video, "pairs-with-latency")), ==, 2);
+    text = json_dumps(json_object_get(video, "latency-p95-ms-per-pair"), JSON_COMPACT);
+    g_assert_cmpstr(text, ==, "{\"p50\":60.0,\"p95\":60.0,\"max\":60.0}");
+    free(text);
+    text = json_dumps(json_object_get(video, "latency-p50-ms-per-pair"), JSON_COMPACT);
+    g_assert_cmpstr(text, ==, "{\"p50\":30.0,\"p95\":30.0,\"max\":30.0}");
+    free(text);
+    g_assert_cmpint(json_integer_value(json_object_get(json_object_get(doc, "totals"),
+                                                       "pairs-latency-over-limit")),
+                    ==, 1);
+    json_decref(doc);
+    gchar *table = e2c_load_report_text(&r.in, &v, &facts);
+    g_assert_nonnull(strstr(table, "\nlatency above the limits (--max-latency p95:50ms "
+                                   "p99:600ms): 1 pair(s)\n"));
+    /* Audio: OK_PAIR's 30.75/50 and this pair's 15/25 (the nearest rank of two is the
+     * higher). */
+    g_assert_nonnull(strstr(table, "\naudio latency in 2 pairs: per pair median p50 30.8 ms, "
+                                   "p95 30.8 ms, max 30.8 ms; per pair p95 p50 50.0 ms, p95 "
+                                   "50.0 ms, max 50.0 ms\n"));
+    g_assert_nonnull(strstr(table, "\nverdict: latency above --max-latency (exit 13)\n"));
     g_free(table);
     e2c_load_verdict_clear(&v);
 }
@@ -642,10 +773,13 @@ main(int argc, char **argv)
     g_test_add_func("/load-verdict/pair-lookup", test_pair_lookup);
     g_test_add_func("/load-verdict/quality", test_quality);
     g_test_add_func("/load-verdict/quality-precedence", test_quality_precedence);
+    g_test_add_func("/load-verdict/latency", test_latency);
+    g_test_add_func("/load-verdict/latency-precedence", test_latency_precedence);
     g_test_add_func("/load-verdict/quality-seen-add", test_quality_seen_add);
     g_test_add_func("/load-report/json", test_report_json);
     g_test_add_func("/load-report/text", test_report_text);
     g_test_add_func("/load-report/quality", test_report_quality);
+    g_test_add_func("/load-report/latency", test_report_latency);
     g_test_add_func("/load-report/impaired", test_report_impaired);
     return g_test_run();
 }
