@@ -6,6 +6,7 @@
 
 #include "cli-util.h"
 #include "errors.h"
+#include "figures-switch.h"
 
 void
 e2c_quality_args_entries(struct e2c_quality_args *args, GOptionEntry out[E2C_QUALITY_ARGS_ENTRIES])
@@ -19,6 +20,10 @@ e2c_quality_args_entries(struct e2c_quality_args *args, GOptionEntry out[E2C_QUA
          "Fail (13, MEDIA_QUALITY_FAILED) when a received video stream was frozen for more than "
          "PCT % of the time it was received (e.g. 5%)",
          "PCT%"},
+        {"no-quality-figures", 0, 0, G_OPTION_ARG_NONE, &args->no_figures,
+         "Do not measure latency, freezes or jitter of received streams (their fields are left "
+         "out of the reports)",
+         NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     memcpy(out, entries, sizeof(entries));
@@ -48,6 +53,14 @@ e2c_quality_args_check(const struct e2c_quality_args *args, const char *cmd,
                        struct e2c_quality_limits *out)
 {
     memset(out, 0, sizeof(*out));
+    /* The limits judge figures that would not be measured. */
+    if (args->no_figures && (args->max_freeze || args->max_frozen)) {
+        fprintf(stderr,
+                "%s: --max-freeze and --max-frozen need the figures --no-quality-figures turns "
+                "off\n",
+                cmd);
+        return E2C_EXIT_USAGE;
+    }
     if (args->max_freeze && !parse_freeze(args->max_freeze, &out->max_freeze_ms)) {
         fprintf(stderr,
                 "%s: --max-freeze takes a time with its unit, more than 0, such as 500ms or 2s "
@@ -62,6 +75,8 @@ e2c_quality_args_check(const struct e2c_quality_args *args, const char *cmd,
                 cmd);
         return E2C_EXIT_USAGE;
     }
+    if (args->no_figures)
+        e2c_quality_figures_off();
     return 0;
 }
 

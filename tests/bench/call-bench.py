@@ -14,8 +14,19 @@ rekey: (a) three participants rekey within the switch delay of one another:
        mismatch (the sender's switch) to the receiver's mismatch event
        (target <= 1 s at 30 fps), and from the matching rekey to the first
        decrypted, decoded frame.
+latency: end-to-end latency through the router of an E2EE call against the
+       same call in plain, in alternating rounds of --seconds each: one
+       publisher (--no-subscribe) and one receiver (--no-publish), so the
+       plain call's video is timed (two publishers of the same test pattern
+       would send identical frames, which a plain call cannot tell apart:
+       e2call(1), MEDIA QUALITY FIGURES). Reads the receiver's summary: the
+       video stream's latency-ms (to decryption, or the depayloader in plain)
+       and decoded-latency-ms; prints the medians over the rounds of p50 and
+       p95 of each mode and the E2EE - plain difference (README, Benchmarks:
+       under 1 ms at p50).
 
-Usage: call-bench.py E2CALL [join|cpu|rekey|all] [--joins N] [--rounds N] [--seconds S]
+Usage: call-bench.py E2CALL [join|cpu|rekey|latency|all] [--joins N] [--rounds N]
+                     [--seconds S]
 """
 import argparse
 import datetime
@@ -223,10 +234,66 @@ def bench_rekey(e2call, secret_file, rounds):
               f" ms, max {max(resume) * 1000:.0f} ms")
 
 
+def call_latency(e2call, secret_file, e2ee, seconds):
+    """The receiver's video latency-ms and decoded-latency-ms objects of one call."""
+    room = create_room(e2call, e2ee)
+    pub = subprocess.Popen(join_args(e2call, room, "publisher", e2ee, secret_file,
+                                     ["--no-subscribe", "--duration", f"{seconds + 6}s"]),
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(2)
+    out = subprocess.run(join_args(e2call, room, "receiver", e2ee, secret_file,
+                                   ["--no-publish", "--duration", f"{seconds}s",
+                                    "--expect-media"]),
+                         capture_output=True, text=True)
+    pub.terminate()
+    pub.wait()
+    if out.returncode:
+        print(f"  warning: receiver exit status {out.returncode}", file=sys.stderr)
+    summary = first([json.loads(l) for l in out.stdout.splitlines() if l.startswith("{")],
+                    "summary")
+    for s in (summary or {}).get("streams", []):
+        if s.get("direction") == "recv" and s.get("track") == "video":
+            return s.get("latency-ms"), s.get("decoded-latency-ms")
+    return None, None
+
+
+def bench_latency(e2call, secret_file, rounds, seconds):
+    got = {True: {"dec": [], "decoded": []}, False: {"dec": [], "decoded": []}}
+    for r in range(rounds):
+        # Alternate the order so drift on a shared machine hits both alike.
+        order = (True, False) if r % 2 == 0 else (False, True)
+        for mode in order:
+            lat, decoded = call_latency(e2call, secret_file, mode, seconds)
+            name = "e2ee " if mode else "plain"
+            if not lat or lat.get("p50") is None:
+                print(f"round {r + 1}: {name} no video latency measured")
+                continue
+            got[mode]["dec"].append(lat)
+            if decoded and decoded.get("p50") is not None:
+                got[mode]["decoded"].append(decoded)
+            print(f"round {r + 1}: {name} video latency p50 {lat['p50']:.2f} ms, p95 "
+                  f"{lat['p95']:.2f} ms, max {lat['max']:.2f} ms; decoded p50 "
+                  f"{(decoded or {}).get('p50') or float('nan'):.2f} ms, p95 "
+                  f"{(decoded or {}).get('p95') or float('nan'):.2f} ms")
+    for key, what in (("dec", "to decryption (plain: depayloader)"),
+                      ("decoded", "to the decoded frame")):
+        e, p = got[True][key], got[False][key]
+        if not e or not p:
+            print(f"latency {what}: no measurement")
+            continue
+        med = {m: {q: statistics.median(x[q] for x in got[m][key]) for q in ("p50", "p95")}
+               for m in (True, False)}
+        print(f"video latency {what}, median over {len(e)}/{len(p)} rounds: e2ee p50 "
+              f"{med[True]['p50']:.2f} ms, p95 {med[True]['p95']:.2f} ms; plain p50 "
+              f"{med[False]['p50']:.2f} ms, p95 {med[False]['p95']:.2f} ms; e2ee - plain: p50 "
+              f"{med[True]['p50'] - med[False]['p50']:+.2f} ms, p95 "
+              f"{med[True]['p95'] - med[False]['p95']:+.2f} ms")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("e2call")
-    ap.add_argument("what", nargs="?", default="all", choices=["join", "cpu", "rekey", "all"])
+    ap.add_argument("what", nargs="?", default="all", choices=["join", "cpu", "rekey", "latency", "all"])
     ap.add_argument("--joins", type=int, default=10)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--seconds", type=int, default=20)
@@ -244,6 +311,8 @@ def main():
             bench_cpu(a.e2call, secret_file, a.rounds, a.seconds)
         if a.what in ("rekey", "all"):
             bench_rekey(a.e2call, secret_file, a.rounds)
+        if a.what in ("latency", "all"):
+            bench_latency(a.e2call, secret_file, a.rounds, a.seconds)
     finally:
         os.unlink(secret_file)
 

@@ -309,6 +309,9 @@ for cmd in "join --room 5" "$L"; do
     bad 2 "--max-frozen takes a percentage" $c:--max-frozen -- $cmd --max-frozen 150%
     bad 2 "--max-frozen takes a percentage" $c:--max-frozen -- $cmd --max-frozen 5%%
     bad 2 "--max-frozen given twice" $c:--max-frozen -- $cmd --max-frozen 5% --max-frozen 6%
+    # The limits judge the figures --no-quality-figures does not measure.
+    bad 2 "need the figures --no-quality-figures turns off" $c:--no-quality-figures -- $cmd --no-quality-figures --max-freeze 1s
+    bad 2 "need the figures --no-quality-figures turns off" $c:--no-quality-figures -- $cmd --max-frozen 5% --no-quality-figures
     }
 done
 bad 2 "--max-freeze and --max-frozen need subscribing" join:--max-freeze -- join --room 5 --max-freeze 1s --no-subscribe
