@@ -259,7 +259,9 @@ def call_latency(e2call, secret_file, e2ee, seconds):
 
 def bench_latency(e2call, secret_file, rounds, seconds):
     got = {True: {"dec": [], "decoded": []}, False: {"dec": [], "decoded": []}}
+    diffs = []  # e2ee - plain p50 of the two calls of a round, decryption
     for r in range(rounds):
+        this_round = {}
         # Alternate the order so drift on a shared machine hits both alike.
         order = (True, False) if r % 2 == 0 else (False, True)
         for mode in order:
@@ -269,12 +271,15 @@ def bench_latency(e2call, secret_file, rounds, seconds):
                 print(f"round {r + 1}: {name} no video latency measured")
                 continue
             got[mode]["dec"].append(lat)
+            this_round[mode] = lat["p50"]
             if decoded and decoded.get("p50") is not None:
                 got[mode]["decoded"].append(decoded)
             print(f"round {r + 1}: {name} video latency p50 {lat['p50']:.2f} ms, p95 "
                   f"{lat['p95']:.2f} ms, max {lat['max']:.2f} ms; decoded p50 "
                   f"{(decoded or {}).get('p50') or float('nan'):.2f} ms, p95 "
                   f"{(decoded or {}).get('p95') or float('nan'):.2f} ms")
+        if len(this_round) == 2:
+            diffs.append(this_round[True] - this_round[False])
     for key, what in (("dec", "to decryption (plain: depayloader)"),
                       ("decoded", "to the decoded frame")):
         e, p = got[True][key], got[False][key]
@@ -288,6 +293,10 @@ def bench_latency(e2call, secret_file, rounds, seconds):
               f"{med[False]['p50']:.2f} ms, p95 {med[False]['p95']:.2f} ms; e2ee - plain: p50 "
               f"{med[True]['p50'] - med[False]['p50']:+.2f} ms, p95 "
               f"{med[True]['p95'] - med[False]['p95']:+.2f} ms")
+    if diffs:
+        print(f"e2ee - plain p50 within a round (to decryption), median of {len(diffs)} rounds: "
+              f"{statistics.median(diffs):+.2f} ms (rounds: "
+              f"{', '.join(f'{d:+.2f}' for d in diffs)})")
 
 
 def main():
