@@ -19,7 +19,9 @@ latency: end-to-end latency through the router of an E2EE call against the
        publisher (--no-subscribe) and one receiver (--no-publish), so the
        plain call's video is timed (two publishers of the same test pattern
        would send identical frames, which a plain call cannot tell apart:
-       e2call(1), MEDIA QUALITY FIGURES). Reads the receiver's summary: the
+       e2call(1), MEDIA QUALITY FIGURES; for the same reason each round has
+       its own picture size, so that no plain frame repeats one of an earlier
+       round still in the frame-time table). Reads the receiver's summary: the
        video stream's latency-ms (to decryption, or the depayloader in plain)
        and decoded-latency-ms; prints the medians over the rounds of p50 and
        p95 of each mode and the E2EE - plain difference (README, Benchmarks:
@@ -234,11 +236,12 @@ def bench_rekey(e2call, secret_file, rounds):
               f" ms, max {max(resume) * 1000:.0f} ms")
 
 
-def call_latency(e2call, secret_file, e2ee, seconds):
+def call_latency(e2call, secret_file, e2ee, seconds, size):
     """The receiver's video latency-ms and decoded-latency-ms objects of one call."""
     room = create_room(e2call, e2ee)
     pub = subprocess.Popen(join_args(e2call, room, "publisher", e2ee, secret_file,
-                                     ["--no-subscribe", "--duration", f"{seconds + 6}s"]),
+                                     ["--no-subscribe", "--duration", f"{seconds + 6}s",
+                                      "--width", str(size[0]), "--height", str(size[1])]),
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(2)
     out = subprocess.run(join_args(e2call, room, "receiver", e2ee, secret_file,
@@ -262,10 +265,12 @@ def bench_latency(e2call, secret_file, rounds, seconds):
     diffs = []  # e2ee - plain p50 of the two calls of a round, decryption
     for r in range(rounds):
         this_round = {}
+        # Sizes no other call of the test pattern is likely to use, one per round.
+        size = (640 - 16 * (r + 1), 480 - 12 * (r + 1))
         # Alternate the order so drift on a shared machine hits both alike.
         order = (True, False) if r % 2 == 0 else (False, True)
         for mode in order:
-            lat, decoded = call_latency(e2call, secret_file, mode, seconds)
+            lat, decoded = call_latency(e2call, secret_file, mode, seconds, size)
             name = "e2ee " if mode else "plain"
             if not lat or lat.get("p50") is None:
                 print(f"round {r + 1}: {name} no video latency measured")
