@@ -25,7 +25,12 @@ latency: end-to-end latency through the router of an E2EE call against the
        video stream's latency-ms (to decryption, or the depayloader in plain)
        and decoded-latency-ms; prints the medians over the rounds of p50 and
        p95 of each mode and the E2EE - plain difference (README, Benchmarks:
-       under 1 ms at p50).
+       under 1 ms at p50). Each call has a latency of its own, nearly constant
+       through it (p50 and p95 close) but tens of ms apart from call to call
+       in either mode, which a few rounds cannot average out below 1 ms; so
+       it also prints what E2EE puts into the path itself, measured inside
+       each E2EE call: the publisher's encrypt-us-per-frame plus the
+       receiver's decrypt-us-per-frame (their summaries' timing).
 
 Usage: call-bench.py E2CALL [join|cpu|rekey|latency|all] [--joins N] [--rounds N]
                      [--seconds S]
@@ -237,32 +242,44 @@ def bench_rekey(e2call, secret_file, rounds):
 
 
 def call_latency(e2call, secret_file, e2ee, seconds, size):
-    """The receiver's video latency-ms and decoded-latency-ms objects of one call."""
+    """The receiver's video latency-ms and decoded-latency-ms objects of one call, and the
+    microseconds per frame of encryption (publisher) plus decryption (receiver), or None."""
     room = create_room(e2call, e2ee)
+    pub_out = tempfile.TemporaryFile("w+")
     pub = subprocess.Popen(join_args(e2call, room, "publisher", e2ee, secret_file,
                                      ["--no-subscribe", "--duration", f"{seconds + 6}s",
                                       "--width", str(size[0]), "--height", str(size[1])]),
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                           stdout=pub_out, stderr=subprocess.DEVNULL)
     time.sleep(2)
     out = subprocess.run(join_args(e2call, room, "receiver", e2ee, secret_file,
                                    ["--no-publish", "--duration", f"{seconds}s",
                                     "--expect-media"]),
                          capture_output=True, text=True)
-    pub.terminate()
-    pub.wait()
+    try:  # its summary comes at the end of its --duration
+        pub.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        pub.terminate()
+        pub.wait()
     if out.returncode:
         print(f"  warning: receiver exit status {out.returncode}", file=sys.stderr)
     summary = first([json.loads(l) for l in out.stdout.splitlines() if l.startswith("{")],
                     "summary")
+    pub_out.seek(0)
+    pub_summary = first([json.loads(l) for l in pub_out if l.startswith("{")], "summary")
+    pub_out.close()
+    enc = ((pub_summary or {}).get("timing") or {}).get("encrypt-us-per-frame")
+    dec = ((summary or {}).get("timing") or {}).get("decrypt-us-per-frame")
+    crypt = enc + dec if isinstance(enc, (int, float)) and isinstance(dec, (int, float)) else None
     for s in (summary or {}).get("streams", []):
         if s.get("direction") == "recv" and s.get("track") == "video":
-            return s.get("latency-ms"), s.get("decoded-latency-ms")
-    return None, None
+            return s.get("latency-ms"), s.get("decoded-latency-ms"), crypt
+    return None, None, crypt
 
 
 def bench_latency(e2call, secret_file, rounds, seconds):
     got = {True: {"dec": [], "decoded": []}, False: {"dec": [], "decoded": []}}
     diffs = []  # e2ee - plain p50 of the two calls of a round, decryption
+    crypts = []  # e2ee: encrypt + decrypt us per frame
     for r in range(rounds):
         this_round = {}
         # Sizes no other call of the test pattern is likely to use, one per round.
@@ -270,8 +287,11 @@ def bench_latency(e2call, secret_file, rounds, seconds):
         # Alternate the order so drift on a shared machine hits both alike.
         order = (True, False) if r % 2 == 0 else (False, True)
         for mode in order:
-            lat, decoded = call_latency(e2call, secret_file, mode, seconds, size)
+            lat, decoded, crypt = call_latency(e2call, secret_file, mode, seconds, size)
             name = "e2ee " if mode else "plain"
+            if mode and crypt is not None:
+                crypts.append(crypt)
+                print(f"round {r + 1}: e2ee  encrypt + decrypt {crypt:.1f} us per frame")
             if not lat or lat.get("p50") is None:
                 print(f"round {r + 1}: {name} no video latency measured")
                 continue
@@ -302,6 +322,9 @@ def bench_latency(e2call, secret_file, rounds, seconds):
         print(f"e2ee - plain p50 within a round (to decryption), median of {len(diffs)} rounds: "
               f"{statistics.median(diffs):+.2f} ms (rounds: "
               f"{', '.join(f'{d:+.2f}' for d in diffs)})")
+    if crypts:
+        print(f"e2ee in the path: encrypt + decrypt per frame (all tracks), median of "
+              f"{len(crypts)} calls {statistics.median(crypts):.1f} us, max {max(crypts):.1f} us")
 
 
 def main():
