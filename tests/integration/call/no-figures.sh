@@ -4,7 +4,8 @@
 # publisher and a receiver that measures no figure; media is still verified,
 # and the receiver's stats events, summary and control status have none of
 # freezes, frozen-ms, longest-freeze-ms, jitter-ms, latency-ms,
-# decoded-latency-ms, latency-misses (the publisher, without the flag,
+# decoded-latency-ms, latency-misses, nor its --metrics file the freeze and
+# jitter families (the publisher, without the flag,
 # measures nothing it could report either way: it receives nothing). Then a
 # load run with it: exit 0, frames in every pair, and neither the pairs'
 # figures nor the report's quality object.
@@ -14,7 +15,7 @@ room=$(create_room --e2ee)
 s=$(secret_file shared "correct horse battery staple")
 join pub --room "$room" --secret-file "$s" --width 320 --height 240 --duration 14s --no-subscribe
 STATS_INTERVAL=2 join recv --room "$room" --secret-file "$s" --duration 10s --no-publish \
-    --expect-media --no-quality-figures --control "$work/recv.sock"
+    --expect-media --no-quality-figures --control "$work/recv.sock" --metrics "$work/recv.prom"
 sleep 6
 "$E2CALL" status --control "$work/recv.sock" --json >"$work/status.json" 2>"$work/status.err" ||
     fail "status: $(cat "$work/status.err")"
@@ -41,7 +42,11 @@ for what, s in streams:
     assert not there, f"{what}: {there} in {s}"
 print(f"  {len(streams)} stream objects ({', '.join(sorted(kinds))}), none with a figure")
 PY
-ok "join --no-quality-figures: media verified, no figure in stats, summary or status"
+grep -q '^e2call_received_frames_decrypted{' "$work/recv.prom" ||
+    fail "the receiver's metrics have no decrypted frames"
+grep -E 'e2call_received_(freezes|frozen|longest_freeze|jitter)' "$work/recv.prom" &&
+    fail "the receiver's metrics have freeze or jitter figures"
+ok "join --no-quality-figures: media verified, no figure in stats, summary, status or metrics"
 
 printf 'one secret for all\n' >"$work/secrets"
 chmod 600 "$work/secrets"
