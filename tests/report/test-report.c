@@ -11,6 +11,7 @@
 
 #include "call-junit.h"
 #include "call-metrics.h"
+#include "figures-switch.h"
 #include "junit.h"
 #include "openmetrics.h"
 #include "samples.h"
@@ -381,6 +382,25 @@ test_metrics_quality(void)
     g_free(text);
 }
 
+/* --no-quality-figures: neither the families nor the samples of the freeze and jitter figures;
+ * the rest as ever. The switch is process-wide, so this runs in a child process. */
+static void
+test_metrics_no_figures(void)
+{
+    if (!g_test_subprocess()) {
+        g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+        g_test_trap_assert_passed();
+        return;
+    }
+    e2c_quality_figures_off();
+    gchar *text = sample_metrics("join-frozen");
+    g_assert_nonnull(strstr(text, "\ne2call_received_frames_decrypted_total{"));
+    g_assert_null(strstr(text, "freeze"));
+    g_assert_null(strstr(text, "frozen"));
+    g_assert_null(strstr(text, "jitter"));
+    g_free(text);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -416,5 +436,6 @@ main(int argc, char **argv)
     g_test_add_func("/report/join/frozen", test_join_frozen);
     g_test_add_func("/report/load/frozen", test_load_frozen);
     g_test_add_func("/report/metrics/quality", test_metrics_quality);
+    g_test_add_func("/report/metrics/no-figures", test_metrics_no_figures);
     return g_test_run();
 }
