@@ -7,6 +7,7 @@
 
 #include "capture-ring.h"
 #include "e2csframemeta.h"
+#include "figures-switch.h"
 #include "frame-table-file.h"
 
 static struct e2c_ftab *table;
@@ -14,6 +15,9 @@ static struct e2c_ftab *table;
 struct e2c_ftab *
 e2c_latency_table(void)
 {
+    /* --no-quality-figures: the table is not even mapped, so no hook below is installed. */
+    if (!e2c_quality_figures_on())
+        return NULL;
     static gsize done = 0;
     if (g_once_init_enter(&done)) {
         const char *why = NULL;

@@ -19,7 +19,8 @@
 #define E2C_CAPTURE_CAPS "timestamp/x-e2call-capture"
 
 /* The process's frame-time table; NULL (warned about once) when it cannot be had: latency is
- * then not measured, and nothing else changes. */
+ * then not measured, and nothing else changes. NULL too, silently, with --no-quality-figures
+ * (figures-switch.h). */
 struct e2c_ftab *e2c_latency_table(void);
 /* CLOCK_REALTIME in ns: the clock of every e2call process on the machine. */
 gint64 e2c_latency_now_ns(void);

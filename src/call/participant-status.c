@@ -7,6 +7,7 @@
 
 #include "av-skew.h"
 #include "crypt-time.h"
+#include "figures-switch.h"
 #include "latency-json.h"
 
 static json_t *
@@ -72,15 +73,19 @@ status_recv(gpointer user, const struct e2c_stream_info *s)
     json_object_set_new(o, "match-events", json_integer((json_int_t)s->match_events));
     if (!strcmp(s->track, "video"))
         json_object_set_new(o, "frames-lost", json_integer((json_int_t)s->frames_lost));
-    /* Over the stream's life: e2call(1), MEDIA QUALITY FIGURES. */
-    json_object_set_new(o, "freezes", json_integer((json_int_t)s->timing.freezes));
-    json_object_set_new(o, "frozen-ms", json_integer(s->timing.frozen_ns / 1000000));
-    json_object_set_new(o, "longest-freeze-ms", json_integer(s->timing.longest_ns / 1000000));
-    json_object_set_new(o, "jitter-ms", json_real(e2c_frame_timing_mean_jitter_ms(&s->timing)));
-    json_object_set_new(o, "latency-ms", e2c_latency_hist_json(&s->latency));
-    if (s->decodes)
-        json_object_set_new(o, "decoded-latency-ms", e2c_latency_hist_json(&s->decoded_latency));
-    json_object_set_new(o, "latency-misses", json_integer((json_int_t)s->latency_misses));
+    /* Over the stream's life: e2call(1), MEDIA QUALITY FIGURES; absent when not measured
+     * (--no-quality-figures). */
+    if (e2c_quality_figures_on()) {
+        json_object_set_new(o, "freezes", json_integer((json_int_t)s->timing.freezes));
+        json_object_set_new(o, "frozen-ms", json_integer(s->timing.frozen_ns / 1000000));
+        json_object_set_new(o, "longest-freeze-ms", json_integer(s->timing.longest_ns / 1000000));
+        json_object_set_new(o, "jitter-ms", json_real(e2c_frame_timing_mean_jitter_ms(&s->timing)));
+        json_object_set_new(o, "latency-ms", e2c_latency_hist_json(&s->latency));
+        if (s->decodes)
+            json_object_set_new(o, "decoded-latency-ms",
+                                e2c_latency_hist_json(&s->decoded_latency));
+        json_object_set_new(o, "latency-misses", json_integer((json_int_t)s->latency_misses));
+    }
     json_object_set_new(o, "verified", json_boolean(s->verified));
     if (c->summary) {
         struct e2c_crypt_time t = {s->crypt_ns, s->crypt_frames};

@@ -10,6 +10,7 @@
 #include "capture-ring.h"
 #include "e2csframemeta.h"
 #include "errors.h"
+#include "figures-switch.h"
 #include "impair.h"
 #include "latency.h"
 #include "reference.h"
@@ -457,10 +458,13 @@ e2c_recv_stream_new(GstBin *bin, GstPad *pad, const struct e2c_crypto_config *cr
         linked = FALSE;
     }
     gst_object_unref(depay_sink);
-    GstPad *timed = gst_element_get_static_pad(e2csframedec ? e2csframedec : depay, "src");
-    gst_pad_add_probe(timed, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, on_frame,
-                      stream_ref(s), (GDestroyNotify)stream_unref);
-    gst_object_unref(timed);
+    /* Freezes, jitter and latency; with --no-quality-figures no frame is timed. */
+    if (e2c_quality_figures_on()) {
+        GstPad *timed = gst_element_get_static_pad(e2csframedec ? e2csframedec : depay, "src");
+        gst_pad_add_probe(timed, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+                          on_frame, stream_ref(s), (GDestroyNotify)stream_unref);
+        gst_object_unref(timed);
+    }
     GstPad *dec_src = gst_element_get_static_pad(dec, "src");
     gst_pad_add_probe(dec_src, GST_PAD_PROBE_TYPE_BUFFER, on_decoded, stream_ref(s),
                       (GDestroyNotify)stream_unref);

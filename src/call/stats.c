@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "av-skew.h"
+#include "figures-switch.h"
 #include "latency-json.h"
 
 struct baseline {
@@ -101,13 +102,16 @@ sample_stream(gpointer user, const struct e2c_stream_info *info)
     json_object_set_new(o, "frames-kid-limited", json_integer((json_int_t)info->kid_limited));
     if (!strcmp(info->track, "video"))
         json_object_set_new(o, "frames-lost", json_integer((json_int_t)info->frames_lost));
-    json_object_set_new(o, "freezes", json_integer((json_int_t)freezes));
-    json_object_set_new(o, "frozen-ms", json_integer(frozen_ns / 1000000));
-    json_object_set_new(o, "longest-freeze-ms", json_integer(longest_ns / 1000000));
-    json_object_set_new(o, "jitter-ms", json_real(e2c_frame_timing_jitter_ms(t)));
-    json_object_set_new(o, "latency-ms", e2c_latency_json(&latency));
-    if (info->decodes)
-        json_object_set_new(o, "decoded-latency-ms", e2c_latency_json(&decoded_latency));
+    /* Not measured with --no-quality-figures: absent rather than a misleading 0. */
+    if (e2c_quality_figures_on()) {
+        json_object_set_new(o, "freezes", json_integer((json_int_t)freezes));
+        json_object_set_new(o, "frozen-ms", json_integer(frozen_ns / 1000000));
+        json_object_set_new(o, "longest-freeze-ms", json_integer(longest_ns / 1000000));
+        json_object_set_new(o, "jitter-ms", json_real(e2c_frame_timing_jitter_ms(t)));
+        json_object_set_new(o, "latency-ms", e2c_latency_json(&latency));
+        if (info->decodes)
+            json_object_set_new(o, "decoded-latency-ms", e2c_latency_json(&decoded_latency));
+    }
     json_object_set_new(o, "verified", json_boolean(info->verified));
     json_array_append_new(c->array, o);
 }

@@ -6,6 +6,7 @@
 
 #include "cli-util.h"
 #include "errors.h"
+#include "figures-switch.h"
 
 void
 e2c_quality_args_entries(struct e2c_quality_args *args, GOptionEntry out[E2C_QUALITY_ARGS_ENTRIES])
@@ -24,6 +25,11 @@ e2c_quality_args_entries(struct e2c_quality_args *args, GOptionEntry out[E2C_QUA
          "above D at its 95th percentile, or at the figure named (p50, p95, p99, max; e.g. "
          "400ms, p99:600ms); once per figure",
          "[pNN:]D"},
+        {"no-quality-figures", 0, 0, G_OPTION_ARG_NONE, &args->no_figures,
+         "Do not measure latency, freezes, jitter or A/V skew of received streams (their fields "
+         "are "
+         "left out of the reports)",
+         NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     memcpy(out, entries, sizeof(entries));
@@ -99,6 +105,14 @@ e2c_quality_args_check(const struct e2c_quality_args *args, const char *cmd,
                        struct e2c_quality_limits *out)
 {
     memset(out, 0, sizeof(*out));
+    /* The limits judge figures that would not be measured. */
+    if (args->no_figures && (args->max_freeze || args->max_frozen || args->max_latency)) {
+        fprintf(stderr,
+                "%s: --max-freeze, --max-frozen and --max-latency need the figures "
+                "--no-quality-figures turns off\n",
+                cmd);
+        return E2C_EXIT_USAGE;
+    }
     if (args->max_freeze && !parse_freeze(args->max_freeze, &out->max_freeze_ms)) {
         fprintf(stderr,
                 "%s: --max-freeze takes a time with its unit, more than 0, such as 500ms or 2s "
@@ -113,7 +127,11 @@ e2c_quality_args_check(const struct e2c_quality_args *args, const char *cmd,
                 cmd);
         return E2C_EXIT_USAGE;
     }
-    return check_latency(args, cmd, out);
+    if (check_latency(args, cmd, out) != 0)
+        return E2C_EXIT_USAGE;
+    if (args->no_figures)
+        e2c_quality_figures_off();
+    return 0;
 }
 
 void

@@ -2,6 +2,7 @@
 #include "call-metrics.h"
 
 #include "av-skew.h"
+#include "figures-switch.h"
 #include "openmetrics.h"
 
 static void
@@ -27,35 +28,38 @@ static const struct {
     const char *name;
     enum e2c_om_type type;
     const char *unit, *help;
+    gboolean figure; /* not measured with --no-quality-figures: left out */
 } received[] = {
     {"e2call_received_frames_decrypted", E2C_OM_COUNTER, NULL,
-     "Frames that authenticated and decrypted (plain calls: frames received)"},
-    {"e2call_received_frames_decoded", E2C_OM_COUNTER, NULL, "Frames a decoder put out"},
+     "Frames that authenticated and decrypted (plain calls: frames received)", FALSE},
+    {"e2call_received_frames_decoded", E2C_OM_COUNTER, NULL, "Frames a decoder put out", FALSE},
     {"e2call_received_frames_lost", E2C_OM_COUNTER, NULL,
-     "Video frames the sender sent that never arrived"},
+     "Video frames the sender sent that never arrived", FALSE},
     {"e2call_received_frames_failed", E2C_OM_COUNTER, NULL,
-     "Frames refused, by reason (auth, malformed, unencrypted)"},
-    {"e2call_received_rtp_bytes", E2C_OM_COUNTER, "bytes", "RTP payload bytes received"},
+     "Frames refused, by reason (auth, malformed, unencrypted)", FALSE},
+    {"e2call_received_rtp_bytes", E2C_OM_COUNTER, "bytes", "RTP payload bytes received", FALSE},
     {"e2call_received_stream_verified", E2C_OM_GAUGE, NULL,
-     "1 once the stream verified (decrypted, and decoded to what was sent where checked)"},
+     "1 once the stream verified (decrypted, and decoded to what was sent where checked)", FALSE},
     {"e2call_received_stream_mismatched", E2C_OM_GAUGE, NULL,
-     "1 while the stream cannot be decrypted (e2call-e2ee(7))"},
+     "1 while the stream cannot be decrypted (e2call-e2ee(7))", FALSE},
     /* e2call(1), MEDIA QUALITY FIGURES */
     {"e2call_received_freezes", E2C_OM_COUNTER, NULL,
-     "Freezes: intervals between frames of at least max(3 x average, average + 150 ms)"},
-    {"e2call_received_frozen_seconds", E2C_OM_COUNTER, "seconds",
-     "Time frozen: the freezes summed"},
-    {"e2call_received_longest_freeze_seconds", E2C_OM_GAUGE, "seconds", "The longest freeze"},
+     "Freezes: intervals between frames of at least max(3 x average, average + 150 ms)", TRUE},
+    {"e2call_received_frozen_seconds", E2C_OM_COUNTER, "seconds", "Time frozen: the freezes summed",
+     TRUE},
+    {"e2call_received_longest_freeze_seconds", E2C_OM_GAUGE, "seconds", "The longest freeze", TRUE},
     {"e2call_received_jitter_seconds", E2C_OM_GAUGE, "seconds",
-     "The mean of the interarrival jitter estimate (RFC 3550) over the stream's frames"},
+     "The mean of the interarrival jitter estimate (RFC 3550) over the stream's frames", TRUE},
     /* Gauges with a quantile label rather than a summary: the figures are read from a
      * histogram at the end, with no sum to give and no window, and 1 stands for the maximum. */
     {"e2call_received_latency_seconds", E2C_OM_GAUGE, "seconds",
      "Latency from the publisher's encoder input to decryption over the stream's life, at the "
-     "quantile (1: the maximum); only streams with timed frames"},
+     "quantile (1: the maximum); only streams with timed frames",
+     TRUE},
     {"e2call_received_decoded_latency_seconds", E2C_OM_GAUGE, "seconds",
      "Latency from the publisher's encoder input to the decoder's output over the stream's "
-     "life, at the quantile (1: the maximum); only decoded streams with timed frames"},
+     "life, at the quantile (1: the maximum); only decoded streams with timed frames",
+     TRUE},
 };
 
 /* A latency summary as four samples of a family, labels l plus the quantile. */
@@ -84,19 +88,23 @@ add_received(struct e2c_om *m, const char *who, const struct e2c_stream_outcome 
     if (gauges) {
         e2c_om_add(m, "e2call_received_stream_verified", l, s->verified);
         e2c_om_add(m, "e2call_received_stream_mismatched", l, s->mismatched);
-        e2c_om_add(m, "e2call_received_longest_freeze_seconds", l,
-                   (double)s->longest_freeze_ms / 1000.0);
-        e2c_om_add(m, "e2call_received_jitter_seconds", l, s->jitter_ms / 1000.0);
-        add_latency(m, "e2call_received_latency_seconds", l, &s->latency);
-        add_latency(m, "e2call_received_decoded_latency_seconds", l, &s->decoded_latency);
+        if (e2c_quality_figures_on()) {
+            e2c_om_add(m, "e2call_received_longest_freeze_seconds", l,
+                       (double)s->longest_freeze_ms / 1000.0);
+            e2c_om_add(m, "e2call_received_jitter_seconds", l, s->jitter_ms / 1000.0);
+            add_latency(m, "e2call_received_latency_seconds", l, &s->latency);
+            add_latency(m, "e2call_received_decoded_latency_seconds", l, &s->decoded_latency);
+        }
         return;
     }
     e2c_om_add(m, "e2call_received_frames_decrypted", l, (double)s->frames_ok);
     e2c_om_add(m, "e2call_received_frames_decoded", l, (double)s->frames_decoded);
     e2c_om_add(m, "e2call_received_frames_lost", l, (double)s->frames_lost);
     e2c_om_add(m, "e2call_received_rtp_bytes", l, (double)s->rtp_bytes);
-    e2c_om_add(m, "e2call_received_freezes", l, (double)s->freezes);
-    e2c_om_add(m, "e2call_received_frozen_seconds", l, (double)s->frozen_ms / 1000.0);
+    if (e2c_quality_figures_on()) {
+        e2c_om_add(m, "e2call_received_freezes", l, (double)s->freezes);
+        e2c_om_add(m, "e2call_received_frozen_seconds", l, (double)s->frozen_ms / 1000.0);
+    }
     static const char *const reasons[] = {"auth", "malformed", "unencrypted"};
     const guint64 counts[] = {s->auth_failed, s->malformed, s->unencrypted};
     for (guint k = 0; k < G_N_ELEMENTS(reasons); k++) {
@@ -130,10 +138,13 @@ static void
 received_families(struct e2c_om *m, const struct e2c_metrics_run *r)
 {
     for (guint k = 0; k < G_N_ELEMENTS(received); k++)
-        e2c_om_family(m, received[k].name, received[k].type, received[k].unit, received[k].help);
-    e2c_om_family(m, "e2call_received_av_skew_seconds", E2C_OM_GAUGE, "seconds",
-                  "A/V skew: the publisher's audio latency p50 minus its video latency p50, to "
-                  "decryption");
+        if (!received[k].figure || e2c_quality_figures_on())
+            e2c_om_family(m, received[k].name, received[k].type, received[k].unit,
+                          received[k].help);
+    if (e2c_quality_figures_on())
+        e2c_om_family(m, "e2call_received_av_skew_seconds", E2C_OM_GAUGE, "seconds",
+                      "A/V skew: the publisher's audio latency p50 minus its video latency p50, "
+                      "to decryption");
     for (guint i = 0; i < r->n; i++) {
         const struct e2c_metrics_participant *p = &r->participants[i];
         /* Counters: every record, so a source's sum never goes down when a subscription is
@@ -144,7 +155,8 @@ received_families(struct e2c_om *m, const struct e2c_metrics_run *r)
         guint n = e2c_stream_outcomes_by_source(s, p->n_streams);
         for (guint k = 0; k < n; k++)
             add_received(m, p->name, &s[k], TRUE);
-        add_av_skew(m, p->name, s, n);
+        if (e2c_quality_figures_on())
+            add_av_skew(m, p->name, s, n);
         g_free(s);
     }
 }

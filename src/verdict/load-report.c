@@ -2,6 +2,7 @@
 #include "load-report.h"
 
 #include "av-skew.h"
+#include "figures-switch.h"
 #include "latency-json.h"
 
 #include <math.h>
@@ -254,10 +255,11 @@ pairs_json(const struct e2c_load_input *in, const struct e2c_load_verdict *v, do
         json_object_set_new(pj, "behind-s",
                             seen->behind_s >= 0 ? json_real(seen->behind_s) : json_null());
         /* Freezes and jitter (e2call(1), MEDIA QUALITY FIGURES): video unprefixed, as in the
-         * stats and summary events. */
+         * stats and summary events; absent when not measured (--no-quality-figures). */
         static const char *const prefixes[] = {"", "audio-"};
         const struct e2c_quality_seen *kinds[] = {&seen->video, &seen->audio};
-        for (guint q = 0; q < G_N_ELEMENTS(kinds); q++) {
+        guint n_kinds = e2c_quality_figures_on() ? G_N_ELEMENTS(kinds) : 0;
+        for (guint q = 0; q < n_kinds; q++) {
             gchar *key = g_strconcat(prefixes[q], "freezes", NULL);
             json_object_set_new(pj, key, json_integer((json_int_t)kinds[q]->freezes));
             g_free(key);
@@ -415,7 +417,8 @@ e2c_load_report_json(const struct e2c_load_input *in, const struct e2c_load_verd
                         json_integer(v->frozen));
     json_object_set_new(json_object_get(doc, "totals"), "pairs-latency-over-limit",
                         json_integer(v->slow));
-    json_object_set_new(doc, "quality", quality_json(in, v));
+    if (e2c_quality_figures_on())
+        json_object_set_new(doc, "quality", quality_json(in, v));
     json_object_set_new(doc, "quality-failures", quality_failures_json(in, v));
     json_object_set_new(doc, "latency-failures", latency_failures_json(in, v));
     json_object_set_new(doc, "passed", json_boolean(v->exit_status == 0));
@@ -496,7 +499,8 @@ e2c_load_report_text(const struct e2c_load_input *in, const struct e2c_load_verd
                            in->max_loss_pct);
     g_string_append_printf(out, "behind real time at the end: worst pair %.2f s (limit %.2f s)\n",
                            v->worst_behind_s, in->max_behind_s);
-    append_quality(out, in, v);
+    if (e2c_quality_figures_on())
+        append_quality(out, in, v);
     append_quality_limits(out, in, v);
     append_impaired(out, in);
     g_string_append_printf(out, "received %.1f Mbit/s in all\n",

@@ -14,8 +14,26 @@ rekey: (a) three participants rekey within the switch delay of one another:
        mismatch (the sender's switch) to the receiver's mismatch event
        (target <= 1 s at 30 fps), and from the matching rekey to the first
        decrypted, decoded frame.
+latency: end-to-end latency through the router of an E2EE call against the
+       same call in plain, in alternating rounds of --seconds each: one
+       publisher (--no-subscribe) and one receiver (--no-publish), so the
+       plain call's video is timed (two publishers of the same test pattern
+       would send identical frames, which a plain call cannot tell apart:
+       e2call(1), MEDIA QUALITY FIGURES; for the same reason each round has
+       its own picture size, so that no plain frame repeats one of an earlier
+       round still in the frame-time table). Reads the receiver's summary: the
+       video stream's latency-ms (to decryption, or the depayloader in plain)
+       and decoded-latency-ms; prints the medians over the rounds of p50 and
+       p95 of each mode and the E2EE - plain difference (README, Benchmarks:
+       under 1 ms at p50). Each call has a latency of its own, nearly constant
+       through it (p50 and p95 close) but tens of ms apart from call to call
+       in either mode, which a few rounds cannot average out below 1 ms; so
+       it also prints what E2EE puts into the path itself, measured inside
+       each E2EE call: the publisher's encrypt-us-per-frame plus the
+       receiver's decrypt-us-per-frame (their summaries' timing).
 
-Usage: call-bench.py E2CALL [join|cpu|rekey|all] [--joins N] [--rounds N] [--seconds S]
+Usage: call-bench.py E2CALL [join|cpu|rekey|latency|all] [--joins N] [--rounds N]
+                     [--seconds S]
 """
 import argparse
 import datetime
@@ -223,10 +241,96 @@ def bench_rekey(e2call, secret_file, rounds):
               f" ms, max {max(resume) * 1000:.0f} ms")
 
 
+def call_latency(e2call, secret_file, e2ee, seconds, size):
+    """The receiver's video latency-ms and decoded-latency-ms objects of one call, and the
+    microseconds per frame of encryption (publisher) plus decryption (receiver), or None."""
+    room = create_room(e2call, e2ee)
+    pub_out = tempfile.TemporaryFile("w+")
+    pub = subprocess.Popen(join_args(e2call, room, "publisher", e2ee, secret_file,
+                                     ["--no-subscribe", "--duration", f"{seconds + 6}s",
+                                      "--width", str(size[0]), "--height", str(size[1])]),
+                           stdout=pub_out, stderr=subprocess.DEVNULL)
+    time.sleep(2)
+    out = subprocess.run(join_args(e2call, room, "receiver", e2ee, secret_file,
+                                   ["--no-publish", "--duration", f"{seconds}s",
+                                    "--expect-media"]),
+                         capture_output=True, text=True)
+    try:  # its summary comes at the end of its --duration
+        pub.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        pub.terminate()
+        pub.wait()
+    if out.returncode:
+        print(f"  warning: receiver exit status {out.returncode}", file=sys.stderr)
+    summary = first([json.loads(l) for l in out.stdout.splitlines() if l.startswith("{")],
+                    "summary")
+    pub_out.seek(0)
+    pub_summary = first([json.loads(l) for l in pub_out if l.startswith("{")], "summary")
+    pub_out.close()
+    enc = ((pub_summary or {}).get("timing") or {}).get("encrypt-us-per-frame")
+    dec = ((summary or {}).get("timing") or {}).get("decrypt-us-per-frame")
+    crypt = enc + dec if isinstance(enc, (int, float)) and isinstance(dec, (int, float)) else None
+    for s in (summary or {}).get("streams", []):
+        if s.get("direction") == "recv" and s.get("track") == "video":
+            return s.get("latency-ms"), s.get("decoded-latency-ms"), crypt
+    return None, None, crypt
+
+
+def bench_latency(e2call, secret_file, rounds, seconds):
+    got = {True: {"dec": [], "decoded": []}, False: {"dec": [], "decoded": []}}
+    diffs = []  # e2ee - plain p50 of the two calls of a round, decryption
+    crypts = []  # e2ee: encrypt + decrypt us per frame
+    for r in range(rounds):
+        this_round = {}
+        # Sizes no other call of the test pattern is likely to use, one per round.
+        size = (640 - 16 * (r + 1), 480 - 12 * (r + 1))
+        # Alternate the order so drift on a shared machine hits both alike.
+        order = (True, False) if r % 2 == 0 else (False, True)
+        for mode in order:
+            lat, decoded, crypt = call_latency(e2call, secret_file, mode, seconds, size)
+            name = "e2ee " if mode else "plain"
+            if mode and crypt is not None:
+                crypts.append(crypt)
+                print(f"round {r + 1}: e2ee  encrypt + decrypt {crypt:.1f} us per frame")
+            if not lat or lat.get("p50") is None:
+                print(f"round {r + 1}: {name} no video latency measured")
+                continue
+            got[mode]["dec"].append(lat)
+            this_round[mode] = lat["p50"]
+            if decoded and decoded.get("p50") is not None:
+                got[mode]["decoded"].append(decoded)
+            print(f"round {r + 1}: {name} video latency p50 {lat['p50']:.2f} ms, p95 "
+                  f"{lat['p95']:.2f} ms, max {lat['max']:.2f} ms; decoded p50 "
+                  f"{(decoded or {}).get('p50') or float('nan'):.2f} ms, p95 "
+                  f"{(decoded or {}).get('p95') or float('nan'):.2f} ms")
+        if len(this_round) == 2:
+            diffs.append(this_round[True] - this_round[False])
+    for key, what in (("dec", "to decryption (plain: depayloader)"),
+                      ("decoded", "to the decoded frame")):
+        e, p = got[True][key], got[False][key]
+        if not e or not p:
+            print(f"latency {what}: no measurement")
+            continue
+        med = {m: {q: statistics.median(x[q] for x in got[m][key]) for q in ("p50", "p95")}
+               for m in (True, False)}
+        print(f"video latency {what}, median over {len(e)}/{len(p)} rounds: e2ee p50 "
+              f"{med[True]['p50']:.2f} ms, p95 {med[True]['p95']:.2f} ms; plain p50 "
+              f"{med[False]['p50']:.2f} ms, p95 {med[False]['p95']:.2f} ms; e2ee - plain: p50 "
+              f"{med[True]['p50'] - med[False]['p50']:+.2f} ms, p95 "
+              f"{med[True]['p95'] - med[False]['p95']:+.2f} ms")
+    if diffs:
+        print(f"e2ee - plain p50 within a round (to decryption), median of {len(diffs)} rounds: "
+              f"{statistics.median(diffs):+.2f} ms (rounds: "
+              f"{', '.join(f'{d:+.2f}' for d in diffs)})")
+    if crypts:
+        print(f"e2ee in the path: encrypt + decrypt per frame (all tracks), median of "
+              f"{len(crypts)} calls {statistics.median(crypts):.1f} us, max {max(crypts):.1f} us")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("e2call")
-    ap.add_argument("what", nargs="?", default="all", choices=["join", "cpu", "rekey", "all"])
+    ap.add_argument("what", nargs="?", default="all", choices=["join", "cpu", "rekey", "latency", "all"])
     ap.add_argument("--joins", type=int, default=10)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--seconds", type=int, default=20)
@@ -244,6 +348,8 @@ def main():
             bench_cpu(a.e2call, secret_file, a.rounds, a.seconds)
         if a.what in ("rekey", "all"):
             bench_rekey(a.e2call, secret_file, a.rounds)
+        if a.what in ("latency", "all"):
+            bench_latency(a.e2call, secret_file, a.rounds, a.seconds)
     finally:
         os.unlink(secret_file)
 

@@ -23,6 +23,13 @@
 # forwarded packet wakes one thread per receiver, and Janus alone takes a
 # core at N=50. The first line printed says which it was.
 #
+# Latency: under each N's line, the distribution over the pairs that should
+# receive (expected ok) of their latency-ms (e2call(1), MEDIA QUALITY
+# FIGURES: publisher's encoder to the receiver's decryption, router
+# included): the median and the worst of the pairs' p50, of their p95, and
+# the worst max, video and audio. At the end, the smallest N's against the
+# largest's: what load does to latency (e.g. 10 60).
+#
 # Usage: tests/bench/load-bench.sh E2CALL [N...]     (default N: 30 40 50 60)
 set -u
 e2call=${1:?usage: load-bench.sh E2CALL [N...]}
@@ -81,6 +88,25 @@ print(f"{n:<10} {t['loss-pct']:<10.3f} {t['worst-pair-loss-pct']:<12.3f} "
       f"{janus:<10.1f} exit {st}")
 with open(path + ".delivered", "w") as f:
     f.write(f"{worst_delivered * 100:.1f}\n")
+# Pair latency: the pairs that should receive and had a frame timed.
+lat = {}
+for kind, key in (("video", "latency-ms"), ("audio", "audio-latency-ms")):
+    got = [p[key] for p in rep[-1]["pairs"] if p["expected"] == "ok" and p.get(key)]
+    got = [g for g in got if g.get("p50") is not None]
+    if not got:
+        print(f"    {kind} latency: no pair timed")
+        continue
+    p50s = sorted(g["p50"] for g in got)
+    p95s = sorted(g["p95"] for g in got)
+    lat[kind] = {"pairs": len(got), "p50": p50s[len(p50s) // 2], "p50-worst": p50s[-1],
+                 "p95": p95s[len(p95s) // 2], "p95-worst": p95s[-1],
+                 "max": max(g["max"] for g in got)}
+    v = lat[kind]
+    print(f"    {kind} latency over {v['pairs']} pairs: p50 median {v['p50']:.1f} ms "
+          f"(worst pair {v['p50-worst']:.1f}), p95 median {v['p95']:.1f} ms "
+          f"(worst pair {v['p95-worst']:.1f}), max {v['max']:.1f} ms")
+with open(path + ".latency", "w") as f:
+    json.dump(lat, f)
 PY
     worst=$(python3 -c "
 import json,sys
@@ -93,3 +119,26 @@ print(r[-1]['totals']['worst-pair-loss-pct'] if r else 100)")
     fi
 done
 echo "largest N of receivers with under 1% loss, every pair delivered in real time (4 publishers, ${seconds} s): $best"
+# What load does to latency: the smallest N against the largest.
+lo=$(printf '%s\n' "$@" | sort -n | head -1)
+hi=$(printf '%s\n' "$@" | sort -n | tail -1)
+if [ "$lo" != "$hi" ]; then
+    python3 - "$work/r$lo.json.latency" "$work/r$hi.json.latency" "$lo" "$hi" <<'PY'
+import json, sys
+a_path, b_path, lo, hi = sys.argv[1:]
+try:
+    a, b = json.load(open(a_path)), json.load(open(b_path))
+except (OSError, ValueError):
+    print("pair latency: no comparison (a run had no report)")
+    sys.exit(0)
+for kind in ("video", "audio"):
+    if kind not in a or kind not in b:
+        print(f"pair {kind} latency N={lo} against N={hi}: not timed in both")
+        continue
+    x, y = a[kind], b[kind]
+    print(f"pair {kind} latency N={lo} -> N={hi}: p50 median {x['p50']:.1f} -> {y['p50']:.1f} ms "
+          f"({y['p50'] - x['p50']:+.1f}), p95 median {x['p95']:.1f} -> {y['p95']:.1f} ms "
+          f"({y['p95'] - x['p95']:+.1f}), worst pair p95 {x['p95-worst']:.1f} -> "
+          f"{y['p95-worst']:.1f} ms")
+PY
+fi

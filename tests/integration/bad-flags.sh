@@ -318,6 +318,10 @@ for cmd in "join --room 5" "$L"; do
         -- $cmd --max-latency 400ms --max-latency p95:500ms
     bad 2 "--max-latency given twice for p99: it takes one limit per figure" $c:--max-latency \
         -- $cmd --max-latency p99:1s --max-latency p99:2s
+    # The limits judge the figures --no-quality-figures does not measure.
+    bad 2 "need the figures --no-quality-figures turns off" $c:--no-quality-figures -- $cmd --no-quality-figures --max-freeze 1s
+    bad 2 "need the figures --no-quality-figures turns off" $c:--no-quality-figures -- $cmd --max-frozen 5% --no-quality-figures
+    bad 2 "need the figures --no-quality-figures turns off" $c:--no-quality-figures -- $cmd --no-quality-figures --max-latency 400ms
     }
 done
 bad 2 "--max-freeze, --max-frozen and --max-latency need subscribing" join:--max-freeze -- join --room 5 --max-freeze 1s --no-subscribe

@@ -11,6 +11,7 @@
 
 #include "call-junit.h"
 #include "call-metrics.h"
+#include "figures-switch.h"
 #include "junit.h"
 #include "openmetrics.h"
 #include "samples.h"
@@ -476,6 +477,27 @@ test_metrics_latency(void)
     g_free(text);
 }
 
+/* --no-quality-figures: neither the families nor the samples of the freeze and jitter figures;
+ * the rest as ever. The switch is process-wide, so this runs in a child process. */
+static void
+test_metrics_no_figures(void)
+{
+    if (!g_test_subprocess()) {
+        g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+        g_test_trap_assert_passed();
+        return;
+    }
+    e2c_quality_figures_off();
+    gchar *text = sample_metrics("join-frozen");
+    g_assert_nonnull(strstr(text, "\ne2call_received_frames_decrypted_total{"));
+    g_assert_null(strstr(text, "freeze"));
+    g_assert_null(strstr(text, "frozen"));
+    g_assert_null(strstr(text, "jitter"));
+    g_assert_null(strstr(text, "latency"));
+    g_assert_null(strstr(text, "skew"));
+    g_free(text);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -514,5 +536,6 @@ main(int argc, char **argv)
     g_test_add_func("/report/join/late", test_join_late);
     g_test_add_func("/report/load/late", test_load_late);
     g_test_add_func("/report/metrics/latency", test_metrics_latency);
+    g_test_add_func("/report/metrics/no-figures", test_metrics_no_figures);
     return g_test_run();
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "figures-switch.h"
 #include "load-report.h"
 #include "load-verdict.h"
 
@@ -759,6 +760,41 @@ test_report_impaired(void)
     e2c_load_verdict_clear(&v);
 }
 
+/* --no-quality-figures: the pairs have no freezes, jitter or latency fields, the report no
+ * quality object and the text no quality lines; the rest is as ever. The switch is
+ * process-wide, so this runs in a child process. */
+static void
+test_report_no_figures(void)
+{
+    if (!g_test_subprocess()) {
+        g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+        g_test_trap_assert_passed();
+        return;
+    }
+    struct run r;
+    report_run(&r);
+    e2c_quality_figures_off();
+    struct e2c_load_verdict v = decide(&r);
+    json_t *doc = e2c_load_report_json(&r.in, &v, &facts);
+    g_assert_null(json_object_get(doc, "quality"));
+    json_t *pair = json_array_get(json_object_get(doc, "pairs"), 0);
+    g_assert_cmpint(json_integer_value(json_object_get(pair, "frames")), ==, 1000);
+    static const char *const gone[] = {"freezes", "frozen-ms", "longest-freeze-ms", "jitter-ms",
+                                       "latency-ms"};
+    for (guint i = 0; i < G_N_ELEMENTS(gone); i++) {
+        gchar *audio = g_strconcat("audio-", gone[i], NULL);
+        g_assert_null(json_object_get(pair, gone[i]));
+        g_assert_null(json_object_get(pair, audio));
+        g_free(audio);
+    }
+    json_decref(doc);
+    gchar *text = e2c_load_report_text(&r.in, &v, &facts);
+    g_assert_null(strstr(text, "freezes"));
+    g_assert_nonnull(strstr(text, "frames decrypted 2000, lost 25"));
+    g_free(text);
+    e2c_load_verdict_clear(&v);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -781,5 +817,6 @@ main(int argc, char **argv)
     g_test_add_func("/load-report/quality", test_report_quality);
     g_test_add_func("/load-report/latency", test_report_latency);
     g_test_add_func("/load-report/impaired", test_report_impaired);
+    g_test_add_func("/load-report/no-figures", test_report_no_figures);
     return g_test_run();
 }
