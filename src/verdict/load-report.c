@@ -277,10 +277,11 @@ pairs_json(const struct e2c_load_input *in, const struct e2c_load_verdict *v, do
             g_free(key);
         }
         double skew;
-        json_object_set_new(pj, "av-skew-ms",
-                            e2c_av_skew_ms(&seen->audio.latency, &seen->video.latency, &skew)
-                                ? json_real(round(skew * 1000.0) / 1000.0)
-                                : json_null());
+        if (n_kinds)
+            json_object_set_new(pj, "av-skew-ms",
+                                e2c_av_skew_ms(&seen->audio.latency, &seen->video.latency, &skew)
+                                    ? json_real(round(skew * 1000.0) / 1000.0)
+                                    : json_null());
         json_array_append_new(pairs, pj);
     }
     return pairs;

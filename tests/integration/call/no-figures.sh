@@ -4,8 +4,8 @@
 # publisher and a receiver that measures no figure; media is still verified,
 # and the receiver's stats events, summary and control status have none of
 # freezes, frozen-ms, longest-freeze-ms, jitter-ms, latency-ms,
-# decoded-latency-ms, latency-misses, nor its --metrics file the freeze and
-# jitter families (the publisher, without the flag,
+# decoded-latency-ms, latency-misses, av-skew-ms, nor its --metrics file the
+# freeze, jitter, latency and A/V skew families (the publisher, without the flag,
 # measures nothing it could report either way: it receives nothing). Then a
 # load run with it: exit 0, frames in every pair, and neither the pairs'
 # figures nor the report's quality object.
@@ -24,13 +24,14 @@ wait_status pub 0
 python3 - "$work/recv.json" "$work/status.json" <<'PY' || fail "the receiver's figures (above)"
 import json, sys
 GONE = ("freezes", "frozen-ms", "longest-freeze-ms", "jitter-ms", "latency-ms",
-        "decoded-latency-ms", "latency-misses")
+        "decoded-latency-ms", "latency-misses", "av-skew-ms", "decoded-av-skew-ms")
 events = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
 status = [json.loads(l) for l in open(sys.argv[2]) if l.startswith("{")]
 streams = []
 for e in events + status:
     for key in ("streams", "subscriptions"):
-        for s in e.get(key) or []:
+        # (media-check's "streams" is a count)
+        for s in e.get(key) if isinstance(e.get(key), list) else []:
             if isinstance(s, dict) and s.get("direction", "recv") == "recv" and "track" in s:
                 streams.append((e.get("event", "status"), s))
 kinds = {what for what, _ in streams}
@@ -42,9 +43,10 @@ for what, s in streams:
     assert not there, f"{what}: {there} in {s}"
 print(f"  {len(streams)} stream objects ({', '.join(sorted(kinds))}), none with a figure")
 PY
-grep -q '^e2call_received_frames_decrypted{' "$work/recv.prom" ||
+grep -q '^e2call_received_frames_decrypted_total{' "$work/recv.prom" ||
     fail "the receiver's metrics have no decrypted frames"
-grep -E 'e2call_received_(freezes|frozen|longest_freeze|jitter)' "$work/recv.prom" &&
+grep -E 'e2call_received_(freezes|frozen|longest_freeze|jitter|latency|decoded_latency|av_skew)' \
+    "$work/recv.prom" &&
     fail "the receiver's metrics have freeze or jitter figures"
 ok "join --no-quality-figures: media verified, no figure in stats, summary, status or metrics"
 
@@ -62,7 +64,7 @@ r = [json.loads(l) for l in open(sys.argv[1]) if '"load-report"' in l][-1]
 assert "quality" not in r, r["quality"]
 assert r["pairs"] and all(p["frames"] > 0 for p in r["pairs"]), r["pairs"]
 for p in r["pairs"]:
-    there = [k for k in p if "freeze" in k or "frozen" in k or "jitter" in k or "latency" in k]
+    there = [k for k in p if any(w in k for w in ("freeze", "frozen", "jitter", "latency", "skew"))]
     assert not there, f"pair {p['receiver']} <- {p['publisher']}: {there}"
 PY
 grep -q "freezes" "$work/load.err" && fail "load's text report has the freeze lines"
