@@ -29,7 +29,8 @@ r = [json.loads(l) for l in open(sys.argv[1]) if '"load-report"' in l][-1]
 t = r["totals"]
 print(f"  frames {t['frames']}, lost {t['frames-lost']} ({t['loss-pct']:.2f} %, "
       f"worst pair {t['worst-pair-loss-pct']:.2f} %)")
-for kind, q in r["quality"].items():
+for kind in ("video", "audio"):
+    q = r["quality"][kind]
     print(f"  {kind}: {q['freezes']} freezes, {q['frozen-ms']} ms frozen in "
           f"{q['pairs-frozen']} of {q['pairs']} pairs; jitter per pair p50 "
           f"{q['jitter-ms-per-pair']['p50']:.1f} ms, max {q['jitter-ms-per-pair']['max']:.1f} ms")
