@@ -96,16 +96,6 @@ status_recv(gpointer user, const struct e2c_stream_info *s)
     json_array_append_new(c->array, o);
 }
 
-/* This participant's streams (mine, consumed) with their A/V skew, paired among themselves
- * only, onto array. */
-static void
-append_with_skew(json_t *array, json_t *mine)
-{
-    e2c_av_skew_annotate(mine);
-    json_array_extend(array, mine);
-    json_decref(mine);
-}
-
 void
 e2c_participant_status_json(struct e2c_participant *p, json_t *array)
 {
@@ -113,7 +103,7 @@ e2c_participant_status_json(struct e2c_participant *p, json_t *array)
     struct status_ctx c = {p, mine, FALSE};
     e2c_participant_foreach_send(p, status_send, &c);
     e2c_participant_foreach_stream(p, FALSE, status_recv, &c);
-    append_with_skew(array, mine);
+    e2c_av_skew_append(array, mine);
 }
 
 void
@@ -123,7 +113,7 @@ e2c_participant_summary_json(struct e2c_participant *p, json_t *array)
     struct status_ctx c = {p, mine, TRUE};
     e2c_participant_foreach_send(p, status_send, &c);
     e2c_participant_foreach_stream(p, TRUE, status_recv, &c);
-    append_with_skew(array, mine);
+    e2c_av_skew_append(array, mine);
 }
 
 static void

@@ -123,7 +123,5 @@ e2c_stats_sample(struct e2c_stats_sampler *s, struct e2c_participant *p, json_t 
     json_t *mine = json_array();
     struct ctx c = {s, p, mine, g_get_monotonic_time()};
     e2c_participant_foreach_stream(p, FALSE, sample_stream, &c);
-    e2c_av_skew_annotate(mine);
-    json_array_extend(array, mine);
-    json_decref(mine);
+    e2c_av_skew_append(array, mine);
 }

@@ -100,14 +100,13 @@ struct handover {
     guint tries;
 };
 
-static void give_secret(struct web_join *w, struct e2c_secret *s, guint tries);
+static void send_secret(struct handover *h);
+static void give_secret(struct web_join *w, struct e2c_secret *s);
 
 static gboolean
 give_again(gpointer data)
 {
-    struct handover *h = data;
-    give_secret(h->w, h->s, h->tries);
-    g_free(h);
+    send_secret(data);
     return G_SOURCE_REMOVE;
 }
 
@@ -124,29 +123,33 @@ secret_given(void *data, json_t *result, json_t *error)
         if (first) {
             w->secret_taken = TRUE;
             if (w->rekey_due)
-                give_secret(w, &w->rekey_secret, 0);
+                give_secret(w, &w->rekey_secret);
         }
         return;
     }
-    /* The protocol's message and code, never the request (it holds the secret). */
-    const char *why =
-        error ? json_string_value(json_object_get(error, "message")) : "the worker threw";
-    g_debug("handing the secret to the worker: %s (%" JSON_INTEGER_FORMAT "), try %u of %d",
-            why ? why : "?", json_integer_value(json_object_get(error, "code")), h->tries,
-            SECRET_TRIES);
+    /* The protocol's error code only: its message is Chromium's text, which e2call does not
+     * control, about a request that held the secret; and never the request itself. */
+    gchar *why = error ? g_strdup_printf("DevTools error %" JSON_INTEGER_FORMAT,
+                                         json_integer_value(json_object_get(error, "code")))
+                       : g_strdup("the worker threw");
+    g_debug("handing the secret to the worker: %s, try %u of %d", why, h->tries, SECRET_TRIES);
     if (error && h->tries < SECRET_TRIES && !w->ending) {
+        g_free(why);
         g_timeout_add(SECRET_RETRY_MS, give_again, h);
         return;
     }
     g_free(h);
-    gchar *message = g_strdup_printf("the worker did not take the secret: %s", why ? why : "?");
+    gchar *message = g_strdup_printf("the worker did not take the secret (%s)", why);
+    g_free(why);
     local_error(w, E2C_ERR_NONE, E2C_EXIT_FAILURE, message);
     g_free(message);
 }
 
+/* One try of hand-over h: the secret into the worker, by a DevTools evaluation. */
 static void
-give_secret(struct web_join *w, struct e2c_secret *s, guint tries)
+send_secret(struct handover *h)
 {
+    struct e2c_secret *s = h->s;
     /* JSON-quoted into the expression; both copies are wiped after sending. */
     json_t *quoted = json_stringn(s->utf8, s->len);
     char *text = json_dumps(quoted, JSON_ENCODE_ANY);
@@ -161,14 +164,21 @@ give_secret(struct web_join *w, struct e2c_secret *s, guint tries)
     memcpy(expr + sizeof(head) - 1 + tlen, tail, sizeof(tail));
     explicit_bzero(text, tlen);
     free(text);
-    struct handover *h = g_new(struct handover, 1);
-    *h = (struct handover){w, s, tries + 1};
+    h->tries++;
     e2c_cdp_call(
-        w->cdp, w->worker_session, "Runtime.evaluate",
+        h->w->cdp, h->w->worker_session, "Runtime.evaluate",
         json_pack("{s:s, s:b, s:b}", "expression", expr, "awaitPromise", 0, "returnByValue", 1),
         secret_given, h);
     explicit_bzero(expr, len);
     g_free(expr);
+}
+
+static void
+give_secret(struct web_join *w, struct e2c_secret *s)
+{
+    struct handover *h = g_new(struct handover, 1);
+    *h = (struct handover){w, s, 0};
+    send_secret(h);
 }
 
 static void
@@ -179,7 +189,7 @@ worker_ready(void *data, json_t *result, json_t *error)
     if (!error && json_is_true(json_object_get(value, "value"))) {
         if (w->has_secret && !w->secret_sent) {
             w->secret_sent = TRUE;
-            give_secret(w, &w->secret, 0);
+            give_secret(w, &w->secret);
         }
         return;
     }
@@ -197,7 +207,7 @@ rekey_now(gpointer data)
     w->timers[2] = 0;
     w->rekey_due = TRUE;
     if (w->secret_taken) /* a rekey needs a first secret (cmd-web.c) */
-        give_secret(w, &w->rekey_secret, 0);
+        give_secret(w, &w->rekey_secret);
     return G_SOURCE_REMOVE;
 }
 

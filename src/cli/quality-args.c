@@ -26,9 +26,8 @@ e2c_quality_args_entries(struct e2c_quality_args *args, GOptionEntry out[E2C_QUA
          "400ms, p99:600ms); once per figure",
          "[pNN:]D"},
         {"no-quality-figures", 0, 0, G_OPTION_ARG_NONE, &args->no_figures,
-         "Do not measure latency, freezes, jitter or A/V skew of received streams (their fields "
-         "are "
-         "left out of the reports)",
+         "Do not measure latency, freezes, jitter or A/V skew of received streams (their "
+         "fields are left out of the reports)",
          NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };

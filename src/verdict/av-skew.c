@@ -14,6 +14,15 @@ e2c_av_skew_ms(const struct e2c_latency_summary *audio, const struct e2c_latency
     return TRUE;
 }
 
+json_t *
+e2c_av_skew_json(const struct e2c_latency_summary *audio, const struct e2c_latency_summary *video)
+{
+    double skew;
+    if (!e2c_av_skew_ms(audio, video, &skew))
+        return json_null();
+    return json_real(round(skew * 1000.0) / 1000.0);
+}
+
 static gboolean
 received(json_t *s)
 {
@@ -54,13 +63,13 @@ static void
 set_skew(json_t *audio, json_t *video, const char *latency_key, const char *skew_key)
 {
     struct e2c_latency_summary a = median_of(audio, latency_key), v = median_of(video, latency_key);
-    double skew;
-    if (!e2c_av_skew_ms(&a, &v, &skew))
+    json_t *skew = e2c_av_skew_json(&a, &v);
+    if (json_is_null(skew)) {
+        json_decref(skew);
         return;
-    /* To the microsecond, the resolution of the latencies it comes from. */
-    skew = round(skew * 1000.0) / 1000.0;
-    json_object_set_new(audio, skew_key, json_real(skew));
-    json_object_set_new(video, skew_key, json_real(skew));
+    }
+    json_object_set(audio, skew_key, skew);
+    json_object_set_new(video, skew_key, skew);
 }
 
 void
@@ -86,4 +95,12 @@ e2c_av_skew_annotate(json_t *streams)
         }
     }
     g_free(paired);
+}
+
+void
+e2c_av_skew_append(json_t *array, json_t *mine)
+{
+    e2c_av_skew_annotate(mine);
+    json_array_extend(array, mine);
+    json_decref(mine);
 }

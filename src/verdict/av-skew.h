@@ -16,6 +16,10 @@
 gboolean e2c_av_skew_ms(const struct e2c_latency_summary *audio,
                         const struct e2c_latency_summary *video, double *skew_ms);
 
+/* The same as a JSON number rounded to the microsecond (the latencies' resolution), or null. */
+json_t *e2c_av_skew_json(const struct e2c_latency_summary *audio,
+                         const struct e2c_latency_summary *video);
+
 /*
  * Adds the skew to the received stream objects of streams (a stats, status or summary array;
  * sent streams, those with "direction" "send", are left alone): the audio and the video stream
@@ -25,3 +29,6 @@ gboolean e2c_av_skew_ms(const struct e2c_latency_summary *audio,
  * latency's p50. A stream without a partner, or without the figures, gets neither key.
  */
 void e2c_av_skew_annotate(json_t *streams);
+/* Annotates mine (one participant's streams, so that only its own streams pair), appends them
+ * to array and drops mine. */
+void e2c_av_skew_append(json_t *array, json_t *mine);

@@ -276,12 +276,9 @@ pairs_json(const struct e2c_load_input *in, const struct e2c_load_verdict *v, do
             json_object_set_new(pj, key, e2c_latency_json(&kinds[q]->latency));
             g_free(key);
         }
-        double skew;
         if (n_kinds)
             json_object_set_new(pj, "av-skew-ms",
-                                e2c_av_skew_ms(&seen->audio.latency, &seen->video.latency, &skew)
-                                    ? json_real(round(skew * 1000.0) / 1000.0)
-                                    : json_null());
+                                e2c_av_skew_json(&seen->audio.latency, &seen->video.latency));
         json_array_append_new(pairs, pj);
     }
     return pairs;
