@@ -176,28 +176,37 @@ e2c_latency_plain_id(GstBuffer *buf)
     return id;
 }
 
+guint64
+e2c_latency_plain_kid(guint64 feed)
+{
+    return feed & ~(G_GUINT64_CONSTANT(1) << 63);
+}
+
 static void
 record_plain(GstBuffer *buf, gpointer data)
 {
+    const guint64 *kid = data;
     GstReferenceTimestampMeta *m = gst_buffer_get_reference_timestamp_meta(buf, capture_caps());
     if (m)
-        e2c_ftab_put(table, E2C_FTAB_PLAIN_KID, e2c_latency_plain_id(buf), (gint64)m->timestamp);
+        e2c_ftab_put(table, *kid, e2c_latency_plain_id(buf), (gint64)m->timestamp);
 }
 
 static GstPadProbeReturn
 on_plain(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
-    e2c_probe_foreach_buffer(info, record_plain, NULL);
+    e2c_probe_foreach_buffer(info, record_plain, data);
     return GST_PAD_PROBE_OK;
 }
 
 void
-e2c_latency_watch_plain(GstElement *pay, enum e2c_codec codec)
+e2c_latency_watch_plain(GstElement *pay, enum e2c_codec codec, guint64 feed)
 {
     if (!e2c_latency_plain_timed(codec) || !e2c_latency_table())
         return;
+    guint64 *kid = g_new(guint64, 1);
+    *kid = e2c_latency_plain_kid(feed);
     GstPad *sink = gst_element_get_static_pad(pay, "sink");
     gst_pad_add_probe(sink, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, on_plain,
-                      NULL, NULL);
+                      kid, g_free);
     gst_object_unref(sink);
 }

@@ -7,7 +7,17 @@
 #include "e2ckey.h"
 #include "envelope.h"
 
+/* The test tone receivers look for (in 20 ms windows, whose resolution is 50 Hz). */
 #define E2C_TONE_HZ 440.0
+/*
+ * The tone sent: 440 Hz exactly would repeat every 100 ms (44 periods, 5 frames), and so
+ * would its Opus frames, byte for byte, which leaves a plain call no way to tell them apart
+ * (e2call(1), MEDIA QUALITY FIGURES: plain frames are known by their bytes). 0.05 Hz more
+ * moves each 100 ms's phase by 1/200 of a period: the frames repeat only after 20 s, which
+ * the frame-time table tells apart (E2C_FTAB_REPEAT_NS), and the receivers' 440 Hz windows
+ * see no difference.
+ */
+#define E2C_TONE_SENT_HZ (E2C_TONE_HZ + 0.05)
 
 struct e2c_media_config {
     enum e2c_codec video; /* E2C_CODEC_NONE: no video */

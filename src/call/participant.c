@@ -159,7 +159,13 @@ publish(struct e2c_participant *p)
     if (p->source_bin && !GST_OBJECT_PARENT(p->source_bin))
         gst_bin_add(e2c_pipeline_bin(p->media), p->source_bin);
     struct e2c_publication_config cfg = {
-        p->media, p->source, &p->cfg.crypto, p->label, p->cfg.latency_ms, p->cfg.impair,
+        .media = p->media,
+        .source = p->source,
+        .crypto = &p->cfg.crypto,
+        .label = p->label,
+        .feed = p->my_id,
+        .latency_ms = p->cfg.latency_ms,
+        .impair = p->cfg.impair,
     };
     p->pub = e2c_publication_start(p->room, &cfg, &cb, p, &error);
     if (!p->pub)

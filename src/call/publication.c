@@ -343,13 +343,14 @@ e2c_publication_start(struct e2c_room *room, const struct e2c_publication_config
     /* Branches of many publications share one bin: their names carry the participant's. */
     gchar *vname = g_strdup_printf("%s-video", pub->label);
     gchar *aname = g_strdup_printf("%s-audio", pub->label);
-    gboolean built =
-        (!source->video_tee || (e2c_send_branch_build(outer, source->video_tee, source->video,
-                                                      cfg->crypto, vname, &pub->video, error) &&
-                                link_branch(pub, webrtc, &pub->video, error))) &&
-        (!source->audio_tee || (e2c_send_branch_build(outer, source->audio_tee, source->audio,
-                                                      cfg->crypto, aname, &pub->audio, error) &&
-                                link_branch(pub, webrtc, &pub->audio, error)));
+    gboolean built = (!source->video_tee ||
+                      (e2c_send_branch_build(outer, source->video_tee, source->video, cfg->crypto,
+                                             cfg->feed, vname, &pub->video, error) &&
+                       link_branch(pub, webrtc, &pub->video, error))) &&
+                     (!source->audio_tee ||
+                      (e2c_send_branch_build(outer, source->audio_tee, source->audio, cfg->crypto,
+                                             cfg->feed, aname, &pub->audio, error) &&
+                       link_branch(pub, webrtc, &pub->audio, error)));
     g_free(vname);
     g_free(aname);
     if (!built)

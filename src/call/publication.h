@@ -25,6 +25,7 @@ struct e2c_publication_config {
     const struct e2c_send_source *source;   /* the tees to branch from; outlives the publication */
     const struct e2c_crypto_config *crypto; /* read while building */
     const char *label;                      /* names the bin and branches; NULL: "self" */
+    guint64 feed;                           /* the publisher's ID in the room */
     guint latency_ms;
     struct e2c_impair impair; /* --impair: the send side's, when it applies (zero: none) */
 };

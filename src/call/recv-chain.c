@@ -43,6 +43,7 @@ struct e2c_recv_stream {
      * frames last decrypted, by PTS, for the decoder's output. */
     struct e2c_ftab *ftab;
     gboolean plain;
+    guint64 feed; /* the publisher's ID in the room: plain frames' KID in the table */
     struct e2c_capture_ring sent;
 };
 
@@ -280,7 +281,7 @@ time_latency(struct e2c_recv_stream *s, GstBuffer *buf, gint64 wall_ns)
     if (!s->ftab)
         return;
     if (s->plain) {
-        kid = E2C_FTAB_PLAIN_KID;
+        kid = e2c_latency_plain_kid(s->feed);
         ctr = e2c_latency_plain_id(buf);
     } else if (!e2c_sframe_meta_get(buf, &kid, &ctr)) {
         return;
@@ -341,7 +342,7 @@ hold_until_key(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 }
 
 struct e2c_recv_stream *
-e2c_recv_stream_new(GstBin *bin, GstPad *pad, const struct e2c_crypto_config *crypto,
+e2c_recv_stream_new(GstBin *bin, GstPad *pad, guint64 feed, const struct e2c_crypto_config *crypto,
                     const struct e2c_impair *impair, gboolean decode, gboolean keep_last_frame,
                     const struct e2c_recv_callbacks *cb, gpointer user, GError **error)
 {
@@ -421,6 +422,7 @@ e2c_recv_stream_new(GstBin *bin, GstPad *pad, const struct e2c_crypto_config *cr
     /* Plain streams are known by their frames' bytes, where the depayloader gives back what
      * the payloader got (src/call/latency.h). */
     s->plain = !e2csframedec;
+    s->feed = feed;
     s->ftab = e2csframedec || e2c_latency_plain_timed(codec) ? e2c_latency_table() : NULL;
 
     gst_bin_add_many(bin, depay, dec, sink, NULL);

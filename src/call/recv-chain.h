@@ -57,7 +57,8 @@ struct e2c_recv_stats {
 };
 
 /*
- * Builds the chain for pad (caps application/x-rtp) inside bin and links it,
+ * Builds the chain for pad (caps application/x-rtp) of the publisher whose ID in the room is
+ * feed (plain frames' latency is looked up under it) inside bin and links it,
  * through a netsim (impair.h) when impair (NULL: none) applies to receiving.
  * Without decode (e2call load), frames are decrypted and authenticated but
  * not decoded: "frames_decoded" then counts frames that opened, and a stream
@@ -65,7 +66,7 @@ struct e2c_recv_stats {
  * (audio) of them. Returns NULL with error for a codec e2call does not receive.
  */
 struct e2c_recv_stream *
-e2c_recv_stream_new(GstBin *bin, GstPad *pad, const struct e2c_crypto_config *crypto,
+e2c_recv_stream_new(GstBin *bin, GstPad *pad, guint64 feed, const struct e2c_crypto_config *crypto,
                     const struct e2c_impair *impair, gboolean decode, gboolean keep_last_frame,
                     const struct e2c_recv_callbacks *cb, gpointer user, GError **error);
 gboolean e2c_recv_stream_decodes(const struct e2c_recv_stream *s);

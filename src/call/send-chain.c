@@ -262,8 +262,8 @@ e2c_send_source_build(GstBin *bin, const struct e2c_media_config *cfg, struct e2
         GstElement *asrc = make("audiotestsrc", "asrc", error);
         if (!asrc)
             return FALSE;
-        g_object_set(asrc, "is-live", TRUE, "freq", E2C_TONE_HZ, "volume", 0.3, "samplesperbuffer",
-                     960, NULL);
+        g_object_set(asrc, "is-live", TRUE, "freq", E2C_TONE_SENT_HZ, "volume", 0.3,
+                     "samplesperbuffer", 960, NULL);
         gst_bin_add(bin, asrc);
         if (!build_audio(bin, cfg, asrc, out, error))
             return FALSE;
@@ -337,7 +337,7 @@ e2c_send_branch_keyframes(const struct e2c_send_branch *branch)
 
 gboolean
 e2c_send_branch_build(GstBin *bin, GstElement *tee, enum e2c_codec codec,
-                      const struct e2c_crypto_config *crypto, const char *name,
+                      const struct e2c_crypto_config *crypto, guint64 feed, const char *name,
                       struct e2c_send_branch *out, GError **error)
 {
     memset(out, 0, sizeof(*out));
@@ -398,7 +398,7 @@ e2c_send_branch_build(GstBin *bin, GstElement *tee, enum e2c_codec codec,
     if (enc)
         e2c_latency_watch_sealed(enc);
     else
-        e2c_latency_watch_plain(pay, codec);
+        e2c_latency_watch_plain(pay, codec, feed);
     if (e2c_codec_info(codec) && e2c_codec_info(codec)->kind == E2C_MEDIA_VIDEO) {
         GstPad *qsrc = gst_element_get_static_pad(queue, "src");
         gst_pad_add_probe(qsrc, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,

@@ -50,12 +50,13 @@ struct e2c_send_branch {
 
 /*
  * Adds queue ! [e2csframeenc] ! payloader to bin for tee (which may sit in a
- * child bin: the link is ghosted). Link branch->src to webrtcbin
- * (gst_pad_link_maybe_ghosting), then e2c_send_branch_start().
+ * child bin: the link is ghosted), for the publisher whose ID in the room is feed (plain
+ * frames are timed under it). Link branch->src to webrtcbin (gst_pad_link_maybe_ghosting),
+ * then e2c_send_branch_start().
  */
 gboolean e2c_send_branch_build(GstBin *bin, GstElement *tee, enum e2c_codec codec,
-                               const struct e2c_crypto_config *crypto, const char *name,
-                               struct e2c_send_branch *out, GError **error);
+                               const struct e2c_crypto_config *crypto, guint64 feed,
+                               const char *name, struct e2c_send_branch *out, GError **error);
 /*
  * Brings the branch's elements to their bin's state (after linking
  * downstream), then links it to its tee.

@@ -308,8 +308,9 @@ on_pad_added(GstElement *webrtc, GstPad *pad, gpointer data)
     st->track = g_strdup(media ? media : "unknown");
     if (caps)
         gst_caps_unref(caps);
-    st->rs = e2c_recv_stream_new(GST_BIN(sub->bin), pad, sub->cfg.crypto, &sub->cfg.impair,
-                                 !sub->cfg.no_decode, sub->cfg.keep_last_frame, &cb, st, &error);
+    st->rs =
+        e2c_recv_stream_new(GST_BIN(sub->bin), pad, st->feed, sub->cfg.crypto, &sub->cfg.impair,
+                            !sub->cfg.no_decode, sub->cfg.keep_last_frame, &cb, st, &error);
     if (!st->rs) {
         g_message("not receiving a stream of %s: %s", st->display, error->message);
         g_error_free(error);

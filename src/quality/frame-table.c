@@ -47,13 +47,19 @@ e2c_ftab_put(struct e2c_ftab *t, uint64_t kid, uint64_t ctr, int64_t capture_ns)
         if (at != 0 && atomic_load_explicit(&g[k].kid, memory_order_relaxed) == kid &&
             atomic_load_explicit(&g[k].ctr, memory_order_relaxed) == ctr) {
             /* Recorded already: by another branch of the same encoder (the same time), or
-             * an identical frame sent at another time, which no receiver can tell apart. */
-            if (at == capture_ns || at == E2C_FTAB_AMBIGUOUS)
+             * an identical frame sent at another time. Within E2C_FTAB_REPEAT_NS no receiver
+             * can tell them apart (ambiguous: minus the latest time); further apart, the
+             * newer one replaces the older. */
+            int64_t latest = at < 0 ? -at : at;
+            if (at == capture_ns || -at == capture_ns)
                 return;
-            capture_ns = E2C_FTAB_AMBIGUOUS;
+            if (capture_ns - latest < E2C_FTAB_REPEAT_NS &&
+                latest - capture_ns < E2C_FTAB_REPEAT_NS)
+                capture_ns = -(capture_ns > latest ? capture_ns : latest);
             first = k;
             same = 1;
         } else if (at < oldest_ns) {
+            /* Ambiguous slots (negative) go first: no lookup can use them. */
             oldest_ns = at;
             first = k;
         }
@@ -99,8 +105,8 @@ e2c_ftab_get(const struct e2c_ftab *t, uint64_t kid, uint64_t ctr, int64_t *capt
                 *capture_ns = at;
                 return 1;
             }
-            if (skid == kid && sctr == ctr && at == E2C_FTAB_AMBIGUOUS)
-                return 0;
+            if (skid == kid && sctr == ctr && at < 0)
+                return 0; /* ambiguous */
             break;
         }
     }

@@ -30,7 +30,7 @@
 struct e2c_ftab_slot {
     _Atomic uint64_t seq; /* odd: being written */
     _Atomic uint64_t kid, ctr;
-    _Atomic int64_t capture_ns; /* CLOCK_REALTIME; 0: empty */
+    _Atomic int64_t capture_ns; /* CLOCK_REALTIME; 0: empty; < 0: ambiguous */
 };
 
 struct e2c_ftab {
@@ -47,16 +47,20 @@ struct e2c_ftab {
 void e2c_ftab_init(struct e2c_ftab *t);
 /* 1 when t is a table of this layout. */
 int e2c_ftab_valid(const struct e2c_ftab *t);
-/* A slot's time when frames with the same identity were recorded at different times. */
-#define E2C_FTAB_AMBIGUOUS INT64_C(-1)
-/* The KID under which plain frames (no SFrame) are recorded, with e2c_ftab_hash() of their
- * bytes for counter: SFrame KIDs of e2call always have bit 63 set (e2call-e2ee(7)). */
-#define E2C_FTAB_PLAIN_KID 0
+/*
+ * Identical plain frames (the same bytes) recorded less than this apart cannot be told apart
+ * by a receiver: lookups miss. Recorded further apart, the newer recording replaces the
+ * older one, as a frame is never this late: a receiver getting the older copy finds a time
+ * after its arrival, and misses too. (A slot of an ambiguous frame holds minus the time of
+ * its latest recording.)
+ */
+#define E2C_FTAB_REPEAT_NS INT64_C(10000000000)
 
 /*
  * Records that frame (kid, ctr) entered its encoder at capture_ns (> 0). The same frame
  * recorded again with the same time (another branch of one encoder) changes nothing; with
- * another time (identical plain frames) the frame becomes ambiguous: lookups miss.
+ * another time less than E2C_FTAB_REPEAT_NS away (identical plain frames) the frame becomes
+ * ambiguous: lookups miss.
  */
 void e2c_ftab_put(struct e2c_ftab *t, uint64_t kid, uint64_t ctr, int64_t capture_ns);
 /* The time recorded for (kid, ctr) into *capture_ns: 1, or 0 when it is not (or no longer)

@@ -451,7 +451,8 @@ GST_START_TEST(publication_close_cancels)
     GError *error = NULL;
     fail_unless(e2c_send_source_build(GST_BIN(source_bin), &mc, &source, &error));
     gst_bin_add(e2c_pipeline_bin(media), source_bin);
-    struct e2c_publication_config cfg = {media, &source, &crypto, "solo", 50, {0}};
+    struct e2c_publication_config cfg = {
+        .media = media, .source = &source, .crypto = &crypto, .label = "solo", .latency_ms = 50};
     struct e2c_publication_callbacks cb = {not_reached_published, not_reached_failed,
                                            not_reached_stalled, not_reached_switched};
     struct e2c_publication *pub = e2c_publication_start(&f->base, &cfg, &cb, NULL, &error);

@@ -154,6 +154,34 @@ test_table_put_get_miss(void)
     g_assert_false(e2c_ftab_get(t, 0x77, 1, &at));
     e2c_ftab_put(t, 0x77, 1, 7000);
     g_assert_false(e2c_ftab_get(t, 0x77, 1, &at));
+    /* An older copy recorded late changes nothing; nor does the latest one again. */
+    e2c_ftab_put(t, 0x77, 1, 5500);
+    e2c_ftab_put(t, 0x77, 1, 7000);
+    g_assert_false(e2c_ftab_get(t, 0x77, 1, &at));
+    /* A copy E2C_FTAB_REPEAT_NS after the latest (7000) replaces them: found again. */
+    e2c_ftab_put(t, 0x77, 1, 7000 + E2C_FTAB_REPEAT_NS - 1);
+    g_assert_false(e2c_ftab_get(t, 0x77, 1, &at));
+    gint64 again = 7000 + E2C_FTAB_REPEAT_NS - 1 + E2C_FTAB_REPEAT_NS;
+    e2c_ftab_put(t, 0x77, 1, again);
+    g_assert_true(e2c_ftab_get(t, 0x77, 1, &at));
+    g_assert_cmpint(at, ==, again);
+    /* A frame found (not ambiguous) and repeated that far apart: the newer time. */
+    e2c_ftab_put(t, 0x78, 1, 1000);
+    e2c_ftab_put(t, 0x78, 1, 1000 + E2C_FTAB_REPEAT_NS);
+    g_assert_true(e2c_ftab_get(t, 0x78, 1, &at));
+    g_assert_cmpint(at, ==, 1000 + E2C_FTAB_REPEAT_NS);
+    /* Closer than that: ambiguous, whichever came first. */
+    e2c_ftab_put(t, 0x79, 1, 2 * E2C_FTAB_REPEAT_NS);
+    e2c_ftab_put(t, 0x79, 1, E2C_FTAB_REPEAT_NS + 1);
+    g_assert_false(e2c_ftab_get(t, 0x79, 1, &at));
+    /* Each frame took one slot of its group (a replacement reuses the slot). */
+    guint used = 0;
+    for (guint i = 0; i < E2C_FTAB_SLOTS; i++) {
+        guint64 kid = atomic_load(&t->slot[i].kid);
+        if (atomic_load(&t->slot[i].capture_ns) != 0 && kid >= 0x77 && kid <= 0x79)
+            used++;
+    }
+    g_assert_cmpuint(used, ==, 3);
     g_free(t);
 }
 

@@ -22,18 +22,12 @@
                                              STATS; exit 1 unless every received stream of the
                                              summary has latency-ms and decoded-latency-ms with
                                              p50 <= p95 <= p99 <= max and a p50 of 1 to 500 ms
-  events.py latency-video LOG                the same, but audio may have none (null): a plain
-                                             call's test tone repeats identical frames, which
-                                             no receiver can tell apart
   events.py av-skew LOG [STATS...]           A/V skew (e2call(1), MEDIA QUALITY FIGURES): exit
                                              1 unless the summary's received audio and video of
                                              each publisher both carry av-skew-ms and
                                              decoded-av-skew-ms, each its audio p50 minus its
                                              video p50 and under 100 ms either way, a stats
                                              event and every reply STATS have it likewise
-  events.py av-skew-where-latency LOG        exit 1 if a summary or stats stream has an A/V
-                                             skew without both latencies, or a wrong one (a
-                                             plain call: its audio has no latency, so no skew)
 """
 import datetime
 import json
@@ -261,16 +255,6 @@ def av_skew(events, stats_files):
     sys.exit(1 if problems else 0)
 
 
-def av_skew_where_latency(events):
-    problems = []
-    for e in events:
-        if e.get("event") in ("summary", "stats") and e.get("streams"):
-            problems += skew_problems(e["streams"], f"{e['event']} event")
-    for p in problems:
-        print(p)
-    sys.exit(1 if problems else 0)
-
-
 def main():
     what, path = sys.argv[1], sys.argv[2]
     events = load(path)
@@ -278,12 +262,8 @@ def main():
         quality(events, sys.argv[3:])
     if what == "latency":
         latency(events, sys.argv[3:])
-    if what == "latency-video":
-        latency(events, sys.argv[3:], ("video",))
     if what == "av-skew":
         av_skew(events, sys.argv[3:])
-    if what == "av-skew-where-latency":
-        av_skew_where_latency(events)
     if what == "lost":
         lost = 0
         for e in events:
