@@ -16,7 +16,8 @@ for who in alice bob; do
     join $who --room "$room" --secret-file "$s" --control "$work/$who.sock" --width 320 \
         --height 240 --duration 14s --expect-media
 done
-sleep 4
+# Until the media flows (not a fixed time: a loaded machine can take seconds to publish).
+wait_event alice media-verified "" 30 2
 sock=$work/alice.sock
 [ -S "$sock" ] || fail "no control socket at $sock"
 [ "$(stat -c %a "$sock")" = 600 ] || fail "socket mode $(stat -c %a "$sock")"

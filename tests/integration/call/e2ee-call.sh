@@ -18,7 +18,10 @@ for who in alice bob; do
     STATS_INTERVAL=2 join $who --room "$room" --secret-file "$s" --video "$codec" --width 320 \
         --height 240 --duration 10s --expect-media --control "$work/$who.sock"
 done
-sleep 6
+# Once alice has verified bob's tracks (not after a fixed time: a loaded machine
+# can take seconds to publish), and a stats interval later.
+wait_event alice media-verified "" 30 2
+sleep 2
 "$E2CALL" stats --control "$work/alice.sock" --json >"$work/alice-stats.out" ||
     fail "e2call stats"
 wait_status alice 0

@@ -16,7 +16,9 @@ s=$(secret_file shared "correct horse battery staple")
 join pub --room "$room" --secret-file "$s" --width 320 --height 240 --duration 14s --no-subscribe
 STATS_INTERVAL=2 join recv --room "$room" --secret-file "$s" --duration 10s --no-publish \
     --expect-media --no-quality-figures --control "$work/recv.sock" --metrics "$work/recv.prom"
-sleep 6
+# Once the receiver verified both tracks, and a stats interval later.
+wait_event recv media-verified "" 30 2
+sleep 2
 "$E2CALL" status --control "$work/recv.sock" --json >"$work/status.json" 2>"$work/status.err" ||
     fail "status: $(cat "$work/status.err")"
 wait_status recv 0

@@ -52,7 +52,8 @@ for who in carol dave; do
     join $who --room "$room" --secret-file "$s" --width 320 --height 240 --duration 24s \
         --expect-media
 done
-sleep 5
+# The router goes once the media flows (not after a fixed time).
+for who in carol dave; do wait_event $who media-verified "" 30 2; done
 "$lab" janus-stop --kill || fail "janus-stop"
 sleep 2
 "$lab" janus-start >/dev/null || fail "janus-start"

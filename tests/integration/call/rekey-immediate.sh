@@ -11,7 +11,8 @@ for who in alice bob; do
     join $who --room "$room" --secret-file "$s1" --control "$work/$who.sock" --width 320 \
         --height 240 --duration 15s --rekey-delay 0 --expect-media
 done
-sleep 4
+# Until the media flows (not a fixed time: a loaded machine can take seconds to publish).
+for who in alice bob; do wait_event $who media-verified "" 30 2; done
 rekey alice "$s2"
 sleep 4
 rekey bob "$s2"

@@ -13,7 +13,8 @@ for who in alice bob carol; do
     join $who --room "$room" --secret-file "$s1" --control "$work/$who.sock" --width 320 \
         --height 240 --duration 26s --expect-media
 done
-sleep 4
+# Until the media flows (not a fixed time: a loaded machine can take seconds to publish).
+for who in alice bob carol; do wait_event $who media-verified "" 30 4; done
 rekey alice "$s2"
 sleep 12.5
 rekey bob "$s2"
