@@ -28,6 +28,10 @@ static const struct requirement after_codecs[] = {
      {"videotestsrc", "audiotestsrc", "videoconvert", "videoscale", "audioconvert", "audioresample",
       NULL}},
     {"sinks", {"appsink", "fakesink", "pngenc", "queue", "tee", NULL}},
+    /* --media-file: read, decode, pace and convert a file. */
+    {"media-file", {"filesrc", "decodebin", "clocksync", "videorate", "capsfilter", NULL}},
+    /* --impair: delay, jitter, loss and rate cap (e2call(1), NETWORK IMPAIRMENT). */
+    {"impair", {"netsim", NULL}},
 };
 
 static void
@@ -36,7 +40,7 @@ add_element(struct requirement *r, const char *factory)
     size_t n = 0;
     while (r->elements[n] && !g_str_equal(r->elements[n], factory))
         n++;
-    /* Every row names at most 5 elements, so the last slot stays NULL. */
+    /* Every row names at most 7 elements, so the last slot stays NULL. */
     if (!r->elements[n] && n + 1 < G_N_ELEMENTS(r->elements))
         r->elements[n] = factory;
 }
@@ -44,14 +48,16 @@ add_element(struct requirement *r, const char *factory)
 /*
  * Every requirement in the order printed: webrtc, e2ee (the e2call elements
  * and the codecs' E2EE payloaders), one per codec of the codec table
- * (encoder, decoder, payloader, depayloader), test sources and sinks.
+ * (encoder, decoder, payloader, depayloader), test sources, sinks, what a
+ * media file and --impair need.
  */
 static GArray *
 requirements_new(void)
 {
     GArray *all = g_array_new(FALSE, TRUE, sizeof(struct requirement));
     g_array_append_vals(all, before_codecs, G_N_ELEMENTS(before_codecs));
-    struct requirement e2ee = {"e2ee", {"e2csframeenc", "e2csframedec", NULL}};
+    /* e2crtpforward: load's receivers, which decrypt without a jitterbuffer. */
+    struct requirement e2ee = {"e2ee", {"e2csframeenc", "e2csframedec", "e2crtpforward", NULL}};
     const struct e2c_gst_codec *row;
     for (gsize i = 0; (row = e2c_gst_codec_nth(i)); i++)
         if (!g_str_equal(row->e2ee_payloader, row->payloader))

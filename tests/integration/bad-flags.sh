@@ -380,6 +380,20 @@ if [ "$got" -ne 7 ] || [ "$(wc -l <"$work/err")" -ne 1 ] ||
 else
     echo "ok: e2call check without plugins -> 7: $(cut -c1-80 "$work/err")..."
 fi
+# With them: every component present, those of --media-file and --impair among them.
+cases=$((cases + 1))
+if "$e2call" check --json >"$work/out" 2>"$work/err" &&
+    python3 - "$work/out" <<'PY'; then
+import json, sys
+r = json.load(open(sys.argv[1]))
+names = [c["component"] for c in r["components"] if c["present"]]
+sys.exit(0 if r["supported"] and {"webrtc", "e2ee", "media-file", "impair"} <= set(names) else 1)
+PY
+    echo "ok: e2call check --json: every component present, media-file and impair listed"
+else
+    failures=$((failures + 1))
+    echo "FAIL: e2call check --json: $(cat "$work/out" "$work/err" | head -c 300)"
+fi
 
 # ---- every flag covered ----
 # Flags that take no value and contradict nothing.
