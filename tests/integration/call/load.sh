@@ -59,13 +59,34 @@ ok "matrix as the secrets imply, exit 0, every receiver in real time, latency an
 
 # The router stops forwarding 4 s or more before the end: the publishers go
 # on sealing, the receivers get nothing more, and nothing counts as lost.
+# settled FILE: load's latest stats in FILE count 8 streams ok and 12 mismatched (6
+# participants, 2 publishing, secrets in two groups: 10 pairs, 4 of them in one group).
+settled() {
+    last=$(grep '"event":"stats"' "$1" 2>/dev/null | tail -n 1)
+    echo "$last" | grep -q '"streams-ok":8[,}]' && echo "$last" | grep -q '"streams-mismatched":12[,}]'
+}
+# wait_settled FILE: until settled (at most 30 s), however long a loaded machine
+# took to publish.
+wait_settled() {
+    i=0
+    until settled "$1"; do
+        i=$((i + 1))
+        [ $i -le 300 ] || fail "load: not every pair ok or mismatched within 30 s"
+        sleep 0.1
+    done
+}
+
 room=$(create_room --e2ee)
+start=$(date +%s)
 "$E2CALL" load --room "$room" --participants 6 --publishers 2 --secrets "$work/secrets" \
-    --duration 12s --ramp 10 --json >"$work/stall.json" 2>"$work/stall.err" &
+    --duration 16s --ramp 10 --stats-interval 1 --json >"$work/stall.json" \
+    2>"$work/stall.err" &
 pid=$!
-sleep 8
+wait_settled "$work/stall.json"
 kill -STOP "$E2CALL_LAB_JANUS_PID"
-sleep 8
+# Stopped until the run has ended and left (what the router then sends on,
+# nobody counts), or at most 8 s past its end.
+while kill -0 "$pid" 2>/dev/null && [ "$(date +%s)" -lt $((start + 24)) ]; do sleep 0.2; done
 kill -CONT "$E2CALL_LAB_JANUS_PID"
 wait "$pid"
 st=$?
@@ -123,9 +144,10 @@ ok "wrong expectation: exit 11 with the pairs named"
 lab=$E2C_SOURCE_ROOT/scripts/lab
 room=$(create_room --e2ee)
 "$E2CALL" load --room "$room" --participants 6 --publishers 2 --secrets "$work/secrets" \
-    --duration 35s --ramp 10 --json >"$work/restart.json" 2>"$work/restart.err" &
+    --duration 35s --ramp 10 --stats-interval 1 --json >"$work/restart.json" \
+    2>"$work/restart.err" &
 pid=$!
-sleep 8
+wait_settled "$work/restart.json"
 "$lab" janus-stop --kill || fail "janus-stop"
 sleep 2
 "$lab" janus-start >/dev/null || fail "janus-start"
