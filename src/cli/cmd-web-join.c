@@ -19,9 +19,11 @@
 #include "cmd-web.h"
 #include "errors.h"
 #include "events.h"
+#include "latency.h"
 #include "option-once.h"
 #include "secret-args.h"
 #include "sframe.h"
+#include "web-latency.h"
 
 /* After leave() the page has this long to send its summary and "left". */
 #define LEAVE_GRACE_MS 5000
@@ -42,6 +44,7 @@ struct web_join {
     int error_status; /* from the page's first error event; 0: none */
     gint64 expect;    /* -1: not asked; 0: every stream seen; N */
     json_t *summary;  /* the page's summary event's "streams" */
+    struct e2c_web_latency *latency;
     guint timers[3];
     const char *display;
 };
@@ -225,6 +228,10 @@ page_event(struct web_join *w, const char *payload)
     }
     if (strcmp(name, "error") == 0 && !w->error_status)
         w->error_status = (int)json_integer_value(json_object_get(e, "exit-status"));
+    /* The page's streams with the latency of the frames it opened (web-latency.h). */
+    if (strcmp(name, "stats") == 0 || strcmp(name, "summary") == 0)
+        e2c_web_latency_annotate(w->latency, json_object_get(e, "streams"),
+                                 strcmp(name, "summary") == 0);
     if (strcmp(name, "summary") == 0) {
         json_decref(w->summary);
         w->summary = json_incref(json_object_get(e, "streams"));
@@ -254,8 +261,12 @@ on_event(void *data, const char *method, json_t *params, const char *session)
 {
     struct web_join *w = data;
     if (strcmp(method, "Runtime.bindingCalled") == 0) {
-        if (g_strcmp0(json_string_value(json_object_get(params, "name")), "e2callEvent") == 0)
-            page_event(w, json_string_value(json_object_get(params, "payload")));
+        const char *binding = json_string_value(json_object_get(params, "name"));
+        const char *payload = json_string_value(json_object_get(params, "payload"));
+        if (g_strcmp0(binding, "e2callEvent") == 0)
+            page_event(w, payload);
+        else if (g_strcmp0(binding, "e2callFrameTimes") == 0)
+            e2c_web_latency_add(w->latency, payload);
     } else if (strcmp(method, "Page.loadEventFired") == 0 && !w->started) {
         evaluate(w, w->page_session, w->start_script, page_started);
     } else if (strcmp(method, "Target.attachedToTarget") == 0 &&
@@ -299,6 +310,8 @@ attached(void *data, json_t *result, json_t *error)
     e2c_cdp_call(w->cdp, session, "Page.enable", NULL, NULL, NULL);
     e2c_cdp_call(w->cdp, session, "Runtime.addBinding", json_pack("{s:s}", "name", "e2callEvent"),
                  NULL, NULL);
+    e2c_cdp_call(w->cdp, session, "Runtime.addBinding",
+                 json_pack("{s:s}", "name", "e2callFrameTimes"), NULL, NULL);
     e2c_cdp_call(
         w->cdp, session, "Target.setAutoAttach",
         json_pack("{s:b, s:b, s:b}", "autoAttach", 1, "waitForDebuggerOnStart", 0, "flatten", 1),
@@ -434,6 +447,7 @@ e2c_web_join_run(struct e2c_web_join_options *o)
     memset(&o->secret, 0, sizeof(o->secret));
     memset(&o->rekey_secret, 0, sizeof(o->rekey_secret));
     w.events = e2c_events_new(o->json ? stdout : NULL, o->quiet ? NULL : stderr);
+    w.latency = e2c_web_latency_new(e2c_latency_table());
     w.loop = g_main_loop_new(NULL, FALSE);
 
     gchar *dir = e2c_web_dir(&error);
@@ -493,6 +507,7 @@ out:
     e2c_secret_clear(&w.secret);
     e2c_secret_clear(&w.rekey_secret);
     json_decref(w.summary);
+    e2c_web_latency_free(w.latency);
     g_free(w.page_session);
     g_free(w.worker_session);
     g_free(w.start_script);

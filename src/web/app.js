@@ -262,6 +262,9 @@ function onWorkerMessage(e) {
     for (const r of m.receivers) {
       const s = state.streams.get(r.id);
       if (!s) continue;
+      // To a driver only (e2call web join times them against the publishers' frame-time
+      // table, which a page cannot read), before the stats event these times belong to.
+      if (r.times.length && typeof window.e2callFrameTimes === 'function') window.e2callFrameTimes(JSON.stringify({ feed: s.feed, track: s.track, times: r.times }));
       Object.assign(s, { decrypted: r.decrypted, failed: r.failed, replayed: r.replayed, unencrypted: r.unencrypted, stale: r.stale, kidLimited: r.kidLimited, frames: r.frames, decryptUs: r.decryptUs, mismatchEvents: r.mismatchEvents, matchEvents: r.matchEvents });
       if (r.state !== 'plain' && r.state !== 'waiting' && r.state !== s.state) {
         s.state = r.state;

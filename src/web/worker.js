@@ -85,7 +85,8 @@ self.onmessage = (e) => {
     setSecret(m.secret, keysInstalled > 0);
     m.secret = null;
   } else if (m.type === 'stats') {
-    post({ type: 'stats', senders: [...senders].map(([id, s]) => ({ id, ...s.stats })), receivers: [...receivers].map(([id, r]) => ({ id, state: r.health.state, ...r.stats })) });
+    // Each receiver's frame times go once, with the stats that drain them.
+    post({ type: 'stats', senders: [...senders].map(([id, s]) => ({ id, ...s.stats })), receivers: [...receivers].map(([id, r]) => ({ id, state: r.health.state, ...r.stats, times: r.times.splice(0) })) });
   }
 };
 
@@ -153,8 +154,18 @@ function startSender(transformer, opts) {
 const DROP_COUNTER = { auth: 'failed', replayed: 'replayed', unencrypted: 'unencrypted', stale: 'stale', 'kid-limited': 'kidLimited', malformed: 'malformed', 'no-key': 'noKey' };
 const HEALTH_EVENT = { decrypting: 'decrypting', mismatch: 'encryption-secret-mismatch', match: 'encryption-secret-match', 'secret-missing': 'encryption-secret-missing', 'secret-found': 'encryption-secret-found' };
 
+// Frames opened since the last stats, for latency: [KID in hex, counter in
+// decimal (64-bit: JSON numbers cannot hold them), wall-clock ms]. A driver
+// looks them up in the publishers' frame-time table (e2call(1), MEDIA QUALITY
+// FIGURES); drained every second, so the cap only guards a stalled page.
+const MAX_TIMES = 4096;
+
+function wallClockMs() {
+  return performance.timeOrigin + performance.now();
+}
+
 function startReceiver(transformer, opts) {
-  const r = { receiver: new Receiver(suite, Math.max(GRACE_MS, 2 * switchDelayMs)), health: new Health(), stats: newReceiverStats(), needKeyframe: opts.kind === 'video' };
+  const r = { receiver: new Receiver(suite, Math.max(GRACE_MS, 2 * switchDelayMs)), health: new Health(), stats: newReceiverStats(), needKeyframe: opts.kind === 'video', times: [] };
   for (const k of sharedKeys) r.receiver.addKey(k, performance.now());
   receivers.set(opts.id, r);
   pipe(transformer.readable, transformer.writable, async (frame, out) => {
@@ -179,6 +190,7 @@ function startReceiver(transformer, opts) {
     }
     r.stats.decryptUs += (performance.now() - t0) * 1000;
     r.stats.decrypted++;
+    if (r.times.length < MAX_TIMES) r.times.push([hexKid(res.kid), String(res.ctr), wallClockMs()]);
     if (r.needKeyframe) {
       if (!isKeyframe(codec, res.data)) {
         r.stats.waitingKeyframe++;

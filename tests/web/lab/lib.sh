@@ -12,11 +12,12 @@ export E2CALL_WEB_DIR="$E2C_SOURCE_ROOT/src/web"
 # (the call tests' lib.sh finds events.py next to the running script)
 EV="python3 $E2C_SOURCE_ROOT/tests/integration/call/events.py"
 
-# web_join NAME ARGS...: in the background, events in $work/NAME.json.
+# web_join NAME ARGS...: in the background, events in $work/NAME.json; stats events
+# every WEB_STATS_INTERVAL seconds (default: none).
 web_join() {
     name=$1
     shift
-    "$E2CALL" web join --display "$name" --json --stats-interval 0 "$@" \
+    "$E2CALL" web join --display "$name" --json --stats-interval "${WEB_STATS_INTERVAL:-0}" "$@" \
         >"$work/$name.json" 2>"$work/$name.err" &
     eval "pid_$name=$!"
 }
