@@ -48,14 +48,22 @@ class Terminal:
                 os.close(self.master)
                 os.setsid()
                 fcntl.ioctl(self.slave, termios.TIOCSCTTY, 0)
+                # The child runs the command only once it is the terminal's
+                # foreground group: a command that reads the terminal earlier,
+                # from the background, would be stopped (SIGTTIN). Waiting also
+                # keeps the child from exec'ing before this side's setpgid,
+                # which would then fail (EACCES).
+                go_r, go_w = os.pipe()
                 child = os.fork()
                 if child == 0:
                     os.setpgid(0, 0)
+                    os.read(go_r, 1)
                     for fd in (0, 1, 2):
                         os.dup2(self.slave, fd)
                     os.execv(cmd[0], cmd)
                 os.setpgid(child, child)
                 os.tcsetpgrp(self.slave, child)
+                os.write(go_w, b"g")
                 os.write(pid_w, b"%d\n" % child)
                 _, st = os.waitpid(child, 0)
                 os.write(status_w, b"%d\n" % st)
