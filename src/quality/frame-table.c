@@ -51,7 +51,7 @@ e2c_ftab_put(struct e2c_ftab *t, uint64_t kid, uint64_t ctr, int64_t capture_ns)
              * can tell them apart (ambiguous: minus the latest time); further apart, the
              * newer one replaces the older. */
             int64_t latest = at < 0 ? -at : at;
-            if (at == capture_ns || -at == capture_ns)
+            if (latest == capture_ns)
                 return;
             if (capture_ns - latest < E2C_FTAB_REPEAT_NS &&
                 latest - capture_ns < E2C_FTAB_REPEAT_NS)
