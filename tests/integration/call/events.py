@@ -209,7 +209,10 @@ def skew_problems(streams, where, bound=None):
                  and s.get("participant") == audio.get("participant")
                  and bool(s.get("ended")) == bool(audio.get("ended"))]
         if not video:
-            problems.append(f"{where}: audio from {audio.get('remote')} has no video")
+            # A stats event may come before the first video frame (the first one, 90 ms after
+            # subscribing, did in a CI run): no pair yet, so no skew may be claimed.
+            if bound is not None or any(k in audio for k, _ in SKEWS):
+                problems.append(f"{where}: audio from {audio.get('remote')} has no video")
             continue
         video = video[0]
         taken.append(video)
