@@ -18,7 +18,9 @@ for who in alice bob; do
     join $who --server ws://127.0.0.1:18190/ --room "$room" --secret-file "$s" --width 320 \
         --height 240 --duration 20s --expect-media
 done
-sleep 6
+# The cut comes once video flows both ways (not after a fixed time: a loaded
+# machine can take seconds to publish).
+for who in alice bob; do wait_event $who media-flowing '"track":"video"' 30; done
 kill -USR1 "$relay"
 wait_status alice 0
 wait_status bob 0
