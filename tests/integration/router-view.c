@@ -44,8 +44,8 @@ struct view {
     char *video_mid, *audio_mid;
     guint64 publisher;
     guint seconds;
-    gboolean failed, forwarding;
-    guint wait_timer; /* waiting for the publisher to appear */
+    gboolean failed;
+    guint wait_timer; /* waiting for the publisher to appear; 0 once forwarding */
     GstElement *capture;
     GPtrArray *video_rtp, *audio_rtp; /* captured GstBuffers */
 };
@@ -110,7 +110,6 @@ static void
 forward(struct view *v)
 {
     g_clear_handle_id(&v->wait_timer, g_source_remove);
-    v->forwarding = TRUE;
     struct e2c_janus_vr_forward fw[2] = {{v->video_mid, VIDEO_PORT}, {v->audio_mid, AUDIO_PORT}};
     e2c_janus_client_send_message(
         v->janus, v->handle,
@@ -136,7 +135,7 @@ static void
 on_room_event(E2cJanusClient *client, guint64 handle_id, E2cJanusMsg *msg, gpointer data)
 {
     struct view *v = data;
-    if (!v->forwarding && v->wait_timer && find_publisher(v, msg))
+    if (v->wait_timer && find_publisher(v, msg))
         forward(v);
 }
 
